@@ -1,0 +1,158 @@
+//! The events a run reports, and its outcome. The CLI and the GUI render these.
+//!
+//! Every event has passed through the run's redactor before it leaves the engine, so
+//! no secret value (nor its URL-encoded or base64 forms) is in any field.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One thing that happened during a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The run began.
+    RunStarted {
+        /// The flow's name.
+        flow: String,
+        /// How many blocks the flow has.
+        blocks: usize,
+    },
+    /// A block began running on a value that reached its input.
+    BlockStarted {
+        /// The block id.
+        block: String,
+        /// The block's type (`start`, `send_request`, `log`).
+        kind: String,
+        /// 1-based count of block runs so far in this run.
+        step: u64,
+    },
+    /// A request left for the server (one per redirect hop).
+    RequestSent {
+        /// The block id.
+        block: String,
+        /// HTTP method.
+        method: String,
+        /// The full URL, query included, secrets masked.
+        url: String,
+        /// Request headers, secrets masked.
+        headers: Vec<(String, String)>,
+    },
+    /// A response arrived in full.
+    ResponseReceived {
+        /// The block id.
+        block: String,
+        /// HTTP status code.
+        status: u16,
+        /// Time from sending to the end of the body, in milliseconds.
+        duration_ms: u64,
+        /// Body size in bytes.
+        bytes: u64,
+    },
+    /// A Log block logged a value.
+    Log {
+        /// The block id.
+        block: String,
+        /// The Log block's label, if it has one.
+        label: Option<String>,
+        /// The value it received.
+        value: Value,
+    },
+    /// Something the user should know that does not fail the run (an expired secret).
+    Warning {
+        /// The block concerned, if any.
+        block: Option<String>,
+        /// What happened.
+        message: String,
+    },
+    /// A block finished and fired one of its output ports.
+    BlockFinished {
+        /// The block id.
+        block: String,
+        /// The output port fired (`out`, `success`, `failure`).
+        port: String,
+        /// The value fired on that port.
+        value: Value,
+        /// Whether a wire carried the value onward; `false` on `failure` is an unhandled failure.
+        wired: bool,
+        /// A one-line result for display: `200 · 84 ms`, `timeout`, `unresolved {{auth}}`.
+        summary: String,
+    },
+    /// The run ended.
+    RunFinished {
+        /// How it ended.
+        outcome: Outcome,
+        /// What it did.
+        counts: Counts,
+        /// Wall time of the whole run, in milliseconds.
+        duration_ms: u64,
+    },
+}
+
+impl Event {
+    /// The block this event is about, if any.
+    pub fn block(&self) -> Option<&str> {
+        match self {
+            Event::BlockStarted { block, .. }
+            | Event::RequestSent { block, .. }
+            | Event::ResponseReceived { block, .. }
+            | Event::Log { block, .. }
+            | Event::BlockFinished { block, .. } => Some(block),
+            Event::Warning { block, .. } => block.as_deref(),
+            Event::RunStarted { .. } | Event::RunFinished { .. } => None,
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Everything ran; no failure went unhandled.
+    Ok,
+    /// A `failure` port fired with no wire attached.
+    Failed,
+    /// The run was cancelled.
+    Cancelled,
+    /// The run reached the step limit.
+    Limit,
+}
+
+impl Outcome {
+    /// The outcome's name: `ok`, `failed`, `cancelled`, `limit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Failed => "failed",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Limit => "limit",
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Block runs started.
+    pub blocks_run: u64,
+    /// Requests that got a response (redirect hops not counted).
+    pub responses: u64,
+    /// `success` ports fired.
+    pub succeeded: u64,
+    /// `failure` ports fired.
+    pub failed: u64,
+    /// `failure` ports fired with no wire attached.
+    pub unhandled: u64,
+    /// Values logged by Log blocks.
+    pub logged: u64,
+}
+
+/// The end of a run, as returned by [`crate::Engine::run`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunSummary {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// What it did.
+    pub counts: Counts,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+}

@@ -1,0 +1,85 @@
+//! The Switchyard engine: runs a [`switchyard_flow::Flow`] on tokio and reports [`Event`]s.
+//!
+//! [`Engine::run`] walks the flow from its Start block: each value that reaches a
+//! block's input runs that block once, on its own task; a port wired to several blocks
+//! runs them concurrently. Send Request blocks resolve templates, send with reqwest and
+//! fire `success` or `failure`; Log blocks report their value. Every event passes the
+//! run's [`Redactor`] before it is sent, so secrets never leave the engine.
+//!
+//! Modules: `event` (events and outcomes), `run` (the scheduler), `request` (one
+//! Send Request: templates, auth, body, redirects, size limit, error kinds),
+//! `redact` (secret masking).
+
+mod event;
+mod redact;
+mod request;
+mod run;
+
+use std::sync::Arc;
+
+pub use event::{Counts, Event, Outcome, RunSummary};
+pub use redact::{MASK, Redactor};
+pub use request::ErrorKind;
+use switchyard_flow::Flow;
+use switchyard_vault::Variables;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+/// Limits and settings for runs.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Block runs after which a run stops with outcome `limit` (default 10,000).
+    pub max_steps: u64,
+    /// Largest response body accepted, in bytes (default 10 MiB).
+    pub max_body_bytes: u64,
+    /// Most redirects followed for one request (default 10).
+    pub max_redirects: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self { max_steps: 10_000, max_body_bytes: 10 * 1024 * 1024, max_redirects: 10 }
+    }
+}
+
+/// Why an engine could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the HTTP client: {0}")]
+pub struct EngineError(#[from] reqwest::Error);
+
+/// Runs flows. Cheap to clone; clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    client: reqwest::Client,
+    config: Arc<EngineConfig>,
+}
+
+impl Engine {
+    /// An engine with its own HTTP client (rustls, no automatic redirects: the engine
+    /// follows them itself so it can refuse cross-origin hops that carry secrets).
+    pub fn new(config: EngineConfig) -> Result<Self, EngineError> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("switchyard/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self { client, config: Arc::new(config) })
+    }
+
+    /// The settings this engine runs with.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Runs `flow` with `variables` until nothing is left to run, the step limit is
+    /// reached, or `cancel` fires (which aborts in-flight requests at once). Events go
+    /// to `events`, masked; a closed receiver does not stop the run.
+    pub async fn run(
+        &self,
+        flow: &Flow,
+        variables: &Variables,
+        events: UnboundedSender<Event>,
+        cancel: CancellationToken,
+    ) -> RunSummary {
+        run::Run::new(self.clone(), flow, variables, events).execute(cancel).await
+    }
+}

@@ -1,0 +1,586 @@
+//! One Send Request block run: resolve templates, check secret custody, send,
+//! follow redirects, read the body within the size limit, and classify errors.
+
+use std::error::Error as _;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, LOCATION};
+use reqwest::{Method, StatusCode};
+use serde_json::{Map, Value, json};
+use switchyard_flow::template::{self, Unresolved};
+use switchyard_flow::{ApiKeyLocation, Auth, Body, SendRequest};
+use switchyard_vault::{Variable, Variables};
+use url::Url;
+
+use crate::event::Event;
+use crate::run::Emitter;
+
+/// Why a request failed before or instead of a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A `{{name}}` had no value; nothing was sent.
+    UnresolvedVariable,
+    /// A secret was not allowed for the request's host; nothing was sent.
+    HostNotAllowed,
+    /// The URL did not parse or is not http(s).
+    InvalidUrl,
+    /// A header name or value, or the method, is not valid HTTP.
+    InvalidRequest,
+    /// The host name did not resolve.
+    Dns,
+    /// The connection could not be made (refused, unreachable).
+    Connect,
+    /// The TLS handshake failed (certificate, protocol).
+    Tls,
+    /// No full response within `timeout_ms`.
+    Timeout,
+    /// The response body was larger than the limit.
+    BodyTooLarge,
+    /// A redirect would have carried a secret to another origin.
+    RedirectBlocked,
+    /// More redirects than the limit.
+    TooManyRedirects,
+    /// The connection broke during the exchange.
+    Network,
+}
+
+impl ErrorKind {
+    /// The `error.kind` text in a failure value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::UnresolvedVariable => "unresolved_variable",
+            ErrorKind::HostNotAllowed => "host_not_allowed",
+            ErrorKind::InvalidUrl => "invalid_url",
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::Dns => "dns",
+            ErrorKind::Connect => "connect",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::BodyTooLarge => "body_too_large",
+            ErrorKind::RedirectBlocked => "redirect_blocked",
+            ErrorKind::TooManyRedirects => "too_many_redirects",
+            ErrorKind::Network => "network",
+        }
+    }
+
+    fn short(self) -> &'static str {
+        match self {
+            ErrorKind::UnresolvedVariable => "unresolved variable",
+            ErrorKind::HostNotAllowed => "host not allowed",
+            ErrorKind::InvalidUrl => "invalid URL",
+            ErrorKind::InvalidRequest => "invalid request",
+            ErrorKind::Dns => "DNS error",
+            ErrorKind::Connect => "connection failed",
+            ErrorKind::Tls => "TLS error",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::BodyTooLarge => "body too large",
+            ErrorKind::RedirectBlocked => "redirect blocked",
+            ErrorKind::TooManyRedirects => "too many redirects",
+            ErrorKind::Network => "network error",
+        }
+    }
+}
+
+/// A request error: its kind, the message for the user, and a short summary.
+#[derive(Debug)]
+struct RequestError {
+    kind: ErrorKind,
+    message: String,
+    summary: String,
+}
+
+impl RequestError {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into(), summary: kind.short().to_owned() }
+    }
+}
+
+/// What a Send Request fired.
+#[derive(Debug)]
+pub(crate) struct Fired {
+    /// `success` or `failure`.
+    pub port: &'static str,
+    /// The response value (or error value).
+    pub value: Value,
+    /// One line for display.
+    pub summary: String,
+    /// Whether a response came back.
+    pub responded: bool,
+}
+
+/// Everything one Send Request run needs.
+pub(crate) struct RequestRun<'a> {
+    pub client: &'a reqwest::Client,
+    pub block: &'a str,
+    pub request: &'a SendRequest,
+    pub variables: &'a Variables,
+    pub input: &'a Value,
+    pub emitter: &'a Emitter,
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+}
+
+/// A request ready to send, with the secrets it carries.
+struct Prepared<'a> {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    body: Option<Vec<u8>>,
+    secrets: Vec<&'a Variable>,
+}
+
+struct Response {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    url: Url,
+}
+
+impl RequestRun<'_> {
+    /// Runs the block to completion. Cancellation is by dropping the future.
+    pub async fn execute(self) -> Fired {
+        let started = Instant::now();
+        let mut url_text = String::new();
+        let result = match self.prepare(&mut url_text) {
+            Ok(prepared) => {
+                url_text = prepared.url.to_string();
+                let timeout = Duration::from_millis(self.request.timeout_ms);
+                match tokio::time::timeout(timeout, self.exchange(prepared)).await {
+                    Ok(result) => result,
+                    Err(_) => Err(RequestError::new(
+                        ErrorKind::Timeout,
+                        format!("no complete response within {} ms (timeout_ms)", self.request.timeout_ms),
+                    )),
+                }
+            }
+            Err(error) => Err(error),
+        };
+        let duration_ms = elapsed_ms(started);
+        match result {
+            Ok(response) => self.fire_response(response, duration_ms),
+            Err(error) => Fired {
+                port: "failure",
+                value: json!({
+                    "status": null,
+                    "headers": {},
+                    "body": null,
+                    "duration_ms": duration_ms,
+                    "url": url_text,
+                    "error": { "kind": error.kind.as_str(), "message": error.message },
+                }),
+                summary: error.summary,
+                responded: false,
+            },
+        }
+    }
+
+    fn fire_response(&self, response: Response, duration_ms: u64) -> Fired {
+        let status = response.status.as_u16();
+        let success = self.request.is_success(status);
+        let value = json!({
+            "status": status,
+            "headers": headers_value(&response.headers),
+            "body": body_value(&response.headers, &response.body),
+            "duration_ms": duration_ms,
+            "url": response.url.to_string(),
+        });
+        Fired {
+            port: if success { "success" } else { "failure" },
+            value,
+            summary: format!("{status} · {duration_ms} ms"),
+            responded: true,
+        }
+    }
+
+    /// Renders one templated field, remembering which secrets it used.
+    fn render<'v>(&'v self, field: &str, text: &str, secrets: &mut Vec<&'v Variable>) -> Result<String, RequestError> {
+        template::render(text, |name| {
+            if let Some(path) = template::input_path(name) {
+                return template::lookup_path(self.input, path).map(template::value_to_text);
+            }
+            let variable = self.variables.get(name)?;
+            if variable.value.is_secret() && !secrets.iter().any(|s| s.name == variable.name) {
+                secrets.push(variable);
+            }
+            Some(variable.value.expose().to_owned())
+        })
+        .map_err(|Unresolved { name }| {
+            let hint = if template::input_path(&name).is_some() {
+                "the value that reached this block has no such field".to_owned()
+            } else {
+                format!("define it with --var {name}=… or --secret {name}=…, or as a global variable")
+            };
+            RequestError {
+                kind: ErrorKind::UnresolvedVariable,
+                message: format!("block `{}`: {field} uses `{{{{{name}}}}}`, which is not defined: {hint}", self.block),
+                summary: format!("unresolved {{{{{name}}}}}"),
+            }
+        })
+    }
+
+    fn render_pairs<'v>(
+        &'v self,
+        field: &str,
+        pairs: &[(String, String)],
+        secrets: &mut Vec<&'v Variable>,
+    ) -> Result<Vec<(String, String)>, RequestError> {
+        pairs
+            .iter()
+            .enumerate()
+            .map(|(index, (name, value))| {
+                let place = format!("{field}[{index}]");
+                Ok((self.render(&place, name, secrets)?, self.render(&place, value, secrets)?))
+            })
+            .collect()
+    }
+
+    fn render_json<'v>(
+        &'v self,
+        value: &Value,
+        place: &str,
+        secrets: &mut Vec<&'v Variable>,
+    ) -> Result<Value, RequestError> {
+        Ok(match value {
+            Value::String(text) => Value::String(self.render(place, text, secrets)?),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.render_json(item, &format!("{place}[{i}]"), secrets))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(map) => {
+                let mut out = Map::new();
+                for (key, item) in map {
+                    out.insert(key.clone(), self.render_json(item, &format!("{place}.{key}"), secrets)?);
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        })
+    }
+
+    /// Resolves every template and builds the request; checks where secrets may go.
+    fn prepare(&self, url_text: &mut String) -> Result<Prepared<'_>, RequestError> {
+        let request = self.request;
+        let mut secrets = Vec::new();
+        let rendered_url = self.render("url", &request.url, &mut secrets)?;
+        *url_text = rendered_url.clone();
+        let mut url = Url::parse(rendered_url.trim()).map_err(|error| {
+            RequestError::new(
+                ErrorKind::InvalidUrl,
+                format!("block `{}`: url `{rendered_url}` is not a valid URL: {error}", self.block),
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(RequestError::new(
+                ErrorKind::InvalidUrl,
+                format!("block `{}`: url `{rendered_url}` is not an http:// or https:// URL with a host", self.block),
+            ));
+        }
+        let query = self.render_pairs("query", &request.query, &mut secrets)?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let method = Method::from_bytes(request.method.as_bytes()).map_err(|_| {
+            RequestError::new(
+                ErrorKind::InvalidRequest,
+                format!("block `{}`: invalid method `{}`", self.block, request.method),
+            )
+        })?;
+
+        let mut headers = HeaderMap::new();
+        for (index, (name, value)) in
+            self.render_pairs("headers", &request.headers, &mut secrets)?.into_iter().enumerate()
+        {
+            self.insert_header(&mut headers, &format!("headers[{index}]"), &name, &value)?;
+        }
+        match &request.auth {
+            None => {}
+            Some(Auth::Bearer { token }) => {
+                let token = self.render("auth.token", token, &mut secrets)?;
+                self.insert_header(&mut headers, "auth.token", "Authorization", &format!("Bearer {token}"))?;
+            }
+            Some(Auth::ApiKey { name, value, location }) => {
+                let name = self.render("auth.name", name, &mut secrets)?;
+                let value = self.render("auth.value", value, &mut secrets)?;
+                match location {
+                    ApiKeyLocation::Header => self.insert_header(&mut headers, "auth.value", &name, &value)?,
+                    ApiKeyLocation::Query => {
+                        url.query_pairs_mut().append_pair(&name, &value);
+                    }
+                }
+            }
+            Some(Auth::Basic { username, password }) => {
+                let mut auth_secrets = Vec::new();
+                let username = self.render("auth.username", username, &mut auth_secrets)?;
+                let password = self.render("auth.password", password, &mut auth_secrets)?;
+                let credential = STANDARD.encode(format!("{username}:{password}"));
+                if !auth_secrets.is_empty() {
+                    // The base64 of `user:secret` does not contain the secret's own forms.
+                    self.emitter.mask_literal(credential.clone());
+                }
+                for secret in auth_secrets {
+                    if !secrets.iter().any(|s| s.name == secret.name) {
+                        secrets.push(secret);
+                    }
+                }
+                self.insert_header(&mut headers, "auth", "Authorization", &format!("Basic {credential}"))?;
+            }
+        }
+        let body = match &request.body {
+            None => None,
+            Some(Body::Json(value)) => {
+                let rendered = self.render_json(value, "body.json", &mut secrets)?;
+                default_content_type(&mut headers, "application/json");
+                Some(serde_json::to_vec(&rendered).unwrap_or_default())
+            }
+            Some(Body::Text { text, content_type }) => {
+                let text = self.render("body.text", text, &mut secrets)?;
+                match content_type {
+                    Some(content_type) => {
+                        let content_type = self.render("body.content_type", content_type, &mut secrets)?;
+                        self.insert_header(&mut headers, "body.content_type", "Content-Type", &content_type)?;
+                    }
+                    None => default_content_type(&mut headers, "text/plain; charset=utf-8"),
+                }
+                Some(text.into_bytes())
+            }
+            Some(Body::Form(pairs)) => {
+                let pairs = self.render_pairs("body.form", pairs, &mut secrets)?;
+                let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+                default_content_type(&mut headers, "application/x-www-form-urlencoded");
+                Some(encoded.into_bytes())
+            }
+        };
+        self.check_hosts(&secrets, &url)?;
+        Ok(Prepared { method, url, headers, body, secrets })
+    }
+
+    fn insert_header(&self, headers: &mut HeaderMap, field: &str, name: &str, value: &str) -> Result<(), RequestError> {
+        let header_name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+            RequestError::new(
+                ErrorKind::InvalidRequest,
+                format!("block `{}`: {field}: `{name}` is not a valid header name", self.block),
+            )
+        })?;
+        let mut header_value = HeaderValue::from_str(value).map_err(|_| {
+            RequestError::new(
+                ErrorKind::InvalidRequest,
+                format!("block `{}`: {field}: the value of header `{name}` has characters not allowed in a header (such as a line break)", self.block),
+            )
+        })?;
+        header_value.set_sensitive(true);
+        headers.append(header_name, header_value);
+        Ok(())
+    }
+
+    /// Refuses to send a secret to a host outside its `allowed_hosts`.
+    fn check_hosts(&self, secrets: &[&Variable], url: &Url) -> Result<(), RequestError> {
+        let host = url.host_str().unwrap_or_default();
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        for secret in secrets {
+            if !secret.host_allowed(host) {
+                return Err(RequestError::new(
+                    ErrorKind::HostNotAllowed,
+                    format!(
+                        "block `{}`: secret `{{{{{}}}}}` may only be sent to {}, not to {host}; nothing was sent",
+                        self.block,
+                        secret.name,
+                        secret.allowed_hosts.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the request and follows redirects by hand, so that a request carrying a
+    /// secret never goes to another origin.
+    async fn exchange(&self, prepared: Prepared<'_>) -> Result<Response, RequestError> {
+        let Prepared { mut method, mut url, mut headers, mut body, secrets } = prepared;
+        let mut hops = 0;
+        loop {
+            self.emitter.send(Event::RequestSent {
+                block: self.block.to_owned(),
+                method: method.to_string(),
+                url: url.to_string(),
+                headers: headers_list(&headers),
+            });
+            let sent_at = Instant::now();
+            let mut builder = self.client.request(method.clone(), url.clone()).headers(headers.clone());
+            if let Some(body) = &body {
+                builder = builder.body(body.clone());
+            }
+            let response = builder.send().await.map_err(|error| classify(self.block, &url, &error))?;
+            let status = response.status();
+            let location = response.headers().get(LOCATION).and_then(|l| l.to_str().ok()).map(str::to_owned);
+            let next = match location {
+                Some(location)
+                    if status.is_redirection()
+                        && self.request.follow_redirects
+                        && status != StatusCode::NOT_MODIFIED =>
+                {
+                    Some(url.join(&location).map_err(|error| {
+                        RequestError::new(
+                            ErrorKind::InvalidUrl,
+                            format!(
+                                "block `{}`: the server redirected to `{location}`, which is not a valid URL: {error}",
+                                self.block
+                            ),
+                        )
+                    })?)
+                }
+                _ => None,
+            };
+            let Some(next) = next else {
+                let response_headers = response.headers().clone();
+                let body = self.read_body(response).await?;
+                self.emitter.send(Event::ResponseReceived {
+                    block: self.block.to_owned(),
+                    status: status.as_u16(),
+                    duration_ms: elapsed_ms(sent_at),
+                    bytes: body.len() as u64,
+                });
+                return Ok(Response { status, headers: response_headers, body, url });
+            };
+            hops += 1;
+            if hops > self.max_redirects {
+                return Err(RequestError::new(
+                    ErrorKind::TooManyRedirects,
+                    format!("block `{}`: more than {} redirects; last to {next}", self.block, self.max_redirects),
+                ));
+            }
+            if next.origin() != url.origin() {
+                if let Some(secret) = secrets.first() {
+                    return Err(RequestError::new(
+                        ErrorKind::RedirectBlocked,
+                        format!(
+                            "block `{}`: the server redirected to another origin ({}), and this request carries secret `{{{{{}}}}}`; the redirect was not followed and nothing was sent there",
+                            self.block,
+                            next.origin().ascii_serialization(),
+                            secret.name
+                        ),
+                    ));
+                }
+                headers.remove(AUTHORIZATION);
+                headers.remove(COOKIE);
+            }
+            if matches!(next.scheme(), "http" | "https") {
+                self.check_hosts(&secrets, &next)?;
+            } else {
+                return Err(RequestError::new(
+                    ErrorKind::InvalidUrl,
+                    format!("block `{}`: the server redirected to `{next}`, which is not http(s)", self.block),
+                ));
+            }
+            let keeps_body = matches!(status, StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT);
+            if !keeps_body && (status == StatusCode::SEE_OTHER || method == Method::POST) {
+                if method != Method::HEAD {
+                    method = Method::GET;
+                }
+                body = None;
+                headers.remove(CONTENT_TYPE);
+            }
+            url = next;
+        }
+    }
+
+    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, RequestError> {
+        let limit = self.max_body_bytes;
+        let too_large = |size: String| {
+            RequestError::new(
+                ErrorKind::BodyTooLarge,
+                format!(
+                    "block `{}`: the response body is {size}, over the limit of {limit} bytes; reading stopped",
+                    self.block
+                ),
+            )
+        };
+        if let Some(length) = response.content_length().filter(|&length| length > limit) {
+            return Err(too_large(format!("{length} bytes")));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|error| classify(self.block, response.url(), &error))? {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(too_large("larger than that".to_owned()));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+fn default_content_type(headers: &mut HeaderMap, content_type: &'static str) {
+    if !headers.contains_key(CONTENT_TYPE) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn headers_list(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect()
+}
+
+/// Response headers as an object; repeated headers are joined with `, `.
+fn headers_value(headers: &HeaderMap) -> Value {
+    let mut map = Map::new();
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match map.get_mut(name.as_str()) {
+            Some(Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(&value);
+            }
+            _ => {
+                map.insert(name.to_string(), Value::String(value));
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+/// The body as parsed JSON when the response says it is JSON and it parses, else text.
+fn body_value(headers: &HeaderMap, body: &[u8]) -> Value {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if (essence == "application/json" || essence.ends_with("+json"))
+        && let Ok(value) = serde_json::from_slice::<Value>(body)
+    {
+        return value;
+    }
+    Value::String(String::from_utf8_lossy(body).into_owned())
+}
+
+/// Sorts a reqwest error into an [`ErrorKind`] with a readable message.
+fn classify(block: &str, url: &Url, error: &reqwest::Error) -> RequestError {
+    let mut causes = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    let root = causes.last().cloned().unwrap_or_else(|| error.to_string());
+    let all = causes.join(": ").to_ascii_lowercase();
+    let target = format!("{}:{}", url.host_str().unwrap_or_default(), url.port_or_known_default().unwrap_or_default());
+    let (kind, what) = if all.contains("dns error") || all.contains("failed to lookup address") {
+        (ErrorKind::Dns, format!("cannot resolve host `{}`", url.host_str().unwrap_or_default()))
+    } else if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
+        (ErrorKind::Tls, format!("TLS with {target} failed"))
+    } else if error.is_connect() {
+        (ErrorKind::Connect, format!("cannot connect to {target}"))
+    } else if error.is_builder() {
+        (ErrorKind::InvalidRequest, "the request could not be built".to_owned())
+    } else {
+        (ErrorKind::Network, format!("the exchange with {target} broke off"))
+    };
+    RequestError::new(kind, format!("block `{block}`: {what}: {root}"))
+}

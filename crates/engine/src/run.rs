@@ -1,0 +1,239 @@
+//! The scheduler: hands each value that reaches an input to its block, runs Send
+//! Request blocks as concurrent tasks, counts steps, and ends the run.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Instant;
+
+use serde_json::Value;
+use switchyard_flow::{BlockKind, Flow, PortRef, SendRequest};
+use switchyard_vault::{Date, Variables};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::Engine;
+use crate::event::{Counts, Event, Outcome, RunSummary};
+use crate::redact::Redactor;
+use crate::request::{Fired, RequestRun};
+
+/// Sends events, masked, to the run's listener.
+#[derive(Clone)]
+pub(crate) struct Emitter {
+    tx: UnboundedSender<Event>,
+    redactor: Arc<RwLock<Redactor>>,
+}
+
+impl Emitter {
+    fn new(tx: UnboundedSender<Event>, redactor: Redactor) -> Self {
+        Self { tx, redactor: Arc::new(RwLock::new(redactor)) }
+    }
+
+    /// Masks and sends `event`. A listener that went away does not stop the run.
+    pub fn send(&self, event: Event) {
+        let masked = self.redactor.read().unwrap_or_else(PoisonError::into_inner).redact_event(event);
+        // The receiver may be gone (a GUI window closed); the run goes on regardless.
+        let _ = self.tx.send(masked);
+    }
+
+    /// Masks `text` in every later event (a derived credential).
+    pub fn mask_literal(&self, text: String) {
+        self.redactor.write().unwrap_or_else(PoisonError::into_inner).add_literal(text);
+    }
+}
+
+/// One run of one flow.
+pub(crate) struct Run<'a> {
+    engine: Engine,
+    flow: &'a Flow,
+    variables: Arc<Variables>,
+    emitter: Emitter,
+    /// For each output port, the input ports wired to it, as block indexes.
+    targets: HashMap<PortRef, Vec<usize>>,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(engine: Engine, flow: &'a Flow, variables: &Variables, events: UnboundedSender<Event>) -> Self {
+        let index: HashMap<&str, usize> = flow.blocks.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
+        let mut targets: HashMap<PortRef, Vec<usize>> = HashMap::new();
+        for wire in &flow.wires {
+            if let Some(&to) = index.get(wire.to.block.as_str()) {
+                targets.entry(wire.from.clone()).or_default().push(to);
+            }
+        }
+        let emitter = Emitter::new(events, Redactor::for_variables(variables));
+        Self { engine, flow, variables: Arc::new(variables.clone()), emitter, targets }
+    }
+
+    pub async fn execute(self, cancel: CancellationToken) -> RunSummary {
+        let started = Instant::now();
+        let flow = self.flow;
+        self.emitter.send(Event::RunStarted { flow: flow.name.clone(), blocks: flow.blocks.len() });
+        self.warn_expired();
+
+        let mut counts = Counts::default();
+        let mut queue: VecDeque<(usize, Value)> = VecDeque::new();
+        if let Some(start) = flow.blocks.iter().position(|b| matches!(b.kind, BlockKind::Start)) {
+            queue.push_back((start, Value::Null));
+        }
+        let mut tasks: JoinSet<(usize, Fired)> = JoinSet::new();
+        let max_steps = self.engine.config.max_steps;
+        let outcome = loop {
+            if cancel.is_cancelled() {
+                break Some(Outcome::Cancelled);
+            }
+            // Start every block that has a value waiting, within the step limit.
+            let mut hit_limit = false;
+            while let Some((index, input)) = queue.pop_front() {
+                if counts.blocks_run >= max_steps {
+                    hit_limit = true;
+                    break;
+                }
+                counts.blocks_run += 1;
+                let Some(block) = flow.blocks.get(index) else {
+                    continue;
+                };
+                self.emitter.send(Event::BlockStarted {
+                    block: block.id.clone(),
+                    kind: block.kind.type_name().to_owned(),
+                    step: counts.blocks_run,
+                });
+                match &block.kind {
+                    BlockKind::Start => self.finish(index, "out", Value::Null, String::new(), &mut counts, &mut queue),
+                    BlockKind::Log(log) => {
+                        self.emitter.send(Event::Log {
+                            block: block.id.clone(),
+                            label: log.label.clone(),
+                            value: input.clone(),
+                        });
+                        counts.logged += 1;
+                        self.finish(index, "out", input, "logged".to_owned(), &mut counts, &mut queue);
+                    }
+                    BlockKind::SendRequest(request) => {
+                        tasks.spawn(self.request_task(index, block.id.clone(), request.clone(), input));
+                    }
+                }
+                if cancel.is_cancelled() {
+                    break;
+                }
+            }
+            if hit_limit {
+                break Some(Outcome::Limit);
+            }
+            if tasks.is_empty() && queue.is_empty() {
+                break None;
+            }
+            if tasks.is_empty() {
+                continue;
+            }
+            tokio::select! {
+                () = cancel.cancelled() => break Some(Outcome::Cancelled),
+                joined = tasks.join_next() => match joined {
+                    Some(Ok((index, fired))) => {
+                        if fired.responded {
+                            counts.responses += 1;
+                        }
+                        self.finish(index, fired.port, fired.value, fired.summary, &mut counts, &mut queue);
+                    }
+                    Some(Err(error)) => {
+                        // A task that panicked: report it rather than lose it.
+                        counts.unhandled += 1;
+                        self.emitter.send(Event::Warning { block: None, message: format!("internal error in a block run: {error}") });
+                    }
+                    None => {}
+                },
+            }
+        };
+        // Stop whatever is still in flight: dropping the request futures closes their connections.
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+
+        let outcome = outcome.unwrap_or(if counts.unhandled > 0 { Outcome::Failed } else { Outcome::Ok });
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.emitter.send(Event::RunFinished { outcome, counts, duration_ms });
+        RunSummary { outcome, counts, duration_ms }
+    }
+
+    /// Reports a block's result and queues its value for every wired input.
+    fn finish(
+        &self,
+        index: usize,
+        port: &'static str,
+        value: Value,
+        summary: String,
+        counts: &mut Counts,
+        queue: &mut VecDeque<(usize, Value)>,
+    ) {
+        let Some(block) = self.flow.blocks.get(index) else {
+            return;
+        };
+        let targets = self.targets.get(&PortRef::new(block.id.as_str(), port)).map(Vec::as_slice).unwrap_or_default();
+        match port {
+            "success" => counts.succeeded += 1,
+            "failure" => {
+                counts.failed += 1;
+                if targets.is_empty() {
+                    counts.unhandled += 1;
+                }
+            }
+            _ => {}
+        }
+        for &target in targets {
+            queue.push_back((target, value.clone()));
+        }
+        self.emitter.send(Event::BlockFinished {
+            block: block.id.clone(),
+            port: port.to_owned(),
+            value,
+            wired: !targets.is_empty(),
+            summary,
+        });
+    }
+
+    fn request_task(
+        &self,
+        index: usize,
+        block: String,
+        request: SendRequest,
+        input: Value,
+    ) -> impl Future<Output = (usize, Fired)> + Send + 'static {
+        let client = self.engine.client.clone();
+        let config = Arc::clone(&self.engine.config);
+        let variables = Arc::clone(&self.variables);
+        let emitter = self.emitter.clone();
+        async move {
+            let fired = RequestRun {
+                client: &client,
+                block: &block,
+                request: &request,
+                variables: &variables,
+                input: &input,
+                emitter: &emitter,
+                max_body_bytes: config.max_body_bytes,
+                max_redirects: config.max_redirects,
+            }
+            .execute()
+            .await;
+            (index, fired)
+        }
+    }
+
+    /// Warns once per run about each expired secret the flow uses.
+    fn warn_expired(&self) {
+        let today = Date::today();
+        for name in self.flow.variable_names() {
+            if let Some(variable) = self.variables.get(&name)
+                && variable.value.is_secret()
+                && variable.is_expired(today)
+            {
+                let expires = variable.expires.map(|d| d.to_string()).unwrap_or_default();
+                self.emitter.send(Event::Warning {
+                    block: None,
+                    message: format!(
+                        "secret `{name}` expired on {expires}; renew it (switchyard vars set {name} --secret)"
+                    ),
+                });
+            }
+        }
+    }
+}

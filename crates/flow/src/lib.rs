@@ -1,0 +1,81 @@
+//! The Switchyard flow document: plain data, no I/O beyond reading and writing files.
+//!
+//! A [`Flow`] is a set of blocks (Start, Send Request, Log) and the wires between their
+//! ports. [`Flow::from_json`] reads and validates format v1, [`Flow::to_json`] writes the
+//! canonical layout, [`load`] and [`save`] do the same with files (saves are atomic).
+//! The [`template`] module is the `{{name}}` / `<<name>>` language used in request fields.
+//!
+//! Modules: `model` (the types), `parse` (strict reading and validation), `write`
+//! (canonical layout), `error` (problems with their place), `template`.
+
+mod error;
+mod model;
+mod parse;
+pub mod template;
+mod write;
+
+use std::io::Write;
+use std::path::Path;
+
+pub use error::{FlowError, Place, Problem};
+pub use model::{
+    ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, LogBlock, PortDirection, PortRef, SendRequest,
+    StatusPattern, Wire,
+};
+pub use parse::is_valid_block_id;
+
+impl Flow {
+    /// Reads and validates a flow document. `file` names it in error messages.
+    pub fn from_json(text: &str, file: &str) -> Result<Flow, FlowError> {
+        parse::parse_flow(text).map_err(|problems| FlowError::Invalid { file: file.to_owned(), problems })
+    }
+
+    /// The flow in its canonical layout (see the `write` module), ending in a newline.
+    pub fn to_json(&self) -> String {
+        write::to_canonical_json(self)
+    }
+}
+
+/// Reads and validates the flow file at `path`.
+pub fn load(path: &Path) -> Result<Flow, FlowError> {
+    let bytes = std::fs::read(path).map_err(|source| FlowError::Io {
+        path: path.to_owned(),
+        action: "cannot read the flow file",
+        source,
+    })?;
+    let file = path.display().to_string();
+    let text = String::from_utf8(bytes).map_err(|error| FlowError::Invalid {
+        file: file.clone(),
+        problems: vec![Problem {
+            place: Place::Path(String::new()),
+            message: format!("not UTF-8 text (invalid byte at offset {})", error.utf8_error().valid_up_to()),
+            suggestion: None,
+        }],
+    })?;
+    Flow::from_json(&text, &file)
+}
+
+/// Writes `flow` to `path` atomically: a temporary file beside it, then a rename, so
+/// the file on disk is always either the old flow or the new one, never half of one.
+pub fn save(path: &Path, flow: &Flow) -> Result<(), FlowError> {
+    write_atomically(path, flow.to_json().as_bytes()).map_err(|source| FlowError::Io {
+        path: path.to_owned(),
+        action: "cannot save the flow",
+        source,
+    })
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::Builder::new().prefix(".switchyard-save").tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,281 @@
+//! Reading, validating and writing flow documents.
+
+use super::*;
+use serde_json::json;
+
+const EXAMPLE: &str = r#"{
+  "switchyard": 1,
+  "name": "List OpenAI models",
+  "blocks": {
+    "start": {"type": "start", "at": [40, 120]},
+    "list-models": {
+      "type": "send_request",
+      "at": [260, 120],
+      "method": "GET",
+      "url": "https://api.openai.com/v1/models",
+      "headers": [["Authorization", "{{auth}}"]]
+    },
+    "log": {"type": "log", "at": [560, 80]}
+  },
+  "wires": [
+    ["start.out", "list-models.in"],
+    ["list-models.success", "log.in"]
+  ]
+}"#;
+
+fn problems(text: &str) -> Vec<String> {
+    match Flow::from_json(text, "t.json") {
+        Ok(_) => panic!("expected the flow to be refused"),
+        Err(FlowError::Invalid { file, problems }) => {
+            assert_eq!(file, "t.json");
+            problems.iter().map(ToString::to_string).collect()
+        }
+        Err(other) => panic!("unexpected error {other}"),
+    }
+}
+
+/// A flow document with `blocks` and `wires` spliced in.
+fn doc(blocks: serde_json::Value, wires: serde_json::Value) -> String {
+    json!({"switchyard": 1, "name": "t", "blocks": blocks, "wires": wires}).to_string()
+}
+
+fn start_and(extra: serde_json::Value) -> serde_json::Value {
+    let mut blocks = json!({"start": {"type": "start"}});
+    if let (Some(map), serde_json::Value::Object(extra)) = (blocks.as_object_mut(), extra) {
+        map.extend(extra);
+    }
+    blocks
+}
+
+#[test]
+fn design_example_reads_with_its_fields_and_defaults() {
+    let flow = Flow::from_json(EXAMPLE, "example.json").unwrap();
+    assert_eq!(flow.name, "List OpenAI models");
+    let ids: Vec<&str> = flow.blocks.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, ["start", "list-models", "log"]);
+    let BlockKind::SendRequest(request) = &flow.blocks[1].kind else { panic!("not a request") };
+    assert_eq!(request.method, "GET");
+    assert_eq!(request.headers, [("Authorization".to_owned(), "{{auth}}".to_owned())]);
+    assert_eq!(request.timeout_ms, 30_000);
+    assert!(request.follow_redirects);
+    assert!(request.is_success(204) && !request.is_success(404));
+    assert_eq!(flow.wires[1].from, PortRef::new("list-models", "success"));
+    assert_eq!(flow.variable_names().into_iter().collect::<Vec<_>>(), ["auth"]);
+}
+
+#[test]
+fn canonical_output_reads_back_to_the_same_flow_and_the_same_bytes() {
+    let flow = Flow::from_json(EXAMPLE, "example.json").unwrap();
+    let written = flow.to_json();
+    assert!(written.contains("\"at\": [40, 120]"), "{written}");
+    assert!(written.contains("[\"start.out\", \"list-models.in\"]"), "{written}");
+    let again = Flow::from_json(&written, "again.json").unwrap();
+    assert_eq!(again, flow);
+    assert_eq!(again.to_json(), written);
+}
+
+#[test]
+fn every_field_survives_a_round_trip() {
+    let text = doc(
+        start_and(json!({
+            "post": {
+                "type": "send_request", "at": [1.4, -2.6], "method": "post", "url": "http://h/{{x}}",
+                "query": [["q", "1"]],
+                "body": {"json": {"z": 1, "a": ["{{x}}", {"deep": true}]}},
+                "auth": {"type": "api_key", "name": "k", "value": "{{x}}", "in": "query"},
+                "timeout_ms": 5, "success_status": ["2xx", "304"], "follow_redirects": false
+            },
+            "text": {"type": "send_request", "url": "u", "body": {"text": "hi", "content_type": "text/csv"},
+                     "auth": {"type": "basic", "username": "u", "password": "{{pw}}"}, "success_status": "404"},
+            "form": {"type": "send_request", "url": "u", "body": {"form": [["a", "b"]]},
+                     "auth": {"type": "bearer", "token": "{{t}}"}},
+            "log": {"type": "log", "label": "Result"}
+        })),
+        json!([["start.out", "post.in"], ["post.failure", "log.in"], ["log.out", "log.in"]]),
+    );
+    let flow = Flow::from_json(&text, "t").unwrap();
+    let BlockKind::SendRequest(post) = &flow.block("post").unwrap().kind else { panic!() };
+    assert_eq!(post.method, "POST");
+    assert_eq!(post.timeout_ms, 5);
+    assert_eq!(
+        post.auth,
+        Some(Auth::ApiKey { name: "k".into(), value: "{{x}}".into(), location: ApiKeyLocation::Query })
+    );
+    let written = flow.to_json();
+    // JSON bodies keep the key order the user wrote.
+    assert!(written.find("\"z\"").unwrap() < written.find("\"a\"").unwrap(), "{written}");
+    assert!(written.contains("\"at\": [1, -3]"), "{written}");
+    let again = Flow::from_json(&written, "t").unwrap();
+    assert_eq!(again.to_json(), written);
+    assert_eq!(again.blocks.len(), 5);
+    assert_eq!(again.wires, flow.wires);
+}
+
+#[test]
+fn newer_format_version_is_refused_with_advice() {
+    let found = problems(r#"{"switchyard": 2, "blocks": {}}"#);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].starts_with("switchyard: this flow uses format version 2"), "{found:?}");
+    assert!(found[0].contains("update Switchyard"));
+}
+
+#[test]
+fn missing_or_malformed_version_is_refused() {
+    assert!(problems(r#"{"blocks": {}}"#)[0].contains("missing the format version"));
+    assert!(problems(r#"{"switchyard": "1"}"#)[0].contains("is a number"));
+    assert!(problems(r#"{"switchyard": 0}"#)[0].contains("unknown format version 0"));
+    assert!(problems("[]")[0].contains("a flow file is a JSON object"));
+}
+
+#[test]
+fn json_syntax_errors_give_line_and_column() {
+    let found = problems("{\n  \"switchyard\": 1,\n  \"blocks\": {,}\n}");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].starts_with("3:14: invalid JSON"), "{found:?}");
+    let found = problems("{\"switchyard\": 1} trailing");
+    assert!(found[0].starts_with("1:19: invalid JSON"), "{found:?}");
+}
+
+#[test]
+fn duplicate_block_ids_are_refused_with_their_position() {
+    let text = "{\"switchyard\": 1, \"blocks\": {\n \"a\": {\"type\": \"start\"},\n \"a\": {\"type\": \"log\"}}}";
+    let found = problems(text);
+    assert!(found[0].starts_with("3:"), "{found:?}");
+    assert!(found[0].contains("key `a` appears twice"), "{found:?}");
+}
+
+#[test]
+fn unknown_type_field_and_port_get_suggestions() {
+    let found = problems(&doc(start_and(json!({"l": {"type": "lgo"}})), json!([])));
+    assert_eq!(found, ["blocks.l.type: unknown block type `lgo` (did you mean `log`?)"]);
+
+    let found = problems(&doc(start_and(json!({"r": {"type": "send_request", "url": "u", "hedaers": []}})), json!([])));
+    assert_eq!(found, ["blocks.r.hedaers: unknown field `hedaers` in a send_request block (did you mean `headers`?)"]);
+
+    let found = problems(&doc(
+        start_and(json!({"r": {"type": "send_request", "url": "u"}})),
+        json!([["r.sucess", "start.in"]]),
+    ));
+    assert!(
+        found[0].starts_with("wires[0][0]: a send_request block has no port `sucess` (did you mean `r.success`?)"),
+        "{found:?}"
+    );
+
+    let found = problems(&doc(start_and(json!({"log": {"type": "log"}})), json!([["start.out", "lgo.in"]])));
+    assert_eq!(found, ["wires[0][1]: no block `lgo` in this flow (did you mean `log`?)"]);
+
+    let found = problems(r#"{"switchyard": 1, "blocks": {"s": {"type": "start"}}, "wire": []}"#);
+    assert_eq!(found, ["wire: unknown field `wire` in the flow (did you mean `wires`?)"]);
+}
+
+#[test]
+fn wires_must_run_from_an_output_to_an_input() {
+    let blocks = start_and(json!({"a": {"type": "log"}, "b": {"type": "log"}}));
+    let found = problems(&doc(blocks.clone(), json!([["a.out", "b.out"]])));
+    assert_eq!(found, ["wires[0][1]: `b.out` is an output; a wire ends at an input (`b.in`)"]);
+    let found = problems(&doc(blocks.clone(), json!([["a.in", "b.in"]])));
+    assert_eq!(found, ["wires[0][0]: `a.in` is an input; a wire starts at an output (`a.out`)"]);
+    let found = problems(&doc(blocks.clone(), json!([["a.out", "b.in"], ["a.out", "b.in"]])));
+    assert_eq!(found, ["wires[1]: the wire a.out → b.in appears twice"]);
+    let found = problems(&doc(blocks.clone(), json!([["a.out"], "x", ["nodot", "b.in"]])));
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found[2].contains("`nodot` is not `BLOCK.PORT`"));
+    let found = problems(&doc(blocks, json!([["a.out", "start.in"]])));
+    assert_eq!(found, ["wires[0][1]: a start block has no port `in`"]);
+}
+
+#[test]
+fn exactly_one_start_block() {
+    let found = problems(&doc(json!({"l": {"type": "log"}}), json!([])));
+    assert_eq!(found, ["blocks: the flow has no `start` block; add exactly one"]);
+    let found = problems(&doc(json!({"s1": {"type": "start"}, "s2": {"type": "start"}}), json!([])));
+    assert_eq!(found, ["blocks.s2: a flow has exactly one `start` block; this is another"]);
+}
+
+#[test]
+fn bad_field_values_name_their_place() {
+    let blocks = start_and(json!({"r": {
+        "type": "send_request", "at": [1], "method": "GE T",
+        "headers": [["only-name"]], "query": {"a": "b"}, "timeout_ms": -3,
+        "success_status": ["2xx", "7xx"], "follow_redirects": "yes",
+        "body": {"json": 1, "text": "x"}, "auth": {"type": "oauth"}
+    }, "bad id!": {"type": "log"}}));
+    let found = problems(&doc(blocks, json!([])));
+    let expected = [
+        "blocks.r.at: expected a position",
+        "blocks.r.url: missing `url`",
+        "blocks.r.method: invalid HTTP method `GE T`",
+        "blocks.r.headers[0]: expected `[name, value]`, two strings",
+        "blocks.r.query: expected a list of `[name, value]` pairs, found an object",
+        "blocks.r.body: a body has one kind, found json and text",
+        "blocks.r.auth.type: unknown auth type `oauth`",
+        "blocks.r.timeout_ms: expected a whole number of milliseconds above 0",
+        "blocks.r.success_status[1]: invalid status pattern \"7xx\"",
+        "blocks.r.follow_redirects: expected true or false, found a string",
+        "blocks.bad id!: invalid block id `bad id!`",
+    ];
+    for want in expected {
+        assert!(found.iter().any(|f| f.starts_with(want)), "missing {want:?} in {found:#?}");
+    }
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+}
+
+#[test]
+fn body_and_auth_shapes_are_checked() {
+    let found =
+        problems(&doc(start_and(json!({"r": {"type": "send_request", "url": "u", "body": {"jsn": {}}}})), json!([])));
+    assert_eq!(found.len(), 1);
+    assert!(found[0].ends_with("(did you mean `json`?)"), "{found:?}");
+    let found = problems(&doc(
+        start_and(
+            json!({"r": {"type": "send_request", "url": "u", "auth": {"type": "api_key", "name": "n", "value": "v", "in": "heder"}}}),
+        ),
+        json!([]),
+    ));
+    assert_eq!(found, ["blocks.r.auth.in: `in` is \"header\" or \"query\", found \"heder\" (did you mean `header`?)"]);
+    let found = problems(&doc(
+        start_and(json!({"r": {"type": "send_request", "url": "u", "auth": {"type": "bearer"}}})),
+        json!([]),
+    ));
+    assert_eq!(found, ["blocks.r.auth.token: missing `token`"]);
+}
+
+#[test]
+fn hostile_input_is_refused_without_panicking() {
+    let deep = "[".repeat(100_000);
+    assert!(problems(&deep)[0].contains("invalid JSON"));
+    for text in [
+        "",
+        "null",
+        "\"x\"",
+        "{\"switchyard\": 1e400}",
+        "{\"switchyard\": 1, \"blocks\": {\"s\": {\"type\": \"start\", \"at\": [1e300, 0]}}}",
+    ] {
+        let _ = Flow::from_json(text, "t").unwrap_err();
+    }
+}
+
+#[test]
+fn save_is_atomic_and_load_reports_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.flow.json");
+    let flow = Flow::from_json(EXAMPLE, "e").unwrap();
+    save(&path, &flow).unwrap();
+    assert_eq!(load(&path).unwrap(), flow);
+    // Only the saved file remains: no temporary files left beside it.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    std::fs::write(&path, "{\"switchyard\": 1,").unwrap();
+    let error = load(&path).unwrap_err().to_string();
+    assert!(error.starts_with(&format!("{}:1:17: invalid JSON", path.display())), "{error}");
+
+    std::fs::write(&path, [0xff, 0xfe]).unwrap();
+    assert!(load(&path).unwrap_err().to_string().contains("not UTF-8"));
+
+    let missing = dir.path().join("missing.json");
+    let error = load(&missing).unwrap_err().to_string();
+    assert!(error.contains("missing.json: cannot read the flow file"), "{error}");
+
+    let error = save(&dir.path().join("no/such/dir/f.json"), &flow).unwrap_err().to_string();
+    assert!(error.contains("cannot save the flow"), "{error}");
+}
