@@ -1,6 +1,8 @@
 //! A real HTTP server on 127.0.0.1 for engine tests: it records every request it
 //! receives and offers the behaviours the tests need (echo, status, slow, big, redirect).
 
+#![allow(dead_code)] // each test binary uses a different part of the server
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -62,6 +64,8 @@ impl TestServer {
             .route("/token", any(token))
             .route("/items/{id}", any(echo))
             .route("/text", any(text))
+            .route("/v1/models", any(models))
+            .fallback(echo)
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -177,6 +181,13 @@ async fn barrier(State(shared): State<Shared>, method: Method, uri: Uri, headers
 async fn token(State(shared): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     record(&shared, &method, &uri, &headers, &body);
     axum::Json(json!({"access_token": "tok-123", "items": [{"id": 7}, {"id": 8}]})).into_response()
+}
+
+/// Like OpenAI's `GET /v1/models`.
+async fn models(State(shared): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    record(&shared, &method, &uri, &headers, &body);
+    axum::Json(json!({"object": "list", "data": [{"id": "gpt-test-1", "object": "model"}, {"id": "gpt-test-2", "object": "model"}]}))
+        .into_response()
 }
 
 async fn text() -> Response {
