@@ -1,0 +1,104 @@
+//! The command-line arguments, as clap derives them (DESIGN §5).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Build and run HTTP request flows, in a window or headless.
+#[derive(Debug, Parser)]
+#[command(name = "switchyard", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do; without a subcommand Switchyard opens the desktop app.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// A flow file to open in the app.
+    #[arg(value_name = "FLOW")]
+    pub flow: Option<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a flow headless: progress on stderr, logged values on stdout.
+    ///
+    /// Exit status: 0 when the run is `ok`; 1 when it `failed` (a failure port fired
+    /// with nothing wired to it), was `cancelled` (Ctrl-C) or hit the step `limit`;
+    /// 2 for an invalid flow file or argument; 3 when the environment failed.
+    Run(RunArgs),
+    /// Validate flow files: `ok` per valid file on stdout, every problem on stderr.
+    ///
+    /// Exit status: 0 when every file is valid, 2 otherwise.
+    Check(CheckArgs),
+}
+
+/// Arguments of `switchyard run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The flow file to run.
+    #[arg(value_name = "FLOW")]
+    pub flow: PathBuf,
+
+    /// Define a plain variable for `{{NAME}}` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Define a secret variable: sent where the flow uses it, masked in all output
+    /// (repeatable). Prefer --secret-env: command lines are visible to other processes.
+    #[arg(long = "secret", value_name = "NAME=VALUE", allow_hyphen_values = true)]
+    pub secrets: Vec<String>,
+
+    /// Define a secret variable from the environment variable ENV_VAR (repeatable).
+    #[arg(long = "secret-env", value_name = "NAME=ENV_VAR")]
+    pub secret_envs: Vec<String>,
+
+    /// How to report the run: `human` (progress on stderr, logged values on stdout)
+    /// or `json` (one event per line on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Stop the run with outcome `limit` after this many block runs.
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_steps: u64,
+}
+
+/// Arguments of `switchyard check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The flow files to validate.
+    #[arg(value_name = "FLOW", required = true)]
+    pub flows: Vec<PathBuf>,
+}
+
+/// How `switchyard run` reports a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Progress for people on stderr; Log values as pretty JSON on stdout.
+    Human,
+    /// One JSON event per line on stdout.
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn secret_values_may_start_with_a_hyphen() {
+        let cli = Cli::try_parse_from(["switchyard", "run", "f.json", "--secret", "-abc"]).unwrap();
+        let Some(Command::Run(args)) = cli.command else { panic!("expected run") };
+        assert_eq!(args.secrets, ["-abc"]);
+    }
+
+    #[test]
+    fn max_steps_must_be_positive() {
+        assert!(Cli::try_parse_from(["switchyard", "run", "f.json", "--max-steps", "0"]).is_err());
+    }
+}

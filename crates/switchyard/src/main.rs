@@ -1,0 +1,49 @@
+//! `switchyard`: the one Switchyard binary.
+//!
+//! With no subcommand it opens the desktop app (not part of this version yet, see
+//! [`app`]); `switchyard run FLOW` runs a flow headless and `switchyard check FLOW…`
+//! validates flow files. The exit codes are DESIGN §5's, in [`exit`].
+//!
+//! Modules: `cli` (the clap arguments), `exit` (exit codes and fatal errors), `app`
+//! (no subcommand), `run` (the `run` command: variables, engine, Ctrl-C), `variables`
+//! (`--var`/`--secret`/`--secret-env` into [`switchyard_vault::Variables`]), `check`
+//! (the `check` command) and `render` (turning run events into human or JSON output).
+
+mod app;
+mod check;
+mod cli;
+mod exit;
+mod render;
+mod run;
+mod variables;
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+
+use crate::cli::{Cli, Command};
+use crate::exit::{Exit, Fatal};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => app::open(cli.flow.as_deref()),
+        Some(Command::Run(args)) => build_runtime().and_then(|runtime| run::run(&runtime, &args)),
+        Some(Command::Check(args)) => check::check(&args.flows),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(fatal) => fatal.report(),
+    }
+}
+
+/// The one tokio runtime of the process; runs borrow it.
+fn build_runtime() -> Result<tokio::runtime::Runtime, Fatal> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("switchyard")
+        .build()
+        .context("cannot start the async runtime")
+        .map_err(|error| Fatal::new(Exit::Environment, error))
+}

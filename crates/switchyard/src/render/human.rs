@@ -1,0 +1,298 @@
+//! `--format human`: progress for people on stderr, Log values on stdout.
+//!
+//! stdout gets only the values Log blocks log, each as pretty JSON, so
+//! `switchyard run f.json > out.json` captures just them. stderr gets one line per
+//! request sent and per request finished, Log labels, warnings, and a closing summary:
+//!
+//! ```text
+//! ▶ List OpenAI models (3 blocks)
+//!   → GET https://api.openai.com/v1/models  (list-models)
+//!   ✓ list-models  200 · 84 ms · 1.2 kB
+//!   ≡ log "Models"
+//! ✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 142 ms
+//! ```
+//!
+//! Colour comes from the stderr writer: `anstream` strips it when stderr is not a
+//! terminal or `NO_COLOR` is set.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Color, Style};
+use switchyard_engine::{Counts, Event, Outcome};
+
+use super::Render;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Green)));
+const RED: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Red)));
+const YELLOW: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Yellow)));
+const CYAN: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Cyan)));
+
+/// Writes a run for people: progress on `err`, Log values on `out`.
+#[derive(Debug)]
+pub struct HumanRenderer<O: Write, E: Write> {
+    out: O,
+    err: E,
+    max_steps: u64,
+    undefined: Vec<String>,
+    /// Body size of the last response each block received, shown when it finishes.
+    response_bytes: HashMap<String, u64>,
+}
+
+impl HumanRenderer<io::Stdout, anstream::Stderr> {
+    /// A renderer on the process's stdout and stderr (coloured when stderr is a terminal).
+    pub fn stdio(max_steps: u64, undefined: Vec<String>) -> Self {
+        Self::new(io::stdout(), anstream::stderr(), max_steps, undefined)
+    }
+}
+
+impl<O: Write, E: Write> HumanRenderer<O, E> {
+    /// A renderer writing values to `out` and progress to `err`. `max_steps` is the
+    /// run's step limit, named when the run hits it; `undefined` are the variables the
+    /// flow uses that no argument defines, warned about when the run starts.
+    pub fn new(out: O, err: E, max_steps: u64, undefined: Vec<String>) -> Self {
+        Self { out, err, max_steps, undefined, response_bytes: HashMap::new() }
+    }
+
+    fn run_started(&mut self, flow: &str, blocks: usize) -> io::Result<()> {
+        let flow = if flow.trim().is_empty() { "untitled flow" } else { flow };
+        writeln!(self.err, "{BOLD}▶ {flow}{BOLD:#} {DIM}({}){DIM:#}", plural(blocks as u64, "block"))?;
+        for name in &self.undefined {
+            writeln!(
+                self.err,
+                "  {YELLOW}⚠{YELLOW:#} {{{{{name}}}}} is not defined: the blocks that use it will fail \
+                 (define it with --var {name}=…, --secret {name}=… or --secret-env {name}=ENV_VAR)"
+            )?;
+        }
+        Ok(())
+    }
+
+    fn block_finished(
+        &mut self,
+        block: &str,
+        port: &str,
+        value: &serde_json::Value,
+        wired: bool,
+        summary: &str,
+    ) -> io::Result<()> {
+        let bytes = self.response_bytes.remove(block);
+        let size = bytes.map(|bytes| format!(" · {}", format_size(bytes))).unwrap_or_default();
+        match port {
+            "success" => writeln!(self.err, "  {GREEN}✓{GREEN:#} {BOLD}{block}{BOLD:#}  {summary}{size}"),
+            "failure" => {
+                let message = value
+                    .pointer("/error/message")
+                    .and_then(serde_json::Value::as_str)
+                    .filter(|message| !message.is_empty() && !summary.contains(message))
+                    .map(|message| format!(" — {message}"))
+                    .unwrap_or_default();
+                let size = if message.is_empty() { size } else { String::new() };
+                let unhandled = if wired { "" } else { "  (nothing wired to failure: the run fails)" };
+                writeln!(
+                    self.err,
+                    "  {RED}✗{RED:#} {BOLD}{block}{BOLD:#}  {RED}failure{RED:#}: {summary}{size}{message}{DIM}{unhandled}{DIM:#}"
+                )
+            }
+            // Start and Log blocks: their start and their log line say it all.
+            _ => Ok(()),
+        }
+    }
+
+    fn log(&mut self, block: &str, label: Option<&str>, value: &serde_json::Value) -> io::Result<()> {
+        let label = label.map(|label| format!(" {label:?}")).unwrap_or_default();
+        writeln!(self.err, "  {CYAN}≡{CYAN:#} {block}{BOLD}{label}{BOLD:#}")?;
+        self.err.flush()?;
+        let pretty = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+        writeln!(self.out, "{pretty}")?;
+        self.out.flush()
+    }
+
+    fn run_finished(&mut self, outcome: Outcome, counts: &Counts, duration_ms: u64) -> io::Result<()> {
+        let (style, headline) = match outcome {
+            Outcome::Ok => (GREEN.bold(), "✔ ok".to_owned()),
+            Outcome::Failed => (RED.bold(), "✘ failed".to_owned()),
+            Outcome::Cancelled => (YELLOW.bold(), "■ cancelled".to_owned()),
+            Outcome::Limit => (
+                RED.bold(),
+                format!("✘ limit: stopped after {} (raise it with --max-steps)", plural(self.max_steps, "step")),
+            ),
+        };
+        let mut details = Vec::new();
+        if outcome == Outcome::Failed || counts.unhandled > 0 {
+            details.push(plural(counts.unhandled, "unhandled failure"));
+        }
+        details.push(plural(counts.blocks_run, "block"));
+        let requests = counts.succeeded + counts.failed;
+        if requests > 0 {
+            details.push(format!("{} ({} ✓, {} ✗)", plural(requests, "request"), counts.succeeded, counts.failed));
+        }
+        details.push(format_duration(duration_ms));
+        writeln!(self.err, "{style}{headline}{style:#} · {}", details.join(" · "))
+    }
+}
+
+impl<O: Write, E: Write> Render for HumanRenderer<O, E> {
+    fn event(&mut self, event: &Event) -> io::Result<()> {
+        match event {
+            Event::RunStarted { flow, blocks } => self.run_started(flow, *blocks),
+            Event::BlockStarted { .. } => Ok(()),
+            Event::RequestSent { block, method, url, .. } => {
+                writeln!(self.err, "  {DIM}→{DIM:#} {BOLD}{method}{BOLD:#} {url}  {DIM}({block}){DIM:#}")
+            }
+            Event::ResponseReceived { block, bytes, .. } => {
+                self.response_bytes.insert(block.clone(), *bytes);
+                Ok(())
+            }
+            Event::Log { block, label, value } => self.log(block, label.as_deref(), value),
+            Event::Warning { block, message } => {
+                let block = block.as_deref().map(|block| format!("{block}: ")).unwrap_or_default();
+                writeln!(self.err, "  {YELLOW}⚠ {block}{message}{YELLOW:#}")
+            }
+            Event::BlockFinished { block, port, value, wired, summary } => {
+                self.block_finished(block, port, value, *wired, summary)
+            }
+            Event::RunFinished { outcome, counts, duration_ms } => self.run_finished(*outcome, counts, *duration_ms),
+        }
+    }
+
+    fn interrupted(&mut self) -> io::Result<()> {
+        writeln!(self.err, "  {YELLOW}■ Ctrl-C: cancelling the run… (press Ctrl-C again to quit at once){YELLOW:#}")
+    }
+}
+
+/// `1 block`, `2 blocks`.
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 { format!("{count} {noun}") } else { format!("{count} {noun}s") }
+}
+
+/// `512 B`, `1.2 kB`, `3.4 MB`.
+fn format_size(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)] // for display, to one decimal
+    let value = bytes as f64;
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.1} kB", value / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", value / 1e6),
+        _ => format!("{:.1} GB", value / 1e9),
+    }
+}
+
+/// `84 ms`, `1.42 s`.
+fn format_duration(ms: u64) -> String {
+    #[allow(clippy::cast_precision_loss)] // for display, to two decimals
+    let seconds = ms as f64 / 1e3;
+    if ms < 1_000 { format!("{ms} ms") } else { format!("{seconds:.2} s") }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn render(events: &[Event], max_steps: u64, undefined: &[&str]) -> (String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let undefined = undefined.iter().map(|s| (*s).to_owned()).collect();
+        let mut renderer = HumanRenderer::new(&mut out, &mut err, max_steps, undefined);
+        for event in events {
+            renderer.event(event).unwrap();
+        }
+        let err = anstream::adapter::strip_str(&String::from_utf8(err).unwrap()).to_string();
+        (String::from_utf8(out).unwrap(), err)
+    }
+
+    fn finished(outcome: Outcome, counts: Counts) -> Event {
+        Event::RunFinished { outcome, counts, duration_ms: 142 }
+    }
+
+    #[test]
+    fn a_successful_run_reads_as_requests_then_summary() {
+        let value = json!({"status": 200, "body": {"data": []}});
+        let events = [
+            Event::RunStarted { flow: "List models".into(), blocks: 3 },
+            Event::BlockStarted { block: "start".into(), kind: "start".into(), step: 1 },
+            Event::BlockFinished {
+                block: "start".into(),
+                port: "out".into(),
+                value: json!(null),
+                wired: true,
+                summary: String::new(),
+            },
+            Event::RequestSent {
+                block: "list".into(),
+                method: "GET".into(),
+                url: "http://127.0.0.1:1/models".into(),
+                headers: vec![],
+            },
+            Event::ResponseReceived { block: "list".into(), status: 200, duration_ms: 84, bytes: 1234 },
+            Event::BlockFinished {
+                block: "list".into(),
+                port: "success".into(),
+                value: value.clone(),
+                wired: true,
+                summary: "200 · 84 ms".into(),
+            },
+            Event::Log { block: "log".into(), label: Some("Models".into()), value: value.clone() },
+            finished(Outcome::Ok, Counts { blocks_run: 3, responses: 1, succeeded: 1, logged: 1, ..Counts::default() }),
+        ];
+        let (out, err) = render(&events, 10_000, &[]);
+        assert_eq!(out, format!("{}\n", serde_json::to_string_pretty(&value).unwrap()));
+        assert_eq!(
+            err,
+            "▶ List models (3 blocks)\n\
+             \x20 → GET http://127.0.0.1:1/models  (list)\n\
+             \x20 ✓ list  200 · 84 ms · 1.2 kB\n\
+             \x20 ≡ log \"Models\"\n\
+             ✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 142 ms\n"
+        );
+    }
+
+    #[test]
+    fn an_unhandled_failure_shows_its_message_and_fails_the_run() {
+        let events = [
+            Event::BlockFinished {
+                block: "call".into(),
+                port: "failure".into(),
+                value: json!({"error": {"kind": "timeout", "message": "no response within 50 ms"}}),
+                wired: false,
+                summary: "timeout".into(),
+            },
+            finished(Outcome::Failed, Counts { blocks_run: 2, failed: 1, unhandled: 1, ..Counts::default() }),
+        ];
+        let (out, err) = render(&events, 10_000, &[]);
+        assert_eq!(out, "");
+        assert_eq!(
+            err,
+            "  ✗ call  failure: timeout — no response within 50 ms  (nothing wired to failure: the run fails)\n\
+             ✘ failed · 1 unhandled failure · 2 blocks · 1 request (0 ✓, 1 ✗) · 142 ms\n"
+        );
+    }
+
+    #[test]
+    fn limit_and_cancelled_runs_say_so() {
+        let (_, err) = render(&[finished(Outcome::Limit, Counts { blocks_run: 20, ..Counts::default() })], 20, &[]);
+        assert_eq!(err, "✘ limit: stopped after 20 steps (raise it with --max-steps) · 20 blocks · 142 ms\n");
+        let (_, err) = render(&[finished(Outcome::Cancelled, Counts::default())], 20, &[]);
+        assert_eq!(err, "■ cancelled · 0 blocks · 142 ms\n");
+    }
+
+    #[test]
+    fn undefined_variables_are_warned_about_when_the_run_starts() {
+        let (_, err) = render(&[Event::RunStarted { flow: "F".into(), blocks: 1 }], 10, &["auth"]);
+        assert!(
+            err.starts_with("▶ F (1 block)\n  ⚠ {{auth}} is not defined: the blocks that use it will fail"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sizes_and_durations_are_short() {
+        assert_eq!(format_size(999), "999 B");
+        assert_eq!(format_size(1_240), "1.2 kB");
+        assert_eq!(format_size(3_400_000), "3.4 MB");
+        assert_eq!(format_duration(84), "84 ms");
+        assert_eq!(format_duration(1_420), "1.42 s");
+    }
+}

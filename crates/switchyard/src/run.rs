@@ -1,0 +1,142 @@
+//! `switchyard run FLOW`: load, build the variables, run the engine, render its events.
+//!
+//! The run is driven by one loop on the process's runtime that renders events as they
+//! arrive, watches Ctrl-C (first press cancels the run, a second quits at once) and
+//! ends when the engine returns its [`RunSummary`], whose outcome sets the exit code.
+
+use std::io::{self, Write as _};
+
+use anyhow::{Context as _, anyhow};
+use switchyard_engine::{Engine, EngineConfig, Event, Outcome, RunSummary};
+use switchyard_flow::Flow;
+use switchyard_vault::Variables;
+use tokio::runtime::Runtime;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::{Format, RunArgs};
+use crate::exit::{Exit, Fatal};
+use crate::render::Render;
+use crate::render::human::HumanRenderer;
+use crate::render::json::JsonRenderer;
+use crate::variables::{self, VariableArgs};
+
+/// Runs `switchyard run` on `runtime`; the exit code follows the run's outcome.
+pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
+    let variable_args = VariableArgs { vars: &args.vars, secrets: &args.secrets, secret_envs: &args.secret_envs };
+    let variables = variables::from_args(variable_args, |name| std::env::var_os(name)).map_err(Fatal::invalid_input)?;
+    let flow = switchyard_flow::load(&args.flow).map_err(Fatal::invalid_input)?;
+
+    // Not refused: the engine fails the blocks that use an undefined name, through
+    // their failure port, which the flow may handle.
+    let undefined: Vec<String> =
+        flow.variable_names().into_iter().filter(|name| variables.get(name).is_none()).collect();
+
+    let engine = {
+        let _runtime = runtime.enter();
+        Engine::new(EngineConfig { max_steps: args.max_steps, ..EngineConfig::default() })
+            .context("cannot start the engine")
+            .map_err(Fatal::environment)?
+    };
+
+    let summary = match args.format {
+        Format::Human => {
+            let mut renderer = HumanRenderer::stdio(args.max_steps, undefined);
+            runtime.block_on(drive(&engine, &flow, &variables, &mut renderer))?
+        }
+        Format::Json => runtime.block_on(drive(&engine, &flow, &variables, &mut JsonRenderer::stdout()))?,
+    };
+    Ok(match summary.outcome {
+        Outcome::Ok => Exit::Success,
+        Outcome::Failed | Outcome::Cancelled | Outcome::Limit => Exit::RunNotOk,
+    })
+}
+
+/// Runs the flow to its end, rendering every event and cancelling on Ctrl-C.
+async fn drive(
+    engine: &Engine,
+    flow: &Flow,
+    variables: &Variables,
+    renderer: &mut dyn Render,
+) -> Result<RunSummary, Fatal> {
+    let (events_sender, mut events) = mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    let run = engine.run(flow, variables, events_sender, cancel.clone());
+    tokio::pin!(run);
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
+
+    let mut output = Output::default();
+    let mut watching_interrupts = true;
+    let mut interrupted = false;
+    // `biased`: the Ctrl-C handler is installed before the engine is first polled,
+    // and events already sent are rendered before the end of the run is taken.
+    let summary = loop {
+        tokio::select! {
+            biased;
+            signal = &mut interrupt, if watching_interrupts => match signal {
+                Ok(()) if interrupted => {
+                    return Err(Fatal::new(Exit::RunNotOk, anyhow!("interrupted again: quit without waiting for the run to stop")));
+                }
+                Ok(()) => {
+                    interrupted = true;
+                    cancel.cancel();
+                    output.write(|| renderer.interrupted(), &cancel);
+                    interrupt.set(tokio::signal::ctrl_c());
+                }
+                Err(error) => {
+                    watching_interrupts = false;
+                    let warning = format!("warning: cannot watch for Ctrl-C ({error}): this run cannot be cancelled");
+                    output.write(|| writeln!(io::stderr(), "{warning}"), &cancel);
+                }
+            },
+            Some(event) = events.recv() => output.show(renderer, &event, &cancel),
+            summary = &mut run => break summary,
+        }
+    };
+    while let Ok(event) = events.try_recv() {
+        output.show(renderer, &event, &cancel);
+    }
+    if !output.saw_run_finished {
+        // The engine always ends with `RunFinished`; should it not, still close the output.
+        let finished =
+            Event::RunFinished { outcome: summary.outcome, counts: summary.counts, duration_ms: summary.duration_ms };
+        output.show(renderer, &finished, &cancel);
+    }
+    match output.failed {
+        // The reader went away (`| head`): the run was cancelled, as SIGPIPE would have
+        // ended it, and there is nobody left to tell.
+        Some(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+            Err(Fatal::environment(anyhow!(error).context("cannot write the run's output")))
+        }
+        _ => Ok(summary),
+    }
+}
+
+/// Tracks the output side of a run: whether it ended and whether writing failed.
+#[derive(Debug, Default)]
+struct Output {
+    saw_run_finished: bool,
+    /// The first write error. Once output is gone (a closed pipe) the run is cancelled,
+    /// as a process killed by SIGPIPE would be, and nothing more is written.
+    failed: Option<io::Error>,
+}
+
+impl Output {
+    fn show(&mut self, renderer: &mut dyn Render, event: &Event, cancel: &CancellationToken) {
+        if matches!(event, Event::RunFinished { .. }) {
+            self.saw_run_finished = true;
+        }
+        self.write(|| renderer.event(event), cancel);
+    }
+
+    fn write(&mut self, write: impl FnOnce() -> io::Result<()>, cancel: &CancellationToken) {
+        if self.failed.is_some() {
+            return;
+        }
+        if let Err(error) = write() {
+            self.failed = Some(error);
+            cancel.cancel();
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Shared helpers for the end-to-end tests: a real HTTP server on `127.0.0.1:0`, flow
+//! files in a temporary directory, and running the built `switchyard` binary.
+//!
+//! Each test binary uses some of these, so unused ones are allowed.
+#![allow(dead_code)]
+// Test helpers: a failed setup step should panic, failing the test that called it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// How long a child may run before the watchdog kills it. A safety net against a
+/// hung test, never a timing assumption: every test finishes long before it.
+const WATCHDOG: Duration = Duration::from_secs(120);
+
+/// One request as the test server received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// HTTP method.
+    pub method: String,
+    /// Path, without the query.
+    pub path: String,
+    /// The raw query string (still percent-encoded), empty when there is none.
+    pub query: String,
+    /// Headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Received {
+    /// The value of header `name` (lower case), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Clone)]
+struct Shared {
+    received: Arc<Mutex<Vec<Received>>>,
+    stuck: mpsc::Sender<()>,
+}
+
+/// A local HTTP server, one per test, on its own thread and runtime.
+///
+/// Routes: `/json` answers `{"hello": "world", "items": [1, 2, 3]}`; `/status/CODE`
+/// answers with that status; `/echo` answers 200 with the request's method, path,
+/// query and headers as JSON, and its `Authorization` header echoed in the
+/// `x-echo-authorization` response header; `/stuck` never answers (and reports that
+/// it got the request, see [`TestServer::wait_until_stuck`]). Every request is recorded.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    received: Arc<Mutex<Vec<Received>>>,
+    stuck: mpsc::Receiver<()>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts the server.
+    pub fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let (stuck_tx, stuck) = mpsc::channel();
+        let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+        let state = Shared { received: Arc::clone(&received), stuck: stuck_tx };
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let app = Router::new().fallback(handle).with_state(state);
+                tokio::select! {
+                    served = axum::serve(listener, app) => served.unwrap(),
+                    _ = shutdown_rx => {}
+                }
+            });
+        });
+        Self { base, received, stuck, shutdown: Some(shutdown), thread: Some(thread) }
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Every request received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Blocks until a request has reached `/stuck`.
+    pub fn wait_until_stuck(&self) {
+        self.stuck.recv_timeout(WATCHDOG).expect("no request reached /stuck");
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn handle(State(state): State<Shared>, request: Request) -> Response {
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect();
+    let received = Received {
+        method: request.method().as_str().to_owned(),
+        path: request.uri().path().to_owned(),
+        query: request.uri().query().unwrap_or_default().to_owned(),
+        headers,
+    };
+    state.received.lock().unwrap().push(received.clone());
+
+    let path = received.path.as_str();
+    if path == "/json" {
+        return axum::Json(json!({"hello": "world", "items": [1, 2, 3]})).into_response();
+    }
+    if path == "/echo" {
+        let headers: serde_json::Map<String, Value> =
+            received.headers.iter().map(|(n, v)| (n.clone(), Value::String(v.clone()))).collect();
+        let mut response = axum::Json(json!({
+            "method": received.method,
+            "path": received.path,
+            "query": received.query,
+            "headers": headers,
+        }))
+        .into_response();
+        if let Some(authorization) = received.header("authorization") {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("x-echo-authorization"), HeaderValue::from_str(authorization).unwrap());
+        }
+        return response;
+    }
+    if path == "/stuck" {
+        let _ = state.stuck.send(());
+        std::future::pending::<()>().await;
+    }
+    if let Some(code) = path.strip_prefix("/status/") {
+        let status = StatusCode::from_u16(code.parse().unwrap()).unwrap();
+        return (status, axum::Json(json!({"status": status.as_u16()}))).into_response();
+    }
+    (StatusCode::NOT_FOUND, "no such route").into_response()
+}
+
+/// A v1 flow document named "E2E flow" with these blocks and wires.
+pub fn flow(blocks: Value, wires: Value) -> Value {
+    json!({"switchyard": 1, "name": "E2E flow", "blocks": blocks, "wires": wires})
+}
+
+/// Writes `document` as pretty JSON to `dir/name` and returns the path.
+pub fn write_flow(dir: &Path, name: &str, document: &Value) -> PathBuf {
+    write_file(dir, name, &serde_json::to_string_pretty(document).unwrap())
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The `switchyard` binary with a clean environment for tests: no colour, and a
+/// config directory of its own under `home`.
+pub fn switchyard(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
+    command.env("NO_COLOR", "1").env("SWITCHYARD_HOME", home).env_remove("CLICOLOR_FORCE");
+    command
+}
+
+/// What a finished `switchyard` process left behind.
+#[derive(Debug)]
+pub struct Finished {
+    /// The exit code.
+    pub code: i32,
+    /// Everything written to stdout.
+    pub stdout: String,
+    /// Everything written to stderr.
+    pub stderr: String,
+}
+
+impl Finished {
+    /// Both streams, for "appears nowhere" checks.
+    pub fn all_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// Runs `command` to completion (stdin closed) and collects its output.
+pub fn run(command: &mut Command) -> Finished {
+    wait(spawn(command))
+}
+
+/// Starts `command` with stdin closed and stdout/stderr captured.
+pub fn spawn(command: &mut Command) -> Child {
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+}
+
+/// Waits for `child` (killing it if the watchdog fires) and collects its output.
+pub fn wait(mut child: Child) -> Finished {
+    let pid = child.id();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let stdout_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).unwrap();
+        text
+    });
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).unwrap();
+        text
+    });
+    let (done_tx, done_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done_tx.send(child.wait());
+    });
+    let status = match done_rx.recv_timeout(WATCHDOG) {
+        Ok(status) => status.unwrap(),
+        Err(_) => {
+            send_signal(pid, "KILL");
+            panic!("switchyard did not finish within {WATCHDOG:?}; killed it");
+        }
+    };
+    Finished {
+        code: status.code().expect("switchyard was killed by a signal"),
+        stdout: stdout_reader.join().unwrap(),
+        stderr: stderr_reader.join().unwrap(),
+    }
+}
+
+/// Sends `signal` (`INT`, `KILL`) to process `pid` with `kill(1)`.
+pub fn send_signal(pid: u32, signal: &str) {
+    let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().unwrap();
+    assert!(status.success(), "kill -{signal} {pid} failed");
+}
+
+/// Standard base64 with padding, for checking that a Basic credential is masked.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
