@@ -37,7 +37,7 @@ const LOG_FIELDS: &[&str] = &["type", "at", "label"];
 /// Parses and validates a flow document.
 pub fn parse_flow(text: &str) -> Result<Flow, Vec<Problem>> {
     let value = strict_json(text).map_err(|problem| vec![problem])?;
-    let mut reader = Reader { problems: Vec::new() };
+    let mut reader = Reader { problems: Vec::new(), broken_blocks: HashSet::new() };
     let flow = reader.flow(&value);
     match flow {
         Some(flow) if reader.problems.is_empty() => Ok(flow),
@@ -139,6 +139,8 @@ pub fn is_valid_block_id(id: &str) -> bool {
 
 struct Reader {
     problems: Vec<Problem>,
+    /// Blocks already reported as broken: wires to them add no further problems.
+    broken_blocks: HashSet<String>,
 }
 
 impl Reader {
@@ -228,10 +230,14 @@ impl Reader {
             let path = format!("blocks.{id}");
             if !is_valid_block_id(id) {
                 self.problem(&path, format!("invalid block id `{id}`: use letters, digits, `_` and `-`"));
+                self.broken_blocks.insert(id.clone());
                 continue;
             }
-            if let Some(block) = self.block(id, value, &path) {
-                out.push(block);
+            match self.block(id, value, &path) {
+                Some(block) => out.push(block),
+                None => {
+                    self.broken_blocks.insert(id.clone());
+                }
             }
         }
         let starts: Vec<&str> =
@@ -548,6 +554,9 @@ impl Reader {
             return None;
         };
         let Some(block) = blocks.iter().find(|b| b.id == block_id) else {
+            if self.broken_blocks.contains(block_id) {
+                return None;
+            }
             let hint = suggest(block_id, blocks.iter().map(|b| b.id.as_str()));
             self.problems.push(Problem::at(path, format!("no block `{block_id}` in this flow")).with_suggestion(hint));
             return None;

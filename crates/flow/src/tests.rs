@@ -146,7 +146,7 @@ fn duplicate_block_ids_are_refused_with_their_position() {
 
 #[test]
 fn unknown_type_field_and_port_get_suggestions() {
-    let found = problems(&doc(start_and(json!({"l": {"type": "lgo"}})), json!([])));
+    let found = problems(&doc(start_and(json!({"l": {"type": "lgo"}})), json!([["start.out", "l.in"]])));
     assert_eq!(found, ["blocks.l.type: unknown block type `lgo` (did you mean `log`?)"]);
 
     let found = problems(&doc(start_and(json!({"r": {"type": "send_request", "url": "u", "hedaers": []}})), json!([])));
