@@ -6,7 +6,7 @@
 // Test helpers: a failed setup step should panic, failing the test that called it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -272,3 +272,29 @@ pub fn base64(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Runs `command` to completion with `input` on its stdin (as a pipe, not a terminal).
+pub fn run_with_stdin(command: &mut Command, input: &str) -> Finished {
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    wait(child)
+}
+
+/// Every file under `dir`, recursively, as lossy text: for "appears in no file" checks.
+pub fn all_files_text(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            text.push_str(&all_files_text(&path));
+        } else {
+            text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+        }
+    }
+    text
+}
+
+/// A D-Bus address where nothing listens: the keychain is unavailable.
+pub const NO_DBUS: &str = "unix:path=/nonexistent/switchyard-test-bus";

@@ -30,6 +30,62 @@ pub enum Command {
     ///
     /// Exit status: 0 when every file is valid, 2 otherwise.
     Check(CheckArgs),
+    /// Manage global variables: plain values in globals.json, secrets in the OS keychain.
+    ///
+    /// The store lives in $SWITCHYARD_HOME, else the platform config directory.
+    /// Exit status: 0 done; 2 bad name or arguments; 3 keychain or config dir unavailable.
+    Vars(VarsArgs),
+}
+
+/// Arguments of `switchyard vars`.
+#[derive(Debug, Args)]
+pub struct VarsArgs {
+    /// What to do with the global variables.
+    #[command(subcommand)]
+    pub command: VarsCommand,
+}
+
+/// The `vars` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum VarsCommand {
+    /// List global variables: name, type, value (secrets masked), allowed hosts, expiry.
+    List,
+    /// Set a global variable. The value is read from stdin, or asked for with a hidden
+    /// prompt on a terminal; never from the command line.
+    Set {
+        /// The variable name, referenced as `{{NAME}}`.
+        name: String,
+        /// Store it as a secret: in the OS keychain, masked in all output.
+        #[arg(long)]
+        secret: bool,
+        /// A host the secret may be sent to (`api.example.com`, `*.example.com`); repeatable.
+        /// Without any, it may be sent anywhere.
+        #[arg(long = "allow-host", value_name = "HOST")]
+        allow_hosts: Vec<String>,
+        /// The day after which the secret is flagged as expired.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        expires: Option<String>,
+    },
+    /// Print a variable's value; secrets are masked unless --reveal.
+    Get {
+        /// The variable name.
+        name: String,
+        /// Print a secret's real value (read from the keychain).
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Delete a variable, and its keychain entry if it is a secret.
+    Rm {
+        /// The variable name.
+        name: String,
+    },
+    /// Rename a variable; a secret's keychain entry moves with it.
+    Mv {
+        /// The current name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
 }
 
 /// Arguments of `switchyard run`.

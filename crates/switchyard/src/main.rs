@@ -7,7 +7,7 @@
 //! Modules: `cli` (the clap arguments), `exit` (exit codes and fatal errors), `app`
 //! (no subcommand), `run` (the `run` command: variables, engine, Ctrl-C), `variables`
 //! (`--var`/`--secret`/`--secret-env` into [`switchyard_vault::Variables`]), `check`
-//! (the `check` command) and `render` (turning run events into human or JSON output).
+//! (the `check` command), `vars` (the globals store) and `render` (turning run events into human or JSON output).
 
 mod app;
 mod check;
@@ -16,6 +16,7 @@ mod exit;
 mod render;
 mod run;
 mod variables;
+mod vars;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         None => app::open(cli.flow.as_deref()),
         Some(Command::Run(args)) => build_runtime().and_then(|runtime| run::run(&runtime, &args)),
         Some(Command::Check(args)) => check::check(&args.flows),
+        Some(Command::Vars(args)) => vars::vars(&args),
     };
     match result {
         Ok(exit) => exit.into(),

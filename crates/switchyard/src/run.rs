@@ -1,9 +1,11 @@
-//! `switchyard run FLOW`: load, build the variables, run the engine, render its events.
+//! `switchyard run FLOW`: load, build the variables (global store, then the command
+//! line on top), run the engine, render its events.
 //!
 //! The run is driven by one loop on the process's runtime that renders events as they
 //! arrive, watches Ctrl-C (first press cancels the run, a second quits at once) and
 //! ends when the engine returns its [`RunSummary`], whose outcome sets the exit code.
 
+use std::collections::BTreeSet;
 use std::io::{self, Write as _};
 
 use anyhow::{Context as _, anyhow};
@@ -20,12 +22,14 @@ use crate::render::Render;
 use crate::render::human::HumanRenderer;
 use crate::render::json::JsonRenderer;
 use crate::variables::{self, VariableArgs};
+use crate::vars;
 
 /// Runs `switchyard run` on `runtime`; the exit code follows the run's outcome.
 pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
     let variable_args = VariableArgs { vars: &args.vars, secrets: &args.secrets, secret_envs: &args.secret_envs };
-    let variables = variables::from_args(variable_args, |name| std::env::var_os(name)).map_err(Fatal::invalid_input)?;
+    let given = variables::from_args(variable_args, |name| std::env::var_os(name)).map_err(Fatal::invalid_input)?;
     let flow = switchyard_flow::load(&args.flow).map_err(Fatal::invalid_input)?;
+    let variables = with_globals(&flow, given)?;
 
     // Not refused: the engine fails the blocks that use an undefined name, through
     // their failure port, which the flow may handle.
@@ -50,6 +54,19 @@ pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
         Outcome::Ok => Exit::Success,
         Outcome::Failed | Outcome::Cancelled | Outcome::Limit => Exit::RunNotOk,
     })
+}
+
+/// The global variables with the command line's on top. Only the secrets the flow
+/// references (and the command line does not give) are read from the keychain, once.
+fn with_globals(flow: &Flow, given: Variables) -> Result<Variables, Fatal> {
+    let store = vars::open_store()?;
+    let referenced: BTreeSet<String> =
+        flow.variable_names().into_iter().filter(|name| given.get(name).is_none()).collect();
+    let mut variables = store.variables(&referenced).map_err(vars::vault_fatal)?;
+    for variable in given.iter() {
+        variables.insert(variable.clone());
+    }
+    Ok(variables)
 }
 
 /// Runs the flow to its end, rendering every event and cancelling on Ctrl-C.

@@ -4,7 +4,7 @@
 //! Keychain on macOS, Credential Manager on Windows); tests pass keyring-core's mock
 //! store. Keychain calls block: call them off any UI thread.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use keyring_core::Error as KeyringError;
 use keyring_core::api::CredentialStore;
@@ -15,50 +15,59 @@ use crate::error::VaultError;
 /// The keychain service name every Switchyard secret is stored under.
 pub const SERVICE: &str = "switchyard";
 
-/// A handle on a credential store.
+type StoreResult = Result<Arc<CredentialStore>, String>;
+
+/// A handle on a credential store. The system keychain is only contacted on first use,
+/// so opening the globals store never waits on D-Bus or a keychain prompt.
 #[derive(Clone)]
 pub struct Keychain {
-    store: Result<Arc<CredentialStore>, String>,
+    store: Arc<OnceLock<StoreResult>>,
 }
 
 impl std::fmt::Debug for Keychain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.store {
-            Ok(store) => write!(f, "Keychain({})", store.vendor()),
-            Err(reason) => write!(f, "Keychain(unavailable: {reason})"),
+        match self.store.get() {
+            None => f.write_str("Keychain(system, not yet contacted)"),
+            Some(Ok(store)) => write!(f, "Keychain({})", store.vendor()),
+            Some(Err(reason)) => write!(f, "Keychain(unavailable: {reason})"),
         }
     }
 }
 
 impl Keychain {
-    /// The operating system's keychain. If it cannot be reached, every call on the
-    /// returned handle fails with [`VaultError::KeychainUnavailable`]; plain variables
-    /// still work.
+    /// The operating system's keychain, contacted on first use. If it cannot be
+    /// reached, every secret operation fails with [`VaultError::KeychainUnavailable`];
+    /// plain variables still work.
     pub fn system() -> Self {
-        let store = match keyring::Entry::store_status() {
-            Ok(()) => keyring_core::get_default_store().ok_or_else(|| "no credential store is set up".to_owned()),
-            Err(error) => Err(describe(error)),
-        };
-        Self { store }
+        Self { store: Arc::new(OnceLock::new()) }
     }
 
     /// A keychain backed by `store` (keyring-core's mock store in tests).
     pub fn with_store(store: Arc<CredentialStore>) -> Self {
-        Self { store: Ok(store) }
+        Self { store: Arc::new(OnceLock::from(Ok(store))) }
     }
 
     /// A keychain that is not there, with the reason it is not.
     pub fn unavailable(reason: impl Into<String>) -> Self {
-        Self { store: Err(reason.into()) }
+        Self { store: Arc::new(OnceLock::from(Err(reason.into()))) }
     }
 
-    /// Whether a store was found (it may still be locked or refuse access).
+    fn store(&self) -> &StoreResult {
+        self.store.get_or_init(|| match keyring::Entry::store_status() {
+            Ok(()) => keyring_core::get_default_store().ok_or_else(|| "no credential store is set up".to_owned()),
+            Err(error) => Err(describe(error)),
+        })
+    }
+
+    /// Whether a store can be reached (it may still be locked or refuse access).
+    /// Contacts the system keychain if it was not yet.
     pub fn is_present(&self) -> bool {
-        self.store.is_ok()
+        self.store().is_ok()
     }
 
     fn entry(&self, name: &str) -> Result<keyring_core::Entry, VaultError> {
-        let store = self.store.as_ref().map_err(|reason| VaultError::KeychainUnavailable { detail: reason.clone() })?;
+        let store =
+            self.store().as_ref().map_err(|reason| VaultError::KeychainUnavailable { detail: reason.clone() })?;
         store.build(SERVICE, name, None).map_err(|error| keychain_error(name, &error))
     }
 

@@ -1,0 +1,162 @@
+//! `switchyard vars list | set | get | rm | mv`: the global variables store.
+//!
+//! Values are never taken from the command line: `set` reads stdin, or asks with a
+//! hidden prompt on a terminal. Secret values are shown only with `get --reveal`.
+
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal as _, Read as _, Write as _};
+
+use anyhow::anyhow;
+use secrecy::{ExposeSecret as _, SecretString};
+use switchyard_engine::MASK;
+use switchyard_vault::{Date, Definition, Keychain, Kind, Store, VaultError};
+
+use crate::cli::{VarsArgs, VarsCommand};
+use crate::exit::{Exit, Fatal};
+
+/// Runs a `vars` subcommand.
+pub fn vars(args: &VarsArgs) -> Result<Exit, Fatal> {
+    let mut store = open_store()?;
+    match &args.command {
+        VarsCommand::List => list(&store),
+        VarsCommand::Set { name, secret, allow_hosts, expires } => {
+            let kind = if *secret { Kind::Secret } else { Kind::Default };
+            if kind == Kind::Default && (!allow_hosts.is_empty() || expires.is_some()) {
+                return Err(Fatal::invalid_input(anyhow!(
+                    "--allow-host and --expires apply to secrets: add --secret to store `{name}` as a secret"
+                )));
+            }
+            let expires = match expires {
+                Some(text) => Some(text.parse::<Date>().map_err(Fatal::invalid_input)?),
+                None => None,
+            };
+            let value = read_value(name, kind)?;
+            let definition =
+                Definition { name: name.clone(), kind, value: None, allowed_hosts: allow_hosts.clone(), expires };
+            store.set(definition, value.expose_secret()).map_err(vault_fatal)?;
+            let place = match kind {
+                Kind::Secret => "in the OS keychain".to_owned(),
+                Kind::Default => format!("in {}", store.path().display()),
+            };
+            eprintln!("set {} `{name}` ({place})", kind.as_str());
+            Ok(Exit::Success)
+        }
+        VarsCommand::Get { name, reveal } => {
+            let definition = store.definition(name).cloned();
+            let text = match definition {
+                Some(d) if d.kind == Kind::Secret && !reveal => MASK.to_owned(),
+                _ => store.value(name).map_err(vault_fatal)?.expose().to_owned(),
+            };
+            println!("{text}");
+            Ok(Exit::Success)
+        }
+        VarsCommand::Rm { name } => {
+            let removed = store.remove(name).map_err(vault_fatal)?;
+            let extra = if removed.kind == Kind::Secret { " and its keychain entry" } else { "" };
+            eprintln!("removed `{name}`{extra}");
+            Ok(Exit::Success)
+        }
+        VarsCommand::Mv { old, new } => {
+            store.rename(old, new).map_err(vault_fatal)?;
+            eprintln!("renamed `{old}` to `{new}`");
+            Ok(Exit::Success)
+        }
+    }
+}
+
+/// The store in the config directory, with the system keychain (contacted on first use).
+pub fn open_store() -> Result<Store, Fatal> {
+    let dir = Store::config_dir().map_err(vault_fatal)?;
+    Store::open(&dir, Keychain::system()).map_err(vault_fatal)
+}
+
+/// Exit 3 for the keychain or the file system, 2 for what the user asked.
+pub fn vault_fatal(error: VaultError) -> Fatal {
+    if error.is_environment() { Fatal::environment(error) } else { Fatal::invalid_input(error) }
+}
+
+fn list(store: &Store) -> Result<Exit, Fatal> {
+    let today = Date::today();
+    let rows: Vec<[String; 5]> = store
+        .definitions()
+        .map(|d| {
+            let value = match d.kind {
+                Kind::Secret => MASK.to_owned(),
+                Kind::Default => d.value.clone().unwrap_or_default(),
+            };
+            let hosts = if d.allowed_hosts.is_empty() { "-".to_owned() } else { d.allowed_hosts.join(", ") };
+            let expires = d.expires.map_or_else(|| "-".to_owned(), |date| expiry(date, today));
+            [d.name.clone(), d.kind.as_str().to_owned(), value, hosts, expires]
+        })
+        .collect();
+    if rows.is_empty() {
+        eprintln!("no global variables yet: add one with `switchyard vars set NAME` (value on stdin)");
+        return Ok(Exit::Success);
+    }
+    let header = ["NAME", "TYPE", "VALUE", "ALLOWED HOSTS", "EXPIRES"].map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(widths) {
+            let _ = write!(line, "{cell:width$}  ");
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    io::stdout().write_all(out.as_bytes()).map_err(|e| Fatal::environment(anyhow!(e)))?;
+    Ok(Exit::Success)
+}
+
+/// `2027-01-31 (in 70 days)`, `2026-01-01 (expired)`.
+pub fn expiry(date: Date, today: Date) -> String {
+    let days = date.days_since_epoch() - today.days_since_epoch();
+    match days {
+        ..0 => format!("{date} (expired)"),
+        0 => format!("{date} (expires today)"),
+        1 => format!("{date} (expires tomorrow)"),
+        _ => format!("{date} (expires in {days} days)"),
+    }
+}
+
+/// The value for `vars set`: a hidden prompt on a terminal, else all of stdin less one
+/// trailing line break.
+fn read_value(name: &str, kind: Kind) -> Result<SecretString, Fatal> {
+    let value = if io::stdin().is_terminal() {
+        let prompt = format!("value for `{name}` (input hidden): ");
+        rpassword::prompt_password(prompt).map_err(|e| Fatal::environment(anyhow!("cannot read the value: {e}")))?
+    } else {
+        let mut text = String::new();
+        io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Fatal::invalid_input(anyhow!("cannot read the value from stdin (is it UTF-8 text?): {e}")))?;
+        let trimmed = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+        trimmed.to_owned()
+    };
+    if kind == Kind::Secret && value.is_empty() {
+        return Err(Fatal::invalid_input(anyhow!(
+            "empty value: give the secret on stdin, e.g. `printenv TOKEN | switchyard vars set {name} --secret`"
+        )));
+    }
+    Ok(SecretString::from(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_reads_relative_to_today() {
+        let today: Date = "2026-11-22".parse().unwrap();
+        let on = |s: &str| expiry(s.parse().unwrap(), today);
+        assert_eq!(on("2026-11-21"), "2026-11-21 (expired)");
+        assert_eq!(on("2026-11-22"), "2026-11-22 (expires today)");
+        assert_eq!(on("2026-11-23"), "2026-11-23 (expires tomorrow)");
+        assert_eq!(on("2026-11-27"), "2026-11-27 (expires in 5 days)");
+    }
+}
