@@ -1,15 +1,15 @@
 //! The scheduler: hands each value that reaches an input to its block, runs Send
-//! Request blocks as concurrent tasks, counts steps, and ends the run.
+//! Request blocks concurrently, counts steps, and ends the run.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
 
+use futures_util::stream::{FuturesUnordered, StreamExt as _};
 use serde_json::Value;
 use switchyard_flow::{BlockKind, Flow, PortRef, SendRequest};
 use switchyard_vault::{Date, Variables};
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::Engine;
@@ -76,7 +76,9 @@ impl<'a> Run<'a> {
         if let Some(start) = flow.blocks.iter().position(|b| matches!(b.kind, BlockKind::Start)) {
             queue.push_back((start, Value::Null));
         }
-        let mut tasks: JoinSet<(usize, Fired)> = JoinSet::new();
+        // Requests are polled on this task rather than spawned: fan-out is still
+        // concurrent, and no value crosses threads between one block and the next.
+        let mut tasks = FuturesUnordered::new();
         let max_steps = self.engine.config.max_steps;
         let outcome = loop {
             if cancel.is_cancelled() {
@@ -110,7 +112,7 @@ impl<'a> Run<'a> {
                         self.finish(index, "out", input, "logged".to_owned(), &mut counts, &mut queue);
                     }
                     BlockKind::SendRequest(request) => {
-                        tasks.spawn(self.request_task(index, block.id.clone(), request.clone(), input));
+                        tasks.push(self.request_task(index, block.id.clone(), request.clone(), input));
                     }
                 }
                 if cancel.is_cancelled() {
@@ -128,25 +130,16 @@ impl<'a> Run<'a> {
             }
             tokio::select! {
                 () = cancel.cancelled() => break Some(Outcome::Cancelled),
-                joined = tasks.join_next() => match joined {
-                    Some(Ok((index, fired))) => {
-                        if fired.responded {
-                            counts.responses += 1;
-                        }
-                        self.finish(index, fired.port, fired.value, fired.summary, &mut counts, &mut queue);
+                finished = tasks.next() => if let Some((index, fired)) = finished {
+                    if fired.responded {
+                        counts.responses += 1;
                     }
-                    Some(Err(error)) => {
-                        // A task that panicked: report it rather than lose it.
-                        counts.unhandled += 1;
-                        self.emitter.send(Event::Warning { block: None, message: format!("internal error in a block run: {error}") });
-                    }
-                    None => {}
+                    self.finish(index, fired.port, fired.value, fired.summary, &mut counts, &mut queue);
                 },
             }
         };
         // Stop whatever is still in flight: dropping the request futures closes their connections.
-        tasks.abort_all();
-        while tasks.join_next().await.is_some() {}
+        drop(tasks);
 
         let outcome = outcome.unwrap_or(if counts.unhandled > 0 { Outcome::Failed } else { Outcome::Ok });
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

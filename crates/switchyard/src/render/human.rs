@@ -41,10 +41,16 @@ pub struct HumanRenderer<O: Write, E: Write> {
     response_bytes: HashMap<String, u64>,
 }
 
-impl HumanRenderer<io::Stdout, anstream::Stderr> {
+/// stderr, buffered (one write per event instead of one per fragment), coloured when
+/// stderr is a terminal.
+pub type BufferedStderr = anstream::AutoStream<Box<dyn Write + Send>>;
+
+impl HumanRenderer<io::Stdout, BufferedStderr> {
     /// A renderer on the process's stdout and stderr (coloured when stderr is a terminal).
     pub fn stdio(max_steps: u64, undefined: Vec<String>) -> Self {
-        Self::new(io::stdout(), anstream::stderr(), max_steps, undefined)
+        let choice = anstream::AutoStream::choice(&io::stderr());
+        let err: Box<dyn Write + Send> = Box::new(io::BufWriter::new(io::stderr()));
+        Self::new(io::stdout(), anstream::AutoStream::new(err, choice), max_steps, undefined)
     }
 }
 
@@ -135,6 +141,18 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
 
 impl<O: Write, E: Write> Render for HumanRenderer<O, E> {
     fn event(&mut self, event: &Event) -> io::Result<()> {
+        self.write_event(event)?;
+        self.err.flush()
+    }
+
+    fn interrupted(&mut self) -> io::Result<()> {
+        self.write_interrupted()?;
+        self.err.flush()
+    }
+}
+
+impl<O: Write, E: Write> HumanRenderer<O, E> {
+    fn write_event(&mut self, event: &Event) -> io::Result<()> {
         match event {
             Event::RunStarted { flow, blocks } => self.run_started(flow, *blocks),
             Event::BlockStarted { .. } => Ok(()),
@@ -157,7 +175,7 @@ impl<O: Write, E: Write> Render for HumanRenderer<O, E> {
         }
     }
 
-    fn interrupted(&mut self) -> io::Result<()> {
+    fn write_interrupted(&mut self) -> io::Result<()> {
         writeln!(self.err, "  {YELLOW}■ Ctrl-C: cancelling the run… (press Ctrl-C again to quit at once){YELLOW:#}")
     }
 }
