@@ -179,13 +179,13 @@ fn unknown_flags_and_formats_are_usage_errors() {
 }
 
 #[test]
-fn no_subcommand_says_the_app_is_not_built_and_points_to_run_and_check() {
+fn without_a_display_the_app_says_so_and_points_to_run_and_check() {
     let dir = tempfile::tempdir().unwrap();
     for args in [vec![], vec!["some.flow.json"]] {
-        let finished = run(switchyard(dir.path()).args(&args));
-        assert_eq!(finished.code, 2, "{finished:?}");
+        let finished = run(switchyard(dir.path()).args(&args).env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY"));
+        assert_eq!(finished.code, 3, "{finished:?}");
         assert_eq!(finished.stdout, "");
-        assert!(finished.stderr.starts_with("error: "), "{}", finished.stderr);
+        assert!(finished.stderr.contains("cannot open the Switchyard window"), "{}", finished.stderr);
         assert!(
             finished.stderr.contains("switchyard run") && finished.stderr.contains("switchyard check"),
             "{}",

@@ -1,23 +1,43 @@
-//! `switchyard [FLOW]` with no subcommand: the desktop app's entry point.
+//! `switchyard [FLOW]` with no subcommand: opens the desktop app.
 //!
-//! The app is a later milestone; until it lands this says so and points to the
-//! headless commands. Plug the app in by replacing the body of [`open`].
+//! The app gets the process's tokio runtime handle for its runs, and the globals store
+//! directory for variables. Without a display it fails with exit 3 and points to the
+//! headless commands.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::anyhow;
+use switchyard_gui::AppOptions;
+use switchyard_vault::Store;
+use tokio::runtime::Runtime;
 
 use crate::exit::{Exit, Fatal};
 
-/// Opens the desktop app, on `flow` when given. Not part of this version: always an
-/// error (exit 2) that says what to use instead.
-pub fn open(flow: Option<&Path>) -> Result<Exit, Fatal> {
-    let run = match flow {
-        Some(flow) => format!("`switchyard run {}`", flow.display()),
-        None => "`switchyard run FLOW`".to_owned(),
+/// What the app is opened with.
+#[derive(Debug, Default)]
+pub struct OpenArgs {
+    /// The flow to open.
+    pub flow: Option<PathBuf>,
+    /// Run the flow as soon as the window opens.
+    pub run: bool,
+    /// After the first run, save a screenshot of the window here and quit.
+    pub screenshot: Option<PathBuf>,
+}
+
+/// Opens the desktop app and returns when its window is closed.
+pub fn open(runtime: &Runtime, args: OpenArgs) -> Result<Exit, Fatal> {
+    let options = AppOptions {
+        flow: args.flow,
+        config_dir: Store::config_dir().ok(),
+        variables: switchyard_vault::Variables::new(),
+        run_on_start: args.run,
+        screenshot: args.screenshot,
     };
-    Err(Fatal::invalid_input(anyhow!(
-        "the Switchyard desktop app is not part of this version yet: run a flow headless with {run}, \
-         or validate flow files with `switchyard check FLOW…` (see `switchyard --help`)"
-    )))
+    switchyard_gui::run(options, runtime.handle().clone()).map_err(|error| {
+        Fatal::environment(anyhow!(
+            "cannot open the Switchyard window: {error}. Without a display, run flows headless with \
+             `switchyard run FLOW` and validate them with `switchyard check FLOW…`"
+        ))
+    })?;
+    Ok(Exit::Success)
 }

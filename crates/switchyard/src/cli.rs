@@ -15,6 +15,15 @@ pub struct Cli {
     /// A flow file to open in the app.
     #[arg(value_name = "FLOW")]
     pub flow: Option<PathBuf>,
+
+    /// Run the flow as soon as the app opens.
+    #[arg(long = "run")]
+    pub run_on_open: bool,
+
+    /// After the first run, save a PNG screenshot of the window to PATH and quit
+    /// (for CI and documentation).
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub screenshot: Option<PathBuf>,
 }
 
 /// The subcommands.

@@ -1,7 +1,6 @@
 //! `switchyard`: the one Switchyard binary.
 //!
-//! With no subcommand it opens the desktop app (not part of this version yet, see
-//! [`app`]); `switchyard run FLOW` runs a flow headless and `switchyard check FLOW…`
+//! With no subcommand it opens the desktop app ([`app`]); `switchyard run FLOW` runs a flow headless and `switchyard check FLOW…`
 //! validates flow files. The exit codes are DESIGN §5's, in [`exit`].
 //!
 //! Modules: `cli` (the clap arguments), `exit` (exit codes and fatal errors), `app`
@@ -29,7 +28,10 @@ use crate::exit::{Exit, Fatal};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => app::open(cli.flow.as_deref()),
+        None => build_runtime().and_then(|runtime| {
+            let args = app::OpenArgs { flow: cli.flow, run: cli.run_on_open, screenshot: cli.screenshot };
+            app::open(&runtime, args)
+        }),
         Some(Command::Run(args)) => build_runtime().and_then(|runtime| run::run(&runtime, &args)),
         Some(Command::Check(args)) => check::check(&args.flows),
         Some(Command::Vars(args)) => vars::vars(&args),

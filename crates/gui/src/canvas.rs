@@ -1,0 +1,294 @@
+//! The canvas: how blocks, ports and wires look and behave in egui-snarl.
+//!
+//! [`CanvasViewer`] decides each block's title, body and pins (Success green, Failure
+//! red), which connections are allowed (egui-snarl only ever wires an output to an
+//! input), the right-click menus, and what a run left on each block and wire. It does
+//! not add or remove blocks itself: it collects requests the app applies after the
+//! frame, so every change goes through one place.
+
+use std::collections::HashMap;
+
+use egui::emath::TSTransform;
+use egui::{Color32, Pos2, RichText, Stroke, Ui};
+use egui_snarl::ui::{PinInfo, SnarlPin, SnarlViewer};
+use egui_snarl::{InPin, InPinId, NodeId, OutPin, OutPinId, Snarl};
+use switchyard_flow::{BlockKind, PortRef, Wire};
+
+use crate::document::{BlockNode, Document, NewBlock};
+
+/// Success ports and wires.
+pub const SUCCESS: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
+/// Failure ports and wires.
+pub const FAILURE: Color32 = Color32::from_rgb(0xe5, 0x48, 0x4d);
+/// Other ports.
+pub const NEUTRAL: Color32 = Color32::from_rgb(0x8b, 0x9b, 0xb4);
+/// The block that is running.
+pub const RUNNING: Color32 = Color32::from_rgb(0xf5, 0xb0, 0x41);
+/// The selected block.
+pub const SELECTED: Color32 = Color32::from_rgb(0x5a, 0x9c, 0xf8);
+
+/// What a run did to a block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockStatus {
+    /// It is running now.
+    Running,
+    /// It fired `port`; `summary` is `200 · 84 ms`, `timeout`, `unresolved {{auth}}`.
+    Finished {
+        /// The port it fired.
+        port: String,
+        /// One line for display.
+        summary: String,
+    },
+}
+
+/// A change the canvas asks the app to make after the frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CanvasRequest {
+    /// Add a block of this kind at this graph position.
+    Add(NewBlock, Pos2),
+    /// Delete this block.
+    Delete(NodeId),
+    /// Duplicate this block.
+    Duplicate(NodeId),
+}
+
+/// The egui-snarl viewer for Switchyard blocks.
+pub struct CanvasViewer<'a> {
+    /// The document's wires, kept in step with the graph.
+    pub wires: &'a mut Vec<Wire>,
+    /// What the last run did to each block, by block id.
+    pub statuses: &'a HashMap<String, BlockStatus>,
+    /// The last value each output port carried, as short text.
+    pub carried: &'a HashMap<PortRef, String>,
+    /// The selected block id.
+    pub selected: Option<&'a str>,
+    /// Changes for the app to apply.
+    pub requests: Vec<CanvasRequest>,
+    /// Whether a wire was added or removed this frame.
+    pub wires_changed: bool,
+    /// Graph → screen transform of this frame, for dropping palette blocks.
+    pub to_global: TSTransform,
+}
+
+fn method_color(method: &str) -> Color32 {
+    match method {
+        "GET" => Color32::from_rgb(0x3f, 0xb9, 0x50),
+        "POST" => Color32::from_rgb(0xf5, 0xb0, 0x41),
+        "PUT" | "PATCH" => Color32::from_rgb(0x5a, 0x9c, 0xf8),
+        "DELETE" => Color32::from_rgb(0xe5, 0x48, 0x4d),
+        _ => Color32::from_rgb(0xa0, 0x80, 0xe0),
+    }
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}
+
+impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
+    fn title(&mut self, node: &BlockNode) -> String {
+        node.block.id.clone()
+    }
+
+    fn node_frame(
+        &mut self,
+        default: egui::Frame,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        snarl: &Snarl<BlockNode>,
+    ) -> egui::Frame {
+        let Some(block) = snarl.get_node(node).map(|n| &n.block) else { return default };
+        if self.statuses.get(&block.id) == Some(&BlockStatus::Running) {
+            default.stroke(Stroke::new(2.5, RUNNING))
+        } else if self.selected == Some(block.id.as_str()) {
+            default.stroke(Stroke::new(2.0, SELECTED))
+        } else {
+            default
+        }
+    }
+
+    fn show_header(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut Ui,
+        snarl: &mut Snarl<BlockNode>,
+    ) {
+        let Some(block) = snarl.get_node(node).map(|n| &n.block) else { return };
+        let kind = match &block.kind {
+            BlockKind::Start => "START",
+            BlockKind::SendRequest(_) => "REQUEST",
+            BlockKind::Log(_) => "LOG",
+        };
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(kind).small().weak());
+            ui.label(RichText::new(&block.id).strong());
+        });
+    }
+
+    fn has_body(&mut self, node: &BlockNode) -> bool {
+        !matches!(node.block.kind, BlockKind::Start)
+    }
+
+    fn show_body(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut Ui,
+        snarl: &mut Snarl<BlockNode>,
+    ) {
+        let Some(block) = snarl.get_node(node).map(|n| &n.block) else { return };
+        ui.vertical(|ui| {
+            ui.set_max_width(260.0);
+            match &block.kind {
+                BlockKind::SendRequest(request) => {
+                    ui.horizontal(|ui| {
+                        ui.label(
+                            RichText::new(&request.method).monospace().strong().color(method_color(&request.method)),
+                        );
+                        ui.label(RichText::new(shorten(&request.url, 30)).monospace()).on_hover_text(&request.url);
+                    });
+                }
+                BlockKind::Log(log) => {
+                    ui.label(RichText::new(log.label.as_deref().unwrap_or("Log")).italics());
+                }
+                BlockKind::Start => {}
+            }
+            match self.statuses.get(&block.id) {
+                Some(BlockStatus::Running) => {
+                    ui.label(RichText::new("running…").color(RUNNING));
+                }
+                Some(BlockStatus::Finished { port, summary }) if !summary.is_empty() => {
+                    let color = match port.as_str() {
+                        "success" => SUCCESS,
+                        "failure" => FAILURE,
+                        _ => NEUTRAL,
+                    };
+                    ui.label(RichText::new(summary).color(color).small());
+                }
+                _ => {}
+            }
+        });
+    }
+
+    fn inputs(&mut self, node: &BlockNode) -> usize {
+        node.block.kind.inputs().len()
+    }
+
+    fn outputs(&mut self, node: &BlockNode) -> usize {
+        node.block.kind.outputs().len()
+    }
+
+    fn show_input(&mut self, _pin: &InPin, ui: &mut Ui, _snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
+        ui.label(RichText::new("in").small());
+        PinInfo::circle().with_fill(NEUTRAL)
+    }
+
+    fn show_output(&mut self, pin: &OutPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
+        let port = snarl.get_node(pin.id.node).and_then(|n| n.block.kind.outputs().get(pin.id.output).copied());
+        match port {
+            Some("success") => {
+                ui.label(RichText::new("Success").small().color(SUCCESS));
+                PinInfo::circle().with_fill(SUCCESS).with_wire_color(SUCCESS)
+            }
+            Some("failure") => {
+                ui.label(RichText::new("Failure").small().color(FAILURE));
+                PinInfo::circle().with_fill(FAILURE).with_wire_color(FAILURE)
+            }
+            _ => {
+                ui.label(RichText::new("out").small());
+                PinInfo::circle().with_fill(NEUTRAL)
+            }
+        }
+    }
+
+    fn connect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<BlockNode>) {
+        if Document::connect(snarl, self.wires, from.id, to.id) {
+            self.wires_changed = true;
+        }
+    }
+
+    fn disconnect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<BlockNode>) {
+        Document::disconnect(snarl, self.wires, from.id, to.id);
+        self.wires_changed = true;
+    }
+
+    fn drop_outputs(&mut self, pin: &OutPin, snarl: &mut Snarl<BlockNode>) {
+        for remote in pin.remotes.clone() {
+            Document::disconnect(snarl, self.wires, pin.id, remote);
+        }
+        self.wires_changed = true;
+    }
+
+    fn drop_inputs(&mut self, pin: &InPin, snarl: &mut Snarl<BlockNode>) {
+        for remote in pin.remotes.clone() {
+            Document::disconnect(snarl, self.wires, remote, pin.id);
+        }
+        self.wires_changed = true;
+    }
+
+    fn has_wire_widget(&mut self, from: &OutPinId, _to: &InPinId, snarl: &Snarl<BlockNode>) -> bool {
+        self.carried_by(from, snarl).is_some()
+    }
+
+    fn show_wire_widget(&mut self, from: &OutPin, _to: &InPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) {
+        if let Some(text) = self.carried_by(&from.id, snarl) {
+            ui.label(RichText::new("●").color(RUNNING)).on_hover_text(text);
+        }
+    }
+
+    fn has_graph_menu(&mut self, _pos: Pos2, _snarl: &mut Snarl<BlockNode>) -> bool {
+        true
+    }
+
+    fn show_graph_menu(&mut self, pos: Pos2, ui: &mut Ui, _snarl: &mut Snarl<BlockNode>) {
+        ui.label("Add block");
+        for kind in NewBlock::ALL {
+            if ui.button(kind.label()).clicked() {
+                self.requests.push(CanvasRequest::Add(kind, pos));
+                ui.close();
+            }
+        }
+    }
+
+    fn has_node_menu(&mut self, _node: &BlockNode) -> bool {
+        true
+    }
+
+    fn show_node_menu(
+        &mut self,
+        node: NodeId,
+        _inputs: &[InPin],
+        _outputs: &[OutPin],
+        ui: &mut Ui,
+        _snarl: &mut Snarl<BlockNode>,
+    ) {
+        if ui.button("Duplicate").clicked() {
+            self.requests.push(CanvasRequest::Duplicate(node));
+            ui.close();
+        }
+        if ui.button("Delete").clicked() {
+            self.requests.push(CanvasRequest::Delete(node));
+            ui.close();
+        }
+    }
+
+    fn current_transform(&mut self, to_global: &mut TSTransform, _snarl: &mut Snarl<BlockNode>) {
+        self.to_global = *to_global;
+    }
+}
+
+impl CanvasViewer<'_> {
+    fn carried_by(&self, from: &OutPinId, snarl: &Snarl<BlockNode>) -> Option<&String> {
+        let block = &snarl.get_node(from.node)?.block;
+        let port = block.kind.outputs().get(from.output)?;
+        self.carried.get(&PortRef::new(&block.id, *port))
+    }
+}

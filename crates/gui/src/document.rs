@@ -1,0 +1,261 @@
+//! The open flow as the canvas holds it: an egui-snarl graph of blocks, plus the wires
+//! in file order, and the conversion to and from the flow crate's [`Flow`].
+//!
+//! The file format stays the flow crate's: a document is built from a `Flow` and turned
+//! back into one, never saved in egui-snarl's serde layout. Blocks keep their file order
+//! (a sequence number per node) and wires theirs (a list kept beside the graph), so
+//! opening a flow and saving it without edits writes the same bytes.
+
+use std::path::PathBuf;
+
+use egui::Pos2;
+use egui_snarl::{InPinId, NodeId, OutPinId, Snarl};
+use switchyard_flow::{Block, BlockKind, Flow, LogBlock, PortRef, SendRequest, Wire};
+
+/// A block on the canvas.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockNode {
+    /// Order of the block in the file (new blocks go last).
+    pub seq: u64,
+    /// The block; its `at` is refreshed from the canvas on [`Document::to_flow`].
+    pub block: Block,
+}
+
+/// The kinds of block the palette offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewBlock {
+    /// A Start block.
+    Start,
+    /// A Send Request block.
+    SendRequest,
+    /// A Log block.
+    Log,
+}
+
+impl NewBlock {
+    /// Every kind, in palette order.
+    pub const ALL: [NewBlock; 3] = [NewBlock::Start, NewBlock::SendRequest, NewBlock::Log];
+
+    /// The name shown in the palette and menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            NewBlock::Start => "Start",
+            NewBlock::SendRequest => "Send Request",
+            NewBlock::Log => "Log",
+        }
+    }
+
+    fn id_stem(self) -> &'static str {
+        match self {
+            NewBlock::Start => "start",
+            NewBlock::SendRequest => "request",
+            NewBlock::Log => "log",
+        }
+    }
+
+    fn kind(self) -> BlockKind {
+        match self {
+            NewBlock::Start => BlockKind::Start,
+            NewBlock::SendRequest => BlockKind::SendRequest(SendRequest::new("https://")),
+            NewBlock::Log => BlockKind::Log(LogBlock::default()),
+        }
+    }
+}
+
+/// The flow being edited.
+pub struct Document {
+    /// The graph the canvas draws and edits.
+    pub snarl: Snarl<BlockNode>,
+    /// The wires in file order (kept in step with the graph's connections).
+    pub wires: Vec<Wire>,
+    /// The flow's name.
+    pub name: String,
+    /// Where it was loaded from or last saved to.
+    pub path: Option<PathBuf>,
+    /// The canonical text last loaded or saved: the document is unsaved when it differs.
+    saved: String,
+    next_seq: u64,
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document").field("name", &self.name).field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Document {
+    /// A document showing `flow`, as loaded from `path`.
+    pub fn from_flow(flow: Flow, path: Option<PathBuf>) -> Self {
+        let saved = if path.is_some() { flow.to_json() } else { String::new() };
+        let mut snarl = Snarl::new();
+        let mut next_seq = 0;
+        for block in &flow.blocks {
+            let pos = Pos2::new(block.at[0], block.at[1]);
+            snarl.insert_node(pos, BlockNode { seq: next_seq, block: block.clone() });
+            next_seq += 1;
+        }
+        let mut document = Self { snarl, wires: Vec::new(), name: flow.name.clone(), path, saved, next_seq };
+        for wire in flow.wires {
+            if let Some((from, to)) = document.pins(&wire) {
+                document.snarl.connect(from, to);
+                document.wires.push(wire);
+            }
+        }
+        document
+    }
+
+    /// The flow as it stands: blocks in file order with their canvas positions, wires
+    /// in file order.
+    pub fn to_flow(&self) -> Flow {
+        let mut nodes: Vec<(u64, Block)> = self
+            .snarl
+            .nodes_info()
+            .map(|info| {
+                let mut block = info.value.block.clone();
+                block.at = [info.pos.x, info.pos.y];
+                (info.value.seq, block)
+            })
+            .collect();
+        nodes.sort_by_key(|(seq, _)| *seq);
+        Flow { name: self.name.clone(), blocks: nodes.into_iter().map(|(_, b)| b).collect(), wires: self.wires.clone() }
+    }
+
+    /// Whether the flow differs from what was last loaded or saved.
+    pub fn is_dirty(&self) -> bool {
+        self.to_flow().to_json() != self.saved
+    }
+
+    /// Records that the flow was saved as `text` to `path`.
+    pub fn mark_saved(&mut self, path: PathBuf, text: String) {
+        self.path = Some(path);
+        self.saved = text;
+    }
+
+    /// The node showing block `block_id`.
+    pub fn node_of(&self, block_id: &str) -> Option<NodeId> {
+        self.snarl.node_ids().find(|(_, node)| node.block.id == block_id).map(|(id, _)| id)
+    }
+
+    /// The pins a wire connects, if both blocks and ports exist.
+    pub fn pins(&self, wire: &Wire) -> Option<(OutPinId, InPinId)> {
+        let from_node = self.node_of(&wire.from.block)?;
+        let to_node = self.node_of(&wire.to.block)?;
+        let from_kind = &self.snarl.get_node(from_node)?.block.kind;
+        let to_kind = &self.snarl.get_node(to_node)?.block.kind;
+        let output = from_kind.outputs().iter().position(|p| *p == wire.from.port)?;
+        let input = to_kind.inputs().iter().position(|p| *p == wire.to.port)?;
+        Some((OutPinId { node: from_node, output }, InPinId { node: to_node, input }))
+    }
+
+    /// Adds a block of `kind` at `pos` with a fresh id; returns its node.
+    pub fn add_block(&mut self, kind: NewBlock, pos: Pos2) -> NodeId {
+        let id = self.fresh_id(kind.id_stem());
+        let block = Block { id, at: [pos.x, pos.y], kind: kind.kind() };
+        self.insert(block, pos)
+    }
+
+    /// Inserts `block` as it is (its id must be unused) at `pos`.
+    pub fn insert(&mut self, block: Block, pos: Pos2) -> NodeId {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.snarl.insert_node(pos, BlockNode { seq, block })
+    }
+
+    /// An id not used by any block: `stem`, `stem-2`, `stem-3`, …
+    pub fn fresh_id(&self, stem: &str) -> String {
+        let taken = |id: &str| self.snarl.nodes().any(|n| n.block.id == id);
+        if !taken(stem) {
+            return stem.to_owned();
+        }
+        (2..).map(|n| format!("{stem}-{n}")).find(|id| !taken(id)).unwrap_or_else(|| stem.to_owned())
+    }
+
+    /// Connects two pins (an output to an input) and records the wire. Returns false
+    /// when they were already connected or do not exist.
+    pub fn connect(snarl: &mut Snarl<BlockNode>, wires: &mut Vec<Wire>, from: OutPinId, to: InPinId) -> bool {
+        let Some(wire) = wire_between(snarl, from, to) else { return false };
+        if wires.contains(&wire) || !snarl.connect(from, to) {
+            return false;
+        }
+        wires.push(wire);
+        true
+    }
+
+    /// Removes the wire between two pins.
+    pub fn disconnect(snarl: &mut Snarl<BlockNode>, wires: &mut Vec<Wire>, from: OutPinId, to: InPinId) {
+        if let Some(wire) = wire_between(snarl, from, to) {
+            wires.retain(|w| *w != wire);
+        }
+        snarl.disconnect(from, to);
+    }
+
+    /// Removes a block and every wire to or from it.
+    pub fn remove_node(&mut self, node: NodeId) -> Option<Block> {
+        let block = self.snarl.get_node(node)?.block.clone();
+        self.wires.retain(|w| w.from.block != block.id && w.to.block != block.id);
+        self.snarl.remove_node(node);
+        Some(block)
+    }
+}
+
+/// The wire two pins make, as the file names it.
+pub fn wire_between(snarl: &Snarl<BlockNode>, from: OutPinId, to: InPinId) -> Option<Wire> {
+    let from_block = &snarl.get_node(from.node)?.block;
+    let to_block = &snarl.get_node(to.node)?.block;
+    let from_port = from_block.kind.outputs().get(from.output)?;
+    let to_port = to_block.kind.inputs().get(to.input)?;
+    Some(Wire { from: PortRef::new(&from_block.id, *from_port), to: PortRef::new(&to_block.id, *to_port) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(name: &str) -> (PathBuf, String) {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../flows").join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        (path, text)
+    }
+
+    #[test]
+    fn every_example_flow_converts_back_to_the_same_bytes() {
+        for name in
+            ["openai-models.flow.json", "openai-first-model.flow.json", "postman-me.flow.json", "boomi-flows.flow.json"]
+        {
+            let (path, text) = example(name);
+            let flow = switchyard_flow::load(&path).unwrap();
+            let document = Document::from_flow(flow, Some(path));
+            assert_eq!(document.to_flow().to_json(), text, "{name}");
+            assert!(!document.is_dirty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn edits_make_the_document_dirty_and_keep_file_order() {
+        let (path, _) = example("openai-models.flow.json");
+        let mut document = Document::from_flow(switchyard_flow::load(&path).unwrap(), Some(path));
+        let node = document.add_block(NewBlock::Log, Pos2::new(10.0, 20.0));
+        assert!(document.is_dirty());
+        assert_eq!(document.snarl.get_node(node).unwrap().block.id, "log");
+        let again = document.add_block(NewBlock::Log, Pos2::new(10.0, 20.0));
+        assert_eq!(document.snarl.get_node(again).unwrap().block.id, "log-2");
+        let flow = document.to_flow();
+        assert_eq!(flow.blocks.last().unwrap().id, "log-2");
+        assert_eq!(flow.blocks[0].id, "start");
+
+        let start = document.node_of("start").unwrap();
+        let log = document.node_of("log").unwrap();
+        let from = OutPinId { node: start, output: 0 };
+        let to = InPinId { node: log, input: 0 };
+        assert!(Document::connect(&mut document.snarl, &mut document.wires, from, to));
+        assert!(!Document::connect(&mut document.snarl, &mut document.wires, from, to), "no duplicate wire");
+        assert_eq!(document.wires.last().unwrap().to.block, "log");
+        Document::disconnect(&mut document.snarl, &mut document.wires, from, to);
+        assert!(!document.wires.iter().any(|w| w.to.block == "log"));
+
+        let models = document.node_of("models").unwrap();
+        document.remove_node(models);
+        assert!(!document.wires.iter().any(|w| w.to.block == "models" || w.from.block == "models"));
+        assert!(switchyard_flow::Flow::from_json(&document.to_flow().to_json(), "t").is_ok());
+    }
+}

@@ -1,0 +1,44 @@
+//! The Switchyard desktop app: build flows on a canvas, run them, watch the console.
+//!
+//! [`run`] opens the window (eframe, glow renderer) with a [`SwitchyardApp`]. The app
+//! holds the open flow as a [`document::Document`] (an egui-snarl graph converted to and
+//! from the flow crate's `Flow`), runs it through the engine on the tokio runtime whose
+//! handle it is given ([`runner`]), and shows events in the [`Console`].
+//!
+//! Modules: `app` (layout, commands, run events), `canvas` (the egui-snarl viewer),
+//! `document` (graph ⇄ flow), `inspector` (editing a block), `console` (the log
+//! console), `runner` (runs off the UI thread), `screenshot`.
+
+mod app;
+mod canvas;
+mod console;
+pub mod document;
+mod inspector;
+mod runner;
+mod screenshot;
+
+pub use app::{AppOptions, Command, EXAMPLE_FLOW, SwitchyardApp};
+pub use canvas::BlockStatus;
+pub use console::{Console, ConsoleLine, Level};
+pub use inspector::Inspector;
+pub use runner::{RunMessage, Runner, VariablesSource};
+
+/// Opens the app window and runs until it is closed. Runs go on `handle`.
+pub fn run(options: AppOptions, handle: tokio::runtime::Handle) -> eframe::Result {
+    let native = eframe::NativeOptions {
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Switchyard")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([720.0, 480.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "switchyard",
+        native,
+        Box::new(move |cc| {
+            let app = SwitchyardApp::new(&cc.egui_ctx, handle, options, cc.storage);
+            Ok(Box::new(app))
+        }),
+    )
+}

@@ -1,0 +1,191 @@
+//! Runs flows for the app on the tokio runtime, never on the UI thread.
+//!
+//! [`Runner::start`] spawns the run on the runtime's handle; the variables (globals
+//! store and keychain) are read there too, on a blocking thread. Events come back over
+//! a channel and each one wakes the UI with `request_repaint`; the frame code only
+//! drains the channel ([`Runner::poll`]).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use switchyard_engine::{Engine, EngineConfig, Event};
+use switchyard_flow::Flow;
+use switchyard_vault::{Keychain, Store, Variables};
+use tokio::runtime::Handle;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio_util::sync::CancellationToken;
+
+/// Where a run's variables come from.
+#[derive(Debug, Clone)]
+pub enum VariablesSource {
+    /// The globals store in this config directory, secrets from the system keychain.
+    Store(PathBuf),
+    /// Exactly these (tests, and runs with no store).
+    Fixed(Variables),
+}
+
+/// What a run reports to the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunMessage {
+    /// An engine event (already masked).
+    Event(Event),
+    /// The run could not start (the globals store or keychain failed).
+    Error(String),
+    /// The run is over (after its last event, or after an error).
+    Ended,
+}
+
+struct ActiveRun {
+    /// Each message with the time since the run started, taken when it was sent.
+    messages: UnboundedReceiver<(Duration, RunMessage)>,
+    cancel: CancellationToken,
+}
+
+/// Starts, stops and listens to runs.
+pub struct Runner {
+    handle: Handle,
+    engine: Option<Engine>,
+    active: Option<ActiveRun>,
+}
+
+impl std::fmt::Debug for Runner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner").field("running", &self.is_running()).finish_non_exhaustive()
+    }
+}
+
+impl Runner {
+    /// A runner that spawns runs on `handle`.
+    pub fn new(handle: Handle) -> Self {
+        Self { handle, engine: None, active: None }
+    }
+
+    /// Whether a run is going on.
+    pub fn is_running(&self) -> bool {
+        self.active.is_some()
+    }
+
+    /// Starts a run of `flow`; `wake` is called after every message (the app passes
+    /// `ctx.request_repaint`). A run already going on is cancelled first.
+    pub fn start(&mut self, flow: Flow, source: VariablesSource, wake: impl Fn() + Send + Sync + 'static) {
+        self.stop();
+        let engine = match &self.engine {
+            Some(engine) => engine.clone(),
+            None => {
+                let built = {
+                    let _guard = self.handle.enter();
+                    Engine::new(EngineConfig::default())
+                };
+                match built {
+                    Ok(engine) => {
+                        self.engine = Some(engine.clone());
+                        engine
+                    }
+                    Err(error) => {
+                        let (tx, rx) = mpsc::unbounded_channel();
+                        // The receiver is held below: these sends cannot fail.
+                        let _ = tx.send((Duration::ZERO, RunMessage::Error(error.to_string())));
+                        let _ = tx.send((Duration::ZERO, RunMessage::Ended));
+                        self.active = Some(ActiveRun { messages: rx, cancel: CancellationToken::new() });
+                        wake();
+                        return;
+                    }
+                }
+            }
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let cancel = CancellationToken::new();
+        let run_cancel = cancel.clone();
+        let handle = self.handle.clone();
+        let started = Instant::now();
+        self.handle.spawn(async move {
+            let send = |message| {
+                // The app may have closed; nothing to tell then.
+                let _ = tx.send((started.elapsed(), message));
+                wake();
+            };
+            let variables = match load_variables(&handle, &flow, source).await {
+                Ok(variables) => variables,
+                Err(message) => {
+                    send(RunMessage::Error(message));
+                    send(RunMessage::Ended);
+                    return;
+                }
+            };
+            let (events_tx, mut events_rx) = mpsc::unbounded_channel();
+            let run = engine.run(&flow, &variables, events_tx, run_cancel);
+            tokio::pin!(run);
+            loop {
+                tokio::select! {
+                    Some(event) = events_rx.recv() => send(RunMessage::Event(event)),
+                    _ = &mut run => break,
+                }
+            }
+            while let Ok(event) = events_rx.try_recv() {
+                send(RunMessage::Event(event));
+            }
+            send(RunMessage::Ended);
+        });
+        self.active = Some(ActiveRun { messages: rx, cancel });
+    }
+
+    /// Cancels the run going on, if any: in-flight requests are dropped at once.
+    pub fn stop(&mut self) {
+        if let Some(active) = &self.active {
+            active.cancel.cancel();
+        }
+    }
+
+    /// The messages that arrived since the last call, with the time since the run
+    /// started. Never blocks.
+    pub fn poll(&mut self) -> Vec<(Duration, RunMessage)> {
+        let Some(active) = &mut self.active else { return Vec::new() };
+        let mut out = Vec::new();
+        let mut ended = false;
+        while let Ok((elapsed, message)) = active.messages.try_recv() {
+            ended |= message == RunMessage::Ended;
+            out.push((elapsed, message));
+        }
+        if ended {
+            self.active = None;
+        }
+        out
+    }
+}
+
+async fn load_variables(handle: &Handle, flow: &Flow, source: VariablesSource) -> Result<Variables, String> {
+    match source {
+        VariablesSource::Fixed(variables) => Ok(variables),
+        VariablesSource::Store(dir) => {
+            let referenced: BTreeSet<String> = flow.variable_names();
+            // Reading the file and the keychain blocks: keep it off the runtime's workers.
+            let loaded = handle
+                .spawn_blocking(move || Store::open(&dir, Keychain::system())?.variables(&referenced))
+                .await
+                .map_err(|error| format!("reading the global variables stopped: {error}"))?;
+            loaded.map_err(|error| error.to_string())
+        }
+    }
+}
+
+/// The names of the global variables, for marking undefined `{{names}}`. Reads only
+/// the file (never the keychain); run it off the UI thread.
+pub fn global_names(dir: &std::path::Path) -> BTreeSet<String> {
+    Store::open(dir, Keychain::unavailable("names only"))
+        .map(|store| store.definitions().map(|d| d.name.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Sends the global variable names to `tx` once read, then wakes the UI.
+pub fn load_global_names(
+    handle: &Handle,
+    dir: PathBuf,
+    tx: UnboundedSender<BTreeSet<String>>,
+    wake: impl Fn() + Send + 'static,
+) {
+    handle.spawn_blocking(move || {
+        let _ = tx.send(global_names(&dir));
+        wake();
+    });
+}
