@@ -80,6 +80,13 @@ fn method_color(method: &str) -> Color32 {
     }
 }
 
+/// Whether a node at graph position `pos` is far outside the visible part of the
+/// canvas. egui-snarl lays out every node every frame (it needs pin positions for the
+/// wires); such nodes get only their pins, which keeps big flows cheap to draw.
+fn far_offscreen(ui: &Ui, snarl: &Snarl<BlockNode>, node: NodeId) -> bool {
+    snarl.get_node_info(node).is_some_and(|info| !ui.clip_rect().expand(480.0).contains(info.pos))
+}
+
 fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
@@ -120,6 +127,9 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         ui: &mut Ui,
         snarl: &mut Snarl<BlockNode>,
     ) {
+        if far_offscreen(ui, snarl, node) {
+            return;
+        }
         let Some(block) = snarl.get_node(node).map(|n| &n.block) else { return };
         let kind = match &block.kind {
             BlockKind::Start => "START",
@@ -144,6 +154,9 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         ui: &mut Ui,
         snarl: &mut Snarl<BlockNode>,
     ) {
+        if far_offscreen(ui, snarl, node) {
+            return;
+        }
         let Some(block) = snarl.get_node(node).map(|n| &n.block) else { return };
         ui.vertical(|ui| {
             ui.set_max_width(260.0);
@@ -186,13 +199,23 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         node.block.kind.outputs().len()
     }
 
-    fn show_input(&mut self, _pin: &InPin, ui: &mut Ui, _snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
-        ui.label(RichText::new("in").small());
+    fn show_input(&mut self, pin: &InPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
+        if !far_offscreen(ui, snarl, pin.id.node) {
+            ui.label(RichText::new("in").small());
+        }
         PinInfo::circle().with_fill(NEUTRAL)
     }
 
     fn show_output(&mut self, pin: &OutPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
         let port = snarl.get_node(pin.id.node).and_then(|n| n.block.kind.outputs().get(pin.id.output).copied());
+        if far_offscreen(ui, snarl, pin.id.node) {
+            let color = match port {
+                Some("success") => SUCCESS,
+                Some("failure") => FAILURE,
+                _ => NEUTRAL,
+            };
+            return PinInfo::circle().with_fill(color).with_wire_color(color);
+        }
         match port {
             Some("success") => {
                 ui.label(RichText::new("Success").small().color(SUCCESS));

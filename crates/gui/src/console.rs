@@ -136,6 +136,10 @@ impl ConsoleLine {
 pub struct Console {
     /// Every line, oldest first.
     lines: Vec<ConsoleLine>,
+    /// For each line, what the filter searches: block, level and message, lowercased and
+    /// separated by newlines (which no field contains), so a filter change is one
+    /// substring search per line.
+    search_text: Vec<String>,
     /// The filter box's text, as typed.
     filter: String,
     /// The filter text, trimmed and lowercased, as matched.
@@ -154,6 +158,7 @@ impl Default for Console {
     fn default() -> Self {
         Self {
             lines: Vec::new(),
+            search_text: Vec::new(),
             filter: String::new(),
             needle: String::new(),
             shown: [true; Level::ALL.len()],
@@ -194,6 +199,7 @@ impl Console {
     /// Removes every line. The filter and the level toggles stay as they are.
     pub fn clear(&mut self) {
         self.lines.clear();
+        self.search_text.clear();
         self.filtered.clear();
         self.selected = None;
         self.generation = self.generation.wrapping_add(1);
@@ -277,32 +283,33 @@ impl Console {
 
     /// Appends a line and, when it passes the filter, its index to the cache.
     fn add(&mut self, line: ConsoleLine) {
-        let index = self.lines.len();
-        if self.matches(&line) {
-            self.filtered.push(index);
+        let search_text = format!("{}\n{}\n{}", line.block.as_deref().unwrap_or(""), line.level.as_str(), line.message)
+            .to_lowercase();
+        if self.matches(line.level, &search_text) {
+            self.filtered.push(self.lines.len());
         }
         self.lines.push(line);
+        self.search_text.push(search_text);
     }
 
     /// Rebuilds the cache of lines that pass the filter; called when the filter or the
     /// level toggles change, never per frame.
     fn refilter(&mut self) {
-        self.needle = self.filter.trim().to_lowercase();
-        let filtered: Vec<usize> =
-            self.lines.iter().enumerate().filter(|(_, line)| self.matches(line)).map(|(index, _)| index).collect();
+        self.needle = one_line(self.filter.trim()).to_lowercase();
+        let filtered: Vec<usize> = self
+            .lines
+            .iter()
+            .zip(&self.search_text)
+            .enumerate()
+            .filter(|(_, (line, search_text))| self.matches(line.level, search_text))
+            .map(|(index, _)| index)
+            .collect();
         self.filtered = filtered;
     }
 
-    /// Whether a line passes the level toggles and the filter text.
-    fn matches(&self, line: &ConsoleLine) -> bool {
-        if !self.is_level_shown(line.level) {
-            return false;
-        }
-        let needle = self.needle.as_str();
-        needle.is_empty()
-            || contains_ignore_case(&line.message, needle)
-            || line.block.as_deref().is_some_and(|block| contains_ignore_case(block, needle))
-            || contains_ignore_case(line.level.as_str(), needle)
+    /// Whether a line of this level and search text passes the level toggles and the filter.
+    fn matches(&self, level: Level, search_text: &str) -> bool {
+        self.is_level_shown(level) && search_text.contains(self.needle.as_str())
     }
 
     /// The toolbar: filter box, level toggles, Clear, Copy and the line count.
@@ -607,20 +614,6 @@ fn one_line(text: &str) -> String {
         text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
     } else {
         text.to_owned()
-    }
-}
-
-/// Whether `haystack` contains `needle_lower` (already lowercased), ignoring case, without
-/// allocating when the needle is ASCII.
-fn contains_ignore_case(haystack: &str, needle_lower: &str) -> bool {
-    if needle_lower.is_empty() {
-        return true;
-    }
-    if needle_lower.is_ascii() {
-        let needle = needle_lower.as_bytes();
-        haystack.as_bytes().windows(needle.len()).any(|window| window.eq_ignore_ascii_case(needle))
-    } else {
-        haystack.to_lowercase().contains(needle_lower)
     }
 }
 
