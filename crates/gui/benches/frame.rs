@@ -68,7 +68,7 @@ fn main() {
         }
         times.sort_by(f64::total_cmp);
         let mean = times.iter().sum::<f64>() / times.len() as f64;
-        let p95 = times[times.len() * 95 / 100];
+        let p95 = times.get(times.len() * 95 / 100).copied().unwrap_or(f64::NAN);
         println!("{blocks:>5} blocks: mean {mean:.3} ms, p95 {p95:.3} ms");
     }
     let _ = std::fs::remove_dir_all(&dir);

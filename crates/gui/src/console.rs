@@ -136,10 +136,13 @@ impl ConsoleLine {
 pub struct Console {
     /// Every line, oldest first.
     lines: Vec<ConsoleLine>,
-    /// For each line, what the filter searches: block, level and message, lowercased and
-    /// separated by newlines (which no field contains), so a filter change is one
-    /// substring search per line.
-    search_text: Vec<String>,
+    /// What the filter searches, for every line one after another: block, level and
+    /// message, lowercased, each followed by a newline (which no field and no filter
+    /// contains, so a match never spans two fields). A filter change is then one
+    /// substring scan of this text rather than one search per line.
+    search_text: String,
+    /// Where each line's part of `search_text` starts.
+    search_starts: Vec<usize>,
     /// The filter box's text, as typed.
     filter: String,
     /// The filter text, trimmed and lowercased, as matched.
@@ -158,7 +161,8 @@ impl Default for Console {
     fn default() -> Self {
         Self {
             lines: Vec::new(),
-            search_text: Vec::new(),
+            search_text: String::new(),
+            search_starts: Vec::new(),
             filter: String::new(),
             needle: String::new(),
             shown: [true; Level::ALL.len()],
@@ -200,6 +204,7 @@ impl Console {
     pub fn clear(&mut self) {
         self.lines.clear();
         self.search_text.clear();
+        self.search_starts.clear();
         self.filtered.clear();
         self.selected = None;
         self.generation = self.generation.wrapping_add(1);
@@ -283,33 +288,47 @@ impl Console {
 
     /// Appends a line and, when it passes the filter, its index to the cache.
     fn add(&mut self, line: ConsoleLine) {
-        let search_text = format!("{}\n{}\n{}", line.block.as_deref().unwrap_or(""), line.level.as_str(), line.message)
-            .to_lowercase();
-        if self.matches(line.level, &search_text) {
+        let start = self.search_text.len();
+        for field in [line.block.as_deref().unwrap_or(""), line.level.as_str(), &line.message] {
+            self.search_text.push_str(&field.to_lowercase());
+            self.search_text.push('\n');
+        }
+        let text = self.search_text.get(start..).unwrap_or("");
+        if self.is_level_shown(line.level) && text.contains(self.needle.as_str()) {
             self.filtered.push(self.lines.len());
         }
+        self.search_starts.push(start);
         self.lines.push(line);
-        self.search_text.push(search_text);
     }
 
     /// Rebuilds the cache of lines that pass the filter; called when the filter or the
     /// level toggles change, never per frame.
     fn refilter(&mut self) {
         self.needle = one_line(self.filter.trim()).to_lowercase();
-        let filtered: Vec<usize> = self
-            .lines
-            .iter()
-            .zip(&self.search_text)
-            .enumerate()
-            .filter(|(_, (line, search_text))| self.matches(line.level, search_text))
-            .map(|(index, _)| index)
-            .collect();
+        let mut filtered = Vec::new();
+        if self.needle.is_empty() {
+            filtered.extend(
+                self.lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, line)| self.is_level_shown(line.level))
+                    .map(|(index, _)| index),
+            );
+        } else {
+            // Matches come in text order; `starts_before` counts the lines starting at or
+            // before the match, so the match is in line `starts_before - 1`.
+            let mut starts_before = 0;
+            for (position, _) in self.search_text.match_indices(self.needle.as_str()) {
+                let rest = self.search_starts.get(starts_before..).unwrap_or_default();
+                starts_before += rest.partition_point(|&start| start <= position);
+                let Some(index) = starts_before.checked_sub(1) else { continue };
+                let shown = self.lines.get(index).is_some_and(|line| self.is_level_shown(line.level));
+                if shown && filtered.last() != Some(&index) {
+                    filtered.push(index);
+                }
+            }
+        }
         self.filtered = filtered;
-    }
-
-    /// Whether a line of this level and search text passes the level toggles and the filter.
-    fn matches(&self, level: Level, search_text: &str) -> bool {
-        self.is_level_shown(level) && search_text.contains(self.needle.as_str())
     }
 
     /// The toolbar: filter box, level toggles, Clear, Copy and the line count.
