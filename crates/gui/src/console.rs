@@ -143,6 +143,9 @@ pub struct Console {
     search_text: String,
     /// Where each line's part of `search_text` starts.
     search_starts: Vec<usize>,
+    /// Each line's level, kept apart from the lines so a filter change reads 1 byte per
+    /// line rather than a whole [`ConsoleLine`].
+    levels: Vec<Level>,
     /// The filter box's text, as typed.
     filter: String,
     /// The filter text, trimmed and lowercased, as matched.
@@ -163,6 +166,7 @@ impl Default for Console {
             lines: Vec::new(),
             search_text: String::new(),
             search_starts: Vec::new(),
+            levels: Vec::new(),
             filter: String::new(),
             needle: String::new(),
             shown: [true; Level::ALL.len()],
@@ -205,6 +209,7 @@ impl Console {
         self.lines.clear();
         self.search_text.clear();
         self.search_starts.clear();
+        self.levels.clear();
         self.filtered.clear();
         self.selected = None;
         self.generation = self.generation.wrapping_add(1);
@@ -298,6 +303,7 @@ impl Console {
             self.filtered.push(self.lines.len());
         }
         self.search_starts.push(start);
+        self.levels.push(line.level);
         self.lines.push(line);
     }
 
@@ -305,26 +311,29 @@ impl Console {
     /// level toggles change, never per frame.
     fn refilter(&mut self) {
         self.needle = one_line(self.filter.trim()).to_lowercase();
+        let shown = self.shown;
+        let is_shown = |level: Level| shown.get(level.index()).copied().unwrap_or(true);
         let mut filtered = Vec::new();
         if self.needle.is_empty() {
-            filtered.extend(
-                self.lines
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, line)| self.is_level_shown(line.level))
-                    .map(|(index, _)| index),
-            );
+            filtered
+                .extend(self.levels.iter().enumerate().filter(|(_, level)| is_shown(**level)).map(|(index, _)| index));
         } else {
-            // Matches come in text order; `starts_before` counts the lines starting at or
-            // before the match, so the match is in line `starts_before - 1`.
-            let mut starts_before = 0;
-            for (position, _) in self.search_text.match_indices(self.needle.as_str()) {
-                let rest = self.search_starts.get(starts_before..).unwrap_or_default();
-                starts_before += rest.partition_point(|&start| start <= position);
-                let Some(index) = starts_before.checked_sub(1) else { continue };
-                let shown = self.lines.get(index).is_some_and(|line| self.is_level_shown(line.level));
-                if shown && filtered.last() != Some(&index) {
+            // Find the next match, step forward to the line it is in, note that line and go
+            // on from the start of the one after it.
+            let mut index = 0;
+            let mut from = 0;
+            while let Some(found) = self.search_text.get(from..).and_then(|rest| rest.find(self.needle.as_str())) {
+                let position = from + found;
+                while self.search_starts.get(index + 1).is_some_and(|&next_start| next_start <= position) {
+                    index += 1;
+                }
+                if self.levels.get(index).is_some_and(|level| is_shown(*level)) {
                     filtered.push(index);
+                }
+                index += 1;
+                match self.search_starts.get(index) {
+                    Some(&next_start) => from = next_start,
+                    None => break,
                 }
             }
         }
@@ -344,7 +353,11 @@ impl Console {
             ui.separator();
             for level in Level::ALL {
                 let mut shown = self.is_level_shown(level);
-                let text = RichText::new(level.label()).color(level.color(ui.visuals()));
+                let text = if shown {
+                    RichText::new(level.label())
+                } else {
+                    RichText::new(level.label()).weak().strikethrough()
+                };
                 let toggle = ui.toggle_value(&mut shown, text).on_hover_text(format!("Show {} lines", level.as_str()));
                 if toggle.changed() {
                     self.set_level_shown(level, shown);
@@ -378,7 +391,10 @@ impl Console {
             ui.text_style_height(&TextStyle::Body).max(ui.text_style_height(&TextStyle::Monospace)) + ROW_PADDING;
         let painter = ui.painter().clone();
         let time_width = painter.layout_no_wrap("00:00.000".to_owned(), mono.clone(), Color32::WHITE).size().x;
-        let level_width = painter.layout_no_wrap("request".to_owned(), body.clone(), Color32::WHITE).size().x;
+        let level_width = Level::ALL
+            .iter()
+            .map(|level| painter.layout_no_wrap(level.as_str().to_owned(), body.clone(), Color32::WHITE).size().x)
+            .fold(0.0, f32::max);
         let fonts = RowFonts { body, mono, time_width, level_width };
 
         let mut clicked = None;
@@ -954,6 +970,31 @@ mod tests {
     }
 
     #[test]
+    fn filter_lists_each_matching_line_once_in_order() {
+        let mut console = Console::new();
+        console.push_error("aaa aaa");
+        console.push_error("bbb");
+        console.push_error("a");
+        console.set_filter("a");
+        assert_eq!(console.visible_text(), "\t\terror\taaa aaa\n\t\terror\ta");
+        console.set_filter("error\ta");
+        assert_eq!(console.visible_len(), 0, "a filter never matches across fields");
+    }
+
+    #[test]
+    fn filter_ignores_case_beyond_ascii() {
+        let mut console = Console::new();
+        console.push_error("Ärger mit der Größe");
+        console.push_error("other");
+        console.set_filter("ärger");
+        assert_eq!(console.visible_len(), 1);
+        console.set_filter("GRÖSSE");
+        assert_eq!(console.visible_len(), 0, "no case folding of ß to ss, only lowercasing");
+        console.set_filter("GRÖßE");
+        assert_eq!(console.visible_len(), 1);
+    }
+
+    #[test]
     fn level_toggles_hide_and_show_their_lines() {
         let mut console = sample_console();
         console.set_level_shown(Level::Success, false);
@@ -1173,5 +1214,124 @@ mod tests {
             .count();
         assert!((1..100).contains(&rows), "{rows} rows drawn");
         assert!(has_row(&harness, "value 99999"));
+    }
+
+    #[test]
+    #[ignore]
+    fn zz_render_screenshot() {
+        use egui::epaint::{ImageData, Primitive};
+        use std::collections::HashMap;
+        let mut console = sample_console();
+        console.push_error("cannot read the globals store: permission denied (os error 13)");
+        console.push(
+            ms(120),
+            &Event::Warning {
+                block: Some("fetch_users".into()),
+                message: "secret api_key expired on 2026-01-01; using it anyway".into(),
+            },
+        );
+        console.push(
+            ms(130),
+            &Event::BlockFinished {
+                block: "a_block_with_a_very_long_identifier_name".into(),
+                port: "failure".into(),
+                value: json!({"error": {"kind":"connect","message":"connection refused"}}),
+                wired: false,
+                summary: "connect error".into(),
+            },
+        );
+        console.selected = Some(2);
+        console.set_filter("fetch");
+        console.set_level_shown(Level::Request, false);
+        let ctx = egui::Context::default();
+        let (w, h) = (1100usize, 320usize);
+        let mut textures: HashMap<egui::TextureId, (usize, usize, Vec<Color32>)> = HashMap::new();
+        let mut last = None;
+        for frame in 0..4 {
+            let input = egui::RawInput {
+                screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(w as f32, h as f32))),
+                time: Some(frame as f64 / 60.0),
+                ..Default::default()
+            };
+            let mut out = ctx.run_ui(input, |ui| {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    console.ui(ui);
+                });
+            });
+            for (id, deltas) in &out.textures_delta.set {
+                for delta in deltas {
+                    let ImageData::Color(img) = &delta.image;
+                    match delta.pos {
+                        None => {
+                            textures.insert(*id, (img.size[0], img.size[1], img.pixels.clone()));
+                        }
+                        Some([px, py]) => {
+                            let t = textures.get_mut(id).unwrap();
+                            for y in 0..img.size[1] {
+                                for x in 0..img.size[0] {
+                                    t.2[(py + y) * t.0 + px + x] = img.pixels[y * img.size[0] + x];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            out.textures_delta.clear();
+            last = Some(out);
+        }
+        let out = last.unwrap();
+        let prims = ctx.tessellate(out.shapes, 1.0);
+        let mut buf = vec![[0f32; 4]; w * h];
+        for cp in prims {
+            let Primitive::Mesh(mesh) = cp.primitive else { continue };
+            let tex = &textures[&mesh.texture_id];
+            let clip = cp.clip_rect;
+            for tri in mesh.indices.chunks(3) {
+                let v =
+                    [mesh.vertices[tri[0] as usize], mesh.vertices[tri[1] as usize], mesh.vertices[tri[2] as usize]];
+                let minx = v.iter().map(|v| v.pos.x).fold(f32::MAX, f32::min).max(clip.min.x).max(0.0).floor() as i32;
+                let maxx =
+                    v.iter().map(|v| v.pos.x).fold(f32::MIN, f32::max).min(clip.max.x).min(w as f32).ceil() as i32;
+                let miny = v.iter().map(|v| v.pos.y).fold(f32::MAX, f32::min).max(clip.min.y).max(0.0).floor() as i32;
+                let maxy =
+                    v.iter().map(|v| v.pos.y).fold(f32::MIN, f32::max).min(clip.max.y).min(h as f32).ceil() as i32;
+                let area = (v[1].pos.x - v[0].pos.x) * (v[2].pos.y - v[0].pos.y)
+                    - (v[2].pos.x - v[0].pos.x) * (v[1].pos.y - v[0].pos.y);
+                if area.abs() < 1e-6 {
+                    continue;
+                }
+                for y in miny..maxy {
+                    for x in minx..maxx {
+                        let p = Pos2::new(x as f32 + 0.5, y as f32 + 0.5);
+                        let e = |a: Pos2, b: Pos2| (b.x - a.x) * (p.y - a.y) - (p.x - a.x) * (b.y - a.y);
+                        let w0 = e(v[1].pos, v[2].pos) / area;
+                        let w1 = e(v[2].pos, v[0].pos) / area;
+                        let w2 = e(v[0].pos, v[1].pos) / area;
+                        if w0 < 0.0 || w1 < 0.0 || w2 < 0.0 {
+                            continue;
+                        }
+                        let u = w0 * v[0].uv.x + w1 * v[1].uv.x + w2 * v[2].uv.x;
+                        let vv = w0 * v[0].uv.y + w1 * v[1].uv.y + w2 * v[2].uv.y;
+                        let tx = ((u * tex.0 as f32) as usize).min(tex.0 - 1);
+                        let ty = ((vv * tex.1 as f32) as usize).min(tex.1 - 1);
+                        let t = tex.2[ty * tex.0 + tx].to_array();
+                        let mut c = [0f32; 4];
+                        for k in 0..4 {
+                            let vc = w0 * v[0].color.to_array()[k] as f32
+                                + w1 * v[1].color.to_array()[k] as f32
+                                + w2 * v[2].color.to_array()[k] as f32;
+                            c[k] = vc / 255.0 * t[k] as f32 / 255.0;
+                        }
+                        let d = &mut buf[y as usize * w + x as usize];
+                        for k in 0..4 {
+                            d[k] = c[k] + d[k] * (1.0 - c[3]);
+                        }
+                    }
+                }
+            }
+        }
+        let bytes: Vec<u8> =
+            buf.iter().flat_map(|p| [p[0], p[1], p[2], 1.0].map(|c| (c.clamp(0.0, 1.0) * 255.0) as u8)).collect();
+        image::save_buffer("/tmp/console_shot.png", &bytes, w as u32, h as u32, image::ColorType::Rgba8).unwrap();
     }
 }
