@@ -41,6 +41,9 @@ pub struct AppOptions {
     pub run_on_start: bool,
     /// After the first run ends, save a screenshot of the window here and quit.
     pub screenshot: Option<PathBuf>,
+    /// Print the time from this instant (process start) to the end of the first frame
+    /// on stderr, and quit (for the start-up benchmark).
+    pub report_first_frame: Option<std::time::Instant>,
 }
 
 /// Something the user asks for: from a button, a menu or a shortcut.
@@ -112,6 +115,7 @@ pub struct SwitchyardApp {
     screenshot: Option<PathBuf>,
     screenshot_requested: bool,
     runs_finished: u32,
+    report_first_frame: Option<std::time::Instant>,
 }
 
 impl std::fmt::Debug for SwitchyardApp {
@@ -172,6 +176,7 @@ impl SwitchyardApp {
             screenshot: options.screenshot,
             screenshot_requested: false,
             runs_finished: 0,
+            report_first_frame: options.report_first_frame,
         };
         app.dirty = app.document.is_dirty();
         app
@@ -539,6 +544,10 @@ impl SwitchyardApp {
         }
         self.update_title(&ctx);
         self.screenshot_step(&ctx);
+        if let Some(started) = self.report_first_frame.take() {
+            eprintln!("first frame after {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
     }
 }
 

@@ -34,8 +34,14 @@ const BLOCK_COLUMN_WIDTH: f32 = 140.0;
 const COLUMN_GAP: f32 = 10.0;
 /// Extra height of a list row above the text height, in points.
 const ROW_PADDING: f32 = 4.0;
+/// Widest a row's value preview gets, in points.
+const VALUE_PREVIEW_WIDTH: f32 = 160.0;
+/// Longest string value a row previews, in characters, before cutting it short.
+const VALUE_PREVIEW_CHARS: usize = 40;
 /// Initial width of the details pane, in points.
 const DETAILS_WIDTH: f32 = 360.0;
+/// Narrowest the details pane gets, in points; it is also never wider than 60% of the console.
+const MIN_DETAILS_WIDTH: f32 = 160.0;
 
 /// How important a console line is, and which colour its level tag gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -278,15 +284,23 @@ impl Console {
         self.selected.and_then(|index| self.lines.get(index))
     }
 
+    /// Selects the line at `index` in [`Console::lines`] (its value shows in the details
+    /// pane), or none with `None` or an index past the end.
+    pub fn select(&mut self, index: Option<usize>) {
+        self.selected = index.filter(|&index| index < self.lines.len());
+    }
+
     /// Draws the console in all of `ui`: toolbar, list and details pane. Returns the
     /// block id of the line the user clicked this frame, if that line has one (the app
     /// selects that block on the canvas).
     pub fn ui(&mut self, ui: &mut Ui) -> Option<String> {
         self.toolbar_ui(ui);
         ui.separator();
+        let max_details_width = (ui.available_width() * 0.6).max(MIN_DETAILS_WIDTH);
         egui::Panel::right(ui.id().with("switchyard-console-details"))
             .resizable(true)
-            .default_size(DETAILS_WIDTH)
+            .default_size(DETAILS_WIDTH.min(max_details_width))
+            .size_range(MIN_DETAILS_WIDTH..=max_details_width)
             .show(ui, |ui| self.details_ui(ui));
         self.list_ui(ui)
     }
@@ -499,8 +513,7 @@ fn row_ui(
 
     let mut message_right = rect.right() - COLUMN_GAP / 2.0;
     if let Some(value) = &line.value {
-        let marker = if value.is_array() { "[…]" } else { "{…}" };
-        let galley = painter.layout_no_wrap(marker.to_owned(), fonts.mono.clone(), weak_color);
+        let galley = single_line_galley(painter, &value_preview(value), &fonts.mono, weak_color, VALUE_PREVIEW_WIDTH);
         let top_left = Pos2::new(message_right - galley.size().x, rect.center().y - galley.size().y / 2.0);
         message_right = top_left.x - COLUMN_GAP;
         painter.galley(top_left, galley, weak_color);
@@ -509,17 +522,36 @@ fn row_ui(
     response
 }
 
+/// What a row shows of its value, right-aligned: `{…}` for an object, `[…]` for an
+/// array, the value itself for anything else (a long string cut short).
+fn value_preview(value: &Value) -> String {
+    match value {
+        Value::Object(_) => "{…}".to_owned(),
+        Value::Array(_) => "[…]".to_owned(),
+        Value::String(text) if text.chars().nth(VALUE_PREVIEW_CHARS).is_some() => {
+            let start: String = text.chars().take(VALUE_PREVIEW_CHARS).collect();
+            format!("{}…", Value::String(start))
+        }
+        scalar => scalar.to_string(),
+    }
+}
+
 /// Paints one line of text from `left_center`, elided with `…` past `max_width`.
 fn paint_text(painter: &Painter, left_center: Pos2, text: &str, font: &FontId, color: Color32, max_width: f32) {
     if text.is_empty() || max_width <= 0.0 {
         return;
     }
-    let mut job = LayoutJob::simple_singleline(text.to_owned(), font.clone(), color);
-    job.wrap = TextWrapping::truncate_at_width(max_width);
-    let galley: Arc<Galley> = painter.layout_job(job);
+    let galley = single_line_galley(painter, text, font, color, max_width);
     let rect = Rect::from_min_size(Pos2::new(left_center.x, left_center.y - galley.size().y / 2.0), galley.size());
     let rect = Layout::left_to_right(Align::Center).align_size_within_rect(galley.size(), rect);
     painter.galley(rect.min, galley, color);
+}
+
+/// One line of text laid out, elided with `…` past `max_width` (egui caches the layout).
+fn single_line_galley(painter: &Painter, text: &str, font: &FontId, color: Color32, max_width: f32) -> Arc<Galley> {
+    let mut job = LayoutJob::simple_singleline(text.to_owned(), font.clone(), color);
+    job.wrap = TextWrapping::truncate_at_width(max_width);
+    painter.layout_job(job)
 }
 
 /// The parts of the line an event maps to (block, level, message, value), or `None`
@@ -995,6 +1027,17 @@ mod tests {
     }
 
     #[test]
+    fn row_previews_scalars_and_abbreviates_objects_arrays_and_long_strings() {
+        assert_eq!(value_preview(&json!({"a": 1})), "{…}");
+        assert_eq!(value_preview(&json!([1, 2])), "[…]");
+        assert_eq!(value_preview(&json!(42)), "42");
+        assert_eq!(value_preview(&json!(null)), "null");
+        assert_eq!(value_preview(&json!("*****")), "\"*****\"");
+        let long = "x".repeat(1_000);
+        assert_eq!(value_preview(&json!(long)), format!("\"{}\"…", "x".repeat(VALUE_PREVIEW_CHARS)));
+    }
+
+    #[test]
     fn level_toggles_hide_and_show_their_lines() {
         let mut console = sample_console();
         console.set_level_shown(Level::Success, false);
@@ -1214,124 +1257,5 @@ mod tests {
             .count();
         assert!((1..100).contains(&rows), "{rows} rows drawn");
         assert!(has_row(&harness, "value 99999"));
-    }
-
-    #[test]
-    #[ignore]
-    fn zz_render_screenshot() {
-        use egui::epaint::{ImageData, Primitive};
-        use std::collections::HashMap;
-        let mut console = sample_console();
-        console.push_error("cannot read the globals store: permission denied (os error 13)");
-        console.push(
-            ms(120),
-            &Event::Warning {
-                block: Some("fetch_users".into()),
-                message: "secret api_key expired on 2026-01-01; using it anyway".into(),
-            },
-        );
-        console.push(
-            ms(130),
-            &Event::BlockFinished {
-                block: "a_block_with_a_very_long_identifier_name".into(),
-                port: "failure".into(),
-                value: json!({"error": {"kind":"connect","message":"connection refused"}}),
-                wired: false,
-                summary: "connect error".into(),
-            },
-        );
-        console.selected = Some(2);
-        console.set_filter("fetch");
-        console.set_level_shown(Level::Request, false);
-        let ctx = egui::Context::default();
-        let (w, h) = (1100usize, 320usize);
-        let mut textures: HashMap<egui::TextureId, (usize, usize, Vec<Color32>)> = HashMap::new();
-        let mut last = None;
-        for frame in 0..4 {
-            let input = egui::RawInput {
-                screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(w as f32, h as f32))),
-                time: Some(frame as f64 / 60.0),
-                ..Default::default()
-            };
-            let mut out = ctx.run_ui(input, |ui| {
-                egui::CentralPanel::default().show(ui, |ui| {
-                    console.ui(ui);
-                });
-            });
-            for (id, deltas) in &out.textures_delta.set {
-                for delta in deltas {
-                    let ImageData::Color(img) = &delta.image;
-                    match delta.pos {
-                        None => {
-                            textures.insert(*id, (img.size[0], img.size[1], img.pixels.clone()));
-                        }
-                        Some([px, py]) => {
-                            let t = textures.get_mut(id).unwrap();
-                            for y in 0..img.size[1] {
-                                for x in 0..img.size[0] {
-                                    t.2[(py + y) * t.0 + px + x] = img.pixels[y * img.size[0] + x];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            out.textures_delta.clear();
-            last = Some(out);
-        }
-        let out = last.unwrap();
-        let prims = ctx.tessellate(out.shapes, 1.0);
-        let mut buf = vec![[0f32; 4]; w * h];
-        for cp in prims {
-            let Primitive::Mesh(mesh) = cp.primitive else { continue };
-            let tex = &textures[&mesh.texture_id];
-            let clip = cp.clip_rect;
-            for tri in mesh.indices.chunks(3) {
-                let v =
-                    [mesh.vertices[tri[0] as usize], mesh.vertices[tri[1] as usize], mesh.vertices[tri[2] as usize]];
-                let minx = v.iter().map(|v| v.pos.x).fold(f32::MAX, f32::min).max(clip.min.x).max(0.0).floor() as i32;
-                let maxx =
-                    v.iter().map(|v| v.pos.x).fold(f32::MIN, f32::max).min(clip.max.x).min(w as f32).ceil() as i32;
-                let miny = v.iter().map(|v| v.pos.y).fold(f32::MAX, f32::min).max(clip.min.y).max(0.0).floor() as i32;
-                let maxy =
-                    v.iter().map(|v| v.pos.y).fold(f32::MIN, f32::max).min(clip.max.y).min(h as f32).ceil() as i32;
-                let area = (v[1].pos.x - v[0].pos.x) * (v[2].pos.y - v[0].pos.y)
-                    - (v[2].pos.x - v[0].pos.x) * (v[1].pos.y - v[0].pos.y);
-                if area.abs() < 1e-6 {
-                    continue;
-                }
-                for y in miny..maxy {
-                    for x in minx..maxx {
-                        let p = Pos2::new(x as f32 + 0.5, y as f32 + 0.5);
-                        let e = |a: Pos2, b: Pos2| (b.x - a.x) * (p.y - a.y) - (p.x - a.x) * (b.y - a.y);
-                        let w0 = e(v[1].pos, v[2].pos) / area;
-                        let w1 = e(v[2].pos, v[0].pos) / area;
-                        let w2 = e(v[0].pos, v[1].pos) / area;
-                        if w0 < 0.0 || w1 < 0.0 || w2 < 0.0 {
-                            continue;
-                        }
-                        let u = w0 * v[0].uv.x + w1 * v[1].uv.x + w2 * v[2].uv.x;
-                        let vv = w0 * v[0].uv.y + w1 * v[1].uv.y + w2 * v[2].uv.y;
-                        let tx = ((u * tex.0 as f32) as usize).min(tex.0 - 1);
-                        let ty = ((vv * tex.1 as f32) as usize).min(tex.1 - 1);
-                        let t = tex.2[ty * tex.0 + tx].to_array();
-                        let mut c = [0f32; 4];
-                        for k in 0..4 {
-                            let vc = w0 * v[0].color.to_array()[k] as f32
-                                + w1 * v[1].color.to_array()[k] as f32
-                                + w2 * v[2].color.to_array()[k] as f32;
-                            c[k] = vc / 255.0 * t[k] as f32 / 255.0;
-                        }
-                        let d = &mut buf[y as usize * w + x as usize];
-                        for k in 0..4 {
-                            d[k] = c[k] + d[k] * (1.0 - c[3]);
-                        }
-                    }
-                }
-            }
-        }
-        let bytes: Vec<u8> =
-            buf.iter().flat_map(|p| [p[0], p[1], p[2], 1.0].map(|c| (c.clamp(0.0, 1.0) * 255.0) as u8)).collect();
-        image::save_buffer("/tmp/console_shot.png", &bytes, w as u32, h as u32, image::ColorType::Rgba8).unwrap();
     }
 }

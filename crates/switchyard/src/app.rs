@@ -22,6 +22,8 @@ pub struct OpenArgs {
     pub run: bool,
     /// After the first run, save a screenshot of the window here and quit.
     pub screenshot: Option<PathBuf>,
+    /// Report the time to the first frame (from this instant) and quit.
+    pub report_first_frame: Option<std::time::Instant>,
 }
 
 /// Opens the desktop app and returns when its window is closed.
@@ -32,6 +34,7 @@ pub fn open(runtime: &Runtime, args: OpenArgs) -> Result<Exit, Fatal> {
         variables: switchyard_vault::Variables::new(),
         run_on_start: args.run,
         screenshot: args.screenshot,
+        report_first_frame: args.report_first_frame,
     };
     switchyard_gui::run(options, runtime.handle().clone()).map_err(|error| {
         Fatal::environment(anyhow!(

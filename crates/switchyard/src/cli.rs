@@ -24,6 +24,10 @@ pub struct Cli {
     /// (for CI and documentation).
     #[arg(long, value_name = "PATH", hide = true)]
     pub screenshot: Option<PathBuf>,
+
+    /// Print the time from process start to the first frame, then quit (benchmark).
+    #[arg(long, hide = true)]
+    pub report_first_frame: bool,
 }
 
 /// The subcommands.

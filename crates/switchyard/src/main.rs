@@ -26,10 +26,13 @@ use crate::cli::{Cli, Command};
 use crate::exit::{Exit, Fatal};
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let result = match cli.command {
         None => build_runtime().and_then(|runtime| {
-            let args = app::OpenArgs { flow: cli.flow, run: cli.run_on_open, screenshot: cli.screenshot };
+            let report_first_frame = cli.report_first_frame.then_some(started);
+            let args =
+                app::OpenArgs { flow: cli.flow, run: cli.run_on_open, screenshot: cli.screenshot, report_first_frame };
             app::open(&runtime, args)
         }),
         Some(Command::Run(args)) => build_runtime().and_then(|runtime| run::run(&runtime, &args)),
