@@ -3,9 +3,10 @@
 //! [`Console`] turns the engine's [`Event`]s into [`ConsoleLine`]s ([`Console::push`]) and
 //! app-level errors into error lines ([`Console::push_error`]), and draws them
 //! ([`Console::ui`]): a toolbar (filter box, one toggle per [`Level`], Clear, Copy, line
-//! count), the list of lines (time, block, level, message), and on the right a details
-//! pane with the selected line in full and its value (the response, the logged value) as
-//! a collapsible JSON tree.
+//! count), the list of lines (time, block, level, message, and a short preview of the
+//! line's value: `{…}`, `[…]` or a scalar), and on the right a details pane with the
+//! selected line in full and its value (the response, the logged value) as a collapsible
+//! JSON tree, collapsed at first.
 //!
 //! It stays smooth at 100,000 lines: every row of the list has the same height, so only
 //! the rows on screen are laid out (`ScrollArea::show_rows`); a value is never drawn in
