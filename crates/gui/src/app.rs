@@ -116,6 +116,8 @@ pub struct SwitchyardApp {
     screenshot_requested: bool,
     runs_finished: u32,
     report_first_frame: Option<std::time::Instant>,
+    /// Fit the flow into the canvas on the next frame (after opening one).
+    fit_pending: bool,
 }
 
 impl std::fmt::Debug for SwitchyardApp {
@@ -177,6 +179,7 @@ impl SwitchyardApp {
             screenshot_requested: false,
             runs_finished: 0,
             report_first_frame: options.report_first_frame,
+            fit_pending: true,
         };
         app.dirty = app.document.is_dirty();
         app
@@ -425,6 +428,11 @@ impl SwitchyardApp {
             requests: Vec::new(),
             wires_changed: false,
             to_global: self.to_global,
+            fit: if std::mem::take(&mut self.fit_pending) {
+                crate::canvas::fit_transform(&self.document.snarl, ui.max_rect())
+            } else {
+                None
+            },
         };
         let response = SnarlWidget::new().id(egui::Id::new(CANVAS_ID)).style(canvas_style()).show(
             &mut self.document.snarl,

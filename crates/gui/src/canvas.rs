@@ -68,6 +68,8 @@ pub struct CanvasViewer<'a> {
     pub wires_changed: bool,
     /// Graph → screen transform of this frame, for dropping palette blocks.
     pub to_global: TSTransform,
+    /// A transform to apply this frame instead of the current one (fit to view).
+    pub fit: Option<TSTransform>,
 }
 
 fn method_color(method: &str) -> Color32 {
@@ -85,6 +87,22 @@ fn method_color(method: &str) -> Color32 {
 /// wires); such nodes get only their pins, which keeps big flows cheap to draw.
 fn far_offscreen(ui: &Ui, snarl: &Snarl<BlockNode>, node: NodeId) -> bool {
     snarl.get_node_info(node).is_some_and(|info| !ui.clip_rect().expand(480.0).contains(info.pos))
+}
+
+/// The transform that shows every block inside `view` (screen rect), at most at
+/// scale 1. Block sizes are estimated: positions are all the graph knows before layout.
+pub fn fit_transform(snarl: &Snarl<BlockNode>, view: egui::Rect) -> Option<TSTransform> {
+    const BLOCK: egui::Vec2 = egui::vec2(380.0, 110.0);
+    let bounds = snarl
+        .nodes_pos_ids()
+        .fold(egui::Rect::NOTHING, |rect, (_, pos, _)| rect.union(egui::Rect::from_min_size(pos, BLOCK)));
+    if !bounds.is_positive() || !view.is_positive() {
+        return None;
+    }
+    let view = view.shrink(24.0);
+    let scale = (view.width() / bounds.width()).min(view.height() / bounds.height()).clamp(0.25, 1.0);
+    let translation = view.center().to_vec2() - bounds.center().to_vec2() * scale;
+    Some(TSTransform::new(translation, scale))
 }
 
 fn shorten(text: &str, max: usize) -> String {
@@ -304,6 +322,9 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
     }
 
     fn current_transform(&mut self, to_global: &mut TSTransform, _snarl: &mut Snarl<BlockNode>) {
+        if let Some(fit) = self.fit.take() {
+            *to_global = fit;
+        }
         self.to_global = *to_global;
     }
 }
@@ -313,5 +334,30 @@ impl CanvasViewer<'_> {
         let block = &snarl.get_node(from.node)?.block;
         let port = block.kind.outputs().get(from.output)?;
         self.carried.get(&PortRef::new(&block.id, *port))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+
+    #[test]
+    fn fit_shows_every_block_inside_the_view_and_never_magnifies() {
+        let flow = switchyard_flow::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../flows/openai-first-model.flow.json"
+        )))
+        .unwrap();
+        let document = Document::from_flow(flow, None);
+        let view = egui::Rect::from_min_size(Pos2::new(150.0, 30.0), egui::vec2(600.0, 400.0));
+        let fit = fit_transform(&document.snarl, view).unwrap();
+        assert!(fit.scaling <= 1.0 && fit.scaling > 0.25, "{}", fit.scaling);
+        for (_, pos, _) in document.snarl.nodes_pos_ids() {
+            let corner = fit * (pos + egui::vec2(380.0, 110.0));
+            assert!(view.contains(fit * pos) && view.contains(corner), "{pos:?} is outside the view");
+        }
+        let wide = egui::Rect::from_min_size(Pos2::ZERO, egui::vec2(5000.0, 5000.0));
+        assert_eq!(fit_transform(&document.snarl, wide).unwrap().scaling, 1.0);
     }
 }
