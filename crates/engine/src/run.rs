@@ -2,7 +2,7 @@
 //! Request blocks concurrently, counts steps, and ends the run.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{PoisonError, RwLock};
 use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, StreamExt as _};
@@ -17,16 +17,16 @@ use crate::event::{Counts, Event, Outcome, RunSummary};
 use crate::redact::Redactor;
 use crate::request::{Fired, RequestRun};
 
-/// Sends events, masked, to the run's listener.
-#[derive(Clone)]
+/// Sends events, masked, to the run's listener. Request futures share it by reference;
+/// the lock lets a request add a derived credential to the mask.
 pub(crate) struct Emitter {
     tx: UnboundedSender<Event>,
-    redactor: Arc<RwLock<Redactor>>,
+    redactor: RwLock<Redactor>,
 }
 
 impl Emitter {
     fn new(tx: UnboundedSender<Event>, redactor: Redactor) -> Self {
-        Self { tx, redactor: Arc::new(RwLock::new(redactor)) }
+        Self { tx, redactor: RwLock::new(redactor) }
     }
 
     /// Masks and sends `event`. A listener that went away does not stop the run.
@@ -46,14 +46,14 @@ impl Emitter {
 pub(crate) struct Run<'a> {
     engine: Engine,
     flow: &'a Flow,
-    variables: Arc<Variables>,
+    variables: &'a Variables,
     emitter: Emitter,
     /// For each output port, the input ports wired to it, as block indexes.
     targets: HashMap<PortRef, Vec<usize>>,
 }
 
 impl<'a> Run<'a> {
-    pub fn new(engine: Engine, flow: &'a Flow, variables: &Variables, events: UnboundedSender<Event>) -> Self {
+    pub fn new(engine: Engine, flow: &'a Flow, variables: &'a Variables, events: UnboundedSender<Event>) -> Self {
         let index: HashMap<&str, usize> = flow.blocks.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
         let mut targets: HashMap<PortRef, Vec<usize>> = HashMap::new();
         for wire in &flow.wires {
@@ -62,7 +62,7 @@ impl<'a> Run<'a> {
             }
         }
         let emitter = Emitter::new(events, Redactor::for_variables(variables));
-        Self { engine, flow, variables: Arc::new(variables.clone()), emitter, targets }
+        Self { engine, flow, variables, emitter, targets }
     }
 
     pub async fn execute(self, cancel: CancellationToken) -> RunSummary {
@@ -111,9 +111,7 @@ impl<'a> Run<'a> {
                         counts.logged += 1;
                         self.finish(index, "out", input, "logged".to_owned(), &mut counts, &mut queue);
                     }
-                    BlockKind::SendRequest(request) => {
-                        tasks.push(self.request_task(index, block.id.clone(), request.clone(), input));
-                    }
+                    BlockKind::SendRequest(request) => tasks.push(self.request(index, &block.id, request, input)),
                 }
                 if cancel.is_cancelled() {
                     break;
@@ -183,32 +181,22 @@ impl<'a> Run<'a> {
         });
     }
 
-    fn request_task(
-        &self,
-        index: usize,
-        block: String,
-        request: SendRequest,
-        input: Value,
-    ) -> impl Future<Output = (usize, Fired)> + Send + 'static {
-        let client = self.engine.client.clone();
-        let config = Arc::clone(&self.engine.config);
-        let variables = Arc::clone(&self.variables);
-        let emitter = self.emitter.clone();
-        async move {
-            let fired = RequestRun {
-                client: &client,
-                block: &block,
-                request: &request,
-                variables: &variables,
-                input: &input,
-                emitter: &emitter,
-                max_body_bytes: config.max_body_bytes,
-                max_redirects: config.max_redirects,
-            }
-            .execute()
-            .await;
-            (index, fired)
+    /// Runs one Send Request; the future borrows the run, which polls it to the end.
+    async fn request(&self, index: usize, block: &str, request: &SendRequest, input: Value) -> (usize, Fired) {
+        let config = &self.engine.config;
+        let fired = RequestRun {
+            client: &self.engine.client,
+            block,
+            request,
+            variables: self.variables,
+            input: &input,
+            emitter: &self.emitter,
+            max_body_bytes: config.max_body_bytes,
+            max_redirects: config.max_redirects,
         }
+        .execute()
+        .await;
+        (index, fired)
     }
 
     /// Warns once per run about each expired secret the flow uses.

@@ -57,14 +57,11 @@ pub enum Command {
     Save,
     /// Delete the selected blocks.
     DeleteSelected,
-    /// Clear the console.
-    ClearConsole,
 }
 
 impl Command {
     /// Every command, for shortcut handling.
-    pub const ALL: [Command; 5] =
-        [Command::Run, Command::Stop, Command::Save, Command::DeleteSelected, Command::ClearConsole];
+    pub const ALL: [Command; 4] = [Command::Run, Command::Stop, Command::Save, Command::DeleteSelected];
 
     /// The label on buttons and menus.
     pub fn label(self) -> &'static str {
@@ -73,7 +70,6 @@ impl Command {
             Command::Stop => "■ Stop",
             Command::Save => "Save",
             Command::DeleteSelected => "Delete block",
-            Command::ClearConsole => "Clear console",
         }
     }
 
@@ -84,7 +80,6 @@ impl Command {
             Command::Stop => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Escape)),
             Command::Save => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::S)),
             Command::DeleteSelected => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Delete)),
-            Command::ClearConsole => None,
         }
     }
 }
@@ -216,16 +211,6 @@ impl SwitchyardApp {
         self.runner.is_running()
     }
 
-    /// Selects a block, as a click on it would.
-    pub fn select(&mut self, block_id: Option<String>) {
-        self.selected = block_id;
-    }
-
-    /// The selected block id.
-    pub fn selected(&self) -> Option<&str> {
-        self.selected.as_deref()
-    }
-
     /// Carries out a command.
     pub fn apply(&mut self, command: Command, ctx: &egui::Context) {
         match command {
@@ -233,24 +218,16 @@ impl SwitchyardApp {
             Command::Stop => self.runner.stop(),
             Command::Save => self.save(),
             Command::DeleteSelected => {
-                let selected: Vec<_> = get_selected_nodes(egui::Id::new(CANVAS_ID), ctx);
-                let mut nodes = selected;
+                let mut nodes = get_selected_nodes(egui::Id::new(CANVAS_ID), ctx);
                 if nodes.is_empty()
                     && let Some(node) = self.selected.as_deref().and_then(|id| self.document.node_of(id))
                 {
                     nodes.push(node);
                 }
                 for node in nodes {
-                    if let Some(block) = self.document.remove_node(node) {
-                        self.inspector.forget(&block.id);
-                        if self.selected.as_deref() == Some(block.id.as_str()) {
-                            self.selected = None;
-                        }
-                    }
+                    self.delete_block(node);
                 }
-                self.refresh_dirty();
             }
-            Command::ClearConsole => self.console.clear(),
         }
     }
 
@@ -452,11 +429,7 @@ impl SwitchyardApp {
         for request in requests {
             match request {
                 CanvasRequest::Add(kind, at) => self.add_block(kind, at),
-                CanvasRequest::Delete(node) => {
-                    if let Some(block) = self.document.remove_node(node) {
-                        self.inspector.forget(&block.id);
-                    }
-                }
+                CanvasRequest::Delete(node) => self.delete_block(node),
                 CanvasRequest::Duplicate(node) => self.duplicate(node),
             }
         }
@@ -477,6 +450,17 @@ impl SwitchyardApp {
         let node = self.document.add_block(kind, at);
         self.selected = self.document.snarl.get_node(node).map(|n| n.block.id.clone());
         self.refresh_dirty();
+    }
+
+    /// Removes a block and its wires, and forgets its editing state and selection.
+    fn delete_block(&mut self, node: egui_snarl::NodeId) {
+        if let Some(block) = self.document.remove_node(node) {
+            self.inspector.forget(&block.id);
+            if self.selected.as_deref() == Some(block.id.as_str()) {
+                self.selected = None;
+            }
+            self.check_dirty = true;
+        }
     }
 
     fn duplicate(&mut self, node: egui_snarl::NodeId) {

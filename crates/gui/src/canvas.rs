@@ -105,6 +105,14 @@ pub fn fit_transform(snarl: &Snarl<BlockNode>, view: egui::Rect) -> Option<TSTra
     Some(TSTransform::new(translation, scale))
 }
 
+/// The block of `node`, unless it is far off-screen (then only its pins are drawn).
+fn near_block<'s>(ui: &Ui, snarl: &'s Snarl<BlockNode>, node: NodeId) -> Option<&'s switchyard_flow::Block> {
+    if far_offscreen(ui, snarl, node) {
+        return None;
+    }
+    snarl.get_node(node).map(|n| &n.block)
+}
+
 fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
@@ -145,10 +153,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         ui: &mut Ui,
         snarl: &mut Snarl<BlockNode>,
     ) {
-        if far_offscreen(ui, snarl, node) {
-            return;
-        }
-        let Some(block) = snarl.get_node(node).map(|n| &n.block) else { return };
+        let Some(block) = near_block(ui, snarl, node) else { return };
         let kind = match &block.kind {
             BlockKind::Start => "START",
             BlockKind::SendRequest(_) => "REQUEST",
@@ -172,10 +177,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         ui: &mut Ui,
         snarl: &mut Snarl<BlockNode>,
     ) {
-        if far_offscreen(ui, snarl, node) {
-            return;
-        }
-        let Some(block) = snarl.get_node(node).map(|n| &n.block) else { return };
+        let Some(block) = near_block(ui, snarl, node) else { return };
         ui.vertical(|ui| {
             ui.set_max_width(260.0);
             match &block.kind {
