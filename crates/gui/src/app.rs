@@ -5,7 +5,7 @@
 //! canvas in the middle. Buttons, menus and shortcuts all send a [`Command`], applied
 //! in [`SwitchyardApp::apply`].
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,13 +15,13 @@ use egui_snarl::ui::{SnarlStyle, SnarlWidget, get_selected_nodes};
 use switchyard_engine::{Event, Outcome};
 use switchyard_flow::{Flow, PortRef, template};
 use tokio::runtime::Handle;
-use tokio::sync::mpsc::{self, UnboundedReceiver};
 
 use crate::canvas::{BlockStatus, CanvasRequest, CanvasViewer, FAILURE, RUNNING, SUCCESS};
 use crate::console::Console;
 use crate::document::{Document, NewBlock};
 use crate::inspector::Inspector;
 use crate::runner::{RunMessage, Runner, VariablesSource};
+use crate::settings::Settings;
 
 /// The example flow shown when there is nothing else to open.
 pub const EXAMPLE_FLOW: &str = include_str!("../../../flows/openai-models.flow.json");
@@ -37,6 +37,8 @@ pub struct AppOptions {
     pub config_dir: Option<PathBuf>,
     /// Variables for runs when there is no store (tests).
     pub variables: switchyard_vault::Variables,
+    /// The keychain for secrets (None: the system keychain). Tests pass keyring's mock store.
+    pub keychain: Option<switchyard_vault::Keychain>,
     /// Run the flow as soon as the app opens.
     pub run_on_start: bool,
     /// After the first run ends, save a screenshot of the window here and quit.
@@ -98,8 +100,8 @@ pub struct SwitchyardApp {
     carried: HashMap<PortRef, String>,
     outcome: Option<Outcome>,
     source: VariablesSource,
-    global_names: BTreeSet<String>,
-    names_rx: Option<UnboundedReceiver<BTreeSet<String>>>,
+    /// The global variables panel; it also knows the globals' names.
+    settings: Settings,
     to_global: TSTransform,
     dirty: bool,
     /// Something may have changed the flow: compare with the saved text at the frame's end.
@@ -141,16 +143,12 @@ impl SwitchyardApp {
             },
             None => example_document(),
         };
-        let (source, names_rx) = match &options.config_dir {
-            Some(dir) => {
-                let (tx, rx) = mpsc::unbounded_channel();
-                let wake = ctx.clone();
-                crate::runner::load_global_names(&handle, dir.clone(), tx, move || wake.request_repaint());
-                (VariablesSource::Store(dir.clone()), Some(rx))
-            }
-            None => (VariablesSource::Fixed(options.variables.clone()), None),
+        let keychain = options.keychain.clone().unwrap_or_else(switchyard_vault::Keychain::system);
+        let source = match &options.config_dir {
+            Some(dir) => VariablesSource::Store(dir.clone(), keychain.clone()),
+            None => VariablesSource::Fixed(options.variables.clone()),
         };
-        let global_names = options.variables.iter().map(|v| v.name.clone()).collect();
+        let settings = Settings::new(ctx, handle.clone(), options.config_dir.clone(), keychain, &options.variables);
         let mut app = Self {
             document,
             runner: Runner::new(handle),
@@ -162,8 +160,7 @@ impl SwitchyardApp {
             carried: HashMap::new(),
             outcome: None,
             source,
-            global_names,
-            names_rx,
+            settings,
             to_global: TSTransform::IDENTITY,
             dirty: false,
             check_dirty: true,
@@ -280,12 +277,6 @@ impl SwitchyardApp {
                 }
             }
         }
-        if let Some(rx) = &mut self.names_rx
-            && let Ok(names) = rx.try_recv()
-        {
-            self.global_names = names;
-            self.names_rx = None;
-        }
     }
 
     fn apply_event(&mut self, elapsed: Duration, event: &Event) {
@@ -331,6 +322,9 @@ impl SwitchyardApp {
                     ui.close();
                 }
             });
+            if ui.button("⚙").on_hover_text("Global variables").clicked() {
+                self.settings.open();
+            }
             ui.separator();
             let running = self.runner.is_running();
             if ui.add_enabled(!running, egui::Button::new(RichText::new(Command::Run.label()).color(SUCCESS))).clicked()
@@ -385,8 +379,8 @@ impl SwitchyardApp {
             ui.label(RichText::new("Select a block to edit it.").weak());
             return;
         };
-        let names = &self.global_names;
-        let is_defined = |name: &str| template::input_path(name).is_some() || names.contains(name);
+        let globals = self.settings.globals();
+        let is_defined = |name: &str| template::input_path(name).is_some() || globals.contains_key(name);
         let changed = match self.document.snarl.get_node_mut(node) {
             Some(node) => self.inspector.ui(ui, &mut node.block, &is_defined),
             None => false,
@@ -530,6 +524,7 @@ impl SwitchyardApp {
             }
         });
         egui::CentralPanel::default().show(ui, |ui| self.canvas(ui));
+        self.settings.show(&ctx);
 
         if std::mem::take(&mut self.check_dirty) {
             self.refresh_dirty();

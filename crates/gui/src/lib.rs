@@ -16,12 +16,14 @@ pub mod document;
 mod inspector;
 mod runner;
 mod screenshot;
+mod settings;
 
 pub use app::{AppOptions, Command, EXAMPLE_FLOW, SwitchyardApp};
 pub use canvas::BlockStatus;
 pub use console::{Console, ConsoleLine, Level};
 pub use inspector::Inspector;
 pub use runner::{RunMessage, Runner, VariablesSource};
+pub use settings::Settings;
 
 /// Opens the app window and runs until it is closed. Runs go on `handle`.
 pub fn run(options: AppOptions, handle: tokio::runtime::Handle) -> eframe::Result {

@@ -13,14 +13,14 @@ use switchyard_engine::{Engine, EngineConfig, Event};
 use switchyard_flow::Flow;
 use switchyard_vault::{Keychain, Store, Variables};
 use tokio::runtime::Handle;
-use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{self, UnboundedReceiver};
 use tokio_util::sync::CancellationToken;
 
 /// Where a run's variables come from.
 #[derive(Debug, Clone)]
 pub enum VariablesSource {
-    /// The globals store in this config directory, secrets from the system keychain.
-    Store(PathBuf),
+    /// The globals store in this config directory, secrets from this keychain.
+    Store(PathBuf, Keychain),
     /// Exactly these (tests, and runs with no store).
     Fixed(Variables),
 }
@@ -157,35 +157,14 @@ impl Runner {
 async fn load_variables(handle: &Handle, flow: &Flow, source: VariablesSource) -> Result<Variables, String> {
     match source {
         VariablesSource::Fixed(variables) => Ok(variables),
-        VariablesSource::Store(dir) => {
+        VariablesSource::Store(dir, keychain) => {
             let referenced: BTreeSet<String> = flow.variable_names();
             // Reading the file and the keychain blocks: keep it off the runtime's workers.
             let loaded = handle
-                .spawn_blocking(move || Store::open(&dir, Keychain::system())?.variables(&referenced))
+                .spawn_blocking(move || Store::open(&dir, keychain)?.variables(&referenced))
                 .await
                 .map_err(|error| format!("reading the global variables stopped: {error}"))?;
             loaded.map_err(|error| error.to_string())
         }
     }
-}
-
-/// The names of the global variables, for marking undefined `{{names}}`. Reads only
-/// the file (never the keychain); run it off the UI thread.
-pub fn global_names(dir: &std::path::Path) -> BTreeSet<String> {
-    Store::open(dir, Keychain::unavailable("names only"))
-        .map(|store| store.definitions().map(|d| d.name.clone()).collect())
-        .unwrap_or_default()
-}
-
-/// Sends the global variable names to `tx` once read, then wakes the UI.
-pub fn load_global_names(
-    handle: &Handle,
-    dir: PathBuf,
-    tx: UnboundedSender<BTreeSet<String>>,
-    wake: impl Fn() + Send + 'static,
-) {
-    handle.spawn_blocking(move || {
-        let _ = tx.send(global_names(&dir));
-        wake();
-    });
 }

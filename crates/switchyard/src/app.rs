@@ -32,6 +32,7 @@ pub fn open(runtime: &Runtime, args: OpenArgs) -> Result<Exit, Fatal> {
         flow: args.flow,
         config_dir: Store::config_dir().ok(),
         variables: switchyard_vault::Variables::new(),
+        keychain: None,
         run_on_start: args.run,
         screenshot: args.screenshot,
         report_first_frame: args.report_first_frame,
