@@ -30,6 +30,13 @@ impl Flow {
         parse::parse_flow(text).map_err(|problems| FlowError::Invalid { file: file.to_owned(), problems })
     }
 
+    /// Reads a fragment of a flow: blocks and the wires between them, as copied to the
+    /// clipboard (the flow format; zero or one `start` block).
+    pub fn fragment_from_json(text: &str) -> Result<Flow, FlowError> {
+        parse::parse_fragment(text)
+            .map_err(|problems| FlowError::Invalid { file: "the clipboard".to_owned(), problems })
+    }
+
     /// The flow in its canonical layout (see the `write` module), ending in a newline.
     pub fn to_json(&self) -> String {
         write::to_canonical_json(self)

@@ -36,8 +36,18 @@ const LOG_FIELDS: &[&str] = &["type", "at", "label"];
 
 /// Parses and validates a flow document.
 pub fn parse_flow(text: &str) -> Result<Flow, Vec<Problem>> {
+    parse(text, false)
+}
+
+/// Parses a fragment of a flow (blocks copied to the clipboard): the flow format, with
+/// every rule except that there is exactly one `start` block (zero or one is fine).
+pub fn parse_fragment(text: &str) -> Result<Flow, Vec<Problem>> {
+    parse(text, true)
+}
+
+fn parse(text: &str, fragment: bool) -> Result<Flow, Vec<Problem>> {
     let value = strict_json(text).map_err(|problem| vec![problem])?;
-    let mut reader = Reader { problems: Vec::new(), broken_blocks: HashSet::new() };
+    let mut reader = Reader { problems: Vec::new(), broken_blocks: HashSet::new(), fragment };
     let flow = reader.flow(&value);
     match flow {
         Some(flow) if reader.problems.is_empty() => Ok(flow),
@@ -141,6 +151,8 @@ struct Reader {
     problems: Vec<Problem>,
     /// Blocks already reported as broken: wires to them add no further problems.
     broken_blocks: HashSet<String>,
+    /// Reading a fragment: no start block is fine.
+    fragment: bool,
 }
 
 impl Reader {
@@ -244,6 +256,7 @@ impl Reader {
             out.iter().filter(|b| matches!(b.kind, BlockKind::Start)).map(|b| b.id.as_str()).collect();
         match starts.as_slice() {
             [_] => {}
+            [] if self.fragment => {}
             [] if self.problems.is_empty() => self.problem("blocks", "the flow has no `start` block; add exactly one"),
             [] => {}
             [_, rest @ ..] => {

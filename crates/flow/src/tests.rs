@@ -279,3 +279,21 @@ fn save_is_atomic_and_load_reports_the_file() {
     let error = save(&dir.path().join("no/such/dir/f.json"), &flow).unwrap_err().to_string();
     assert!(error.contains("cannot save the flow"), "{error}");
 }
+
+#[test]
+fn fragments_may_lack_a_start_block_but_keep_every_other_rule() {
+    let log =
+        json!({"r1": {"type": "send_request", "at": [0, 0], "url": "https://x"}, "l": {"type": "log", "at": [1, 1]}});
+    let text = doc(log, json!([["r1.success", "l.in"]]));
+    assert!(Flow::from_json(&text, "f").unwrap_err().to_string().contains("no `start` block"));
+    let fragment = Flow::fragment_from_json(&text).unwrap();
+    assert_eq!(fragment.blocks.len(), 2);
+    assert_eq!(fragment.wires.len(), 1);
+
+    let two_starts =
+        doc(json!({"a": {"type": "start", "at": [0, 0]}, "b": {"type": "start", "at": [0, 0]}}), json!([]));
+    assert!(Flow::fragment_from_json(&two_starts).unwrap_err().to_string().contains("exactly one `start`"));
+    let bad_wire = doc(json!({"l": {"type": "log", "at": [0, 0]}}), json!([["l.in", "l.out"]]));
+    let error = Flow::fragment_from_json(&bad_wire).unwrap_err().to_string();
+    assert!(error.starts_with("the clipboard"), "{error}");
+}
