@@ -58,6 +58,35 @@ impl Date {
     }
 }
 
+/// How many days before its expiry date a secret is flagged `expires soon`.
+pub const EXPIRES_SOON_DAYS: i64 = 14;
+
+/// Where an expiry date stands, seen from a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// The date lies before today.
+    Expired,
+    /// The date is today or within [`EXPIRES_SOON_DAYS`] days; `days` left (0 = today).
+    Soon {
+        /// Days from today to the expiry date.
+        days: i64,
+    },
+    /// The date is further away.
+    Later,
+}
+
+impl Date {
+    /// Where this expiry date stands on `today`: expired the day after it.
+    pub fn expiry(self, today: Date) -> Expiry {
+        let days = self.days_since_epoch() - today.days_since_epoch();
+        match days {
+            ..0 => Expiry::Expired,
+            0..=EXPIRES_SOON_DAYS => Expiry::Soon { days },
+            _ => Expiry::Later,
+        }
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -109,5 +138,16 @@ mod tests {
             assert_eq!(Date::from_days_since_epoch(days).days_since_epoch(), days);
         }
         assert!("2026-01-01".parse::<Date>().unwrap() > "2025-12-31".parse().unwrap());
+    }
+
+    #[test]
+    fn expiry_is_soon_within_fourteen_days_and_expired_after_the_date() {
+        let today: Date = "2026-02-20".parse().unwrap();
+        let at = |text: &str| text.parse::<Date>().unwrap().expiry(today);
+        assert_eq!(at("2026-02-19"), Expiry::Expired);
+        assert_eq!(at("2025-12-31"), Expiry::Expired);
+        assert_eq!(at("2026-02-20"), Expiry::Soon { days: 0 });
+        assert_eq!(at("2026-03-06"), Expiry::Soon { days: 14 });
+        assert_eq!(at("2026-03-07"), Expiry::Later);
     }
 }

@@ -65,6 +65,16 @@ impl Keychain {
         self.store().is_ok()
     }
 
+    /// `Ok` when a store can be reached, else [`VaultError::KeychainUnavailable`] with
+    /// the reason. Like [`Keychain::is_present`], it contacts the system keychain if it
+    /// was not yet, and an unlocked-looking store may still refuse access later.
+    pub fn check(&self) -> Result<(), VaultError> {
+        match self.store() {
+            Ok(_) => Ok(()),
+            Err(reason) => Err(VaultError::KeychainUnavailable { detail: reason.clone() }),
+        }
+    }
+
     fn entry(&self, name: &str) -> Result<keyring_core::Entry, VaultError> {
         let store =
             self.store().as_ref().map_err(|reason| VaultError::KeychainUnavailable { detail: reason.clone() })?;

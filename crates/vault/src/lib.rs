@@ -15,7 +15,7 @@ mod keychain;
 mod store;
 mod variable;
 
-pub use date::{Date, DateError};
+pub use date::{Date, DateError, EXPIRES_SOON_DAYS, Expiry};
 pub use error::VaultError;
 pub use keychain::{Keychain, SERVICE};
 pub use store::{Definition, FILE_NAME, Kind, Store, is_valid_name};

@@ -181,6 +181,25 @@ impl Store {
         Ok(())
     }
 
+    /// Changes a variable's allowed hosts and expiry date, leaving its type and value
+    /// alone: a secret's value is neither read from nor written to the keychain.
+    pub fn set_details(
+        &mut self,
+        name: &str,
+        allowed_hosts: Vec<String>,
+        expires: Option<Date>,
+    ) -> Result<(), VaultError> {
+        let mut definition = self.require(name)?.clone();
+        definition.allowed_hosts = allowed_hosts;
+        definition.expires = expires;
+        let previous = self.definitions.insert(name.to_owned(), definition);
+        if let Err(error) = self.write() {
+            restore(&mut self.definitions, name, previous);
+            return Err(error);
+        }
+        Ok(())
+    }
+
     /// The value of `name`, reading the keychain for a secret.
     pub fn value(&self, name: &str) -> Result<Value, VaultError> {
         let definition = self.require(name)?;

@@ -186,3 +186,37 @@ fn keychain_debug_prints_no_values() {
     keychain.set("a", SECRET).unwrap();
     assert!(!format!("{keychain:?}").contains(SECRET));
 }
+
+#[test]
+fn set_details_changes_hosts_and_expiry_without_touching_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = keychain();
+    let mut store = Store::open(dir.path(), keychain.clone()).unwrap();
+    store.set(secret("auth"), SECRET).unwrap();
+    let expires = Some("2027-01-31".parse().unwrap());
+    store.set_details("auth", vec!["api.example.com".into()], expires).unwrap();
+
+    let reopened = Store::open(dir.path(), keychain.clone()).unwrap();
+    let definition = reopened.definition("auth").unwrap();
+    assert_eq!(definition.kind, Kind::Secret);
+    assert_eq!(definition.allowed_hosts, ["api.example.com"]);
+    assert_eq!(definition.expires, expires);
+    assert_eq!(reopened.value("auth").unwrap().expose(), SECRET);
+    assert!(!files_contain(dir.path(), SECRET));
+
+    // It never reads the keychain: it works when the keychain is gone.
+    let mut without = Store::open(dir.path(), Keychain::unavailable("gone")).unwrap();
+    without.set_details("auth", Vec::new(), None).unwrap();
+    assert_eq!(without.definition("auth").unwrap().allowed_hosts, Vec::<String>::new());
+    assert_eq!(Store::open(dir.path(), keychain).unwrap().value("auth").unwrap().expose(), SECRET);
+
+    assert!(matches!(store.set_details("missing", Vec::new(), None), Err(VaultError::NotFound { .. })));
+}
+
+#[test]
+fn check_says_why_the_keychain_is_missing() {
+    assert!(keychain().check().is_ok());
+    let error = Keychain::unavailable("no Secret Service on the bus").check().unwrap_err();
+    assert!(matches!(&error, VaultError::KeychainUnavailable { detail } if detail.contains("no Secret Service")));
+    assert!(error.to_string().contains("--secret-env"), "{error}");
+}
