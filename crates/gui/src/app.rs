@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use egui::emath::TSTransform;
@@ -19,6 +20,11 @@ use tokio::runtime::Handle;
 use crate::canvas::{BlockStatus, CanvasRequest, CanvasViewer, FAILURE, RUNNING, SUCCESS};
 use crate::console::Console;
 use crate::document::{Document, NewBlock};
+use crate::files::{
+    DialogRequest, FileDialogs, NativeDialogs, RecentFiles, Recovered, Recovery, ago, suggested_file_name,
+    with_flow_extension,
+};
+use crate::history::History;
 use crate::inspector::Inspector;
 use crate::runner::{RunMessage, Runner, VariablesSource};
 use crate::settings::Settings;
@@ -26,6 +32,10 @@ use crate::settings::Settings;
 /// The example flow shown when there is nothing else to open.
 pub const EXAMPLE_FLOW: &str = include_str!("../../../flows/openai-models.flow.json");
 const LAST_FLOW_KEY: &str = "switchyard.last_flow";
+const RECENT_KEY: &str = "switchyard.recent";
+const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
+/// Pasted and duplicated blocks land this far from the originals.
+const PASTE_OFFSET: Vec2 = Vec2::new(40.0, 40.0);
 const CANVAS_ID: &str = "switchyard-canvas";
 
 /// How the app starts.
@@ -43,47 +53,150 @@ pub struct AppOptions {
     pub run_on_start: bool,
     /// After the first run ends, save a screenshot of the window here and quit.
     pub screenshot: Option<PathBuf>,
+    /// Open the global variables panel at start. With `screenshot`, the screenshot is
+    /// taken once the panel has loaded (no run needed).
+    pub open_settings: bool,
     /// Print the time from this instant (process start) to the end of the first frame
     /// on stderr, and quit (for the start-up benchmark).
     pub report_first_frame: Option<std::time::Instant>,
+    /// The Open and Save As dialogs (None: the operating system's). Tests script them.
+    pub dialogs: Option<Arc<dyn FileDialogs>>,
+    /// Where unsaved work is autosaved to survive a crash (None: not autosaved).
+    pub recovery_dir: Option<PathBuf>,
+    /// How long after the last change unsaved work is autosaved (None: 2 seconds).
+    pub autosave_after: Option<Duration>,
 }
 
 /// Something the user asks for: from a button, a menu or a shortcut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
+    /// Start a new flow.
+    New,
+    /// Open a flow file.
+    Open,
+    /// Save the flow to its file (asks where when it has none).
+    Save,
+    /// Save the flow to a new file.
+    SaveAs,
+    /// Undo the last change.
+    Undo,
+    /// Redo what was undone.
+    Redo,
+    /// Copy the selected blocks (and the wires between them).
+    Copy,
+    /// Paste copied blocks.
+    Paste,
+    /// Duplicate the selected blocks.
+    Duplicate,
+    /// Delete the selected blocks.
+    DeleteSelected,
     /// Run the flow.
     Run,
     /// Stop the run.
     Stop,
-    /// Save the flow to its file.
-    Save,
-    /// Delete the selected blocks.
-    DeleteSelected,
+    /// Open the global variables panel.
+    Settings,
+    /// Show the keyboard shortcuts.
+    Shortcuts,
 }
 
 impl Command {
-    /// Every command, for shortcut handling.
-    pub const ALL: [Command; 4] = [Command::Run, Command::Stop, Command::Save, Command::DeleteSelected];
+    /// Every command, in menu order (the Help → Keyboard shortcuts list).
+    pub const ALL: [Command; 14] = [
+        Command::New,
+        Command::Open,
+        Command::Save,
+        Command::SaveAs,
+        Command::Undo,
+        Command::Redo,
+        Command::Copy,
+        Command::Paste,
+        Command::Duplicate,
+        Command::DeleteSelected,
+        Command::Run,
+        Command::Stop,
+        Command::Settings,
+        Command::Shortcuts,
+    ];
 
     /// The label on buttons and menus.
     pub fn label(self) -> &'static str {
         match self {
+            Command::New => "New",
+            Command::Open => "Open…",
+            Command::Save => "Save",
+            Command::SaveAs => "Save As…",
+            Command::Undo => "Undo",
+            Command::Redo => "Redo",
+            Command::Copy => "Copy",
+            Command::Paste => "Paste",
+            Command::Duplicate => "Duplicate",
+            Command::DeleteSelected => "Delete",
             Command::Run => "▶ Run",
             Command::Stop => "■ Stop",
-            Command::Save => "Save",
-            Command::DeleteSelected => "Delete block",
+            Command::Settings => "Global variables…",
+            Command::Shortcuts => "Keyboard shortcuts",
         }
     }
 
     /// The keyboard shortcut, if any.
     pub fn shortcut(self) -> Option<KeyboardShortcut> {
+        let command = |key| Some(KeyboardShortcut::new(Modifiers::COMMAND, key));
+        let command_shift = |key| Some(KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, key));
         match self {
-            Command::Run => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter)),
-            Command::Stop => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Escape)),
-            Command::Save => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::S)),
+            Command::New => command(Key::N),
+            Command::Open => command(Key::O),
+            Command::Save => command(Key::S),
+            Command::SaveAs => command_shift(Key::S),
+            Command::Undo => command(Key::Z),
+            Command::Redo => command_shift(Key::Z),
+            Command::Copy => command(Key::C),
+            Command::Paste => command(Key::V),
+            Command::Duplicate => command(Key::D),
             Command::DeleteSelected => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Delete)),
+            Command::Run => command(Key::Enter),
+            Command::Stop => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Escape)),
+            Command::Settings => command(Key::Comma),
+            Command::Shortcuts => Some(KeyboardShortcut::new(Modifiers::NONE, Key::F1)),
         }
     }
+
+    /// Whether the command acts on the canvas (so not while a text field has the keyboard:
+    /// there Ctrl+C, Ctrl+Z and Delete belong to the text).
+    fn is_canvas_edit(self) -> bool {
+        matches!(
+            self,
+            Command::Undo
+                | Command::Redo
+                | Command::Copy
+                | Command::Paste
+                | Command::Duplicate
+                | Command::DeleteSelected
+                | Command::Stop
+        )
+    }
+}
+
+/// What to do once unsaved work is saved or given up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Then {
+    /// Nothing more.
+    Nothing,
+    /// Start a new flow.
+    New,
+    /// Ask for a flow to open.
+    Open,
+    /// Open this flow.
+    OpenPath(PathBuf),
+    /// Close the window.
+    Close,
+}
+
+/// Why a file dialog is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DialogPurpose {
+    Open,
+    SaveAs(Then),
 }
 
 /// The Switchyard app.
@@ -115,6 +228,29 @@ pub struct SwitchyardApp {
     report_first_frame: Option<std::time::Instant>,
     /// Fit the flow into the canvas on the next frame (after opening one).
     fit_pending: bool,
+    history: History,
+    /// The block whose inspector field changed this frame (joins keystrokes into one step).
+    edit_key: Option<String>,
+    /// What Copy put on the clipboard (the flow format), and how often it was pasted.
+    clipboard: Option<String>,
+    pastes: u32,
+    dialogs: Arc<dyn FileDialogs>,
+    dialog: Option<(DialogPurpose, std::sync::mpsc::Receiver<Option<PathBuf>>)>,
+    recent: RecentFiles,
+    /// Unsaved work waits on this answer: save, don't save, or cancel.
+    prompt: Option<Then>,
+    /// The window may close now (the user answered the prompt).
+    allow_close: bool,
+    recovery: Option<Recovery>,
+    /// Unsaved work found from an earlier session, offered for restoring.
+    offer: Option<Recovered>,
+    autosave_after: Duration,
+    /// When the flow last changed (egui time, seconds), and whether that state is autosaved.
+    last_change: f64,
+    autosaved: bool,
+    show_shortcuts: bool,
+    /// Where each block was drawn on screen last frame, by block id.
+    node_rects: HashMap<String, egui::Rect>,
 }
 
 impl std::fmt::Debug for SwitchyardApp {
@@ -133,9 +269,14 @@ impl SwitchyardApp {
     ) -> Self {
         let mut console = Console::new();
         let last = storage.and_then(|s| s.get_string(LAST_FLOW_KEY)).map(PathBuf::from);
+        let mut recent =
+            storage.and_then(|s| s.get_string(RECENT_KEY)).map(|t| RecentFiles::from_storage(&t)).unwrap_or_default();
         let document = match options.flow.clone().or(last) {
             Some(path) => match switchyard_flow::load(&path) {
-                Ok(flow) => Document::from_flow(flow, Some(path)),
+                Ok(flow) => {
+                    recent.add(path.clone());
+                    Document::from_flow(flow, Some(path))
+                }
                 Err(error) => {
                     console.push_error(format!("cannot open the flow: {error}"));
                     example_document()
@@ -143,12 +284,21 @@ impl SwitchyardApp {
             },
             None => example_document(),
         };
+        let recovery = options.recovery_dir.clone().map(Recovery::new);
+        let offer = recovery
+            .as_ref()
+            .and_then(|r| r.find(document.path.as_deref()))
+            .filter(|found| found.flow != document.to_flow());
+        let history = History::new(document.to_flow());
         let keychain = options.keychain.clone().unwrap_or_else(switchyard_vault::Keychain::system);
         let source = match &options.config_dir {
             Some(dir) => VariablesSource::Store(dir.clone(), keychain.clone()),
             None => VariablesSource::Fixed(options.variables.clone()),
         };
-        let settings = Settings::new(ctx, handle.clone(), options.config_dir.clone(), keychain, &options.variables);
+        let mut settings = Settings::new(ctx, handle.clone(), options.config_dir.clone(), keychain, &options.variables);
+        if options.open_settings {
+            settings.open();
+        }
         let mut app = Self {
             document,
             runner: Runner::new(handle),
@@ -172,6 +322,22 @@ impl SwitchyardApp {
             runs_finished: 0,
             report_first_frame: options.report_first_frame,
             fit_pending: true,
+            history,
+            edit_key: None,
+            clipboard: None,
+            pastes: 0,
+            dialogs: options.dialogs.unwrap_or_else(|| Arc::new(NativeDialogs)),
+            dialog: None,
+            recent,
+            prompt: None,
+            allow_close: false,
+            recovery,
+            offer,
+            autosave_after: options.autosave_after.unwrap_or(AUTOSAVE_AFTER),
+            last_change: 0.0,
+            autosaved: true,
+            show_shortcuts: false,
+            node_rects: HashMap::new(),
         };
         app.dirty = app.document.is_dirty();
         app
@@ -198,6 +364,21 @@ impl SwitchyardApp {
         &self.statuses
     }
 
+    /// Where block `id` was drawn on the screen last frame (its header, body and ports).
+    pub fn block_rect(&self, id: &str) -> Option<egui::Rect> {
+        self.node_rects.get(id).copied()
+    }
+
+    /// The canvas's graph → screen transform (block widgets are laid out in graph space).
+    pub fn canvas_transform(&self) -> TSTransform {
+        self.to_global
+    }
+
+    /// The block shown in the inspector.
+    pub fn selected_block(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
     /// How the last run ended.
     pub fn outcome(&self) -> Option<Outcome> {
         self.outcome
@@ -211,21 +392,54 @@ impl SwitchyardApp {
     /// Carries out a command.
     pub fn apply(&mut self, command: Command, ctx: &egui::Context) {
         match command {
-            Command::Run => self.start_run(ctx),
-            Command::Stop => self.runner.stop(),
-            Command::Save => self.save(),
-            Command::DeleteSelected => {
-                let mut nodes = get_selected_nodes(egui::Id::new(CANVAS_ID), ctx);
-                if nodes.is_empty()
-                    && let Some(node) = self.selected.as_deref().and_then(|id| self.document.node_of(id))
-                {
-                    nodes.push(node);
+            Command::New => self.request(Then::New, ctx),
+            Command::Open => self.request(Then::Open, ctx),
+            Command::Save => self.save(Then::Nothing, ctx),
+            Command::SaveAs => self.ask_file(DialogPurpose::SaveAs(Then::Nothing), ctx),
+            Command::Undo => {
+                if let Some(flow) = self.history.undo() {
+                    let flow = flow.clone();
+                    self.show_state(&flow);
                 }
-                for node in nodes {
+            }
+            Command::Redo => {
+                if let Some(flow) = self.history.redo() {
+                    let flow = flow.clone();
+                    self.show_state(&flow);
+                }
+            }
+            Command::Copy => self.copy(ctx),
+            Command::Paste => {
+                if let Some(text) = self.clipboard.clone() {
+                    self.paste(&text);
+                }
+            }
+            Command::Duplicate => {
+                let nodes = self.selected_nodes(ctx);
+                self.duplicate(&nodes);
+            }
+            Command::DeleteSelected => {
+                for node in self.selected_nodes(ctx) {
                     self.delete_block(node);
                 }
             }
+            Command::Run => self.start_run(ctx),
+            Command::Stop => self.runner.stop(),
+            Command::Settings => self.settings.open(),
+            Command::Shortcuts => self.show_shortcuts = true,
         }
+    }
+
+    /// The blocks selected on the canvas, else the one in the inspector.
+    fn selected_nodes(&self, ctx: &egui::Context) -> Vec<egui_snarl::NodeId> {
+        let mut nodes = get_selected_nodes(egui::Id::new(CANVAS_ID), ctx);
+        nodes.retain(|node| self.document.snarl.get_node(*node).is_some());
+        if nodes.is_empty()
+            && let Some(node) = self.selected.as_deref().and_then(|id| self.document.node_of(id))
+        {
+            nodes.push(node);
+        }
+        nodes
     }
 
     fn start_run(&mut self, ctx: &egui::Context) {
@@ -242,27 +456,266 @@ impl SwitchyardApp {
         self.runner.start(flow, self.source.clone(), move || wake.request_repaint());
     }
 
-    fn save(&mut self) {
-        let Some(path) = self.document.path.clone() else {
-            self.notice = Some(("This flow has no file yet: Save As arrives with file dialogs.".to_owned(), true));
+    /// Shows an undo or redo state.
+    fn show_state(&mut self, flow: &Flow) {
+        self.document.restore(flow);
+        // The inspector's drafts (a JSON body as typed) belong to the state left behind.
+        self.inspector.reset();
+        if self.selected.as_deref().is_some_and(|id| self.document.node_of(id).is_none()) {
+            self.selected = None;
+        }
+        self.check_dirty = true;
+    }
+
+    /// Copies the selected blocks and the wires between them to the clipboard, as a
+    /// fragment in the flow format (pasting into a text editor shows readable JSON).
+    fn copy(&mut self, ctx: &egui::Context) {
+        let nodes = self.selected_nodes(ctx);
+        if nodes.is_empty() {
             return;
+        }
+        let text = self.document.fragment(&nodes).to_json();
+        ctx.copy_text(text.clone());
+        self.clipboard = Some(text);
+        self.pastes = 0;
+        self.notice = Some((format!("copied {} block{}", nodes.len(), plural(nodes.len())), false));
+    }
+
+    /// Pastes blocks from clipboard text (the flow format); other text is ignored.
+    fn paste(&mut self, text: &str) {
+        let fragment = match Flow::fragment_from_json(text) {
+            Ok(fragment) => fragment,
+            Err(error) => {
+                if text.trim_start().starts_with('{') {
+                    self.notice = Some((format!("cannot paste: {error}"), true));
+                }
+                return;
+            }
         };
+        self.pastes += 1;
+        let offset = PASTE_OFFSET * self.pastes as f32;
+        self.insert_fragment(&fragment, offset);
+    }
+
+    fn duplicate(&mut self, nodes: &[egui_snarl::NodeId]) {
+        if nodes.is_empty() {
+            return;
+        }
+        let fragment = self.document.fragment(nodes);
+        self.insert_fragment(&fragment, PASTE_OFFSET);
+    }
+
+    fn insert_fragment(&mut self, fragment: &Flow, offset: Vec2) {
+        let (nodes, skipped) = self.document.paste(fragment, offset);
+        if let Some(last) = nodes.last().and_then(|n| self.document.snarl.get_node(*n)) {
+            self.selected = Some(last.block.id.clone());
+        }
+        if skipped > 0 {
+            self.notice = Some(("the flow has a Start block already: pasted without the copied one".to_owned(), false));
+        }
+        self.check_dirty = true;
+    }
+
+    /// Does `then`, first asking what to do with unsaved work, if there is any.
+    fn request(&mut self, then: Then, ctx: &egui::Context) {
+        if self.dirty && then != Then::Nothing {
+            self.prompt = Some(then);
+        } else {
+            self.perform(then, ctx);
+        }
+    }
+
+    /// Does `then`: unsaved work, if any, was saved or given up.
+    fn perform(&mut self, then: Then, ctx: &egui::Context) {
+        match then {
+            Then::Nothing => {}
+            Then::New => {
+                let document = Document::from_flow(Flow::new("Untitled flow"), None);
+                self.replace_document(document);
+            }
+            Then::Open => self.ask_file(DialogPurpose::Open, ctx),
+            Then::OpenPath(path) => self.open_path(path),
+            Then::Close => {
+                self.allow_close = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+
+    /// Gives up the unsaved work: its recovery file goes too.
+    fn discard_changes(&mut self) {
+        if let Some(recovery) = &self.recovery {
+            recovery.discard(self.document.path.as_deref());
+        }
+    }
+
+    fn open_path(&mut self, path: PathBuf) {
+        match switchyard_flow::load(&path) {
+            Ok(flow) => {
+                self.recent.add(path.clone());
+                self.notice = Some((format!("opened {}", path.display()), false));
+                self.replace_document(Document::from_flow(flow, Some(path)));
+            }
+            Err(error) => {
+                if !path.exists() {
+                    self.recent.remove(&path);
+                }
+                self.console.push_error(format!("cannot open the flow: {error}"));
+                self.notice = Some((format!("not opened: {}", path.display()), true));
+            }
+        }
+    }
+
+    /// Shows another flow: a fresh history, no run results, and the offer to restore
+    /// unsaved work if a recovery file holds some for it.
+    fn replace_document(&mut self, document: Document) {
+        self.document = document;
+        let flow = self.document.to_flow();
+        self.offer = self
+            .recovery
+            .as_ref()
+            .and_then(|r| r.find(self.document.path.as_deref()))
+            .filter(|found| found.flow != flow);
+        self.history = History::new(flow);
+        self.inspector.reset();
+        self.selected = None;
+        self.statuses.clear();
+        self.carried.clear();
+        self.outcome = None;
+        self.fit_pending = true;
+        self.autosaved = true;
+        self.check_dirty = true;
+    }
+
+    /// Opens a file dialog on a blocking thread; the answer arrives in a later frame.
+    fn ask_file(&mut self, purpose: DialogPurpose, ctx: &egui::Context) {
+        if self.dialog.is_some() {
+            return;
+        }
+        let folder = self
+            .document
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .or_else(|| self.recent.paths().first().and_then(|p| p.parent()))
+            .map(PathBuf::from);
+        let request = match purpose {
+            DialogPurpose::Open => DialogRequest::Open { folder },
+            DialogPurpose::SaveAs(_) => {
+                let file_name = match &self.document.path {
+                    Some(path) => path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    None => suggested_file_name(&self.document.name),
+                };
+                DialogRequest::Save { folder, file_name }
+            }
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let dialogs = Arc::clone(&self.dialogs);
+        let wake = ctx.clone();
+        self.runner.handle().spawn_blocking(move || {
+            // The app may have closed meanwhile; nobody to tell then.
+            let _ = tx.send(dialogs.ask(&request));
+            wake.request_repaint();
+        });
+        self.dialog = Some((purpose, rx));
+    }
+
+    /// Takes the answer of an open file dialog.
+    fn poll_dialog(&mut self, ctx: &egui::Context) {
+        let Some((purpose, rx)) = &self.dialog else { return };
+        let answer = match rx.try_recv() {
+            Ok(answer) => answer,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+        };
+        let purpose = purpose.clone();
+        self.dialog = None;
+        let Some(path) = answer else { return };
+        match purpose {
+            DialogPurpose::Open => self.open_path(path),
+            DialogPurpose::SaveAs(then) => {
+                if self.save_to(with_flow_extension(path)) {
+                    self.perform(then, ctx);
+                }
+            }
+        }
+    }
+
+    /// Saves to the flow's file (asking where if it has none), then does `then`.
+    fn save(&mut self, then: Then, ctx: &egui::Context) {
+        match self.document.path.clone() {
+            Some(path) => {
+                if self.save_to(path) {
+                    self.perform(then, ctx);
+                }
+            }
+            None => self.ask_file(DialogPurpose::SaveAs(then), ctx),
+        }
+    }
+
+    /// Saves the flow to `path` (atomically: a temporary file, then a rename).
+    fn save_to(&mut self, path: PathBuf) -> bool {
         let flow = self.document.to_flow();
         match switchyard_flow::save(&path, &flow) {
             Ok(()) => {
+                if let Some(recovery) = &self.recovery {
+                    recovery.discard(self.document.path.as_deref());
+                    recovery.discard(Some(&path));
+                }
                 self.document.mark_saved(path.clone(), flow.to_json());
+                self.recent.add(path.clone());
                 self.notice = Some((format!("saved {}", path.display()), false));
+                self.autosaved = true;
+                self.refresh_dirty();
+                true
             }
             Err(error) => {
                 self.console.push_error(error.to_string());
                 self.notice = Some((format!("not saved: {error}"), true));
+                false
             }
         }
-        self.refresh_dirty();
     }
 
     fn refresh_dirty(&mut self) {
         self.dirty = self.document.is_dirty();
+    }
+
+    /// Records the flow in the undo history if it changed, and autosaves unsaved work
+    /// to the recovery file a moment after the last change.
+    fn track_changes(&mut self, ctx: &egui::Context) {
+        let now = ctx.input(|i| i.time);
+        let key = self.edit_key.take();
+        if std::mem::take(&mut self.check_dirty) {
+            let flow = self.document.to_flow();
+            if self.history.record(flow, key.as_deref(), now) {
+                self.last_change = now;
+                self.autosaved = false;
+            }
+            let was_dirty = self.dirty;
+            self.refresh_dirty();
+            if was_dirty && !self.dirty {
+                // Back to what is saved (an undo): nothing to recover.
+                self.discard_changes();
+                self.autosaved = true;
+            }
+        }
+        let Some(recovery) = &self.recovery else { return };
+        if !self.dirty || self.autosaved {
+            return;
+        }
+        let wait = self.autosave_after.as_secs_f64() - (now - self.last_change);
+        if wait > 0.0 {
+            ctx.request_repaint_after(Duration::from_secs_f64(wait));
+            return;
+        }
+        self.autosaved = true;
+        if let Err(error) = recovery.write(self.document.path.as_deref(), self.history.current()) {
+            self.console.push_error(format!(
+                "cannot autosave unsaved work to {}: {error}",
+                recovery.file_for(self.document.path.as_deref()).display()
+            ));
+        }
     }
 
     /// Applies what the runner reported since the last frame.
@@ -300,30 +753,193 @@ impl SwitchyardApp {
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
+        if self.prompt.is_some() || self.offer.is_some() {
+            return;
+        }
         let typing = ctx.egui_wants_keyboard_input();
-        for command in Command::ALL {
+        // Shift variants first: Ctrl+Z would also match Ctrl+Shift+Z.
+        let mut order = Command::ALL;
+        order.sort_by_key(|c| !c.shortcut().is_some_and(|s| s.modifiers.shift));
+        for command in order {
             let Some(shortcut) = command.shortcut() else { continue };
-            let plain_key = shortcut.modifiers == Modifiers::NONE;
-            if plain_key && typing {
+            if typing && command.is_canvas_edit() {
                 continue;
             }
             if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
                 self.apply(command, ctx);
             }
         }
+        if !typing && ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y))) {
+            self.apply(Command::Redo, ctx);
+        }
+        // The window system turns Ctrl+C / Ctrl+V into copy and paste events.
+        if !typing {
+            let (copy, pasted) = ctx.input(|i| {
+                let copy = i.events.iter().any(|e| matches!(e, egui::Event::Copy | egui::Event::Cut));
+                let pasted = i.events.iter().find_map(|e| match e {
+                    egui::Event::Paste(text) => Some(text.clone()),
+                    _ => None,
+                });
+                (copy, pasted)
+            });
+            if copy {
+                self.apply(Command::Copy, ctx);
+            }
+            if let Some(text) = pasted {
+                self.paste(&text);
+            }
+        }
+    }
+
+    /// A menu entry that runs `command`, showing its shortcut.
+    fn menu_item(&mut self, ui: &mut Ui, command: Command, enabled: bool) {
+        let shortcut = command.shortcut().map(|s| ui.ctx().format_shortcut(&s)).unwrap_or_default();
+        if ui.add_enabled(enabled, egui::Button::new(command.label()).shortcut_text(shortcut)).clicked() {
+            ui.close();
+            self.apply(command, ui.ctx());
+        }
+    }
+
+    fn menus(&mut self, ui: &mut Ui) {
+        ui.menu_button("File", |ui| {
+            self.menu_item(ui, Command::New, true);
+            self.menu_item(ui, Command::Open, true);
+            ui.menu_button("Open Recent", |ui| {
+                if self.recent.paths().is_empty() {
+                    ui.label(RichText::new("No recent flows").weak());
+                }
+                for path in self.recent.paths().to_vec() {
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    if ui.button(name).on_hover_text(path.display().to_string()).clicked() {
+                        ui.close();
+                        self.request(Then::OpenPath(path), ui.ctx());
+                    }
+                }
+            });
+            ui.separator();
+            self.menu_item(ui, Command::Save, true);
+            self.menu_item(ui, Command::SaveAs, true);
+            ui.separator();
+            self.menu_item(ui, Command::Settings, true);
+        });
+        ui.menu_button("Edit", |ui| {
+            let (undo, redo) = (self.history.can_undo(), self.history.can_redo());
+            self.menu_item(ui, Command::Undo, undo);
+            self.menu_item(ui, Command::Redo, redo);
+            ui.separator();
+            self.menu_item(ui, Command::Copy, true);
+            let can_paste = self.clipboard.is_some();
+            self.menu_item(ui, Command::Paste, can_paste);
+            self.menu_item(ui, Command::Duplicate, true);
+            self.menu_item(ui, Command::DeleteSelected, true);
+        });
+        ui.menu_button("Help", |ui| {
+            self.menu_item(ui, Command::Shortcuts, true);
+        });
+    }
+
+    /// Help → Keyboard shortcuts.
+    fn shortcuts_window(&mut self, ctx: &egui::Context) {
+        let mut open = self.show_shortcuts;
+        egui::Window::new("Keyboard shortcuts").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
+            egui::Grid::new("shortcuts").num_columns(2).striped(true).show(ui, |ui| {
+                for command in Command::ALL {
+                    let Some(shortcut) = command.shortcut() else { continue };
+                    ui.label(command.label().trim_start_matches(['▶', '■', ' ']));
+                    ui.label(RichText::new(ctx.format_shortcut(&shortcut)).monospace());
+                    ui.end_row();
+                }
+                ui.label("Redo (also)");
+                ui.label(
+                    RichText::new(ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y))).monospace(),
+                );
+                ui.end_row();
+            });
+            ui.add_space(4.0);
+            ui.label(
+                RichText::new("Copy, paste, undo and Delete act on blocks unless a text field has the keyboard.")
+                    .small()
+                    .weak(),
+            );
+        });
+        self.show_shortcuts = open;
+    }
+
+    /// Save changes? before losing unsaved work; and the offer to restore work from a crash.
+    fn dialogs(&mut self, ctx: &egui::Context) {
+        if let Some(then) = self.prompt.clone() {
+            let name = display_name(&self.document.name);
+            let mut answer = None;
+            egui::Modal::new(egui::Id::new("unsaved-prompt")).show(ctx, |ui| {
+                ui.set_max_width(380.0);
+                ui.heading("Save changes?");
+                ui.label(format!("“{name}” has changes that are not saved."));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Save").clicked() {
+                        answer = Some(0);
+                    }
+                    if ui.button("Don't save").clicked() {
+                        answer = Some(1);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        answer = Some(2);
+                    }
+                });
+            });
+            match answer {
+                Some(0) => {
+                    self.prompt = None;
+                    self.save(then, ctx);
+                }
+                Some(1) => {
+                    self.prompt = None;
+                    self.discard_changes();
+                    self.perform(then, ctx);
+                }
+                Some(_) => self.prompt = None,
+                None => {}
+            }
+        }
+        if let Some(found) = &self.offer {
+            let name = display_name(&found.flow.name);
+            let when = ago(found.saved_at, std::time::SystemTime::now());
+            let mut answer = None;
+            egui::Modal::new(egui::Id::new("recovery-offer")).show(ctx, |ui| {
+                ui.set_max_width(420.0);
+                ui.heading("Restore unsaved work?");
+                ui.label(format!("Switchyard did not close properly. Changes to “{name}” from {when} were not saved."));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Restore").clicked() {
+                        answer = Some(true);
+                    }
+                    if ui.button("Discard").clicked() {
+                        answer = Some(false);
+                    }
+                });
+            });
+            match answer {
+                Some(true) => {
+                    if let Some(found) = self.offer.take() {
+                        self.show_state(&found.flow);
+                        self.notice = Some(("restored unsaved work".to_owned(), false));
+                    }
+                }
+                Some(false) => {
+                    self.offer = None;
+                    self.discard_changes();
+                }
+                None => {}
+            }
+        }
     }
 
     fn top_bar(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
-            ui.menu_button("File", |ui| {
-                let save = egui::Button::new(Command::Save.label()).shortcut_text("Ctrl+S");
-                if ui.add(save).clicked() {
-                    self.apply(Command::Save, ui.ctx());
-                    ui.close();
-                }
-            });
+            self.menus(ui);
             if ui.button("⚙").on_hover_text("Global variables").clicked() {
-                self.settings.open();
+                self.apply(Command::Settings, ui.ctx());
             }
             ui.separator();
             let running = self.runner.is_running();
@@ -382,11 +998,13 @@ impl SwitchyardApp {
         let globals = self.settings.globals();
         let is_defined = |name: &str| template::input_path(name).is_some() || globals.contains_key(name);
         let changed = match self.document.snarl.get_node_mut(node) {
-            Some(node) => self.inspector.ui(ui, &mut node.block, &is_defined),
+            Some(node) => self.inspector.ui(ui, &mut node.block, &is_defined, globals),
             None => false,
         };
         if changed {
-            self.refresh_dirty();
+            // One undo step per burst of typing in this block.
+            self.edit_key = self.selected.clone();
+            self.check_dirty = true;
         }
     }
 
@@ -399,12 +1017,15 @@ impl SwitchyardApp {
             requests: Vec::new(),
             wires_changed: false,
             to_global: self.to_global,
+            node_rects: HashMap::new(),
             fit: if std::mem::take(&mut self.fit_pending) {
                 crate::canvas::fit_transform(&self.document.snarl, ui.max_rect())
             } else {
                 None
             },
         };
+        // Text on blocks is not selectable: a drag on a label moves the block.
+        ui.style_mut().interaction.selectable_labels = false;
         let response = SnarlWidget::new().id(egui::Id::new(CANVAS_ID)).style(canvas_style()).show(
             &mut self.document.snarl,
             &mut viewer,
@@ -413,6 +1034,22 @@ impl SwitchyardApp {
         let requests = std::mem::take(&mut viewer.requests);
         let wires_changed = viewer.wires_changed;
         self.to_global = viewer.to_global;
+        // Blocks are laid out in graph coordinates; the canvas layer maps them to the screen.
+        let to_global = self.to_global;
+        self.node_rects = viewer
+            .node_rects
+            .into_iter()
+            .filter_map(|(node, rect)| Some((self.document.snarl.get_node(node)?.block.id.clone(), to_global * rect)))
+            .collect();
+
+        // A click on a block shows it in the inspector (egui-snarl selects on Shift+click only).
+        let click = ui.input(|i| if i.pointer.primary_clicked() { i.pointer.interact_pos() } else { None });
+        if let Some(pos) = click
+            && response.rect.contains(pos)
+            && let Some((id, _)) = self.node_rects.iter().find(|(_, rect)| rect.expand(8.0).contains(pos))
+        {
+            self.selected = Some(id.clone());
+        }
 
         if let Some(kind) = response.dnd_release_payload::<NewBlock>()
             && let Some(pointer) = ui.ctx().pointer_interact_pos()
@@ -424,7 +1061,7 @@ impl SwitchyardApp {
             match request {
                 CanvasRequest::Add(kind, at) => self.add_block(kind, at),
                 CanvasRequest::Delete(node) => self.delete_block(node),
-                CanvasRequest::Duplicate(node) => self.duplicate(node),
+                CanvasRequest::Duplicate(node) => self.duplicate(&[node]),
             }
         }
 
@@ -443,7 +1080,7 @@ impl SwitchyardApp {
     fn add_block(&mut self, kind: NewBlock, at: Pos2) {
         let node = self.document.add_block(kind, at);
         self.selected = self.document.snarl.get_node(node).map(|n| n.block.id.clone());
-        self.refresh_dirty();
+        self.check_dirty = true;
     }
 
     /// Removes a block and its wires, and forgets its editing state and selection.
@@ -455,16 +1092,6 @@ impl SwitchyardApp {
             }
             self.check_dirty = true;
         }
-    }
-
-    fn duplicate(&mut self, node: egui_snarl::NodeId) {
-        let Some(info) = self.document.snarl.get_node_info(node) else { return };
-        let mut block = info.value.block.clone();
-        let at = info.pos + Vec2::new(30.0, 30.0);
-        block.id = self.document.fresh_id(&block.id);
-        self.selected = Some(block.id.clone());
-        self.document.insert(block, at);
-        self.refresh_dirty();
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -496,7 +1123,7 @@ impl SwitchyardApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
         }
-        if self.runs_finished > 0 && !self.screenshot_requested {
+        if (self.runs_finished > 0 || self.settings.is_settled()) && !self.screenshot_requested {
             self.screenshot_requested = true;
             ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::default()));
         }
@@ -511,6 +1138,11 @@ impl SwitchyardApp {
             self.apply(Command::Run, &ctx);
         }
         self.poll_run();
+        self.poll_dialog(&ctx);
+        if ctx.input(|i| i.viewport().close_requested()) && self.dirty && !self.allow_close {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.prompt = Some(Then::Close);
+        }
         self.shortcuts(&ctx);
 
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
@@ -525,10 +1157,10 @@ impl SwitchyardApp {
         });
         egui::CentralPanel::default().show(ui, |ui| self.canvas(ui));
         self.settings.show(&ctx);
+        self.shortcuts_window(&ctx);
+        self.dialogs(&ctx);
 
-        if std::mem::take(&mut self.check_dirty) {
-            self.refresh_dirty();
-        }
+        self.track_changes(&ctx);
         self.update_title(&ctx);
         self.screenshot_step(&ctx);
         if let Some(started) = self.report_first_frame.take() {
@@ -544,10 +1176,11 @@ impl eframe::App for SwitchyardApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        // Only the path of the open flow: never a variable, never a secret.
+        // Only paths: never a variable, never a secret.
         if let Some(path) = &self.document.path {
             storage.set_string(LAST_FLOW_KEY, path.display().to_string());
         }
+        storage.set_string(RECENT_KEY, self.recent.to_storage());
     }
 }
 
@@ -566,4 +1199,8 @@ fn canvas_style() -> SnarlStyle {
     let mut style = SnarlStyle::new();
     style.bg_pattern_stroke = Some(egui::Stroke::new(1.0, Color32::from_gray(45)));
     style
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

@@ -70,6 +70,9 @@ pub struct CanvasViewer<'a> {
     pub to_global: TSTransform,
     /// A transform to apply this frame instead of the current one (fit to view).
     pub fit: Option<TSTransform>,
+    /// Where each drawn block's header, body and ports landed on screen this frame
+    /// (a click there selects the block).
+    pub node_rects: HashMap<NodeId, egui::Rect>,
 }
 
 fn method_color(method: &str) -> Color32 {
@@ -163,6 +166,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
             ui.label(RichText::new(kind).small().weak());
             ui.label(RichText::new(&block.id).strong());
         });
+        self.note(node, ui.min_rect());
     }
 
     fn has_body(&mut self, node: &BlockNode) -> bool {
@@ -209,6 +213,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
                 _ => {}
             }
         });
+        self.note(node, ui.min_rect());
     }
 
     fn inputs(&mut self, node: &BlockNode) -> usize {
@@ -222,6 +227,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
     fn show_input(&mut self, pin: &InPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
         if !far_offscreen(ui, snarl, pin.id.node) {
             ui.label(RichText::new("in").small());
+            self.note(pin.id.node, ui.min_rect());
         }
         PinInfo::circle().with_fill(NEUTRAL)
     }
@@ -236,7 +242,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
             };
             return PinInfo::circle().with_fill(color).with_wire_color(color);
         }
-        match port {
+        let info = match port {
             Some("success") => {
                 ui.label(RichText::new("Success").small().color(SUCCESS));
                 PinInfo::circle().with_fill(SUCCESS).with_wire_color(SUCCESS)
@@ -249,7 +255,9 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
                 ui.label(RichText::new("out").small());
                 PinInfo::circle().with_fill(NEUTRAL)
             }
-        }
+        };
+        self.note(pin.id.node, ui.min_rect());
+        info
     }
 
     fn connect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<BlockNode>) {
@@ -332,6 +340,11 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
 }
 
 impl CanvasViewer<'_> {
+    fn note(&mut self, node: NodeId, rect: egui::Rect) {
+        let entry = self.node_rects.entry(node).or_insert(rect);
+        *entry = entry.union(rect);
+    }
+
     fn carried_by(&self, from: &OutPinId, snarl: &Snarl<BlockNode>) -> Option<&String> {
         let block = &snarl.get_node(from.node)?.block;
         let port = block.kind.outputs().get(from.output)?;

@@ -86,7 +86,9 @@ impl std::fmt::Debug for Document {
 impl Document {
     /// A document showing `flow`, as loaded from `path`.
     pub fn from_flow(flow: Flow, path: Option<PathBuf>) -> Self {
-        let saved = if path.is_some() { flow.to_json() } else { String::new() };
+        // A new or example flow counts as saved until it is changed: closing it
+        // untouched asks nothing.
+        let saved = flow.to_json();
         let mut snarl = Snarl::new();
         let mut next_seq = 0;
         for block in &flow.blocks {
@@ -167,6 +169,11 @@ impl Document {
         if !taken(stem) {
             return stem.to_owned();
         }
+        // A copy of `request-2` is `request-3`, not `request-2-2`.
+        let stem = match stem.rsplit_once('-') {
+            Some((base, n)) if !base.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+            _ => stem,
+        };
         (2..).map(|n| format!("{stem}-{n}")).find(|id| !taken(id)).unwrap_or_else(|| stem.to_owned())
     }
 
@@ -195,6 +202,99 @@ impl Document {
         self.wires.retain(|w| w.from.block != block.id && w.to.block != block.id);
         self.snarl.remove_node(node);
         Some(block)
+    }
+}
+
+impl Document {
+    /// Makes the graph show `flow` (an undo or redo step), keeping the nodes of blocks
+    /// that stay (their canvas selection and editing state) and the file order of
+    /// `flow`. The saved text and path stay: the document is unsaved if `flow` differs.
+    pub fn restore(&mut self, flow: &Flow) {
+        let wanted: std::collections::HashSet<&str> = flow.blocks.iter().map(|b| b.id.as_str()).collect();
+        let stale: Vec<NodeId> =
+            self.snarl.node_ids().filter(|(_, n)| !wanted.contains(n.block.id.as_str())).map(|(id, _)| id).collect();
+        for node in stale {
+            self.snarl.remove_node(node);
+        }
+        let connected: Vec<(OutPinId, InPinId)> = self.snarl.wires().collect();
+        for (from, to) in connected {
+            self.snarl.disconnect(from, to);
+        }
+        for (seq, block) in (0..).zip(&flow.blocks) {
+            let pos = Pos2::new(block.at[0], block.at[1]);
+            match self.node_of(&block.id) {
+                Some(node) => {
+                    if let Some(info) = self.snarl.get_node_info_mut(node) {
+                        info.pos = pos;
+                        info.value = BlockNode { seq, block: block.clone() };
+                    }
+                }
+                None => {
+                    self.snarl.insert_node(pos, BlockNode { seq, block: block.clone() });
+                }
+            }
+        }
+        self.next_seq = flow.blocks.len() as u64;
+        self.name = flow.name.clone();
+        self.wires.clear();
+        for wire in &flow.wires {
+            if let Some((from, to)) = self.pins(wire) {
+                self.snarl.connect(from, to);
+                self.wires.push(wire.clone());
+            }
+        }
+    }
+
+    /// The blocks of `nodes` and the wires between them, as a flow fragment (what Copy
+    /// puts on the clipboard, in the flow format).
+    pub fn fragment(&self, nodes: &[NodeId]) -> Flow {
+        let mut picked: Vec<(u64, Block)> = nodes
+            .iter()
+            .filter_map(|node| self.snarl.get_node_info(*node))
+            .map(|info| {
+                let mut block = info.value.block.clone();
+                block.at = [info.pos.x, info.pos.y];
+                (info.value.seq, block)
+            })
+            .collect();
+        picked.sort_by_key(|(seq, _)| *seq);
+        picked.dedup_by_key(|(seq, _)| *seq);
+        let blocks: Vec<Block> = picked.into_iter().map(|(_, block)| block).collect();
+        let inside = |id: &str| blocks.iter().any(|b| b.id == id);
+        let wires = self.wires.iter().filter(|w| inside(&w.from.block) && inside(&w.to.block)).cloned().collect();
+        Flow { name: "copied blocks".to_owned(), blocks, wires }
+    }
+
+    /// Adds the blocks of `fragment` with fresh ids, moved by `offset`, and the wires
+    /// between them. A Start block is left out when the flow has one already (a flow
+    /// has exactly one). Returns the new nodes and how many Start blocks were left out.
+    pub fn paste(&mut self, fragment: &Flow, offset: egui::Vec2) -> (Vec<NodeId>, usize) {
+        let has_start = self.snarl.nodes().any(|n| matches!(n.block.kind, BlockKind::Start));
+        let mut renamed = std::collections::HashMap::new();
+        let mut nodes = Vec::new();
+        let mut skipped = 0;
+        for block in &fragment.blocks {
+            if has_start && matches!(block.kind, BlockKind::Start) {
+                skipped += 1;
+                continue;
+            }
+            let mut block = block.clone();
+            let id = self.fresh_id(&block.id);
+            renamed.insert(block.id.clone(), id.clone());
+            block.id = id;
+            let pos = Pos2::new(block.at[0], block.at[1]) + offset;
+            block.at = [pos.x, pos.y];
+            nodes.push(self.insert(block, pos));
+        }
+        for wire in &fragment.wires {
+            let (Some(from), Some(to)) = (renamed.get(&wire.from.block), renamed.get(&wire.to.block)) else { continue };
+            let wire =
+                Wire { from: PortRef::new(from, wire.from.port.as_str()), to: PortRef::new(to, wire.to.port.as_str()) };
+            if let Some((from, to)) = self.pins(&wire) {
+                Document::connect(&mut self.snarl, &mut self.wires, from, to);
+            }
+        }
+        (nodes, skipped)
     }
 }
 
@@ -257,5 +357,68 @@ mod tests {
         document.remove_node(models);
         assert!(!document.wires.iter().any(|w| w.to.block == "models" || w.from.block == "models"));
         assert!(switchyard_flow::Flow::from_json(&document.to_flow().to_json(), "t").is_ok());
+    }
+
+    #[test]
+    fn restore_shows_an_earlier_flow_and_keeps_nodes_that_stay() {
+        let (path, text) = example("openai-first-model.flow.json");
+        let mut document = Document::from_flow(switchyard_flow::load(&path).unwrap(), Some(path));
+        let before = document.to_flow();
+        let start = document.node_of("start").unwrap();
+        document.snarl.get_node_info_mut(start).unwrap().pos = Pos2::new(500.0, 500.0);
+        let first = before.blocks[1].id.clone();
+        document.remove_node(document.node_of(&first).unwrap());
+        document.add_block(NewBlock::Log, Pos2::ZERO);
+        document.name = "renamed".to_owned();
+        assert!(document.is_dirty());
+
+        document.restore(&before);
+        assert_eq!(document.to_flow(), before);
+        assert_eq!(document.to_flow().to_json(), text);
+        assert_eq!(document.node_of("start"), Some(start), "a block that stays keeps its node");
+        assert!(!document.is_dirty());
+        let wires: Vec<_> = document.snarl.wires().collect();
+        assert_eq!(wires.len(), before.wires.len(), "the graph's connections follow the wires");
+    }
+
+    #[test]
+    fn copied_blocks_paste_with_fresh_ids_and_their_inner_wires() {
+        let (path, _) = example("openai-first-model.flow.json");
+        let mut document = Document::from_flow(switchyard_flow::load(&path).unwrap(), Some(path));
+        let flow = document.to_flow();
+        let nodes: Vec<NodeId> = flow.blocks.iter().map(|b| document.node_of(&b.id).unwrap()).collect();
+        let fragment = document.fragment(&nodes);
+        assert_eq!(fragment.blocks.len(), flow.blocks.len());
+        assert_eq!(fragment.wires, flow.wires);
+        // Through the clipboard's text and back.
+        let fragment = Flow::fragment_from_json(&fragment.to_json()).unwrap();
+
+        let (pasted, skipped) = document.paste(&fragment, egui::Vec2::new(40.0, 40.0));
+        assert_eq!(skipped, 1, "the flow has a start block already");
+        assert_eq!(pasted.len(), flow.blocks.len() - 1);
+        let after = document.to_flow();
+        assert_eq!(after.blocks.len(), flow.blocks.len() * 2 - 1);
+        let new_ids: Vec<&str> = after.blocks[flow.blocks.len()..].iter().map(|b| b.id.as_str()).collect();
+        for id in &new_ids {
+            assert!(!flow.blocks.iter().any(|b| b.id == *id), "{id} is fresh");
+        }
+        let original = &flow.blocks[1];
+        let copy = &after.blocks[flow.blocks.len()];
+        assert_eq!(copy.kind, original.kind);
+        assert_eq!(copy.at, [original.at[0] + 40.0, original.at[1] + 40.0]);
+        // Wires between copied blocks come along; the one from the left-out start does not.
+        let inner = flow.wires.iter().filter(|w| w.from.block != "start").count();
+        assert_eq!(after.wires.len(), flow.wires.len() + inner);
+        assert!(Flow::from_json(&after.to_json(), "t").is_ok(), "still a valid flow");
+    }
+
+    #[test]
+    fn fresh_ids_count_up_from_the_stem() {
+        let mut document = Document::from_flow(Flow::new("t"), None);
+        document.add_block(NewBlock::Log, Pos2::ZERO);
+        document.add_block(NewBlock::Log, Pos2::ZERO);
+        assert_eq!(document.fresh_id("log-2"), "log-3");
+        assert_eq!(document.fresh_id("log"), "log-3");
+        assert_eq!(document.fresh_id("api-v2"), "api-v2");
     }
 }

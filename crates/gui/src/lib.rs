@@ -13,6 +13,8 @@ mod app;
 mod canvas;
 mod console;
 pub mod document;
+pub mod files;
+mod history;
 mod inspector;
 mod runner;
 mod screenshot;

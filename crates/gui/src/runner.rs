@@ -61,6 +61,11 @@ impl Runner {
         Self { handle, engine: None, active: None }
     }
 
+    /// The runtime runs go on (the app puts other background work there too).
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
     /// Whether a run is going on.
     pub fn is_running(&self) -> bool {
         self.active.is_some()

@@ -22,20 +22,27 @@ pub struct OpenArgs {
     pub run: bool,
     /// After the first run, save a screenshot of the window here and quit.
     pub screenshot: Option<PathBuf>,
+    /// Open the global variables panel at start (with `screenshot`: save it once loaded).
+    pub settings: bool,
     /// Report the time to the first frame (from this instant) and quit.
     pub report_first_frame: Option<std::time::Instant>,
 }
 
 /// Opens the desktop app and returns when its window is closed.
 pub fn open(runtime: &Runtime, args: OpenArgs) -> Result<Exit, Fatal> {
+    let config_dir = Store::config_dir().ok();
     let options = AppOptions {
         flow: args.flow,
-        config_dir: Store::config_dir().ok(),
+        // Unsaved work is autosaved beside the globals, to be offered back after a crash.
+        recovery_dir: config_dir.as_ref().map(|dir| dir.join("recovery")),
+        config_dir,
         variables: switchyard_vault::Variables::new(),
         keychain: None,
         run_on_start: args.run,
         screenshot: args.screenshot,
+        open_settings: args.settings,
         report_first_frame: args.report_first_frame,
+        ..AppOptions::default()
     };
     switchyard_gui::run(options, runtime.handle().clone()).map_err(|error| {
         Fatal::environment(anyhow!(
