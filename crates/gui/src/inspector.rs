@@ -8,18 +8,21 @@
 //!
 //! Layout: [`Inspector`] and its per-block `Drafts`; one `*_ui` function per part of the
 //! panel (header, request line, name/value tables, body, auth, options, Log, Start);
-//! `templated_edit`, the text field that colours `{{name}}` references and warns about
-//! undefined ones; and under it the pure highlighting functions (`reference_spans`,
-//! `undefined_names`) and the layout job they feed.
+//! `templated_edit`, the text field that colours `{{name}}` references, warns about
+//! undefined ones and completes names after `{{` from a popup; under it the completion
+//! popup and its pure functions (`completion_query`, `matches`, `complete`), then the
+//! pure highlighting functions (`reference_spans`, `undefined_names`) and the layout job
+//! they feed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
-use eframe::egui::text::{ByteIndex, LayoutJob, LayoutSection};
+use eframe::egui::text::{ByteIndex, CCursor, CCursorRange, LayoutJob, LayoutSection};
 use eframe::egui::{
-    self, Color32, ComboBox, DragValue, FontSelection, Galley, Id, Label, Response, RichText, ScrollArea, Stroke,
-    TextBuffer, TextEdit, TextFormat, TextStyle, Ui,
+    self, Align, Button, Color32, ComboBox, Context, DragValue, EventFilter, FontSelection, Frame, Galley, Id, Key,
+    Label, Layout, Modifiers, Order, Pos2, Rect, Response, RichText, ScrollArea, Stroke, TextBuffer, TextEdit,
+    TextFormat, TextStyle, Ui, UiKind,
 };
 use serde_json::Value;
 use switchyard_flow::template::{self, Segment};
@@ -45,11 +48,18 @@ impl Inspector {
     /// marks the flow unsaved and records undo).
     ///
     /// `is_defined` says whether a variable name has a value (a global variable, or a
-    /// `--var`); `{{input…}}` references always count as defined.
-    pub fn ui(&mut self, ui: &mut Ui, block: &mut Block, is_defined: &dyn Fn(&str) -> bool) -> bool {
+    /// `--var`); `{{input…}}` references always count as defined. `globals` (name → is
+    /// secret) are what typing `{{` in a templated field offers to complete.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        block: &mut Block,
+        is_defined: &dyn Fn(&str) -> bool,
+        globals: &BTreeMap<String, bool>,
+    ) -> bool {
         let before = block.clone();
         let drafts = self.drafts.entry(block.id.clone()).or_default();
-        let scope = Scope { id: Id::new(("inspector", block.id.as_str())), is_defined };
+        let scope = Scope { id: Id::new(("inspector", block.id.as_str())), is_defined, globals };
         ScrollArea::vertical().id_salt(("inspector", block.id.as_str())).auto_shrink([false, false]).show(ui, |ui| {
             header_ui(ui, block);
             ui.separator();
@@ -126,6 +136,8 @@ struct Scope<'a> {
     id: Id,
     /// Whether a variable name is defined.
     is_defined: &'a dyn Fn(&str) -> bool,
+    /// The global variables' names, each with whether it is a secret (for completion).
+    globals: &'a BTreeMap<String, bool>,
 }
 
 impl Scope<'_> {
@@ -617,7 +629,8 @@ fn set_accessible_label(ui: &Ui, id: Id, label: &str) {
 }
 
 /// A text field that colours its `{{name}}` / `<<name>>` references: defined ones in one
-/// colour, undefined ones red and underlined.
+/// colour, undefined ones red and underlined. Typing `{{` opens the completion popup
+/// under it (see [`completion_popup`]); accepting a name reports the field changed.
 fn templated_edit(
     ui: &mut Ui,
     scope: &Scope<'_>,
@@ -629,14 +642,296 @@ fn templated_edit(
     let font = if look.is_monospace { FontSelection::Style(TextStyle::Monospace) } else { FontSelection::Default };
     let is_multiline = look.rows > 1;
     let is_defined = scope.is_defined;
+    let ctx = ui.ctx().clone();
+
+    // An open popup takes its keys before the field (or the app) sees them.
+    let was_focused = ui.memory(|memory| memory.has_focus(id));
+    let mut accepted = false;
+    if was_focused && let Some(popup) = completion_popup(&ctx, id, text, scope.globals) {
+        accepted = completion_keys(&ctx, id, text, &popup);
+    }
+
     let layout_font = font.clone();
     let mut layouter = |ui: &Ui, buffer: &dyn TextBuffer, wrap_width: f32| -> Arc<Galley> {
         let job = highlight_job(ui, buffer.as_str(), is_defined, &layout_font, is_multiline, wrap_width);
         ui.fonts_mut(|fonts| fonts.layout_job(job))
     };
-    let edit =
-        if is_multiline { TextEdit::multiline(text).desired_rows(look.rows) } else { TextEdit::singleline(text) };
-    ui.add(edit.id(id).hint_text(hint).font(font).desired_width(look.width).layouter(&mut layouter))
+    let edit = if is_multiline {
+        TextEdit::multiline(&mut *text).desired_rows(look.rows)
+    } else {
+        TextEdit::singleline(&mut *text)
+    };
+    let output = edit.id(id).hint_text(hint).font(font).desired_width(look.width).layouter(&mut layouter).show(ui);
+    let mut response = output.response.response.clone();
+
+    // The popup for the text as it is now. It is drawn in the frame the field lost focus
+    // too, as a click on a suggestion takes the focus away from the field first.
+    if (was_focused || response.has_focus())
+        && let Some(popup) = completion_popup(&ctx, id, text, scope.globals)
+    {
+        // Next frame, Tab and Escape stay with the field (and so with the popup) instead
+        // of moving or dropping the focus.
+        let filter = EventFilter { tab: true, horizontal_arrows: true, vertical_arrows: true, escape: true };
+        ui.memory_mut(|memory| memory.set_focus_lock_filter(id, filter));
+        let anchor = popup_anchor(&output, response.rect, is_multiline);
+        if let Some(index) = completion_popup_ui(&ctx, id, anchor, response.rect.width(), &popup)
+            && let Some(suggestion) = popup.suggestions.get(index)
+            && accept_completion(&ctx, id, text, &suggestion.name)
+        {
+            accepted = true;
+            ui.memory_mut(|memory| memory.request_focus(id));
+        }
+    }
+    if accepted {
+        response.mark_changed();
+    }
+    response
+}
+
+/// Where the popup's top-left corner goes: under the cursor, within the field's width;
+/// for a single-line field, under the field.
+fn popup_anchor(output: &egui::text_edit::TextEditOutput, field: Rect, is_multiline: bool) -> Pos2 {
+    let Some(cursor) = output.state.cursor.char_range().map(|range| range.primary) else {
+        return field.left_bottom();
+    };
+    let at = output.galley_pos + output.galley.pos_from_cursor(cursor).left_bottom().to_vec2();
+    let y = if is_multiline { at.y.clamp(field.top(), field.bottom()) } else { field.bottom() };
+    Pos2::new(at.x.clamp(field.left(), field.right()), y)
+}
+
+/// Names offered after `{{` besides the globals: the value at the block's input.
+const INPUT_SUGGESTIONS: [(&str, &str); 3] =
+    [("input", "the value at the input"), ("input.body", "the response body"), ("input.status", "the response status")];
+
+/// What the popup says about a suggested name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SuggestionKind {
+    /// A global variable of type default.
+    Plain,
+    /// A global variable of type secret.
+    Secret,
+    /// A built-in `input…` reference, with what it reads.
+    Input(&'static str),
+}
+
+impl SuggestionKind {
+    /// The tag shown to the right of the name.
+    fn tag(self) -> &'static str {
+        match self {
+            SuggestionKind::Plain => "variable",
+            SuggestionKind::Secret => "🔒 secret",
+            SuggestionKind::Input(what) => what,
+        }
+    }
+}
+
+/// A name the completion popup offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Suggestion {
+    name: String,
+    kind: SuggestionKind,
+}
+
+/// The popup of one field in one frame: what it offers and which entry is highlighted.
+#[derive(Debug)]
+struct Popup {
+    suggestions: Vec<Suggestion>,
+    highlight: usize,
+    /// The highlight moved by keyboard: scroll it into view.
+    scroll: bool,
+}
+
+/// What the popup of a field remembers between frames (egui temp data, per field).
+#[derive(Debug, Clone, Default)]
+struct CompletionMemo {
+    /// Char index where the name being completed starts.
+    start: usize,
+    /// The partial name typed so far.
+    partial: String,
+    highlight: usize,
+    scroll: bool,
+    /// Escape closed the popup for this `{{`.
+    dismissed: bool,
+}
+
+fn memo_id(field: Id) -> Id {
+    field.with("completion")
+}
+
+/// The popup of field `id` for `text` and the field's cursor, if one should show: the
+/// cursor (no selection) is right after `{{` and a partial name, the user has not closed
+/// it with Escape, and some name matches.
+fn completion_popup(ctx: &Context, id: Id, text: &str, globals: &BTreeMap<String, bool>) -> Option<Popup> {
+    let memo_id = memo_id(id);
+    let query = TextEdit::load_state(ctx, id)
+        .and_then(|state| state.cursor.char_range())
+        .filter(|range| range.primary.index == range.secondary.index)
+        .and_then(|range| completion_query(text, range.primary.index.0));
+    let Some((start, partial)) = query else {
+        ctx.data_mut(|data| data.remove::<CompletionMemo>(memo_id));
+        return None;
+    };
+    let mut memo = ctx
+        .data(|data| data.get_temp::<CompletionMemo>(memo_id))
+        .filter(|memo| memo.start == start)
+        .unwrap_or_else(|| CompletionMemo { start, ..CompletionMemo::default() });
+    if memo.partial != partial {
+        memo.partial.clone_from(&partial);
+        memo.highlight = 0;
+    }
+    let (highlight, scroll, dismissed) = (memo.highlight, memo.scroll, memo.dismissed);
+    memo.scroll = false;
+    ctx.data_mut(|data| data.insert_temp(memo_id, memo));
+    if dismissed {
+        return None;
+    }
+    let suggestions = matches(globals, &partial);
+    let last = suggestions.len().checked_sub(1)?;
+    Some(Popup { suggestions, highlight: highlight.min(last), scroll })
+}
+
+/// Takes the popup's keys from this frame's input: Up/Down move the highlight, Enter or
+/// Tab accept it, Escape closes the popup. Returns true when a name was filled in.
+fn completion_keys(ctx: &Context, id: Id, text: &mut String, popup: &Popup) -> bool {
+    let (down, up, enter, tab, escape) = ctx.input_mut(|input| {
+        (
+            input.count_and_consume_key(Modifiers::NONE, Key::ArrowDown),
+            input.count_and_consume_key(Modifiers::NONE, Key::ArrowUp),
+            input.consume_key(Modifiers::NONE, Key::Enter),
+            input.consume_key(Modifiers::NONE, Key::Tab),
+            input.consume_key(Modifiers::NONE, Key::Escape),
+        )
+    });
+    let memo_id = memo_id(id);
+    let update = |change: &dyn Fn(&mut CompletionMemo)| {
+        ctx.data_mut(|data| change(data.get_temp_mut_or_default::<CompletionMemo>(memo_id)));
+    };
+    if escape {
+        update(&|memo| memo.dismissed = true);
+        return false;
+    }
+    if enter || tab {
+        return popup.suggestions.get(popup.highlight).is_some_and(|s| accept_completion(ctx, id, text, &s.name));
+    }
+    let len = popup.suggestions.len();
+    if len > 0 && (down > 0 || up > 0) {
+        let highlight = (popup.highlight + down % len + len - up % len) % len;
+        update(&|memo| {
+            memo.highlight = highlight;
+            memo.scroll = true;
+        });
+    }
+    false
+}
+
+/// Fills in `name` at the cursor of field `id` and puts the cursor after its `}}`.
+fn accept_completion(ctx: &Context, id: Id, text: &mut String, name: &str) -> bool {
+    let mut state = TextEdit::load_state(ctx, id).unwrap_or_default();
+    let Some(cursor) = state.cursor.char_range().map(|range| range.primary.index.0) else {
+        return false;
+    };
+    let Some((completed, cursor)) = complete(text, cursor, name) else {
+        return false;
+    };
+    *text = completed;
+    state.cursor.set_char_range(Some(CCursorRange::one(CCursor::new(cursor))));
+    TextEdit::store_state(ctx, id, state);
+    ctx.data_mut(|data| data.remove::<CompletionMemo>(memo_id(id)));
+    true
+}
+
+/// Draws the popup at `anchor` without taking the focus; returns the suggestion clicked.
+fn completion_popup_ui(ctx: &Context, id: Id, anchor: Pos2, field_width: f32, popup: &Popup) -> Option<usize> {
+    let mut clicked = None;
+    egui::Area::new(id.with("completion popup"))
+        .kind(UiKind::Popup)
+        .order(Order::Foreground)
+        .fixed_pos(anchor)
+        .constrain(true)
+        .show(ctx, |ui| {
+            Frame::popup(ui.style()).show(ui, |ui| {
+                let width = field_width.clamp(180.0, 320.0);
+                ui.set_width(width);
+                ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
+                    ui.with_layout(Layout::top_down_justified(Align::LEFT), |ui| {
+                        for (index, suggestion) in popup.suggestions.iter().enumerate() {
+                            let selected = index == popup.highlight;
+                            let button = Button::selectable(selected, RichText::new(&suggestion.name).monospace())
+                                .right_text(RichText::new(suggestion.kind.tag()).small().weak());
+                            let response = ui.add(button);
+                            if selected && popup.scroll {
+                                response.scroll_to_me(None);
+                            }
+                            if response.clicked() {
+                                clicked = Some(index);
+                            }
+                        }
+                    });
+                });
+            });
+        });
+    clicked
+}
+
+/// Whether `c` may appear in a variable name (`[A-Za-z0-9_.-]`).
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
+}
+
+/// When the text before char index `cursor` is `{{`, optional spaces and a partial name,
+/// the char index where the name starts and the partial name.
+fn completion_query(text: &str, cursor: usize) -> Option<(usize, String)> {
+    let before: Vec<char> = text.chars().take(cursor).collect();
+    if before.len() != cursor {
+        return None;
+    }
+    let name_len = before.iter().rev().take_while(|c| is_name_char(**c)).count();
+    let start = cursor - name_len;
+    let spaces = before.iter().take(start).rev().take_while(|c| **c == ' ').count();
+    let open = start - spaces;
+    let braces = before.get(open.checked_sub(2)?..open)?;
+    (braces == ['{', '{']).then(|| (start, before.get(start..).unwrap_or_default().iter().collect()))
+}
+
+/// The names offered for `partial`, case-insensitively: those starting with it, then
+/// those containing it; globals (sorted by name) before the `input` references in each.
+fn matches(globals: &BTreeMap<String, bool>, partial: &str) -> Vec<Suggestion> {
+    let needle = partial.to_lowercase();
+    let globals = globals.iter().filter(|(name, _)| template::input_path(name).is_none()).map(|(name, &is_secret)| {
+        Suggestion { name: name.clone(), kind: if is_secret { SuggestionKind::Secret } else { SuggestionKind::Plain } }
+    });
+    let inputs = INPUT_SUGGESTIONS
+        .iter()
+        .map(|&(name, what)| Suggestion { name: name.to_owned(), kind: SuggestionKind::Input(what) });
+    let (mut prefixed, mut containing) = (Vec::new(), Vec::new());
+    for suggestion in globals.chain(inputs) {
+        let name = suggestion.name.to_lowercase();
+        if name.starts_with(&needle) {
+            prefixed.push(suggestion);
+        } else if name.contains(&needle) {
+            containing.push(suggestion);
+        }
+    }
+    prefixed.append(&mut containing);
+    prefixed
+}
+
+/// `text` with the name at char index `cursor` (the partial name before it, name chars
+/// after it, and a `}}` that already closes it) replaced by `name}}`, and the char index
+/// just after that `}}`. None when the cursor is not completing a name.
+fn complete(text: &str, cursor: usize, name: &str) -> Option<(String, usize)> {
+    let (start, _) = completion_query(text, cursor)?;
+    let after: Vec<char> = text.chars().skip(cursor).collect();
+    let name_rest = after.iter().take_while(|c| is_name_char(**c)).count();
+    let spaces = after.iter().skip(name_rest).take_while(|c| **c == ' ').count();
+    let closes = after.get(name_rest + spaces..name_rest + spaces + 2) == Some(&['}', '}'][..]);
+    let end = cursor + if closes { name_rest + spaces + 2 } else { name_rest };
+    let mut completed: String = text.chars().take(start).collect();
+    completed.push_str(name);
+    completed.push_str("}}");
+    let new_cursor = completed.chars().count();
+    completed.extend(text.chars().skip(end));
+    Some((completed, new_cursor))
 }
 
 /// `⚠ {{auth}} is not defined` under a field, with how to define it on hover.
@@ -793,6 +1088,7 @@ mod tests {
         block: Block,
         changes: usize,
         defined: Vec<&'static str>,
+        globals: BTreeMap<String, bool>,
     }
 
     fn request_block(request: SendRequest) -> Block {
@@ -800,14 +1096,23 @@ mod tests {
     }
 
     fn harness(block: Block, defined: Vec<&'static str>) -> Harness<'static, Panel> {
+        let globals = defined.iter().map(|name| ((*name).to_owned(), false)).collect();
+        harness_with_globals(block, defined, globals)
+    }
+
+    fn harness_with_globals(
+        block: Block,
+        defined: Vec<&'static str>,
+        globals: BTreeMap<String, bool>,
+    ) -> Harness<'static, Panel> {
         Harness::builder().with_size([480.0, 1600.0]).build_ui_state(
             |ui, panel: &mut Panel| {
                 let defined = panel.defined.clone();
-                if panel.inspector.ui(ui, &mut panel.block, &|name| defined.contains(&name)) {
+                if panel.inspector.ui(ui, &mut panel.block, &|name| defined.contains(&name), &panel.globals) {
                     panel.changes += 1;
                 }
             },
-            Panel { inspector: Inspector::default(), block, changes: 0, defined },
+            Panel { inspector: Inspector::default(), block, changes: 0, defined, globals },
         )
     }
 
@@ -1118,5 +1423,214 @@ mod tests {
             })
             .collect();
         assert_eq!(colours, [(0..2, false), (2..10, false), (10..11, false), (11..19, true)]);
+    }
+
+    /// Globals for the completion tests: two plain, one secret.
+    fn completion_globals() -> BTreeMap<String, bool> {
+        [("base_url", false), ("auth", true), ("user_name", false)]
+            .into_iter()
+            .map(|(name, secret)| (name.to_owned(), secret))
+            .collect()
+    }
+
+    fn completion_harness(block: Block) -> Harness<'static, Panel> {
+        harness_with_globals(block, vec!["base_url", "auth", "user_name"], completion_globals())
+    }
+
+    /// Focuses the field labelled `label` (its cursor at the end) and types `text`.
+    fn type_into(harness: &mut Harness<'_, Panel>, label: &str, text: &str) {
+        harness.get_by_label(label).focus();
+        harness.run();
+        harness.get_by_label(label).type_text(text);
+        harness.run();
+    }
+
+    fn names(suggestions: &[Suggestion]) -> Vec<&str> {
+        suggestions.iter().map(|suggestion| suggestion.name.as_str()).collect()
+    }
+
+    #[test]
+    fn completion_query_finds_a_partial_name_right_after_braces() {
+        assert_eq!(completion_query("https://x/{{", 12), Some((12, String::new())));
+        assert_eq!(completion_query("https://x/{{au", 14), Some((12, "au".to_owned())));
+        assert_eq!(completion_query("{{  input.bo", 12), Some((4, "input.bo".to_owned())));
+        assert_eq!(completion_query("{{a-b_c.d", 9), Some((2, "a-b_c.d".to_owned())));
+        assert_eq!(completion_query("é{{na", 5), Some((3, "na".to_owned())), "indexes are in chars");
+        assert_eq!(completion_query("{{auth}}x", 4), Some((2, "au".to_owned())), "inside a reference");
+        assert_eq!(completion_query("{{auth}}", 8), None, "after a closed reference");
+        assert_eq!(completion_query("{au", 3), None);
+        assert_eq!(completion_query("{{a b", 5), None, "a space inside the name");
+        assert_eq!(completion_query("{{a!", 4), None);
+        assert_eq!(completion_query("{{", 1), None);
+        assert_eq!(completion_query("{{a", 9), None, "a cursor past the end");
+        assert_eq!(completion_query("", 0), None);
+    }
+
+    #[test]
+    fn matches_put_prefixes_before_contains_case_insensitively_and_mark_secrets() {
+        let globals = completion_globals();
+        let all = matches(&globals, "");
+        assert_eq!(names(&all), ["auth", "base_url", "user_name", "input", "input.body", "input.status"]);
+        assert_eq!(all.first().map(|s| s.kind), Some(SuggestionKind::Secret));
+        assert_eq!(all.get(1).map(|s| s.kind), Some(SuggestionKind::Plain));
+        assert!(matches!(all.get(3).map(|s| s.kind), Some(SuggestionKind::Input(_))));
+
+        assert_eq!(
+            names(&matches(&globals, "U")),
+            ["user_name", "auth", "base_url", "input", "input.body", "input.status"]
+        );
+        assert_eq!(names(&matches(&globals, "Th")), ["auth"]);
+        assert_eq!(names(&matches(&globals, "input.")), ["input.body", "input.status"]);
+        assert_eq!(names(&matches(&globals, "NAME")), ["user_name"]);
+        assert!(matches(&globals, "zzz").is_empty());
+
+        let reserved: BTreeMap<String, bool> = [("input".to_owned(), false)].into_iter().collect();
+        assert_eq!(names(&matches(&reserved, "input")), ["input", "input.body", "input.status"]);
+    }
+
+    #[test]
+    fn complete_replaces_the_partial_name_and_keeps_one_closing_pair() {
+        assert_eq!(complete("https://x/{{au", 14, "auth"), Some(("https://x/{{auth}}".to_owned(), 18)));
+        assert_eq!(complete("{{}}", 2, "auth"), Some(("{{auth}}".to_owned(), 8)), "no second }}");
+        assert_eq!(complete("{{au}}/x", 4, "auth"), Some(("{{auth}}/x".to_owned(), 8)));
+        assert_eq!(complete("{{au }}/x", 4, "auth"), Some(("{{auth}}/x".to_owned(), 8)));
+        assert_eq!(complete("{{auth}}", 4, "auth"), Some(("{{auth}}".to_owned(), 8)), "the rest of the name goes");
+        assert_eq!(complete("{{ b/x", 4, "base_url"), Some(("{{ base_url}}/x".to_owned(), 13)));
+        assert_eq!(complete("é{{n", 4, "name"), Some(("é{{name}}".to_owned(), 9)));
+        assert_eq!(complete("{{au} x", 4, "auth"), Some(("{{auth}}} x".to_owned(), 8)), "one brace is not a closing");
+        assert_eq!(complete("no braces", 3, "auth"), None);
+    }
+
+    /// The size and pixels each char is drawn with, alone at the start of a line (so at the
+    /// same sub-pixel offset), in the default proportional font.
+    fn glyph_pixels(chars: &'static [char]) -> Vec<([usize; 2], Vec<Color32>)> {
+        let harness = Harness::new_ui_state(
+            |ui, glyphs: &mut Vec<([usize; 2], Vec<Color32>)>| {
+                let font = egui::FontId::proportional(14.0);
+                let galleys: Vec<Arc<Galley>> = chars
+                    .iter()
+                    .map(|c| ui.fonts_mut(|fonts| fonts.layout_no_wrap(c.to_string(), font.clone(), Color32::WHITE)))
+                    .collect();
+                let atlas = ui.fonts_mut(|fonts| fonts.image());
+                *glyphs = galleys
+                    .iter()
+                    .flat_map(|galley| galley.rows.iter().flat_map(|row| row.glyphs.iter()))
+                    .map(|glyph| {
+                        let ([x0, y0], [x1, y1]) = (glyph.uv_rect.min, glyph.uv_rect.max);
+                        let (x0, y0, x1, y1) = (usize::from(x0), usize::from(y0), usize::from(x1), usize::from(y1));
+                        let pixels = (y0..y1)
+                            .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+                            .map(|(x, y)| atlas.pixels[y * atlas.size[0] + x])
+                            .collect();
+                        ([x1 - x0, y1 - y0], pixels)
+                    })
+                    .collect();
+            },
+            Vec::new(),
+        );
+        harness.state().clone()
+    }
+
+    #[test]
+    fn secret_tag_glyph_is_in_the_default_fonts() {
+        // `Fonts::has_glyph` says no for every char of the face that holds the replacement
+        // glyph (⚠ and ✖ too), so compare what is drawn with what chars no font has get.
+        let glyphs = glyph_pixels(&['🔒', '\u{10FFFD}', '\u{10FFFC}']);
+        let [lock, missing, also_missing] = glyphs.as_slice() else {
+            panic!("three glyphs expected, got {}", glyphs.len())
+        };
+        assert_eq!(missing, also_missing, "chars no font has are drawn as the same replacement glyph");
+        assert_ne!(lock, missing, "🔒 is drawn as itself, not as the replacement");
+        assert!(lock.1.iter().any(|pixel| pixel.a() > 0), "🔒 has ink");
+        assert!(SuggestionKind::Secret.tag().starts_with('🔒'));
+    }
+
+    #[test]
+    fn typing_braces_offers_globals_and_enter_fills_in_the_highlighted_one() {
+        let mut harness = completion_harness(request_block(SendRequest::new("https://x/")));
+        assert!(harness.query_by_label("auth 🔒 secret").is_none(), "no popup before {{{{");
+        type_into(&mut harness, "URL", "{{");
+        assert!(harness.query_by_label("auth 🔒 secret").is_some(), "the secret is marked");
+        assert!(harness.query_by_label("base_url variable").is_some());
+        assert!(harness.query_by_label("input.body the response body").is_some());
+
+        harness.get_by_label("URL").type_text("U");
+        harness.run();
+        assert!(harness.query_by_label("auth 🔒 secret").is_some(), "auth contains u");
+        harness.key_press(Key::ArrowDown);
+        harness.run();
+        harness.key_press(Key::Enter);
+        harness.run();
+        assert_eq!(request(&harness).url, "https://x/{{auth}}", "user_name first, Down moved to auth");
+        assert!(harness.query_by_label("auth 🔒 secret").is_none(), "the popup closed");
+        assert!(harness.get_by_label("URL").is_focused(), "the field keeps the focus");
+
+        harness.get_by_label("URL").type_text("/next");
+        harness.run();
+        assert_eq!(request(&harness).url, "https://x/{{auth}}/next", "the cursor is after }}");
+    }
+
+    #[test]
+    fn up_wraps_and_tab_accepts_in_a_header_value() {
+        let mut start = SendRequest::new("https://a.test");
+        start.headers.push(("Authorization".to_owned(), "Bearer ".to_owned()));
+        let mut harness = completion_harness(request_block(start));
+        type_into(&mut harness, "Header 1 value", "{{ ");
+        harness.key_press(Key::ArrowUp);
+        harness.run();
+        harness.key_press(Key::Tab);
+        harness.run();
+        assert_eq!(request(&harness).headers, [("Authorization".to_owned(), "Bearer {{ input.status}}".to_owned())]);
+        assert!(harness.get_by_label("Header 1 value").is_focused(), "Tab did not move the focus");
+    }
+
+    #[test]
+    fn escape_closes_the_popup_and_leaves_the_text_and_focus() {
+        let mut harness = completion_harness(request_block(SendRequest::new("https://x/")));
+        type_into(&mut harness, "URL", "{{ba");
+        assert!(harness.query_by_label("base_url variable").is_some());
+        harness.key_press(Key::Escape);
+        harness.run();
+        assert!(harness.query_by_label("base_url variable").is_none());
+        assert_eq!(request(&harness).url, "https://x/{{ba");
+        assert!(harness.get_by_label("URL").is_focused());
+
+        harness.get_by_label("URL").type_text("s");
+        harness.run();
+        assert!(harness.query_by_label("base_url variable").is_none(), "stays closed for this {{{{");
+        harness.key_press(Key::Enter);
+        harness.run();
+        assert_eq!(request(&harness).url, "https://x/{{bas", "Enter is the field's again");
+
+        harness.get_by_label("URL").focus();
+        harness.run();
+        harness.get_by_label("URL").type_text("e}} {{");
+        harness.run();
+        assert!(harness.query_by_label("base_url variable").is_some(), "a new {{{{ opens it again");
+    }
+
+    #[test]
+    fn clicking_a_suggestion_fills_it_into_the_json_body() {
+        let mut start = SendRequest::new("https://a.test");
+        start.body = Some(Body::Json(json!({})));
+        let mut harness = completion_harness(request_block(start));
+        replace_text(&mut harness, "JSON body", "{\"user\": \"{{user");
+        harness.get_by_label("user_name variable").click();
+        harness.run();
+        harness.get_by_label("JSON body").type_text("\"}");
+        harness.run();
+        assert_eq!(request(&harness).body, Some(Body::Json(json!({"user": "{{user_name}}"}))));
+    }
+
+    #[test]
+    fn a_partial_name_without_matches_shows_no_popup_and_enter_types_a_newline() {
+        let mut start = SendRequest::new("https://a.test");
+        start.body = Some(Body::Text { text: String::new(), content_type: None });
+        let mut harness = completion_harness(request_block(start));
+        type_into(&mut harness, "Text body", "{{zz");
+        assert!(harness.query_all_by_label_contains("variable").next().is_none());
+        harness.key_press(Key::Enter);
+        harness.run();
+        assert_eq!(request(&harness).body, Some(Body::Text { text: "{{zz\n".to_owned(), content_type: None }));
     }
 }
