@@ -39,7 +39,10 @@ const SETTLE_FRAMES: u32 = 4;
 
 /// The list's columns (titles in capitals: the form's field labels are "Name", "Value"…).
 const COLUMNS: [(&str, f32); 6] =
-    [("NAME", 150.0), ("TYPE", 58.0), ("VALUE", 190.0), ("ALLOWED HOSTS", 170.0), ("EXPIRES", 175.0), ("", 250.0)];
+    [("NAME", 160.0), ("TYPE", 58.0), ("VALUE", 250.0), ("ALLOWED HOSTS", 200.0), ("EXPIRES", 170.0), ("", 200.0)];
+
+/// The room Reveal (or Hide and the seconds left) takes in the value column.
+const REVEAL_WIDTH: f32 = 96.0;
 
 /// What is known about the keychain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -482,21 +485,46 @@ impl Settings {
             cell(ui, COLUMNS[1].1, |ui| {
                 ui.label(definition.kind.as_str());
             });
-            cell(ui, COLUMNS[2].1, |ui| match (is_secret, revealed) {
-                (true, Some(revealed)) => {
-                    ui.add(egui::Label::new(RichText::new(revealed.value.expose_secret()).monospace()).truncate());
-                }
-                (true, None) => {
-                    ui.monospace(MASK);
-                }
-                (false, _) => match definition.value.as_deref() {
-                    Some(value) if !value.is_empty() => {
-                        ui.add(egui::Label::new(RichText::new(value).monospace()).truncate());
+            cell(ui, COLUMNS[2].1, |ui| {
+                if !is_secret {
+                    match definition.value.as_deref() {
+                        Some(value) if !value.is_empty() => {
+                            ui.add(egui::Label::new(RichText::new(value).monospace()).truncate());
+                        }
+                        _ => {
+                            ui.weak("(empty)");
+                        }
                     }
-                    _ => {
-                        ui.weak("(empty)");
+                    return;
+                }
+                // The mask or the revealed value, then Reveal / Hide with the time left.
+                cell(ui, COLUMNS[2].1 - REVEAL_WIDTH, |ui| match revealed {
+                    Some(revealed) => {
+                        ui.add(egui::Label::new(RichText::new(revealed.value.expose_secret()).monospace()).truncate());
                     }
-                },
+                    None => {
+                        ui.monospace(MASK);
+                    }
+                });
+                match revealed {
+                    Some(revealed) => {
+                        if ui.button("Hide").clicked() {
+                            actions.push(RowAction::Hide(name.clone()));
+                        }
+                        ui.weak(format!("{:.0} s", (revealed.until - now).ceil().max(0.0)))
+                            .on_hover_text("hidden again after 30 seconds, or when this panel closes");
+                    }
+                    None => {
+                        let available = !matches!(self.keychain, KeychainState::Unavailable(_));
+                        let reveal = ui
+                            .add_enabled(available && !self.busy.contains_key(name), egui::Button::new("Reveal"))
+                            .on_hover_text("show the value from the keychain for 30 seconds")
+                            .on_disabled_hover_text("no keychain: the value cannot be read");
+                        if reveal.clicked() {
+                            actions.push(RowAction::Reveal(name.clone()));
+                        }
+                    }
+                }
             });
             cell(ui, COLUMNS[3].1, |ui| {
                 if !is_secret {
@@ -523,27 +551,6 @@ impl Settings {
                     return;
                 }
                 let editing = self.editor.as_ref().is_some_and(Editor::is_pending);
-                if is_secret {
-                    match revealed {
-                        Some(revealed) => {
-                            if ui.button("Hide").clicked() {
-                                actions.push(RowAction::Hide(name.clone()));
-                            }
-                            ui.weak(format!("{:.0} s", (revealed.until - now).ceil().max(0.0)))
-                                .on_hover_text("hidden again after 30 seconds, or when this panel closes");
-                        }
-                        None => {
-                            let available = !matches!(self.keychain, KeychainState::Unavailable(_));
-                            let reveal = ui
-                                .add_enabled(available, egui::Button::new("Reveal"))
-                                .on_hover_text("show the value from the keychain for 30 seconds")
-                                .on_disabled_hover_text("no keychain: the value cannot be read");
-                            if reveal.clicked() {
-                                actions.push(RowAction::Reveal(name.clone()));
-                            }
-                        }
-                    }
-                }
                 ui.add_enabled_ui(!editing, |ui| {
                     if ui.button("Edit…").clicked() {
                         actions.push(RowAction::Edit(name.clone()));

@@ -25,6 +25,11 @@ pub struct Cli {
     #[arg(long, value_name = "PATH", hide = true)]
     pub screenshot: Option<PathBuf>,
 
+    /// Open the global variables panel at start; with --screenshot, save the window
+    /// once the panel has loaded, without a run (for documentation).
+    #[arg(long, hide = true)]
+    pub settings: bool,
+
     /// Print the time from process start to the first frame, then quit (benchmark).
     #[arg(long, hide = true)]
     pub report_first_frame: bool,

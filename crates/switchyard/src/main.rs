@@ -31,8 +31,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => build_runtime().and_then(|runtime| {
             let report_first_frame = cli.report_first_frame.then_some(started);
-            let args =
-                app::OpenArgs { flow: cli.flow, run: cli.run_on_open, screenshot: cli.screenshot, report_first_frame };
+            let args = app::OpenArgs {
+                flow: cli.flow,
+                run: cli.run_on_open,
+                screenshot: cli.screenshot,
+                settings: cli.settings,
+                report_first_frame,
+            };
             app::open(&runtime, args)
         }),
         Some(Command::Run(args)) => build_runtime().and_then(|runtime| run::run(&runtime, &args)),
