@@ -1012,7 +1012,8 @@ impl SwitchyardApp {
         let mut viewer = CanvasViewer {
             wires: &mut self.document.wires,
             statuses: &self.statuses,
-            carried: &self.carried,
+            input_rects: HashMap::new(),
+            output_rects: HashMap::new(),
             selected: self.selected.as_deref(),
             requests: Vec::new(),
             wires_changed: false,
@@ -1041,6 +1042,9 @@ impl SwitchyardApp {
             .into_iter()
             .filter_map(|(node, rect)| Some((self.document.snarl.get_node(node)?.block.id.clone(), to_global * rect)))
             .collect();
+
+        let (outputs, inputs) = (std::mem::take(&mut viewer.output_rects), std::mem::take(&mut viewer.input_rects));
+        self.wire_markers(ui, &outputs, &inputs);
 
         // A click on a block shows it in the inspector (egui-snarl selects on Shift+click only).
         let click = ui.input(|i| if i.pointer.primary_clicked() { i.pointer.interact_pos() } else { None });
@@ -1075,6 +1079,44 @@ impl SwitchyardApp {
         // Moving a block changes the flow without a callback: check when a drag ends.
         let released = ui.input(|i| i.pointer.any_released());
         self.check_dirty |= wires_changed || released;
+    }
+
+    /// A marker half-way along each wire that carried a value in the last run; hovering
+    /// it shows the value (already masked by the engine). egui-snarl draws wires as
+    /// curves symmetric about their midpoint, so the marker sits on the wire.
+    fn wire_markers(
+        &self,
+        ui: &mut Ui,
+        outputs: &HashMap<egui_snarl::OutPinId, egui::Rect>,
+        inputs: &HashMap<egui_snarl::InPinId, egui::Rect>,
+    ) {
+        if self.carried.is_empty() {
+            return;
+        }
+        // A layer above the canvas's, so the markers take the hover.
+        let layer = egui::LayerId::new(ui.layer_id().order, egui::Id::new("switchyard-wire-markers"));
+        ui.ctx().set_sublayer(ui.layer_id(), layer);
+        let clip = ui.clip_rect();
+        let mut markers = ui.new_child(egui::UiBuilder::new().layer_id(layer).max_rect(ui.max_rect()));
+        markers.set_clip_rect(clip);
+        for wire in &self.document.wires {
+            let Some(text) = self.carried.get(&wire.from) else { continue };
+            let Some((from, to)) = self.document.pins(wire) else { continue };
+            let (Some(out_row), Some(in_row)) = (outputs.get(&from), inputs.get(&to)) else { continue };
+            let start = self.to_global * (out_row.right_center() + Vec2::new(4.0, 0.0));
+            let end = self.to_global * (in_row.left_center() - Vec2::new(10.0, 0.0));
+            let middle = start + (end - start) / 2.0;
+            if !clip.contains(middle) {
+                continue;
+            }
+            let rect = egui::Rect::from_center_size(middle, Vec2::splat(14.0));
+            let id = egui::Id::new(("switchyard-wire-marker", &wire.from, &wire.to));
+            let response = markers.interact(rect, id, egui::Sense::hover());
+            let radius = if response.hovered() { 6.5 } else { 5.0 };
+            markers.painter().circle(middle, radius, RUNNING, egui::Stroke::new(1.5, Color32::from_gray(20)));
+            response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Other, true, "value carried"));
+            response.on_hover_text(RichText::new(text).monospace());
+        }
     }
 
     fn add_block(&mut self, kind: NewBlock, at: Pos2) {

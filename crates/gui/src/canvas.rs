@@ -12,7 +12,7 @@ use egui::emath::TSTransform;
 use egui::{Color32, Pos2, RichText, Stroke, Ui};
 use egui_snarl::ui::{PinInfo, SnarlPin, SnarlViewer};
 use egui_snarl::{InPin, InPinId, NodeId, OutPin, OutPinId, Snarl};
-use switchyard_flow::{BlockKind, PortRef, Wire};
+use switchyard_flow::{BlockKind, Wire};
 
 use crate::document::{BlockNode, Document, NewBlock};
 
@@ -58,8 +58,6 @@ pub struct CanvasViewer<'a> {
     pub wires: &'a mut Vec<Wire>,
     /// What the last run did to each block, by block id.
     pub statuses: &'a HashMap<String, BlockStatus>,
-    /// The last value each output port carried, as short text.
-    pub carried: &'a HashMap<PortRef, String>,
     /// The selected block id.
     pub selected: Option<&'a str>,
     /// Changes for the app to apply.
@@ -73,6 +71,11 @@ pub struct CanvasViewer<'a> {
     /// Where each drawn block's header, body and ports landed on screen this frame
     /// (a click there selects the block).
     pub node_rects: HashMap<NodeId, egui::Rect>,
+    /// Where each drawn port's label landed (graph space): the port sits just outside
+    /// it. The app puts the marker of a wire that carried a value half-way between.
+    pub input_rects: HashMap<InPinId, egui::Rect>,
+    /// See `input_rects`.
+    pub output_rects: HashMap<OutPinId, egui::Rect>,
 }
 
 fn method_color(method: &str) -> Color32 {
@@ -228,6 +231,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         if !far_offscreen(ui, snarl, pin.id.node) {
             ui.label(RichText::new("in").small());
             self.note(pin.id.node, ui.min_rect());
+            self.input_rects.insert(pin.id, ui.min_rect());
         }
         PinInfo::circle().with_fill(NEUTRAL)
     }
@@ -257,6 +261,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
             }
         };
         self.note(pin.id.node, ui.min_rect());
+        self.output_rects.insert(pin.id, ui.min_rect());
         info
     }
 
@@ -283,16 +288,6 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
             Document::disconnect(snarl, self.wires, remote, pin.id);
         }
         self.wires_changed = true;
-    }
-
-    fn has_wire_widget(&mut self, from: &OutPinId, _to: &InPinId, snarl: &Snarl<BlockNode>) -> bool {
-        self.carried_by(from, snarl).is_some()
-    }
-
-    fn show_wire_widget(&mut self, from: &OutPin, _to: &InPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) {
-        if let Some(text) = self.carried_by(&from.id, snarl) {
-            ui.label(RichText::new("●").color(RUNNING)).on_hover_text(text);
-        }
     }
 
     fn has_graph_menu(&mut self, _pos: Pos2, _snarl: &mut Snarl<BlockNode>) -> bool {
@@ -343,12 +338,6 @@ impl CanvasViewer<'_> {
     fn note(&mut self, node: NodeId, rect: egui::Rect) {
         let entry = self.node_rects.entry(node).or_insert(rect);
         *entry = entry.union(rect);
-    }
-
-    fn carried_by(&self, from: &OutPinId, snarl: &Snarl<BlockNode>) -> Option<&String> {
-        let block = &snarl.get_node(from.node)?.block;
-        let port = block.kind.outputs().get(from.output)?;
-        self.carried.get(&PortRef::new(&block.id, *port))
     }
 }
 

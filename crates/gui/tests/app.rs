@@ -119,6 +119,10 @@ fn running_a_request_shows_the_response_in_the_console() {
     assert!(console_text(app).contains("tok-123"), "the response body is in the console: {}", console_text(app));
     assert_eq!(server.seen().len(), 1);
     assert!(harness.query_all_by_label_contains("run ok").next().is_some(), "the outcome is shown");
+    // On the canvas: the block's result, and a marker on each wire that carried a value
+    // (Start → request, request → Log); hovering it shows the value.
+    assert!(harness.query_all_by_label_contains("200 · ").next().is_some(), "the block shows 200 · N ms");
+    assert_eq!(harness.query_all_by_label("value carried").count(), 2, "both wires carried a value");
 }
 
 #[test]
