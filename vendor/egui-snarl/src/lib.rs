@@ -198,6 +198,10 @@ impl Wires {
     fn iter(&self) -> impl Iterator<Item = Wire> + '_ {
         self.wires.iter().copied()
     }
+
+    fn len(&self) -> usize {
+        self.wires.len()
+    }
 }
 
 /// Snarl is generic node-graph container.

@@ -19,6 +19,7 @@ use smallvec::SmallVec;
 use crate::{InPin, InPinId, Node, NodeId, OutPin, OutPinId, Snarl, ui::wire::WireId};
 
 mod background_pattern;
+mod cull;
 mod pin;
 mod scale;
 mod state;
@@ -26,9 +27,10 @@ mod viewer;
 mod wire;
 
 use self::{
+    cull::{CullCache, NodeCache, PinIndex},
     pin::AnyPin,
     state::{NewWires, NodeState, RowHeights, SnarlState},
-    wire::{draw_wire, hit_wire, pick_wire_style},
+    wire::{draw_wire, hit_wire, pick_wire_style, wire_bounds},
 };
 
 pub use self::{
@@ -558,6 +560,17 @@ pub struct SnarlStyle {
     )]
     pub wire_smoothness: Option<f32>,
 
+    /// Viewport scale below which nodes are drawn at a low level of detail: a filled
+    /// rounded rect (see [`SnarlViewer::node_lod_fill`]) with its pins as dots, no
+    /// header, body or pin contents. Such nodes can still be dragged, selected and
+    /// given a context menu, but wires cannot be started from their pins.
+    /// `None` (the default) always draws full nodes.
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "Option::is_none", default)
+    )]
+    pub lod_scale: Option<f32>,
+
     #[doc(hidden)]
     #[cfg_attr(feature = "egui-probe", egui_probe(skip))]
     #[cfg_attr(feature = "serde", serde(skip_serializing, default))]
@@ -695,6 +708,10 @@ impl SnarlStyle {
     fn get_wire_smoothness(&self) -> f32 {
         self.wire_smoothness.unwrap_or(1.0)
     }
+
+    fn get_lod_scale(&self) -> Option<f32> {
+        self.lod_scale
+    }
 }
 
 #[cfg(feature = "serde")]
@@ -781,6 +798,7 @@ impl SnarlStyle {
             select_style: None,
             crisp_magnified_text: None,
             wire_smoothness: None,
+            lod_scale: None,
 
             _non_exhaustive: (),
         }
@@ -795,6 +813,8 @@ impl Default for SnarlStyle {
 }
 
 struct DrawNodeResponse {
+    /// Whether the node's layout matched last frame's (its rect and pins can be cached).
+    settled: bool,
     node_moved: Option<(NodeId, Vec2)>,
     node_to_top: Option<NodeId>,
     drag_released: bool,
@@ -978,7 +998,11 @@ where
             .sense(Sense::click_and_drag()),
     );
 
+    // Scale of text on screen relative to the style's: `to_global.scaling` times this.
+    let mut text_scale = 1.0;
+
     if style.get_crisp_magnified_text() {
+        text_scale = max_scale;
         style.scale(max_scale);
         ui.style_mut().scale(max_scale);
 
@@ -1073,24 +1097,123 @@ where
     let mut nodes_bb = Rect::NOTHING;
     let mut node_rects = Vec::new();
 
-    for node_idx in draw_order {
-        if !snarl.nodes.contains(node_idx.0) {
-            continue;
-        }
+    // Culling: the visible part of the graph, grown by what a node may paint outside its
+    // frame rect (shadow, selection margin, pins placed outside).
+    let view_rect = ui.clip_rect();
+    let cull_margin = {
+        let frame = style.get_node_frame(ui.style());
+        let select = style.get_select_style(ui.style()).margin;
+        let outside_pins = match style.get_pin_placement() {
+            PinPlacement::Outside { margin } => margin,
+            PinPlacement::Inside | PinPlacement::Edge => 0.0,
+        };
+        let shadow = egui::epaint::MarginF32::from(frame.shadow.margin());
+        let select = egui::epaint::MarginF32::from(select);
+        let max_side = |m: egui::epaint::MarginF32| m.left.max(m.right).max(m.top).max(m.bottom);
+        // A node that grew while off-screen (its rect is from its last layout).
+        let growth = 48.0;
+        max_side(shadow).max(max_side(select))
+            + style.get_pin_size(ui.style())
+            + outside_pins
+            + growth
+    };
+    let lod = style
+        .get_lod_scale()
+        .is_some_and(|lod_scale| to_global.scaling * text_scale < lod_scale);
+    let cull_id = snarl_id.with("cull-cache");
+    let mut cull_cache = CullCache::load(ui.ctx(), cull_id);
+    cull_cache.retain(snarl);
+    let mut pin_index = PinIndex::default();
 
-        // show_node(node_idx);
-        let response = draw_node(
-            snarl,
-            &mut ui,
-            node_idx,
-            viewer,
-            &mut snarl_state,
-            &style,
-            snarl_id,
-            &mut input_info,
-            modifiers,
-            &mut output_info,
-        );
+    // Nodes never culled: the one being dragged (its frame's response carries the drag),
+    // and those a new wire is being dragged from, which are also always laid out in full
+    // (their pins' responses end the drag).
+    let dragged_id = ui.ctx().dragged_id();
+    let wiring: SmallVec<[NodeId; 4]> = match snarl_state.new_wires() {
+        None => SmallVec::new(),
+        Some(NewWires::In(pins)) => pins.iter().map(|pin| pin.node).collect(),
+        Some(NewWires::Out(pins)) => pins.iter().map(|pin| pin.node).collect(),
+    };
+
+    for node_idx in draw_order {
+        let Some(node) = snarl.nodes.get(node_idx.0) else {
+            continue;
+        };
+        let node_pos = node.pos.round_ui();
+        let open = node.open;
+        let counts = (viewer.inputs(&node.value), viewer.outputs(&node.value));
+        let node_id = snarl_id.with(("snarl-node", node_idx));
+        let wired = wiring.contains(&node_idx);
+        let keep = wired || dragged_id == Some(node_id.with("frame"));
+
+        let cached = cull_cache
+            .get(node_idx)
+            .filter(|cache| !wired && cache.matches(open, counts));
+        let off_screen = !keep
+            && cached.is_some_and(|cache| {
+                let rect = cache.rect(node_pos).expand(cull_margin);
+                !rect.intersects(view_rect)
+            });
+        let response = match cached {
+            Some(cache) if off_screen => {
+                // Off-screen: not laid out; its pins are where they were last time.
+                cache.publish(node_idx, node_pos, &mut input_info, &mut output_info);
+                let rect = cache.rect(node_pos);
+                nodes_bb = nodes_bb.union(rect);
+                if rect_selection_ended.is_some() {
+                    node_rects.push((node_idx, rect));
+                }
+                continue;
+            }
+            Some(cache) if lod => draw_node_lod(
+                snarl,
+                &mut ui,
+                node_idx,
+                viewer,
+                &mut snarl_state,
+                &style,
+                snarl_id,
+                cache,
+                &mut pin_index,
+                modifiers,
+                &mut input_info,
+                &mut output_info,
+            ),
+            _ => {
+                if lod && !wired {
+                    // Laid out in full only to learn its rect and pins: draw it at low
+                    // detail next frame.
+                    ui.ctx().request_repaint();
+                }
+                let response = draw_node(
+                    snarl,
+                    &mut ui,
+                    node_idx,
+                    viewer,
+                    &mut snarl_state,
+                    &style,
+                    snarl_id,
+                    &mut pin_index,
+                    &mut input_info,
+                    modifiers,
+                    &mut output_info,
+                );
+                let settled = response.as_ref().filter(|response| response.settled);
+                let cache = settled.and_then(|response| {
+                    NodeCache::record(
+                        node_idx,
+                        node_pos,
+                        response.final_rect,
+                        open,
+                        counts,
+                        &input_info,
+                        &output_info,
+                    )
+                });
+                cull_cache.set(node_idx, cache);
+                response
+            }
+        };
 
         if let Some(response) = response {
             if let Some(v) = response.node_to_top {
@@ -1123,6 +1246,19 @@ where
         let Some(to_r) = input_info.get(&wire.in_pin) else {
             continue;
         };
+
+        // A wire that cannot reach the viewport is neither hit-tested nor drawn.
+        let bounds = wire_bounds(
+            wire_frame_size,
+            style.get_upscale_wire_frame(),
+            style.get_downscale_wire_frame(),
+            from_r.pos,
+            to_r.pos,
+            pick_wire_style(from_r.wire_style, to_r.wire_style),
+        );
+        if !bounds.expand(wire_width * 1.5).intersects(view_rect) {
+            continue;
+        }
 
         if !snarl_state.has_new_wires() && snarl_resp.contains_pointer() && hovered_wire.is_none() {
             // Try to find hovered wire
@@ -1401,6 +1537,7 @@ where
         }
     }
 
+    cull_cache.store(ui.ctx(), cull_id);
     snarl_state.store(snarl, ui.ctx());
 
     snarl_resp
@@ -1770,6 +1907,7 @@ fn draw_node<T, V>(
     snarl_state: &mut SnarlState,
     style: &SnarlStyle,
     snarl_id: Id,
+    pin_index: &mut PinIndex,
     input_positions: &mut HashMap<InPinId, PinResponse>,
     modifiers: Modifiers,
     output_positions: &mut HashMap<OutPinId, PinResponse>,
@@ -1787,13 +1925,8 @@ where
     let inputs_count = viewer.inputs(value);
     let outputs_count = viewer.outputs(value);
 
-    let inputs = (0..inputs_count)
-        .map(|idx| InPin::new(snarl, InPinId { node, input: idx }))
-        .collect::<Vec<_>>();
-
-    let outputs = (0..outputs_count)
-        .map(|idx| OutPin::new(snarl, OutPinId { node, output: idx }))
-        .collect::<Vec<_>>();
+    let inputs = pin_index.inputs(snarl, node, inputs_count);
+    let outputs = pin_index.outputs(snarl, node, outputs_count);
 
     let node_pos = pos.round_ui();
 
@@ -1806,8 +1939,6 @@ where
 
     let node_rect = node_state.node_rect(node_pos, openness);
 
-    let mut node_to_top = None;
-    let mut node_moved = None;
     let mut drag_released = false;
     let mut pin_hovered = None;
 
@@ -1872,21 +2003,7 @@ where
         Sense::click_and_drag(),
     );
 
-    if !modifiers.shift && !modifiers.command && r.dragged_by(PointerButton::Primary) {
-        node_moved = Some((node, r.drag_delta()));
-    }
-
-    if r.clicked_by(PointerButton::Primary) || r.dragged_by(PointerButton::Primary) {
-        if modifiers.shift {
-            snarl_state.select_one_node(modifiers.command, node);
-        } else if modifiers.command {
-            snarl_state.deselect_one_node(node);
-        }
-    }
-
-    if r.clicked() || r.dragged() {
-        node_to_top = Some(node);
-    }
+    let (node_moved, node_to_top) = frame_interaction(&r, node, modifiers, snarl_state);
 
     if viewer.has_node_menu(&snarl.nodes[node.0].value) {
         r.context_menu(|ui| {
@@ -2464,13 +2581,137 @@ where
 
     viewer.final_node_rect(node, r.response.rect, ui, snarl);
 
+    let settled = !node_state.is_dirty();
     node_state.store(ui.ctx());
     Some(DrawNodeResponse {
+        settled,
         node_moved,
         node_to_top,
         drag_released,
         pin_hovered,
         final_rect: r.response.rect,
+    })
+}
+
+/// What a primary click or drag on a node's frame does: move the node (or the
+/// selection), select with Shift, deselect with Command, bring the node to the top.
+fn frame_interaction(
+    r: &egui::Response,
+    node: NodeId,
+    modifiers: Modifiers,
+    snarl_state: &mut SnarlState,
+) -> (Option<(NodeId, Vec2)>, Option<NodeId>) {
+    let mut node_moved = None;
+    let mut node_to_top = None;
+
+    if !modifiers.shift && !modifiers.command && r.dragged_by(PointerButton::Primary) {
+        node_moved = Some((node, r.drag_delta()));
+    }
+
+    if r.clicked_by(PointerButton::Primary) || r.dragged_by(PointerButton::Primary) {
+        if modifiers.shift {
+            snarl_state.select_one_node(modifiers.command, node);
+        } else if modifiers.command {
+            snarl_state.deselect_one_node(node);
+        }
+    }
+
+    if r.clicked() || r.dragged() {
+        node_to_top = Some(node);
+    }
+
+    (node_moved, node_to_top)
+}
+
+/// Draws a node at the zoomed-out level of detail: its last known frame rect filled
+/// with [`SnarlViewer::node_lod_fill`] and outlined with its frame's stroke, and its pins
+/// as dots in their wire colours. No child `Ui`, no text. The frame still moves,
+/// selects and opens the node menu; pins are not interactive.
+#[allow(clippy::too_many_arguments)]
+fn draw_node_lod<T, V>(
+    snarl: &mut Snarl<T>,
+    ui: &mut Ui,
+    node: NodeId,
+    viewer: &mut V,
+    snarl_state: &mut SnarlState,
+    style: &SnarlStyle,
+    snarl_id: Id,
+    cache: &NodeCache,
+    pin_index: &mut PinIndex,
+    modifiers: Modifiers,
+    input_positions: &mut HashMap<InPinId, PinResponse>,
+    output_positions: &mut HashMap<OutPinId, PinResponse>,
+) -> Option<DrawNodeResponse>
+where
+    V: SnarlViewer<T>,
+{
+    let value = &snarl.nodes.get(node.0)?.value;
+    let (inputs_count, outputs_count) = (viewer.inputs(value), viewer.outputs(value));
+    let node_pos = snarl.nodes.get(node.0)?.pos.round_ui();
+    let node_id = snarl_id.with(("snarl-node", node));
+    let rect = cache.rect(node_pos);
+
+    if snarl_state.selected_nodes().contains(&node) {
+        let select_style = style.get_select_style(ui.style());
+        ui.painter().rect(
+            rect + select_style.margin,
+            select_style.rounding,
+            select_style.fill,
+            select_style.stroke,
+            StrokeKind::Inside,
+        );
+    }
+
+    let r = ui.interact(rect, node_id.with("frame"), Sense::click_and_drag());
+    let (node_moved, node_to_top) = frame_interaction(&r, node, modifiers, snarl_state);
+
+    let inputs = pin_index.inputs(snarl, node, inputs_count);
+    let outputs = pin_index.outputs(snarl, node, outputs_count);
+
+    if viewer.has_node_menu(&snarl.nodes.get(node.0)?.value) {
+        r.context_menu(|ui| {
+            viewer.show_node_menu(node, &inputs, &outputs, ui, snarl);
+        });
+        if !snarl.nodes.contains(node.0) {
+            return None;
+        }
+    }
+
+    let frame = viewer.node_frame(
+        style.get_node_frame(ui.style()),
+        node,
+        &inputs,
+        &outputs,
+        snarl,
+    );
+    let fill = viewer.node_lod_fill(frame.fill, node, snarl);
+    let painter = ui.painter();
+    painter.rect(
+        rect,
+        frame.corner_radius,
+        fill,
+        frame.stroke,
+        StrokeKind::Inside,
+    );
+
+    let radius = style.get_pin_size(ui.style()) * 0.5;
+    let (pin_inputs, pin_outputs) = cache.pins(node_pos);
+    for (input, pin) in pin_inputs.enumerate() {
+        painter.circle_filled(pin.pos, radius, pin.wire_color);
+        input_positions.insert(InPinId { node, input }, pin);
+    }
+    for (output, pin) in pin_outputs.enumerate() {
+        painter.circle_filled(pin.pos, radius, pin.wire_color);
+        output_positions.insert(OutPinId { node, output }, pin);
+    }
+
+    Some(DrawNodeResponse {
+        settled: true,
+        node_moved,
+        node_to_top,
+        drag_released: false,
+        pin_hovered: None,
+        final_rect: rect,
     })
 }
 

@@ -85,6 +85,12 @@ impl NodeState {
         .round_ui()
     }
 
+    /// Whether this frame's layout changed the node's size or rows: until it stops
+    /// changing, the layout has not settled.
+    pub const fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
     pub fn payload_offset(&self, openness: f32) -> f32 {
         ((self.size.y) * (1.0 - openness)).round_ui()
     }

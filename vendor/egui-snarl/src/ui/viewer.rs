@@ -55,6 +55,22 @@ pub trait SnarlViewer<T> {
         let _ = (node, inputs, outputs, snarl);
         default
     }
+    /// Returns the fill of the node when the graph is zoomed out below
+    /// [`SnarlStyle::lod_scale`](crate::ui::SnarlStyle::lod_scale) and the node is drawn
+    /// as a plain rounded rect.
+    ///
+    /// `default` is the fill of [`SnarlViewer::node_frame`]'s frame.
+    #[inline]
+    fn node_lod_fill(
+        &mut self,
+        default: egui::Color32,
+        node: NodeId,
+        snarl: &Snarl<T>,
+    ) -> egui::Color32 {
+        let _ = (node, snarl);
+        default
+    }
+
     /// Checks if node has a custom egui style.
     #[inline]
     fn has_node_style(

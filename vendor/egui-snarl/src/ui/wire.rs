@@ -286,6 +286,29 @@ pub fn draw_wire(
     }
 }
 
+/// A rect that holds the whole wire (before stroke width): the bounding box of a Bezier
+/// wire's control points (the curve stays inside their convex hull), or of an
+/// axis-aligned wire's ends and turns.
+pub fn wire_bounds(
+    frame_size: f32,
+    upscale: bool,
+    downscale: bool,
+    from: Pos2,
+    to: Pos2,
+    style: WireStyle,
+) -> Rect {
+    let frame_size = adjust_frame_size(frame_size, upscale, downscale, from, to);
+    match style {
+        WireStyle::Line => Rect::from_two_pos(from, to),
+        WireStyle::Bezier3 | WireStyle::Bezier5 => {
+            Rect::from_points(&wire_bezier_5(frame_size, from, to))
+        }
+        WireStyle::AxisAligned { corner_radius } => {
+            Rect::from_two_pos(from, to).expand(corner_radius.abs().mul_add(2.0, frame_size))
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn hit_wire(
     ctx: &Context,
