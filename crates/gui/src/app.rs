@@ -59,11 +59,14 @@ pub enum Command {
     Save,
     /// Delete the selected blocks.
     DeleteSelected,
+    /// Zoom the canvas out (or in, up to scale 1) to show every block.
+    ShowWholeFlow,
 }
 
 impl Command {
     /// Every command, for shortcut handling.
-    pub const ALL: [Command; 4] = [Command::Run, Command::Stop, Command::Save, Command::DeleteSelected];
+    pub const ALL: [Command; 5] =
+        [Command::Run, Command::Stop, Command::Save, Command::DeleteSelected, Command::ShowWholeFlow];
 
     /// The label on buttons and menus.
     pub fn label(self) -> &'static str {
@@ -72,6 +75,7 @@ impl Command {
             Command::Stop => "■ Stop",
             Command::Save => "Save",
             Command::DeleteSelected => "Delete block",
+            Command::ShowWholeFlow => "Show whole flow",
         }
     }
 
@@ -82,8 +86,19 @@ impl Command {
             Command::Stop => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Escape)),
             Command::Save => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::S)),
             Command::DeleteSelected => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Delete)),
+            // Ctrl+0 is egui's own "reset UI zoom".
+            Command::ShowWholeFlow => None,
         }
     }
+}
+
+/// How the canvas places the flow when asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// As a flow opens: whole if readable, else readable from its Start block.
+    Open,
+    /// Every block in view, however small.
+    Whole,
 }
 
 /// The Switchyard app.
@@ -113,8 +128,9 @@ pub struct SwitchyardApp {
     screenshot_requested: bool,
     runs_finished: u32,
     report_first_frame: Option<std::time::Instant>,
-    /// Fit the flow into the canvas on the next frame (after opening one).
-    fit_pending: bool,
+    /// How to place the flow in the canvas on the next frame (after opening one, or
+    /// when asked to show it whole).
+    fit_pending: Option<Fit>,
 }
 
 impl std::fmt::Debug for SwitchyardApp {
@@ -171,7 +187,7 @@ impl SwitchyardApp {
             screenshot_requested: false,
             runs_finished: 0,
             report_first_frame: options.report_first_frame,
-            fit_pending: true,
+            fit_pending: Some(Fit::Open),
         };
         app.dirty = app.document.is_dirty();
         app
@@ -203,6 +219,11 @@ impl SwitchyardApp {
         self.outcome
     }
 
+    /// The canvas's graph → screen transform, as of the last frame.
+    pub fn canvas_transform(&self) -> TSTransform {
+        self.to_global
+    }
+
     /// Whether a run is going on.
     pub fn is_running(&self) -> bool {
         self.runner.is_running()
@@ -224,6 +245,10 @@ impl SwitchyardApp {
                 for node in nodes {
                     self.delete_block(node);
                 }
+            }
+            Command::ShowWholeFlow => {
+                self.fit_pending = Some(Fit::Whole);
+                ctx.request_repaint();
             }
         }
     }
@@ -322,6 +347,13 @@ impl SwitchyardApp {
                     ui.close();
                 }
             });
+            ui.menu_button("View", |ui| {
+                let whole = egui::Button::new(Command::ShowWholeFlow.label()).shortcut_text("double-click canvas");
+                if ui.add(whole).clicked() {
+                    self.apply(Command::ShowWholeFlow, ui.ctx());
+                    ui.close();
+                }
+            });
             if ui.button("⚙").on_hover_text("Global variables").clicked() {
                 self.settings.open();
             }
@@ -399,10 +431,10 @@ impl SwitchyardApp {
             requests: Vec::new(),
             wires_changed: false,
             to_global: self.to_global,
-            fit: if std::mem::take(&mut self.fit_pending) {
-                crate::canvas::fit_transform(&self.document.snarl, ui.max_rect())
-            } else {
-                None
+            fit: match self.fit_pending.take() {
+                Some(Fit::Open) => crate::canvas::fit_transform(&self.document.snarl, ui.max_rect()),
+                Some(Fit::Whole) => crate::canvas::whole_flow_transform(&self.document.snarl, ui.max_rect()),
+                None => None,
             },
         };
         let response = SnarlWidget::new().id(egui::Id::new(CANVAS_ID)).style(canvas_style()).show(
@@ -565,5 +597,7 @@ fn display_name(name: &str) -> String {
 fn canvas_style() -> SnarlStyle {
     let mut style = SnarlStyle::new();
     style.bg_pattern_stroke = Some(egui::Stroke::new(1.0, Color32::from_gray(45)));
+    style.lod_scale = Some(crate::canvas::LOD_SCALE);
+    style.min_scale = Some(crate::canvas::MIN_SCALE);
     style
 }
