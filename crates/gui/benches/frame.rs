@@ -8,6 +8,9 @@
 //! laid out on a grid, in the full app (top bar, palette, inspector, console, canvas) at
 //! 1280×800 points; 10 warm-up frames, then 200 timed frames of layout plus
 //! tessellation, with the pointer moving over the canvas so every frame does work.
+//! Each flow is measured as it opens; the 1,000-block flow also zoomed out to scale
+//! 0.42 (just above the level-of-detail scale: the most blocks drawn in full) and with
+//! every block in view (View → Show whole flow: blocks drawn at low detail).
 //! Goals: p95 ≤ 4 ms at 200 blocks, ≤ 8 ms at 1,000.
 
 use std::hint::black_box;
@@ -15,7 +18,7 @@ use std::time::Instant;
 
 use egui::{Context, Pos2, RawInput, Rect, Vec2};
 use switchyard_flow::{Block, BlockKind, Flow, PortRef, SendRequest, Wire};
-use switchyard_gui::{AppOptions, SwitchyardApp};
+use switchyard_gui::{AppOptions, Command, SwitchyardApp};
 
 const WARM_UP_FRAMES: usize = 10;
 const TIMED_FRAMES: usize = 200;
@@ -37,6 +40,17 @@ fn chain(blocks: usize) -> Flow {
     flow
 }
 
+/// Where the canvas looks during the timed frames.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum View {
+    /// As the flow opens.
+    Opened,
+    /// Zoomed out to just above the level-of-detail scale: the most blocks drawn in full.
+    ZoomedOut,
+    /// View → Show whole flow: every block in view, drawn at low detail.
+    Whole,
+}
+
 fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("runtime: {e}"));
     let dir = std::env::temp_dir().join(format!("switchyard-frame-bench-{}", std::process::id()));
@@ -44,19 +58,35 @@ fn main() {
     println!(
         "app frame cost, {TIMED_FRAMES} frames after {WARM_UP_FRAMES} warm-up, 1280x800 points (layout + tessellation)"
     );
-    for blocks in [50, 200, 1_000] {
+    let cases = [
+        (50, View::Opened),
+        (200, View::Opened),
+        (1_000, View::Opened),
+        (1_000, View::ZoomedOut),
+        (1_000, View::Whole),
+    ];
+    for (blocks, view) in cases {
         let path = dir.join(format!("chain-{blocks}.flow.json"));
         switchyard_flow::save(&path, &chain(blocks)).unwrap_or_else(|e| panic!("{e}"));
         let ctx = Context::default();
         let options = AppOptions { flow: Some(path), ..AppOptions::default() };
         let mut app = SwitchyardApp::new(&ctx, runtime.handle().clone(), options, None);
+        if view == View::Whole {
+            // View → Show whole flow: every block in view, zoomed far out.
+            app.apply(Command::ShowWholeFlow, &ctx);
+        }
         let mut times = Vec::with_capacity(TIMED_FRAMES);
         for frame in 0..WARM_UP_FRAMES + TIMED_FRAMES {
             let pointer = Pos2::new(300.0 + (frame % 400) as f32, 200.0 + (frame % 200) as f32);
+            let mut events = vec![egui::Event::PointerMoved(pointer)];
+            if view == View::ZoomedOut && frame == 1 {
+                // Zoom from the opening scale (0.75) to 0.42 around the pointer.
+                events.push(egui::Event::Zoom(0.42 / 0.75));
+            }
             let input = RawInput {
                 screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(1280.0, 800.0))),
                 time: Some(frame as f64 / 60.0),
-                events: vec![egui::Event::PointerMoved(pointer)],
+                events,
                 ..RawInput::default()
             };
             let start = Instant::now();
@@ -69,7 +99,13 @@ fn main() {
         times.sort_by(f64::total_cmp);
         let mean = times.iter().sum::<f64>() / times.len() as f64;
         let p95 = times.get(times.len() * 95 / 100).copied().unwrap_or(f64::NAN);
-        println!("{blocks:>5} blocks: mean {mean:.3} ms, p95 {p95:.3} ms");
+        let scale = app.canvas_transform().scaling;
+        let view = match view {
+            View::Opened => "as opened",
+            View::ZoomedOut => "zoomed out, full detail",
+            View::Whole => "whole flow, low detail",
+        };
+        println!("{blocks:>5} blocks, {view:<23} (scale {scale:.2}): mean {mean:.3} ms, p95 {p95:.3} ms");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -98,11 +98,13 @@ pub enum Command {
     Settings,
     /// Show the keyboard shortcuts.
     Shortcuts,
+    /// Zoom the canvas out (or in, up to scale 1) to show every block.
+    ShowWholeFlow,
 }
 
 impl Command {
     /// Every command, in menu order (the Help → Keyboard shortcuts list).
-    pub const ALL: [Command; 14] = [
+    pub const ALL: [Command; 15] = [
         Command::New,
         Command::Open,
         Command::Save,
@@ -116,6 +118,7 @@ impl Command {
         Command::Run,
         Command::Stop,
         Command::Settings,
+        Command::ShowWholeFlow,
         Command::Shortcuts,
     ];
 
@@ -136,6 +139,7 @@ impl Command {
             Command::Stop => "■ Stop",
             Command::Settings => "Global variables…",
             Command::Shortcuts => "Keyboard shortcuts",
+            Command::ShowWholeFlow => "Show whole flow",
         }
     }
 
@@ -158,6 +162,8 @@ impl Command {
             Command::Stop => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Escape)),
             Command::Settings => command(Key::Comma),
             Command::Shortcuts => Some(KeyboardShortcut::new(Modifiers::NONE, Key::F1)),
+            // Ctrl+0 is egui's own "reset UI zoom"; double-click the canvas instead.
+            Command::ShowWholeFlow => None,
         }
     }
 
@@ -199,6 +205,15 @@ enum DialogPurpose {
     SaveAs(Then),
 }
 
+/// How the canvas places the flow when asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// As a flow opens: whole if readable, else readable from its Start block.
+    Open,
+    /// Every block in view, however small.
+    Whole,
+}
+
 /// The Switchyard app.
 pub struct SwitchyardApp {
     document: Document,
@@ -226,8 +241,9 @@ pub struct SwitchyardApp {
     screenshot_requested: bool,
     runs_finished: u32,
     report_first_frame: Option<std::time::Instant>,
-    /// Fit the flow into the canvas on the next frame (after opening one).
-    fit_pending: bool,
+    /// How to place the flow in the canvas on the next frame (after opening one, or
+    /// when asked to show it whole).
+    fit_pending: Option<Fit>,
     history: History,
     /// The block whose inspector field changed this frame (joins keystrokes into one step).
     edit_key: Option<String>,
@@ -321,7 +337,7 @@ impl SwitchyardApp {
             screenshot_requested: false,
             runs_finished: 0,
             report_first_frame: options.report_first_frame,
-            fit_pending: true,
+            fit_pending: Some(Fit::Open),
             history,
             edit_key: None,
             clipboard: None,
@@ -427,6 +443,10 @@ impl SwitchyardApp {
             Command::Stop => self.runner.stop(),
             Command::Settings => self.settings.open(),
             Command::Shortcuts => self.show_shortcuts = true,
+            Command::ShowWholeFlow => {
+                self.fit_pending = Some(Fit::Whole);
+                ctx.request_repaint();
+            }
         }
     }
 
@@ -582,7 +602,7 @@ impl SwitchyardApp {
         self.statuses.clear();
         self.carried.clear();
         self.outcome = None;
-        self.fit_pending = true;
+        self.fit_pending = Some(Fit::Open);
         self.autosaved = true;
         self.check_dirty = true;
     }
@@ -833,6 +853,13 @@ impl SwitchyardApp {
             self.menu_item(ui, Command::Duplicate, true);
             self.menu_item(ui, Command::DeleteSelected, true);
         });
+        ui.menu_button("View", |ui| {
+            let whole = egui::Button::new(Command::ShowWholeFlow.label()).shortcut_text("double-click canvas");
+            if ui.add(whole).clicked() {
+                ui.close();
+                self.apply(Command::ShowWholeFlow, ui.ctx());
+            }
+        });
         ui.menu_button("Help", |ui| {
             self.menu_item(ui, Command::Shortcuts, true);
         });
@@ -1019,10 +1046,10 @@ impl SwitchyardApp {
             wires_changed: false,
             to_global: self.to_global,
             node_rects: HashMap::new(),
-            fit: if std::mem::take(&mut self.fit_pending) {
-                crate::canvas::fit_transform(&self.document.snarl, ui.max_rect())
-            } else {
-                None
+            fit: match self.fit_pending.take() {
+                Some(Fit::Open) => crate::canvas::fit_transform(&self.document.snarl, ui.max_rect()),
+                Some(Fit::Whole) => crate::canvas::whole_flow_transform(&self.document.snarl, ui.max_rect()),
+                None => None,
             },
         };
         // Text on blocks is not selectable: a drag on a label moves the block.
@@ -1240,6 +1267,8 @@ fn display_name(name: &str) -> String {
 fn canvas_style() -> SnarlStyle {
     let mut style = SnarlStyle::new();
     style.bg_pattern_stroke = Some(egui::Stroke::new(1.0, Color32::from_gray(45)));
+    style.lod_scale = Some(crate::canvas::LOD_SCALE);
+    style.min_scale = Some(crate::canvas::MIN_SCALE);
     style
 }
 

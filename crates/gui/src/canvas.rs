@@ -88,35 +88,88 @@ fn method_color(method: &str) -> Color32 {
     }
 }
 
-/// Whether a node at graph position `pos` is far outside the visible part of the
-/// canvas. egui-snarl lays out every node every frame (it needs pin positions for the
-/// wires); such nodes get only their pins, which keeps big flows cheap to draw.
-fn far_offscreen(ui: &Ui, snarl: &Snarl<BlockNode>, node: NodeId) -> bool {
-    snarl.get_node_info(node).is_some_and(|info| !ui.clip_rect().expand(480.0).contains(info.pos))
+/// Below this canvas scale text is unreadable: blocks are drawn as plain coloured
+/// rects with their ports as dots (egui-snarl's level of detail).
+pub const LOD_SCALE: f32 = 0.4;
+/// The smallest scale a flow opens at to fit in view; a flow that needs less opens at
+/// [`OPEN_SCALE`] on its Start block instead.
+pub const MIN_FIT_SCALE: f32 = 0.5;
+/// The scale a flow too big to fit readably opens at.
+pub const OPEN_SCALE: f32 = 0.75;
+/// How far the user may zoom out: far enough to see a 1,000-block flow whole.
+pub const MIN_SCALE: f32 = 0.05;
+/// A typical block's size, for placing a flow before it is laid out.
+const ESTIMATED_BLOCK: egui::Vec2 = egui::vec2(380.0, 110.0);
+/// Room left between the flow and the view's edges when placing it.
+const FIT_MARGIN: f32 = 24.0;
+
+/// Where blocks are estimated to be (their positions and a typical size): all the
+/// graph knows before layout.
+fn estimated_bounds(snarl: &Snarl<BlockNode>) -> egui::Rect {
+    snarl
+        .nodes_pos_ids()
+        .fold(egui::Rect::NOTHING, |rect, (_, pos, _)| rect.union(egui::Rect::from_min_size(pos, ESTIMATED_BLOCK)))
 }
 
-/// The transform that shows every block inside `view` (screen rect), at most at
-/// scale 1. Block sizes are estimated: positions are all the graph knows before layout.
-pub fn fit_transform(snarl: &Snarl<BlockNode>, view: egui::Rect) -> Option<TSTransform> {
-    const BLOCK: egui::Vec2 = egui::vec2(380.0, 110.0);
-    let bounds = snarl
-        .nodes_pos_ids()
-        .fold(egui::Rect::NOTHING, |rect, (_, pos, _)| rect.union(egui::Rect::from_min_size(pos, BLOCK)));
+/// The transform that shows every block inside `view` (screen rect), centred, at most
+/// at scale 1 and at least at [`MIN_SCALE`].
+pub fn whole_flow_transform(snarl: &Snarl<BlockNode>, view: egui::Rect) -> Option<TSTransform> {
+    let bounds = estimated_bounds(snarl);
     if !bounds.is_positive() || !view.is_positive() {
         return None;
     }
-    let view = view.shrink(24.0);
-    let scale = (view.width() / bounds.width()).min(view.height() / bounds.height()).clamp(0.25, 1.0);
+    let view = view.shrink(FIT_MARGIN);
+    let scale = (view.width() / bounds.width()).min(view.height() / bounds.height()).clamp(MIN_SCALE, 1.0);
     let translation = view.center().to_vec2() - bounds.center().to_vec2() * scale;
     Some(TSTransform::new(translation, scale))
 }
 
-/// The block of `node`, unless it is far off-screen (then only its pins are drawn).
-fn near_block<'s>(ui: &Ui, snarl: &'s Snarl<BlockNode>, node: NodeId) -> Option<&'s switchyard_flow::Block> {
-    if far_offscreen(ui, snarl, node) {
-        return None;
+/// The transform a flow opens with in `view` (screen rect): the whole flow if it fits
+/// at scale [`MIN_FIT_SCALE`] or more (never magnified beyond 1); otherwise scale
+/// [`OPEN_SCALE`] showing the flow's top-left corner, or the Start block if it would
+/// be out of view there, and as much of the flow as possible. Block sizes are
+/// estimated: positions are all the graph knows before layout.
+pub fn fit_transform(snarl: &Snarl<BlockNode>, view: egui::Rect) -> Option<TSTransform> {
+    let whole = whole_flow_transform(snarl, view)?;
+    if whole.scaling >= MIN_FIT_SCALE {
+        return Some(whole);
     }
+    let bounds = estimated_bounds(snarl);
+    let view = view.shrink(FIT_MARGIN);
+    // Too big to read whole: the part of the graph `view` shows at OPEN_SCALE. It starts
+    // at the flow's top-left corner, or if the Start block would be out of view there,
+    // at the Start block, kept inside the flow's bounds.
+    let shown = view.size() / OPEN_SCALE;
+    let start = snarl
+        .nodes_pos_ids()
+        .find(|(_, _, node)| matches!(node.block.kind, BlockKind::Start))
+        .map_or(bounds.min, |(_, pos, _)| pos);
+    let place = |start: f32, block: f32, min: f32, max: f32, len: f32| {
+        let origin = if start + block <= min + len { min } else { start };
+        origin.min(max - len).max(min)
+    };
+    let min = Pos2::new(
+        place(start.x, ESTIMATED_BLOCK.x, bounds.min.x, bounds.max.x, shown.x),
+        place(start.y, ESTIMATED_BLOCK.y, bounds.min.y, bounds.max.y, shown.y),
+    );
+    let translation = view.min.to_vec2() - min.to_vec2() * OPEN_SCALE;
+    Some(TSTransform::new(translation, OPEN_SCALE))
+}
+
+/// The block of `node`.
+fn block_of(snarl: &Snarl<BlockNode>, node: NodeId) -> Option<&switchyard_flow::Block> {
     snarl.get_node(node).map(|n| &n.block)
+}
+
+/// A block's colour when zoomed out too far to read it: Send Request blocks in their
+/// method's colour, Start and Log blocks in their own, all muted against the canvas.
+fn lod_fill(kind: &BlockKind) -> Color32 {
+    let color = match kind {
+        BlockKind::Start => SUCCESS,
+        BlockKind::SendRequest(request) => method_color(&request.method),
+        BlockKind::Log(_) => NEUTRAL,
+    };
+    Color32::from_gray(27).lerp_to_gamma(color, 0.6)
 }
 
 fn shorten(text: &str, max: usize) -> String {
@@ -159,7 +212,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         ui: &mut Ui,
         snarl: &mut Snarl<BlockNode>,
     ) {
-        let Some(block) = near_block(ui, snarl, node) else { return };
+        let Some(block) = block_of(snarl, node) else { return };
         let kind = match &block.kind {
             BlockKind::Start => "START",
             BlockKind::SendRequest(_) => "REQUEST",
@@ -170,6 +223,11 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
             ui.label(RichText::new(&block.id).strong());
         });
         self.note(node, ui.min_rect());
+    }
+
+    fn node_lod_fill(&mut self, _default: Color32, node: NodeId, snarl: &Snarl<BlockNode>) -> Color32 {
+        let Some(block) = block_of(snarl, node) else { return NEUTRAL };
+        lod_fill(&block.kind)
     }
 
     fn has_body(&mut self, node: &BlockNode) -> bool {
@@ -184,7 +242,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         ui: &mut Ui,
         snarl: &mut Snarl<BlockNode>,
     ) {
-        let Some(block) = near_block(ui, snarl, node) else { return };
+        let Some(block) = block_of(snarl, node) else { return };
         ui.vertical(|ui| {
             ui.set_max_width(260.0);
             match &block.kind {
@@ -227,25 +285,15 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         node.block.kind.outputs().len()
     }
 
-    fn show_input(&mut self, pin: &InPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
-        if !far_offscreen(ui, snarl, pin.id.node) {
-            ui.label(RichText::new("in").small());
-            self.note(pin.id.node, ui.min_rect());
-            self.input_rects.insert(pin.id, ui.min_rect());
-        }
+    fn show_input(&mut self, pin: &InPin, ui: &mut Ui, _snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
+        ui.label(RichText::new("in").small());
+        self.note(pin.id.node, ui.min_rect());
+        self.input_rects.insert(pin.id, ui.min_rect());
         PinInfo::circle().with_fill(NEUTRAL)
     }
 
     fn show_output(&mut self, pin: &OutPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
         let port = snarl.get_node(pin.id.node).and_then(|n| n.block.kind.outputs().get(pin.id.output).copied());
-        if far_offscreen(ui, snarl, pin.id.node) {
-            let color = match port {
-                Some("success") => SUCCESS,
-                Some("failure") => FAILURE,
-                _ => NEUTRAL,
-            };
-            return PinInfo::circle().with_fill(color).with_wire_color(color);
-        }
         let info = match port {
             Some("success") => {
                 ui.label(RichText::new("Success").small().color(SUCCESS));
@@ -354,14 +402,73 @@ mod tests {
         )))
         .unwrap();
         let document = Document::from_flow(flow, None);
-        let view = egui::Rect::from_min_size(Pos2::new(150.0, 30.0), egui::vec2(600.0, 400.0));
+        // The canvas of a 1280 × 800 window.
+        let view = egui::Rect::from_min_size(Pos2::new(150.0, 30.0), egui::vec2(960.0, 540.0));
         let fit = fit_transform(&document.snarl, view).unwrap();
-        assert!(fit.scaling <= 1.0 && fit.scaling > 0.25, "{}", fit.scaling);
+        assert!(fit.scaling <= 1.0 && fit.scaling >= MIN_FIT_SCALE, "{}", fit.scaling);
         for (_, pos, _) in document.snarl.nodes_pos_ids() {
             let corner = fit * (pos + egui::vec2(380.0, 110.0));
             assert!(view.contains(fit * pos) && view.contains(corner), "{pos:?} is outside the view");
         }
         let wide = egui::Rect::from_min_size(Pos2::ZERO, egui::vec2(5000.0, 5000.0));
         assert_eq!(fit_transform(&document.snarl, wide).unwrap().scaling, 1.0);
+    }
+
+    /// A chain of `blocks` on a grid of `columns`, 360 × 140 apart, Start at `start`.
+    fn grid(blocks: usize, columns: usize, start: [f32; 2]) -> Document {
+        let mut flow = switchyard_flow::Flow::new("grid");
+        flow.blocks[0].at = start;
+        for i in 1..blocks {
+            let at = [(i % columns) as f32 * 360.0, (i / columns) as f32 * 140.0];
+            let kind = BlockKind::SendRequest(switchyard_flow::SendRequest::new("http://127.0.0.1:9/"));
+            flow.blocks.push(switchyard_flow::Block { id: format!("r{i}"), at, kind });
+        }
+        Document::from_flow(flow, None)
+    }
+
+    fn start_pos(document: &Document) -> Pos2 {
+        let start = document.node_of("start").unwrap();
+        document.snarl.get_node_info(start).unwrap().pos
+    }
+
+    #[test]
+    fn a_flow_that_only_fits_unreadably_opens_readable_at_its_start_block() {
+        let view = egui::Rect::from_min_size(Pos2::new(150.0, 30.0), egui::vec2(960.0, 540.0));
+        let document = grid(1000, 20, [0.0, 0.0]);
+        let open = fit_transform(&document.snarl, view).unwrap();
+        assert_eq!(open.scaling, OPEN_SCALE);
+        let start = egui::Rect::from_min_size(start_pos(&document), egui::vec2(380.0, 110.0));
+        assert!(view.contains_rect(open * start), "the Start block is in view: {:?}", open * start);
+        assert!((open * start.min - view.min).length() < 40.0, "at the view's top-left corner");
+
+        // A Start block below the first screenful: the view starts at it.
+        let document = grid(1000, 20, [0.0, 20.0 * 140.0]);
+        let open = fit_transform(&document.snarl, view).unwrap();
+        let start = egui::Rect::from_min_size(start_pos(&document), egui::vec2(380.0, 110.0));
+        assert!((open * start.min - view.min).length() < 40.0, "at the view's top-left corner");
+
+        // A Start block at the flow's bottom-right: the view stays over the flow.
+        let document = grid(1000, 20, [19.0 * 360.0, 49.0 * 140.0]);
+        let open = fit_transform(&document.snarl, view).unwrap();
+        let start = egui::Rect::from_min_size(start_pos(&document), egui::vec2(380.0, 110.0));
+        assert!(view.contains_rect(open * start), "the Start block is in view: {:?}", open * start);
+        assert!((open * start.max - view.max).length() < 40.0, "at the view's bottom-right corner");
+
+        // Showing the whole flow zooms out past the level-of-detail scale.
+        let whole = whole_flow_transform(&document.snarl, view).unwrap();
+        assert!(whole.scaling < LOD_SCALE && whole.scaling >= MIN_SCALE, "{}", whole.scaling);
+        for (_, pos, _) in document.snarl.nodes_pos_ids() {
+            assert!(view.contains_rect(whole * egui::Rect::from_min_size(pos, egui::vec2(380.0, 110.0))));
+        }
+    }
+
+    #[test]
+    fn a_flow_that_fits_readably_opens_whole() {
+        let view = egui::Rect::from_min_size(Pos2::new(150.0, 30.0), egui::vec2(960.0, 540.0));
+        // 4 × 5 blocks: 1,460 × 670 graph points fit at a scale of about 0.62.
+        let document = grid(20, 4, [0.0, 0.0]);
+        let open = fit_transform(&document.snarl, view).unwrap();
+        assert!(open.scaling >= MIN_FIT_SCALE && open.scaling < OPEN_SCALE, "{}", open.scaling);
+        assert_eq!(open, whole_flow_transform(&document.snarl, view).unwrap());
     }
 }
