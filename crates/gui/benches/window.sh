@@ -17,4 +17,10 @@ done
 DISPLAY=:96 SWITCHYARD_HOME=$home "$bin" flows/openai-models.flow.json >/dev/null 2>&1 & app=$!
 sleep 3
 echo "idle memory after 3 s: $(grep VmRSS /proc/$app/status)"
+# Anonymous (heap, stacks, the GL driver's buffers) vs file-backed (the binary and the
+# shared libraries' pages in use: libLLVM for Mesa's llvmpipe) vs shared (X11 MIT-SHM).
+grep -E 'RssAnon|RssFile|RssShmem' /proc/$app/status | sed 's/^/  /'
+echo "  largest mappings (resident kB):"
+awk '/^[0-9a-f]+-[0-9a-f]+ /{name=($6 == "") ? "[anonymous]" : $6} /^Rss:/{rss[name]+=$2}
+     END{for (n in rss) print rss[n], n}' /proc/$app/smaps | sort -rn | head -8 | sed 's/^/    /'
 kill $app

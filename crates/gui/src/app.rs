@@ -1239,9 +1239,20 @@ impl SwitchyardApp {
     }
 }
 
+/// The largest texture the app asks egui for (see `raw_input_hook`).
+const MAX_TEXTURE_SIDE: usize = 2048;
+
 impl eframe::App for SwitchyardApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.frame_ui(ui);
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        // egui makes its glyph atlas as wide as the largest texture the GL driver takes
+        // (16,384 on Mesa's llvmpipe), so the atlas and the driver's copy of it grow in
+        // steps of several megabytes; the app's text needs a small part of 2,048².
+        // Measured under Xvfb: 3.5 MB less resident memory when idle.
+        raw_input.max_texture_side = Some(raw_input.max_texture_side.unwrap_or(MAX_TEXTURE_SIDE).min(MAX_TEXTURE_SIDE));
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
