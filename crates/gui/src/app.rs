@@ -412,15 +412,9 @@ impl SwitchyardApp {
             Command::Open => self.request(Then::Open, ctx),
             Command::Save => self.save(Then::Nothing, ctx),
             Command::SaveAs => self.ask_file(DialogPurpose::SaveAs(Then::Nothing), ctx),
-            Command::Undo => {
-                if let Some(flow) = self.history.undo() {
-                    let flow = flow.clone();
-                    self.show_state(&flow);
-                }
-            }
-            Command::Redo => {
-                if let Some(flow) = self.history.redo() {
-                    let flow = flow.clone();
+            Command::Undo | Command::Redo => {
+                let state = if command == Command::Undo { self.history.undo() } else { self.history.redo() };
+                if let Some(flow) = state {
                     self.show_state(&flow);
                 }
             }
@@ -713,7 +707,7 @@ impl SwitchyardApp {
                 self.autosaved = false;
             }
             let was_dirty = self.dirty;
-            self.refresh_dirty();
+            self.dirty = !self.document.is_saved_as(self.history.current());
             if was_dirty && !self.dirty {
                 // Back to what is saved (an undo): nothing to recover.
                 self.discard_changes();
@@ -1072,15 +1066,6 @@ impl SwitchyardApp {
 
         let (outputs, inputs) = (std::mem::take(&mut viewer.output_rects), std::mem::take(&mut viewer.input_rects));
         self.wire_markers(ui, &outputs, &inputs);
-
-        // A click on a block shows it in the inspector (egui-snarl selects on Shift+click only).
-        let click = ui.input(|i| if i.pointer.primary_clicked() { i.pointer.interact_pos() } else { None });
-        if let Some(pos) = click
-            && response.rect.contains(pos)
-            && let Some((id, _)) = self.node_rects.iter().find(|(_, rect)| rect.expand(8.0).contains(pos))
-        {
-            self.selected = Some(id.clone());
-        }
 
         if let Some(kind) = response.dnd_release_payload::<NewBlock>()
             && let Some(pointer) = ui.ctx().pointer_interact_pos()

@@ -68,8 +68,8 @@ pub struct CanvasViewer<'a> {
     pub to_global: TSTransform,
     /// A transform to apply this frame instead of the current one (fit to view).
     pub fit: Option<TSTransform>,
-    /// Where each drawn block's header, body and ports landed on screen this frame
-    /// (a click there selects the block).
+    /// Where each drawn block's header, body and ports landed this frame (graph space;
+    /// the app reports them on screen through `SwitchyardApp::block_rect`).
     pub node_rects: HashMap<NodeId, egui::Rect>,
     /// Where each drawn port's label landed (graph space): the port sits just outside
     /// it. The app puts the marker of a wire that carried a value half-way between.

@@ -109,22 +109,19 @@ impl Document {
     /// The flow as it stands: blocks in file order with their canvas positions, wires
     /// in file order.
     pub fn to_flow(&self) -> Flow {
-        let mut nodes: Vec<(u64, Block)> = self
-            .snarl
-            .nodes_info()
-            .map(|info| {
-                let mut block = info.value.block.clone();
-                block.at = [info.pos.x, info.pos.y];
-                (info.value.seq, block)
-            })
-            .collect();
-        nodes.sort_by_key(|(seq, _)| *seq);
-        Flow { name: self.name.clone(), blocks: nodes.into_iter().map(|(_, b)| b).collect(), wires: self.wires.clone() }
+        let blocks = in_file_order(self.snarl.nodes_info().map(placed));
+        Flow { name: self.name.clone(), blocks, wires: self.wires.clone() }
     }
 
     /// Whether the flow differs from what was last loaded or saved.
     pub fn is_dirty(&self) -> bool {
-        self.to_flow().to_json() != self.saved
+        !self.is_saved_as(&self.to_flow())
+    }
+
+    /// Whether `flow` (this document's, from [`Document::to_flow`]) is what was last
+    /// loaded or saved.
+    pub fn is_saved_as(&self, flow: &Flow) -> bool {
+        flow.to_json() == self.saved
     }
 
     /// Records that the flow was saved as `text` to `path`.
@@ -248,18 +245,7 @@ impl Document {
     /// The blocks of `nodes` and the wires between them, as a flow fragment (what Copy
     /// puts on the clipboard, in the flow format).
     pub fn fragment(&self, nodes: &[NodeId]) -> Flow {
-        let mut picked: Vec<(u64, Block)> = nodes
-            .iter()
-            .filter_map(|node| self.snarl.get_node_info(*node))
-            .map(|info| {
-                let mut block = info.value.block.clone();
-                block.at = [info.pos.x, info.pos.y];
-                (info.value.seq, block)
-            })
-            .collect();
-        picked.sort_by_key(|(seq, _)| *seq);
-        picked.dedup_by_key(|(seq, _)| *seq);
-        let blocks: Vec<Block> = picked.into_iter().map(|(_, block)| block).collect();
+        let blocks = in_file_order(nodes.iter().filter_map(|node| self.snarl.get_node_info(*node)).map(placed));
         let inside = |id: &str| blocks.iter().any(|b| b.id == id);
         let wires = self.wires.iter().filter(|w| inside(&w.from.block) && inside(&w.to.block)).cloned().collect();
         Flow { name: "copied blocks".to_owned(), blocks, wires }
@@ -296,6 +282,21 @@ impl Document {
         }
         (nodes, skipped)
     }
+}
+
+/// A node's block with its canvas position, and its place in the file.
+fn placed(info: &egui_snarl::Node<BlockNode>) -> (u64, Block) {
+    let mut block = info.value.block.clone();
+    block.at = [info.pos.x, info.pos.y];
+    (info.value.seq, block)
+}
+
+/// The blocks in file order, each once.
+fn in_file_order(blocks: impl Iterator<Item = (u64, Block)>) -> Vec<Block> {
+    let mut blocks: Vec<(u64, Block)> = blocks.collect();
+    blocks.sort_by_key(|(seq, _)| *seq);
+    blocks.dedup_by_key(|(seq, _)| *seq);
+    blocks.into_iter().map(|(_, block)| block).collect()
 }
 
 /// The wire two pins make, as the file names it.

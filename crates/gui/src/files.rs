@@ -46,20 +46,14 @@ pub struct NativeDialogs;
 
 impl FileDialogs for NativeDialogs {
     fn ask(&self, request: &DialogRequest) -> Option<PathBuf> {
-        let dialog = rfd::FileDialog::new().add_filter("Switchyard flow", &["json"]);
+        let (DialogRequest::Open { folder } | DialogRequest::Save { folder, .. }) = request;
+        let mut dialog = rfd::FileDialog::new().add_filter("Switchyard flow", &["json"]);
+        if let Some(folder) = folder {
+            dialog = dialog.set_directory(folder);
+        }
         match request {
-            DialogRequest::Open { folder } => {
-                let dialog = match folder {
-                    Some(folder) => dialog.set_directory(folder),
-                    None => dialog,
-                };
-                dialog.set_title("Open a flow").pick_file()
-            }
-            DialogRequest::Save { folder, file_name } => {
-                let dialog = match folder {
-                    Some(folder) => dialog.set_directory(folder),
-                    None => dialog,
-                };
+            DialogRequest::Open { .. } => dialog.set_title("Open a flow").pick_file(),
+            DialogRequest::Save { file_name, .. } => {
                 dialog.set_title("Save the flow as").set_file_name(file_name).save_file()
             }
         }

@@ -58,19 +58,19 @@ impl History {
     }
 
     /// Steps back: the state to show, if there is one.
-    pub fn undo(&mut self) -> Option<&Flow> {
+    pub fn undo(&mut self) -> Option<Flow> {
         let previous = self.undo.pop()?;
         self.redo.push(std::mem::replace(&mut self.current, previous));
         self.last = None;
-        Some(&self.current)
+        Some(self.current.clone())
     }
 
     /// Steps forward again after an undo.
-    pub fn redo(&mut self) -> Option<&Flow> {
+    pub fn redo(&mut self) -> Option<Flow> {
         let next = self.redo.pop()?;
         self.undo.push(std::mem::replace(&mut self.current, next));
         self.last = None;
-        Some(&self.current)
+        Some(self.current.clone())
     }
 
     /// Whether there is a step to undo.

@@ -3,11 +3,11 @@
 //! masked. HTTP goes to a real server on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 
+mod common;
 #[path = "../../engine/tests/server/mod.rs"]
 mod server;
 
-use std::time::{Duration, Instant};
-
+use common::{Fixture, step_until};
 use egui::Pos2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -19,29 +19,13 @@ use switchyard_gui::document::{Document, NewBlock};
 use switchyard_gui::{AppOptions, BlockStatus, SwitchyardApp};
 use switchyard_vault::{Variable, Variables};
 
-struct Fixture {
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-    flow_path: std::path::PathBuf,
-}
-
 /// A flow file holding only a Start block.
 fn fixture() -> Fixture {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let flow_path = dir.path().join("new.flow.json");
-    switchyard_flow::save(&flow_path, &Flow::new("Built in a test")).unwrap();
-    Fixture { runtime, _dir: dir, flow_path }
+    Fixture::with_flow("new.flow.json", &Flow::new("Built in a test"))
 }
 
 fn harness<'a>(fixture: &Fixture, variables: Variables) -> Harness<'a, SwitchyardApp> {
-    let handle = fixture.runtime.handle().clone();
-    let options = AppOptions { flow: Some(fixture.flow_path.clone()), variables, ..AppOptions::default() };
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(|cc| SwitchyardApp::new(&cc.egui_ctx, handle, options, None));
-    harness.run_steps(2);
-    harness
+    fixture.app(AppOptions { variables, ..AppOptions::default() }, 2)
 }
 
 /// Adds Send Request and Log blocks as the canvas does, and wires Start → request → Log
@@ -78,17 +62,6 @@ fn build_request_flow(
     ));
     harness.run_steps(2);
     request_id
-}
-
-/// Steps the app until `done` holds; the run happens on the runtime's threads.
-fn step_until(harness: &mut Harness<'_, SwitchyardApp>, what: &str, done: impl Fn(&SwitchyardApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(harness.state()) {
-        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
-        harness.step();
-        std::thread::yield_now();
-    }
-    harness.run_steps(2);
 }
 
 fn console_text(app: &SwitchyardApp) -> String {
@@ -189,12 +162,7 @@ fn opening_an_example_and_saving_without_edits_writes_the_same_bytes() {
     let original = std::fs::read(&example).unwrap();
     let copy = fixture.flow_path.with_file_name("copy.flow.json");
     std::fs::write(&copy, &original).unwrap();
-    let handle = fixture.runtime.handle().clone();
-    let options = AppOptions { flow: Some(copy.clone()), ..AppOptions::default() };
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(|cc| SwitchyardApp::new(&cc.egui_ctx, handle, options, None));
-    harness.run_steps(3);
+    let mut harness = fixture.app(AppOptions { flow: Some(copy.clone()), ..AppOptions::default() }, 3);
     assert_eq!(harness.state().title(), "Switchyard — OpenAI: list models, then fetch the first");
     std::fs::write(&copy, b"overwritten").unwrap();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);

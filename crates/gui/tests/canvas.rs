@@ -9,11 +9,8 @@ use egui_kittest::kittest::Queryable as _;
 use switchyard_flow::{Block, BlockKind, Flow, PortRef, SendRequest, Wire};
 use switchyard_gui::{AppOptions, Command, SwitchyardApp};
 
-struct Fixture {
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-    flow_path: std::path::PathBuf,
-}
+mod common;
+use common::{Fixture, drag};
 
 /// A chain `start → r1 → … → r(blocks-1)` on a grid of 20 columns, as in the frame bench.
 fn chain_fixture(blocks: usize) -> Fixture {
@@ -27,41 +24,17 @@ fn chain_fixture(blocks: usize) -> Fixture {
         let from = if i == 1 { PortRef::new("start", "out") } else { PortRef::new(format!("r{}", i - 1), "success") };
         flow.wires.push(Wire { from, to: PortRef::new(format!("r{i}"), "in") });
     }
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let flow_path = dir.path().join("big.flow.json");
-    switchyard_flow::save(&flow_path, &flow).unwrap();
-    Fixture { runtime, _dir: dir, flow_path }
+    Fixture::with_flow("big.flow.json", &flow)
 }
 
 fn harness<'a>(fixture: &Fixture) -> Harness<'a, SwitchyardApp> {
-    let handle = fixture.runtime.handle().clone();
-    let options = AppOptions { flow: Some(fixture.flow_path.clone()), ..AppOptions::default() };
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(|cc| SwitchyardApp::new(&cc.egui_ctx, handle, options, None));
-    harness.run_steps(4);
-    harness
+    fixture.app(AppOptions::default(), 4)
 }
 
 fn block_pos(harness: &Harness<'_, SwitchyardApp>, id: &str) -> Pos2 {
     let document = harness.state().document();
     let node = document.node_of(id).unwrap();
     document.snarl.get_node_info(node).unwrap().pos
-}
-
-/// Drags with the primary button from `from` by `by` (screen points), in small steps.
-fn drag(harness: &mut Harness<'_, SwitchyardApp>, from: Pos2, by: Vec2) {
-    harness.hover_at(from);
-    harness.step();
-    harness.drag_at(from);
-    harness.step();
-    for i in 1..=4 {
-        harness.hover_at(from + by * (i as f32 / 4.0));
-        harness.step();
-    }
-    harness.drop_at(from + by);
-    harness.run_steps(2);
 }
 
 #[test]
@@ -94,7 +67,7 @@ fn a_block_drags_at_a_readable_scale() {
     // The header's blank drag space, between the collapse button and the labels
     // (labels take drags for text selection).
     let grab = transform * (before + Vec2::new(29.0, 8.0));
-    drag(&mut harness, grab, Vec2::new(60.0, 45.0));
+    drag(&mut harness, grab, grab + Vec2::new(60.0, 45.0));
 
     let moved = block_pos(&harness, "r2") - before;
     let expected = Vec2::new(60.0, 45.0) / transform.scaling;
@@ -121,7 +94,7 @@ fn zoomed_out_to_the_whole_flow_blocks_lose_their_text_but_still_drag() {
 
     let before = block_pos(&harness, "r500");
     let grab = transform * (before + Vec2::new(150.0, 40.0));
-    drag(&mut harness, grab, Vec2::new(30.0, 20.0));
+    drag(&mut harness, grab, grab + Vec2::new(30.0, 20.0));
     let moved = block_pos(&harness, "r500") - before;
     let expected = Vec2::new(30.0, 20.0) / transform.scaling;
     assert!((moved - expected).length() < 2.0 / transform.scaling, "moved {moved:?}, expected {expected:?}");

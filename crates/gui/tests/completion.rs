@@ -4,11 +4,11 @@
 //! 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 
+mod common;
 #[path = "../../engine/tests/server/mod.rs"]
 mod server;
 
-use std::time::{Duration, Instant};
-
+use common::{Fixture, step_until};
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -23,39 +23,23 @@ const REQUEST: &str = "fetch";
 /// How the popup labels the secret global: its name and the secret tag.
 const AUTH_SUGGESTION: &str = "auth 🔒 secret";
 
-struct Fixture {
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-    flow_path: std::path::PathBuf,
-}
-
 /// A flow file: Start → `fetch` (a Send Request to `url`).
 fn fixture(url: &str) -> Fixture {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let flow_path = dir.path().join("completion.flow.json");
     let mut flow = Flow::new("Completion");
     let mut request = SendRequest::new(url);
     request.timeout_ms = 30_000;
     flow.blocks.push(Block { id: REQUEST.to_owned(), at: [260.0, 120.0], kind: BlockKind::SendRequest(request) });
     flow.wires.push(Wire { from: PortRef::new("start", "out"), to: PortRef::new(REQUEST, "in") });
-    switchyard_flow::save(&flow_path, &flow).unwrap();
-    Fixture { runtime, _dir: dir, flow_path }
+    Fixture::with_flow("completion.flow.json", &flow)
 }
 
 /// The app on the fixture's flow, with a plain `base_url` and a secret `auth` as globals.
 fn harness<'a>(fixture: &Fixture) -> Harness<'a, SwitchyardApp> {
-    let handle = fixture.runtime.handle().clone();
     let variables: Variables =
         [Variable::plain("base_url", "http://127.0.0.1:9"), Variable::secret("auth", "Bearer sk-completion")]
             .into_iter()
             .collect();
-    let options = AppOptions { flow: Some(fixture.flow_path.clone()), variables, ..AppOptions::default() };
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(|cc| SwitchyardApp::new(&cc.egui_ctx, handle, options, None));
-    harness.run_steps(3);
-    harness
+    fixture.app(AppOptions { variables, ..AppOptions::default() }, 3)
 }
 
 /// Selects the request block as a user does: a Shift+drag selection rectangle from the
@@ -111,16 +95,6 @@ fn url(harness: &Harness<'_, SwitchyardApp>) -> String {
         BlockKind::SendRequest(request) => request.url.clone(),
         other => panic!("expected a send_request block, found {other:?}"),
     }
-}
-
-fn step_until(harness: &mut Harness<'_, SwitchyardApp>, what: &str, done: impl Fn(&SwitchyardApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(harness.state()) {
-        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
-        harness.step();
-        std::thread::yield_now();
-    }
-    harness.run_steps(2);
 }
 
 #[test]

@@ -9,17 +9,11 @@ use egui_kittest::kittest::Queryable as _;
 use switchyard_flow::{Block, BlockKind, Flow, LogBlock, PortRef, SendRequest, Wire};
 use switchyard_gui::{AppOptions, SwitchyardApp};
 
-struct Fixture {
-    runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
-    flow_path: std::path::PathBuf,
-}
+mod common;
+use common::{Fixture, drag, flow, press};
 
 /// Start → fetch (a Send Request), and a Log block `show` not wired yet.
 fn fixture() -> Fixture {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let flow_path = dir.path().join("edit.flow.json");
     let mut flow = Flow::new("Editing");
     flow.blocks.push(Block {
         id: "fetch".to_owned(),
@@ -28,46 +22,15 @@ fn fixture() -> Fixture {
     });
     flow.blocks.push(Block { id: "show".to_owned(), at: [680.0, 120.0], kind: BlockKind::Log(LogBlock::default()) });
     flow.wires.push(Wire { from: PortRef::new("start", "out"), to: PortRef::new("fetch", "in") });
-    switchyard_flow::save(&flow_path, &flow).unwrap();
-    Fixture { runtime, _dir: dir, flow_path }
+    Fixture::with_flow("edit.flow.json", &flow)
 }
 
 fn harness<'a>(fixture: &Fixture) -> Harness<'a, SwitchyardApp> {
-    let handle = fixture.runtime.handle().clone();
-    let options = AppOptions { flow: Some(fixture.flow_path.clone()), ..AppOptions::default() };
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(|cc| SwitchyardApp::new(&cc.egui_ctx, handle, options, None));
-    harness.run_steps(3);
-    harness
-}
-
-fn flow(harness: &Harness<'_, SwitchyardApp>) -> Flow {
-    harness.state().document().to_flow()
+    fixture.app(AppOptions::default(), 3)
 }
 
 fn at(harness: &Harness<'_, SwitchyardApp>, id: &str) -> [f32; 2] {
     flow(harness).block(id).unwrap().at
-}
-
-/// Presses a shortcut with the keyboard on the canvas (no text field focused).
-fn press(harness: &mut Harness<'_, SwitchyardApp>, modifiers: Modifiers, key: Key) {
-    harness.key_press_modifiers(modifiers, key);
-    harness.run_steps(2);
-}
-
-/// Drags with the primary button from `from` to `to` in a few pointer moves.
-fn drag(harness: &mut Harness<'_, SwitchyardApp>, from: Pos2, to: Pos2) {
-    harness.hover_at(from);
-    harness.run_steps(1);
-    harness.drag_at(from);
-    harness.run_steps(1);
-    for step in 1..=4 {
-        harness.hover_at(from + (to - from) * (step as f32 / 4.0));
-        harness.run_steps(1);
-    }
-    harness.drop_at(to);
-    harness.run_steps(2);
 }
 
 fn click_at(harness: &mut Harness<'_, SwitchyardApp>, pos: Pos2) {

@@ -14,6 +14,9 @@ use switchyard_flow::{Block, BlockKind, Flow, LogBlock};
 use switchyard_gui::files::{DialogRequest, ScriptedDialogs};
 use switchyard_gui::{AppOptions, SwitchyardApp};
 
+mod common;
+use common::{flow, press, step_until};
+
 struct Fixture {
     runtime: tokio::runtime::Runtime,
     dir: tempfile::TempDir,
@@ -65,28 +68,6 @@ fn paste_log_block(harness: &mut Harness<'_, SwitchyardApp>, id: &str) {
     let mut fragment = Flow::new("clip");
     fragment.blocks = vec![Block { id: id.to_owned(), at: [400.0, 300.0], kind: BlockKind::Log(LogBlock::default()) }];
     harness.event(egui::Event::Paste(fragment.to_json()));
-    harness.run_steps(2);
-}
-
-fn flow(harness: &Harness<'_, SwitchyardApp>) -> Flow {
-    harness.state().document().to_flow()
-}
-
-/// Steps frames until `done` holds (background work such as a file dialog's answer
-/// arrives on another thread); fails after a bounded number of frames.
-fn step_until(harness: &mut Harness<'_, SwitchyardApp>, what: &str, done: impl Fn(&SwitchyardApp) -> bool) {
-    for _ in 0..500 {
-        if done(harness.state()) {
-            return;
-        }
-        harness.step();
-        std::thread::yield_now();
-    }
-    panic!("gave up waiting: {what}");
-}
-
-fn press(harness: &mut Harness<'_, SwitchyardApp>, modifiers: Modifiers, key: Key) {
-    harness.key_press_modifiers(modifiers, key);
     harness.run_steps(2);
 }
 

@@ -2613,6 +2613,9 @@ fn frame_interaction(
             snarl_state.select_one_node(modifiers.command, node);
         } else if modifiers.command {
             snarl_state.deselect_one_node(node);
+        } else if r.clicked_by(PointerButton::Primary) {
+            // Switchyard: a plain click selects the node alone (upstream: Shift+click only).
+            snarl_state.select_one_node(true, node);
         }
     }
 

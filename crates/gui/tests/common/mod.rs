@@ -1,0 +1,78 @@
+//! What the app's kittest files share: a flow file in a temporary folder, the app on it,
+//! and the pointer and keyboard steps a user takes.
+#![allow(dead_code, clippy::unwrap_used, missing_docs)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui::{Key, Modifiers, Pos2};
+use egui_kittest::Harness;
+use switchyard_flow::Flow;
+use switchyard_gui::{AppOptions, SwitchyardApp};
+
+/// A runtime for runs and background work, and a flow saved in a temporary folder.
+pub struct Fixture {
+    pub runtime: tokio::runtime::Runtime,
+    pub dir: tempfile::TempDir,
+    pub flow_path: PathBuf,
+}
+
+impl Fixture {
+    /// `flow` saved as `file_name` in a fresh temporary folder.
+    pub fn with_flow(file_name: &str, flow: &Flow) -> Self {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let flow_path = dir.path().join(file_name);
+        switchyard_flow::save(&flow_path, flow).unwrap();
+        Self { runtime, dir, flow_path }
+    }
+
+    /// The app at 1280×800 points with `options` (its flow: this fixture's, unless set),
+    /// after `steps` frames.
+    pub fn app<'a>(&self, options: AppOptions, steps: usize) -> Harness<'a, SwitchyardApp> {
+        let handle = self.runtime.handle().clone();
+        let options = AppOptions { flow: options.flow.or_else(|| Some(self.flow_path.clone())), ..options };
+        let mut harness = Harness::builder()
+            .with_size([1280.0, 800.0])
+            .build_eframe(|cc| SwitchyardApp::new(&cc.egui_ctx, handle, options, None));
+        harness.run_steps(steps);
+        harness
+    }
+}
+
+/// The flow as the app holds it now.
+pub fn flow(harness: &Harness<'_, SwitchyardApp>) -> Flow {
+    harness.state().document().to_flow()
+}
+
+/// Steps the app until `done` holds: runs, dialogs and file work happen on the runtime's
+/// threads. Fails after 20 seconds.
+pub fn step_until(harness: &mut Harness<'_, SwitchyardApp>, what: &str, done: impl Fn(&SwitchyardApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
+        harness.step();
+        std::thread::yield_now();
+    }
+    harness.run_steps(2);
+}
+
+/// Presses a shortcut on the keyboard.
+pub fn press(harness: &mut Harness<'_, SwitchyardApp>, modifiers: Modifiers, key: Key) {
+    harness.key_press_modifiers(modifiers, key);
+    harness.run_steps(2);
+}
+
+/// Drags with the primary button from `from` to `to` (screen points) in four moves.
+pub fn drag(harness: &mut Harness<'_, SwitchyardApp>, from: Pos2, to: Pos2) {
+    harness.hover_at(from);
+    harness.step();
+    harness.drag_at(from);
+    harness.step();
+    for step in 1..=4 {
+        harness.hover_at(from + (to - from) * (step as f32 / 4.0));
+        harness.step();
+    }
+    harness.drop_at(to);
+    harness.run_steps(2);
+}
