@@ -1,28 +1,39 @@
 //! The Switchyard flow document: plain data, no I/O beyond reading and writing files.
 //!
-//! A [`Flow`] is a set of blocks (Start, Send Request, Log) and the wires between their
-//! ports. [`Flow::from_json`] reads and validates format v1, [`Flow::to_json`] writes the
+//! A [`Flow`] is a set of blocks (one [`BlockType`] definition per type: Start, Send
+//! Request, Log, If, Evaluate, Set, Delay, For Each, Collect) and the wires between
+//! their [`Port`]s. [`Flow::from_json`] reads and validates format v1, [`Flow::to_json`] writes the
 //! canonical layout, [`load`] and [`save`] do the same with files (saves are atomic).
 //! The [`template`] module is the `{{name}}` / `<<name>>` language used in request fields.
 //!
-//! Modules: `model` (the types), `parse` (strict reading and validation), `write`
-//! (canonical layout), `error` (problems with their place), `template`.
+//! [`Flow::validate`] checks a model against the rules of the format (the reader uses it
+//! too). The [`expr`] module is the jq expression language (sandboxed, bounded).
+//!
+//! Modules: `model` (flow and block), `port` (ports and wires), `blocks` (one file per
+//! block type), `parse` (strict reading), `validate` (the model's rules), `write`
+//! (canonical layout), `error` (problems with their place), `template`, `expr`.
 
+mod blocks;
 mod error;
+pub mod expr;
 mod model;
 mod parse;
+mod port;
 pub mod template;
+mod validate;
 mod write;
 
 use std::io::Write;
 use std::path::Path;
 
-pub use error::{FlowError, Place, Problem};
-pub use model::{
-    ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, LogBlock, PortDirection, PortRef, SendRequest,
-    StatusPattern, Wire,
+pub use blocks::{
+    ApiKeyLocation, Auth, BlockKind, BlockType, Body, Check, Collect, Delay, Evaluate, Expression, ForEach, Group, If,
+    LogBlock, SendRequest, Set, Start, StatusPattern,
 };
+pub use error::{FlowError, Place, Problem};
+pub use model::{Block, FORMAT_VERSION, Flow};
 pub use parse::is_valid_block_id;
+pub use port::{Port, PortDirection, PortRef, UnknownPort, Wire};
 
 impl Flow {
     /// Reads and validates a flow document. `file` names it in error messages.

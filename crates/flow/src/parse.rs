@@ -10,29 +10,14 @@ use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use crate::blocks::{BlockKind, BlockType};
 use crate::error::{Place, Problem, suggest};
-use crate::model::{
-    ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, LogBlock, PortDirection, PortRef, SendRequest,
-    StatusPattern, Wire,
-};
+use crate::model::{Block, FORMAT_VERSION, Flow};
+use crate::port::{Port, PortRef, Wire};
+use crate::validate::{self, Context};
 
 const TOP_FIELDS: &[&str] = &["switchyard", "name", "blocks", "wires"];
-const BLOCK_TYPES: &[&str] = &["start", "send_request", "log"];
 const COMMON_FIELDS: &[&str] = &["type", "at"];
-const REQUEST_FIELDS: &[&str] = &[
-    "type",
-    "at",
-    "method",
-    "url",
-    "headers",
-    "query",
-    "body",
-    "auth",
-    "timeout_ms",
-    "success_status",
-    "follow_redirects",
-];
-const LOG_FIELDS: &[&str] = &["type", "at", "label"];
 
 /// Parses and validates a flow document.
 pub fn parse_flow(text: &str) -> Result<Flow, Vec<Problem>> {
@@ -47,12 +32,17 @@ pub fn parse_fragment(text: &str) -> Result<Flow, Vec<Problem>> {
 
 fn parse(text: &str, fragment: bool) -> Result<Flow, Vec<Problem>> {
     let value = strict_json(text).map_err(|problem| vec![problem])?;
-    let mut reader = Reader { problems: Vec::new(), broken_blocks: HashSet::new(), fragment };
+    let mut reader = Reader { problems: Vec::new(), broken_blocks: HashSet::new(), wire_places: Vec::new() };
     let flow = reader.flow(&value);
-    match flow {
-        Some(flow) if reader.problems.is_empty() => Ok(flow),
-        _ => Err(reader.problems),
-    }
+    let Some(flow) = flow else {
+        return Err(reader.problems);
+    };
+    let context = Context { fragment, broken_blocks: &reader.broken_blocks, wire_places: &reader.wire_places };
+    let mut problems = reader.problems;
+    // Rules on the model are reported only for a document that read cleanly, except
+    // those on wires, which name their own places.
+    validate::check(&flow, &context, &mut problems);
+    if problems.is_empty() { Ok(flow) } else { Err(problems) }
 }
 
 /// Reads JSON like `serde_json::from_str`, but refuses duplicate object keys
@@ -131,7 +121,7 @@ impl<'de> Visitor<'de> for StrictValue {
     }
 }
 
-fn type_word(value: &Value) -> &'static str {
+pub(crate) fn type_word(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -147,20 +137,21 @@ pub fn is_valid_block_id(id: &str) -> bool {
     !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-struct Reader {
-    problems: Vec<Problem>,
+/// Reads a document's JSON into the model, reporting every shape problem with its place.
+pub(crate) struct Reader {
+    pub(crate) problems: Vec<Problem>,
     /// Blocks already reported as broken: wires to them add no further problems.
     broken_blocks: HashSet<String>,
-    /// Reading a fragment: no start block is fine.
-    fragment: bool,
+    /// For each wire read, its index in the file's `wires`.
+    wire_places: Vec<usize>,
 }
 
 impl Reader {
-    fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem::at(path, message));
     }
 
-    fn unknown_fields(&mut self, object: &Map<String, Value>, path: &str, known: &[&str], what: &str) {
+    fn unknown_keys(&mut self, object: &Map<String, Value>, path: &str, known: &[&str], what: &str) {
         for key in object.keys() {
             if !known.contains(&key.as_str()) {
                 let place = join(path, key);
@@ -169,6 +160,18 @@ impl Reader {
                     .push(Problem::at(place, format!("unknown field `{key}` in {what}")).with_suggestion(hint));
             }
         }
+    }
+
+    /// Reports every field of a block that its type does not have.
+    pub(crate) fn unknown_fields(&mut self, object: &Map<String, Value>, path: &str, block_type: &BlockType) {
+        let known: Vec<&str> = COMMON_FIELDS.iter().chain(block_type.fields).copied().collect();
+        let what = format!("a {} block", block_type.name);
+        self.unknown_keys(object, path, &known, &what);
+    }
+
+    /// Reports an object's unknown keys (a body, an auth helper).
+    pub(crate) fn unknown_keys_in(&mut self, object: &Map<String, Value>, path: &str, known: &[&str], what: &str) {
+        self.unknown_keys(object, path, known, what);
     }
 
     fn flow(&mut self, value: &Value) -> Option<Flow> {
@@ -202,7 +205,7 @@ impl Reader {
                 return None;
             }
         }
-        self.unknown_fields(top, "", TOP_FIELDS, "the flow");
+        self.unknown_keys(top, "", TOP_FIELDS, "the flow");
         let name = match top.get("name") {
             None => String::new(),
             Some(Value::String(name)) => name.clone(),
@@ -252,19 +255,6 @@ impl Reader {
                 }
             }
         }
-        let starts: Vec<&str> =
-            out.iter().filter(|b| matches!(b.kind, BlockKind::Start)).map(|b| b.id.as_str()).collect();
-        match starts.as_slice() {
-            [_] => {}
-            [] if self.fragment => {}
-            [] if self.problems.is_empty() => self.problem("blocks", "the flow has no `start` block; add exactly one"),
-            [] => {}
-            [_, rest @ ..] => {
-                for id in rest {
-                    self.problem(format!("blocks.{id}"), "a flow has exactly one `start` block; this is another");
-                }
-            }
-        }
         out
     }
 
@@ -280,33 +270,19 @@ impl Reader {
                 return None;
             }
             None => {
-                self.problem(path, "missing `type` (start, send_request or log)");
+                self.problem(path, format!("missing `type` ({})", type_list()));
                 return None;
             }
         };
         let at = self.position(fields.get("at"), &join(path, "at"));
-        let kind = match type_name {
-            "start" => {
-                self.unknown_fields(fields, path, COMMON_FIELDS, "a start block");
-                BlockKind::Start
-            }
-            "log" => {
-                self.unknown_fields(fields, path, LOG_FIELDS, "a log block");
-                let label = self.optional_string(fields, path, "label");
-                BlockKind::Log(LogBlock { label })
-            }
-            "send_request" => {
-                self.unknown_fields(fields, path, REQUEST_FIELDS, "a send_request block");
-                BlockKind::SendRequest(self.send_request(fields, path)?)
-            }
-            other => {
-                let hint = suggest(other, BLOCK_TYPES.iter().copied());
-                self.problems.push(
-                    Problem::at(join(path, "type"), format!("unknown block type `{other}`")).with_suggestion(hint),
-                );
-                return None;
-            }
+        let Some(block_type) = BlockType::named(type_name) else {
+            let hint = suggest(type_name, BlockType::ALL.iter().map(|t| t.name));
+            self.problems.push(
+                Problem::at(join(path, "type"), format!("unknown block type `{type_name}`")).with_suggestion(hint),
+            );
+            return None;
         };
+        let kind = BlockKind::read(block_type, self, fields, path)?;
         Some(Block { id: id.to_owned(), at, kind })
     }
 
@@ -334,7 +310,7 @@ impl Reader {
         }
     }
 
-    fn optional_string(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
+    pub(crate) fn optional_string(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
         match fields.get(key) {
             None => None,
             Some(Value::String(s)) => Some(s.clone()),
@@ -345,7 +321,7 @@ impl Reader {
         }
     }
 
-    fn required_string(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
+    pub(crate) fn required_string(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
         if !fields.contains_key(key) {
             self.problem(join(path, key), format!("missing `{key}`"));
             return None;
@@ -353,7 +329,7 @@ impl Reader {
         self.optional_string(fields, path, key)
     }
 
-    fn pairs(&mut self, value: Option<&Value>, path: &str) -> Vec<(String, String)> {
+    pub(crate) fn pairs(&mut self, value: Option<&Value>, path: &str) -> Vec<(String, String)> {
         let Some(value) = value else {
             return Vec::new();
         };
@@ -377,155 +353,40 @@ impl Reader {
         out
     }
 
-    fn send_request(&mut self, fields: &Map<String, Value>, path: &str) -> Option<SendRequest> {
-        let url = self.required_string(fields, path, "url");
-        let mut request = SendRequest::new(url.unwrap_or_default());
-        if let Some(method) = self.optional_string(fields, path, "method") {
-            let valid = !method.is_empty() && method.chars().all(|c| c.is_ascii_alphabetic());
-            if valid {
-                request.method = method.to_ascii_uppercase();
-            } else {
-                self.problem(join(path, "method"), format!("invalid HTTP method `{method}`"));
+    pub(crate) fn optional_bool(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<bool> {
+        match fields.get(key) {
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                self.problem(join(path, key), format!("expected true or false, found {}", type_word(other)));
+                None
             }
         }
-        request.headers = self.pairs(fields.get("headers"), &join(path, "headers"));
-        request.query = self.pairs(fields.get("query"), &join(path, "query"));
-        if let Some(body) = fields.get("body") {
-            request.body = self.body(body, &join(path, "body"));
-        }
-        if let Some(auth) = fields.get("auth") {
-            request.auth = self.auth(auth, &join(path, "auth"));
-        }
-        match fields.get("timeout_ms") {
-            None => {}
+    }
+
+    /// A required whole number of at least `min` (`unit` names it in messages).
+    pub(crate) fn required_whole_number(
+        &mut self,
+        fields: &Map<String, Value>,
+        path: &str,
+        key: &str,
+        min: u64,
+        unit: &str,
+    ) -> Option<u64> {
+        match fields.get(key) {
+            None => {
+                self.problem(join(path, key), format!("missing `{key}`"));
+                None
+            }
             Some(Value::Number(n)) => match n.as_u64() {
-                Some(ms) if ms > 0 => request.timeout_ms = ms,
-                _ => self.problem(join(path, "timeout_ms"), "expected a whole number of milliseconds above 0"),
+                Some(value) if value >= min => Some(value),
+                _ => {
+                    self.problem(join(path, key), format!("expected a whole number of {unit}, at least {min}"));
+                    None
+                }
             },
-            Some(other) => self.problem(
-                join(path, "timeout_ms"),
-                format!("expected a whole number of milliseconds, found {}", type_word(other)),
-            ),
-        }
-        if let Some(statuses) = fields.get("success_status") {
-            request.success_status = self.statuses(statuses, &join(path, "success_status"));
-        }
-        match fields.get("follow_redirects") {
-            None => {}
-            Some(Value::Bool(follow)) => request.follow_redirects = *follow,
-            Some(other) => self
-                .problem(join(path, "follow_redirects"), format!("expected true or false, found {}", type_word(other))),
-        }
-        Some(request)
-    }
-
-    fn statuses(&mut self, value: &Value, path: &str) -> Vec<StatusPattern> {
-        let texts: Vec<(String, &Value)> = match value {
-            Value::String(_) => vec![(path.to_owned(), value)],
-            Value::Array(items) if !items.is_empty() => {
-                items.iter().enumerate().map(|(i, item)| (format!("{path}[{i}]"), item)).collect()
-            }
-            _ => {
-                self.problem(path, "expected a status pattern like \"2xx\" or a list like [\"2xx\", \"304\"]");
-                return vec![StatusPattern::default_success()];
-            }
-        };
-        let mut out = Vec::new();
-        for (place, item) in texts {
-            match item.as_str().and_then(StatusPattern::parse) {
-                Some(pattern) => out.push(pattern),
-                None => self.problem(
-                    place,
-                    format!("invalid status pattern {item}: use three characters like \"200\", \"2xx\" or \"30x\""),
-                ),
-            }
-        }
-        out
-    }
-
-    fn body(&mut self, value: &Value, path: &str) -> Option<Body> {
-        let Value::Object(fields) = value else {
-            self.problem(path, format!("expected an object like {{\"json\": …}}, found {}", type_word(value)));
-            return None;
-        };
-        let kinds: Vec<&str> = ["json", "text", "form"].into_iter().filter(|k| fields.contains_key(*k)).collect();
-        match kinds.as_slice() {
-            ["json"] => {
-                self.unknown_fields(fields, path, &["json"], "a json body");
-                fields.get("json").cloned().map(Body::Json)
-            }
-            ["text"] => {
-                self.unknown_fields(fields, path, &["text", "content_type"], "a text body");
-                let text = self.optional_string(fields, path, "text")?;
-                let content_type = self.optional_string(fields, path, "content_type");
-                Some(Body::Text { text, content_type })
-            }
-            ["form"] => {
-                self.unknown_fields(fields, path, &["form"], "a form body");
-                Some(Body::Form(self.pairs(fields.get("form"), &join(path, "form"))))
-            }
-            [] => {
-                let hint = fields.keys().find_map(|k| suggest(k, ["json", "text", "form"]));
-                self.problems.push(
-                    Problem::at(path, "a body is one of {\"json\": …}, {\"text\": …} or {\"form\": […]}")
-                        .with_suggestion(hint),
-                );
-                None
-            }
-            _ => {
-                self.problem(path, format!("a body has one kind, found {}", kinds.join(" and ")));
-                None
-            }
-        }
-    }
-
-    fn auth(&mut self, value: &Value, path: &str) -> Option<Auth> {
-        let Value::Object(fields) = value else {
-            self.problem(
-                path,
-                format!("expected an object like {{\"type\": \"bearer\", …}}, found {}", type_word(value)),
-            );
-            return None;
-        };
-        let kind = self.required_string(fields, path, "type")?;
-        match kind.as_str() {
-            "bearer" => {
-                self.unknown_fields(fields, path, &["type", "token"], "bearer auth");
-                Some(Auth::Bearer { token: self.required_string(fields, path, "token")? })
-            }
-            "api_key" => {
-                self.unknown_fields(fields, path, &["type", "name", "value", "in"], "api_key auth");
-                let name = self.required_string(fields, path, "name");
-                let value = self.required_string(fields, path, "value");
-                let location = match self.optional_string(fields, path, "in").as_deref() {
-                    None | Some("header") => ApiKeyLocation::Header,
-                    Some("query") => ApiKeyLocation::Query,
-                    Some(other) => {
-                        let hint = suggest(other, ["header", "query"]);
-                        self.problems.push(
-                            Problem::at(
-                                join(path, "in"),
-                                format!("`in` is \"header\" or \"query\", found \"{other}\""),
-                            )
-                            .with_suggestion(hint),
-                        );
-                        ApiKeyLocation::Header
-                    }
-                };
-                Some(Auth::ApiKey { name: name?, value: value?, location })
-            }
-            "basic" => {
-                self.unknown_fields(fields, path, &["type", "username", "password"], "basic auth");
-                let username = self.required_string(fields, path, "username");
-                let password = self.optional_string(fields, path, "password").unwrap_or_default();
-                Some(Auth::Basic { username: username?, password })
-            }
-            other => {
-                let hint = suggest(other, ["bearer", "api_key", "basic"]);
-                self.problems.push(
-                    Problem::at(join(path, "type"), format!("unknown auth type `{other}` (bearer, api_key or basic)"))
-                        .with_suggestion(hint),
-                );
+            Some(other) => {
+                self.problem(join(path, key), format!("expected a whole number of {unit}, found {}", type_word(other)));
                 None
             }
         }
@@ -533,7 +394,6 @@ impl Reader {
 
     fn wires(&mut self, wires: &[Value], blocks: &[Block]) -> Vec<Wire> {
         let mut out = Vec::new();
-        let mut seen = HashSet::new();
         for (index, value) in wires.iter().enumerate() {
             let path = format!("wires[{index}]");
             let ends = match value {
@@ -547,74 +407,54 @@ impl Reader {
                 self.problem(&path, "a wire is `[\"BLOCK.PORT\", \"BLOCK.PORT\"]`, output first");
                 continue;
             };
-            let from_ref = self.port_ref(from, blocks, &format!("{path}[0]"), PortDirection::Output);
-            let to_ref = self.port_ref(to, blocks, &format!("{path}[1]"), PortDirection::Input);
+            let from_ref = self.port_ref(from, blocks, &format!("{path}[0]"));
+            let to_ref = self.port_ref(to, blocks, &format!("{path}[1]"));
             if let (Some(from), Some(to)) = (from_ref, to_ref) {
-                let wire = Wire { from, to };
-                if seen.insert(wire.clone()) {
-                    out.push(wire);
-                } else {
-                    self.problem(&path, format!("the wire {} → {} appears twice", wire.from, wire.to));
-                }
+                out.push(Wire { from, to });
+                self.wire_places.push(index);
             }
         }
         out
     }
 
-    fn port_ref(&mut self, text: &str, blocks: &[Block], path: &str, wanted: PortDirection) -> Option<PortRef> {
+    /// Reads `BLOCK.PORT`; the port must be a port name (whether the block has it is
+    /// for validation to say).
+    fn port_ref(&mut self, text: &str, blocks: &[Block], path: &str) -> Option<PortRef> {
         let Some((block_id, port)) = text.split_once('.') else {
             self.problem(path, format!("`{text}` is not `BLOCK.PORT`"));
             return None;
         };
-        let Some(block) = blocks.iter().find(|b| b.id == block_id) else {
-            if self.broken_blocks.contains(block_id) {
-                return None;
-            }
-            let hint = suggest(block_id, blocks.iter().map(|b| b.id.as_str()));
-            self.problems.push(Problem::at(path, format!("no block `{block_id}` in this flow")).with_suggestion(hint));
-            return None;
-        };
-        let type_name = block.kind.type_name();
-        match block.kind.port_direction(port) {
-            Some(direction) if direction == wanted => Some(PortRef::new(block_id, port)),
-            Some(PortDirection::Input) => {
-                self.problem(
-                    path,
-                    format!(
-                        "`{text}` is an input; a wire starts at an output ({})",
-                        ports(block_id, block.kind.outputs())
-                    ),
-                );
-                None
-            }
-            Some(PortDirection::Output) => {
-                self.problem(
-                    path,
-                    format!(
-                        "`{text}` is an output; a wire ends at an input ({})",
-                        ports(block_id, block.kind.inputs())
-                    ),
-                );
-                None
-            }
-            None => {
-                let all = block.kind.inputs().iter().chain(block.kind.outputs());
-                let hint = suggest(port, all.copied()).map(|p| format!("{block_id}.{p}"));
-                self.problems
-                    .push(Problem::at(path, format!("a {type_name} block has no port `{port}`")).with_suggestion(hint));
+        match port.parse::<Port>() {
+            Ok(port) => Some(PortRef::new(block_id, port)),
+            Err(_) => {
+                if self.broken_blocks.contains(block_id) {
+                    return None;
+                }
+                let block = blocks.iter().find(|b| b.id == block_id);
+                let hint = match block {
+                    Some(block) => {
+                        let all = block.kind.inputs().iter().chain(block.kind.outputs()).map(|p| p.as_str());
+                        suggest(port, all).map(|p| format!("{block_id}.{p}"))
+                    }
+                    None => suggest(port, Port::ALL.iter().map(|p| p.as_str())).map(|p| format!("{block_id}.{p}")),
+                };
+                let message = match block {
+                    Some(block) => format!("a {} block has no port `{port}`", block.kind.type_name()),
+                    None => format!("no port is called `{port}`"),
+                };
+                self.problems.push(Problem::at(path, message).with_suggestion(hint));
                 None
             }
         }
     }
 }
 
-fn ports(block_id: &str, names: &[&str]) -> String {
-    if names.is_empty() {
-        return "none on this block".to_owned();
-    }
-    names.iter().map(|p| format!("`{block_id}.{p}`")).collect::<Vec<_>>().join(", ")
+fn type_list() -> String {
+    let names: Vec<&str> = BlockType::ALL.iter().map(|t| t.name).collect();
+    names.join(", ")
 }
 
-fn join(path: &str, key: &str) -> String {
+/// `path.key`, or `key` at the top.
+pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
 }

@@ -59,7 +59,7 @@ fn design_example_reads_with_its_fields_and_defaults() {
     assert_eq!(request.timeout_ms, 30_000);
     assert!(request.follow_redirects);
     assert!(request.is_success(204) && !request.is_success(404));
-    assert_eq!(flow.wires[1].from, PortRef::new("list-models", "success"));
+    assert_eq!(flow.wires[1].from, PortRef::new("list-models", Port::Success));
     assert_eq!(flow.variable_names().into_iter().collect::<Vec<_>>(), ["auth"]);
 }
 
@@ -296,4 +296,191 @@ fn fragments_may_lack_a_start_block_but_keep_every_other_rule() {
     let bad_wire = doc(json!({"l": {"type": "log", "at": [0, 0]}}), json!([["l.in", "l.out"]]));
     let error = Flow::fragment_from_json(&bad_wire).unwrap_err().to_string();
     assert!(error.starts_with("the clipboard"), "{error}");
+}
+
+const LANGUAGE: &str = r#"{
+  "switchyard": 1,
+  "name": "Every block type",
+  "blocks": {
+    "start": {
+      "type": "start",
+      "at": [0, 0]
+    },
+    "login": {
+      "type": "send_request",
+      "at": [200, 0],
+      "method": "POST",
+      "url": "http://h/login",
+      "checks": [
+        ["has token", ".body.token != null"],
+        ["fast", ".duration_ms < 5000"]
+      ]
+    },
+    "keep": {
+      "type": "set",
+      "at": [400, 0],
+      "name": "token",
+      "value": ".body.token",
+      "secret": true
+    },
+    "ready": {
+      "type": "if",
+      "at": [600, 0],
+      "condition": ".status == 200"
+    },
+    "wait": {
+      "type": "delay",
+      "at": [800, 0],
+      "ms": 250
+    },
+    "each": {
+      "type": "for_each",
+      "at": [600, 200],
+      "items": ".body.items",
+      "concurrency": 4
+    },
+    "pick": {
+      "type": "evaluate",
+      "at": [800, 200],
+      "expression": "{id: .id}"
+    },
+    "all": {
+      "type": "collect",
+      "at": [1000, 200]
+    },
+    "log": {
+      "type": "log",
+      "at": [1200, 200]
+    }
+  },
+  "wires": [
+    ["start.out", "login.in"],
+    ["login.success", "keep.in"],
+    ["keep.out", "ready.in"],
+    ["ready.false", "wait.in"],
+    ["wait.out", "login.in"],
+    ["ready.true", "each.in"],
+    ["each.item", "pick.in"],
+    ["pick.out", "all.in"],
+    ["all.out", "log.in"]
+  ]
+}
+"#;
+
+#[test]
+fn every_block_type_reads_and_writes_back_the_same_bytes() {
+    let flow = Flow::from_json(LANGUAGE, "t.json").unwrap();
+    assert_eq!(flow.to_json(), LANGUAGE);
+    let kinds: Vec<&str> = flow.blocks.iter().map(|b| b.kind.type_name()).collect();
+    assert_eq!(kinds, ["start", "send_request", "set", "if", "delay", "for_each", "evaluate", "collect", "log"]);
+    let BlockKind::SendRequest(login) = &flow.blocks[1].kind else { panic!() };
+    assert_eq!(login.checks[0], Check { name: "has token".into(), condition: Expression::from(".body.token != null") });
+    let BlockKind::Set(set) = &flow.blocks[2].kind else { panic!() };
+    assert!(set.secret && set.name == "token");
+    let BlockKind::ForEach(each) = &flow.blocks[5].kind else { panic!() };
+    assert_eq!(each.concurrency, 4);
+    assert_eq!(flow.wires[3].from, PortRef::new("ready", Port::False));
+    assert!(flow.validate().is_ok());
+}
+
+#[test]
+fn defaults_of_the_new_types_are_left_out_when_written() {
+    let text = doc(
+        start_and(json!({
+            "s": {"type": "set", "name": "x"},
+            "e": {"type": "for_each"},
+        })),
+        json!([["start.out", "s.in"], ["s.out", "e.in"]]),
+    );
+    let flow = Flow::from_json(&text, "t.json").unwrap();
+    let BlockKind::Set(set) = &flow.blocks[1].kind else { panic!() };
+    assert_eq!((set.value.as_str(), set.secret), (".", false));
+    let BlockKind::ForEach(each) = &flow.blocks[2].kind else { panic!() };
+    assert_eq!((each.items.as_str(), each.concurrency), (".", 1));
+    let written = flow.to_json();
+    assert!(
+        !written.contains("concurrency") && !written.contains("\"value\"") && !written.contains("secret"),
+        "{written}"
+    );
+}
+
+#[test]
+fn expression_errors_name_the_field_and_the_column() {
+    let found = problems(&doc(start_and(json!({"i": {"type": "if", "condition": ".a | | .b"}})), json!([])));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("blocks.i.condition: expected"), "{found:?}");
+    assert!(found[0].ends_with("(column 6)"), "{found:?}");
+    let found = problems(&doc(
+        start_and(json!({"r": {"type": "send_request", "url": "u", "checks": [["ok", "env.HOME"]]}})),
+        json!([]),
+    ));
+    assert!(found[0].starts_with("blocks.r.checks[0]: `env` is not available"), "{found:?}");
+    let found = problems(&doc(start_and(json!({"e": {"type": "evaluate"}})), json!([])));
+    assert_eq!(found, ["blocks.e.expression: missing `expression`"]);
+}
+
+#[test]
+fn field_rules_of_the_new_types() {
+    let found = problems(&doc(start_and(json!({"d": {"type": "delay", "ms": -1}})), json!([])));
+    assert_eq!(found, ["blocks.d.ms: expected a whole number of milliseconds, at least 0"]);
+    let found = problems(&doc(start_and(json!({"d": {"type": "delay"}})), json!([])));
+    assert_eq!(found, ["blocks.d.ms: missing `ms`"]);
+    let found = problems(&doc(start_and(json!({"f": {"type": "for_each", "concurrency": 0}})), json!([])));
+    assert_eq!(found, ["blocks.f.concurrency: expected a whole number of branches, at least 1"]);
+    let found = problems(&doc(start_and(json!({"s": {"type": "set", "name": "a b"}})), json!([])));
+    assert_eq!(found, ["blocks.s.name: a variable name is letters, digits, `_`, `.` and `-`"]);
+    let found = problems(&doc(start_and(json!({"s": {"type": "set", "name": "input"}})), json!([])));
+    assert_eq!(found, ["blocks.s.name: `input` is reserved for the value a block receives"]);
+    let found = problems(&doc(start_and(json!({"s": {"type": "set", "name": "x", "secret": "yes"}})), json!([])));
+    assert_eq!(found, ["blocks.s.secret: expected true or false, found a string"]);
+    let found =
+        problems(&doc(start_and(json!({"i": {"type": "if", "condition": "true"}})), json!([["i.yes", "i.in"]])));
+    assert_eq!(found, ["wires[0][0]: a if block has no port `yes`"]);
+}
+
+#[test]
+fn a_collect_must_follow_a_for_each() {
+    let found = problems(&doc(
+        start_and(json!({"c": {"type": "collect"}, "l": {"type": "log"}})),
+        json!([["start.out", "c.in"], ["c.out", "l.in"]]),
+    ));
+    assert_eq!(
+        found,
+        ["blocks.c: a collect block gathers the elements of a for_each: wire it after a for_each's `item` port"]
+    );
+    let inside = doc(
+        start_and(json!({"f": {"type": "for_each"}, "l": {"type": "log"}, "c": {"type": "collect"}})),
+        json!([["start.out", "f.in"], ["f.item", "l.in"], ["l.out", "c.in"]]),
+    );
+    assert!(Flow::from_json(&inside, "t.json").is_ok());
+}
+
+#[test]
+fn validate_checks_a_model_built_in_code() {
+    let mut flow = Flow::new("built");
+    flow.blocks.push(Block { id: "x y".into(), at: [0.0, 0.0], kind: BlockKind::Log(LogBlock::default()) });
+    flow.blocks.push(Block {
+        id: "e".into(),
+        at: [0.0, 0.0],
+        kind: BlockKind::Evaluate(Evaluate { expression: "[".into() }),
+    });
+    flow.wires.push(Wire { from: PortRef::new("start", Port::Out), to: PortRef::new("nowhere", Port::In) });
+    let problems: Vec<String> = flow.validate().unwrap_err().iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(problems[0].starts_with("blocks.x y: invalid block id"), "{problems:?}");
+    assert!(problems[1].starts_with("blocks.e.expression: expected"), "{problems:?}");
+    assert!(problems[2].starts_with("wires[0][1]: no block `nowhere`"), "{problems:?}");
+}
+
+#[test]
+fn every_block_type_has_a_definition_and_a_default_block() {
+    for block_type in BlockType::ALL {
+        let kind = block_type.new_block();
+        assert_eq!(kind.block_type(), block_type);
+        assert!(!block_type.description.is_empty() && !block_type.label.is_empty());
+        assert!(BlockType::named(block_type.name).is_some());
+        for port in block_type.inputs.iter().chain(block_type.outputs) {
+            assert!(kind.port_direction(*port).is_some());
+        }
+    }
 }

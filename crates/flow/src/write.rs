@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, SendRequest, StatusPattern};
+use crate::model::{Block, FORMAT_VERSION, Flow};
 
 /// The flow as canonical JSON text.
 pub fn to_canonical_json(flow: &Flow) -> String {
@@ -34,7 +34,8 @@ fn position(at: [f32; 2]) -> Value {
     json!([at[0].round() as i64, at[1].round() as i64])
 }
 
-fn pairs(pairs: &[(String, String)]) -> Value {
+/// `[[name, value], …]`.
+pub(crate) fn pairs(pairs: &[(String, String)]) -> Value {
     Value::Array(pairs.iter().map(|(name, value)| json!([name, value])).collect())
 }
 
@@ -42,69 +43,8 @@ fn block_value(block: &Block) -> Value {
     let mut fields = Map::new();
     fields.insert("type".into(), json!(block.kind.type_name()));
     fields.insert("at".into(), position(block.at));
-    match &block.kind {
-        BlockKind::Start => {}
-        BlockKind::Log(log) => {
-            if let Some(label) = &log.label {
-                fields.insert("label".into(), json!(label));
-            }
-        }
-        BlockKind::SendRequest(request) => request_fields(request, &mut fields),
-    }
+    block.kind.write(&mut fields);
     Value::Object(fields)
-}
-
-fn request_fields(request: &SendRequest, fields: &mut Map<String, Value>) {
-    fields.insert("method".into(), json!(request.method));
-    fields.insert("url".into(), json!(request.url));
-    if !request.headers.is_empty() {
-        fields.insert("headers".into(), pairs(&request.headers));
-    }
-    if !request.query.is_empty() {
-        fields.insert("query".into(), pairs(&request.query));
-    }
-    if let Some(body) = &request.body {
-        let body = match body {
-            Body::Json(value) => json!({ "json": value }),
-            Body::Text { text, content_type: None } => json!({ "text": text }),
-            Body::Text { text, content_type: Some(content_type) } => {
-                json!({ "text": text, "content_type": content_type })
-            }
-            Body::Form(form) => json!({ "form": pairs(form) }),
-        };
-        fields.insert("body".into(), body);
-    }
-    if let Some(auth) = &request.auth {
-        let auth = match auth {
-            Auth::Bearer { token } => json!({ "type": "bearer", "token": token }),
-            Auth::ApiKey { name, value, location: ApiKeyLocation::Header } => {
-                json!({ "type": "api_key", "name": name, "value": value })
-            }
-            Auth::ApiKey { name, value, location } => {
-                json!({ "type": "api_key", "name": name, "value": value, "in": location.as_str() })
-            }
-            Auth::Basic { username, password } => {
-                json!({ "type": "basic", "username": username, "password": password })
-            }
-        };
-        fields.insert("auth".into(), auth);
-    }
-    if request.timeout_ms != SendRequest::DEFAULT_TIMEOUT_MS {
-        fields.insert("timeout_ms".into(), json!(request.timeout_ms));
-    }
-    match request.success_status.as_slice() {
-        [only] if *only == StatusPattern::default_success() => {}
-        [only] => {
-            fields.insert("success_status".into(), json!(only.as_str()));
-        }
-        many => {
-            let list: Vec<&str> = many.iter().map(StatusPattern::as_str).collect();
-            fields.insert("success_status".into(), json!(list));
-        }
-    }
-    if !request.follow_redirects {
-        fields.insert("follow_redirects".into(), json!(false));
-    }
 }
 
 fn is_scalar(value: &Value) -> bool {

@@ -1,0 +1,42 @@
+//! `delay`: waits, then passes its input on.
+
+use serde_json::{Map, Value, json};
+
+use super::{BlockType, Group};
+use crate::parse::Reader;
+use crate::port::Port;
+
+/// The fields of a `delay` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delay {
+    /// How long to wait, in milliseconds.
+    pub ms: u64,
+}
+
+impl Default for Delay {
+    fn default() -> Self {
+        Self { ms: 1000 }
+    }
+}
+
+impl Delay {
+    /// Its definition.
+    pub const TYPE: BlockType = BlockType {
+        name: "delay",
+        label: "Delay",
+        group: Group::Logic,
+        description: "Waits `ms` milliseconds, then passes its input on; Stop ends the wait.",
+        inputs: &[Port::In],
+        outputs: &[Port::Out],
+        fields: &["ms"],
+    };
+
+    pub(crate) fn read(reader: &mut Reader, fields: &Map<String, Value>, path: &str) -> Option<Self> {
+        let ms = reader.required_whole_number(fields, path, "ms", 0, "milliseconds")?;
+        Some(Self { ms })
+    }
+
+    pub(crate) fn write(&self, out: &mut Map<String, Value>) {
+        out.insert("ms".into(), json!(self.ms));
+    }
+}

@@ -1,0 +1,35 @@
+//! `if`: decides which way a value goes.
+
+use serde_json::{Map, Value, json};
+
+use super::{BlockType, Expression, Group};
+use crate::parse::Reader;
+use crate::port::Port;
+
+/// The fields of an `if` block.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct If {
+    /// The jq condition, on the block's input (jq truthiness).
+    pub condition: Expression,
+}
+
+impl If {
+    /// Its definition.
+    pub const TYPE: BlockType = BlockType {
+        name: "if",
+        label: "If",
+        group: Group::Logic,
+        description: "Fires `true` or `false` with its input, by a jq condition.",
+        inputs: &[Port::In],
+        outputs: &[Port::True, Port::False],
+        fields: &["condition"],
+    };
+
+    pub(crate) fn read(reader: &mut Reader, fields: &Map<String, Value>, path: &str) -> Option<Self> {
+        Some(Self { condition: Expression::new(reader.required_string(fields, path, "condition")?) })
+    }
+
+    pub(crate) fn write(&self, out: &mut Map<String, Value>) {
+        out.insert("condition".into(), json!(self.condition.as_str()));
+    }
+}

@@ -1,0 +1,476 @@
+//! `send_request`: one HTTP request, its fields, and how they are read and written.
+
+use std::fmt;
+
+use serde_json::{Map, Value, json};
+
+use super::{BlockType, Expression, Group};
+use crate::error::{Problem, suggest};
+use crate::parse::{Reader, join, type_word};
+use crate::port::Port;
+use crate::write::pairs;
+
+/// The fields of a `send_request` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendRequest {
+    /// HTTP method, upper case (default `GET`).
+    pub method: String,
+    /// The URL template.
+    pub url: String,
+    /// Header name/value templates, in order.
+    pub headers: Vec<(String, String)>,
+    /// Query parameter name/value templates, appended to the URL in order.
+    pub query: Vec<(String, String)>,
+    /// The request body, if any.
+    pub body: Option<Body>,
+    /// An auth helper, if any.
+    pub auth: Option<Auth>,
+    /// Whole-request timeout in milliseconds (default 30000).
+    pub timeout_ms: u64,
+    /// Statuses that fire `success` (default `2xx`).
+    pub success_status: Vec<StatusPattern>,
+    /// Whether redirects are followed (default true).
+    pub follow_redirects: bool,
+    /// Named jq conditions on the response; Success fires only when all hold.
+    pub checks: Vec<Check>,
+}
+
+/// A named jq condition on a response (`[name, condition]` in the file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// What the check is called in output and reports.
+    pub name: String,
+    /// The jq condition over the response value.
+    pub condition: Expression,
+}
+
+impl SendRequest {
+    /// Its definition.
+    pub const TYPE: BlockType = BlockType {
+        name: "send_request",
+        label: "Send Request",
+        group: Group::Requests,
+        description: "Sends an HTTP request; fires `success` when the status matches and every check holds, else `failure`.",
+        inputs: &[Port::In],
+        outputs: &[Port::Success, Port::Failure],
+        fields: &[
+            "method",
+            "url",
+            "headers",
+            "query",
+            "body",
+            "auth",
+            "timeout_ms",
+            "success_status",
+            "follow_redirects",
+            "checks",
+        ],
+    };
+
+    /// Default timeout, in milliseconds.
+    pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+
+    /// A GET request to `url` with every other field at its default.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            method: "GET".to_owned(),
+            url: url.into(),
+            headers: Vec::new(),
+            query: Vec::new(),
+            body: None,
+            auth: None,
+            timeout_ms: Self::DEFAULT_TIMEOUT_MS,
+            success_status: vec![StatusPattern::default_success()],
+            follow_redirects: true,
+            checks: Vec::new(),
+        }
+    }
+
+    /// Whether `status` counts as success for this block.
+    pub fn is_success(&self, status: u16) -> bool {
+        self.success_status.iter().any(|p| p.matches(status))
+    }
+
+    /// Every templated text of this request, with the field it belongs to
+    /// (`url`, `headers[0]`, `body.json.user.name`, `auth.token`, …).
+    pub fn templated_fields(&self) -> Vec<(String, &str)> {
+        let mut fields = vec![("url".to_owned(), self.url.as_str())];
+        for (list, pairs) in [("headers", &self.headers), ("query", &self.query)] {
+            for (index, (name, value)) in pairs.iter().enumerate() {
+                fields.push((format!("{list}[{index}]"), name.as_str()));
+                fields.push((format!("{list}[{index}]"), value.as_str()));
+            }
+        }
+        match &self.body {
+            Some(Body::Json(value)) => collect_json_strings(value, "body.json".to_owned(), &mut fields),
+            Some(Body::Text { text, content_type }) => {
+                fields.push(("body.text".to_owned(), text.as_str()));
+                if let Some(content_type) = content_type {
+                    fields.push(("body.content_type".to_owned(), content_type.as_str()));
+                }
+            }
+            Some(Body::Form(pairs)) => {
+                for (index, (name, value)) in pairs.iter().enumerate() {
+                    fields.push((format!("body.form[{index}]"), name.as_str()));
+                    fields.push((format!("body.form[{index}]"), value.as_str()));
+                }
+            }
+            None => {}
+        }
+        match &self.auth {
+            Some(Auth::Bearer { token }) => fields.push(("auth.token".to_owned(), token.as_str())),
+            Some(Auth::ApiKey { name, value, .. }) => {
+                fields.push(("auth.name".to_owned(), name.as_str()));
+                fields.push(("auth.value".to_owned(), value.as_str()));
+            }
+            Some(Auth::Basic { username, password }) => {
+                fields.push(("auth.username".to_owned(), username.as_str()));
+                fields.push(("auth.password".to_owned(), password.as_str()));
+            }
+            None => {}
+        }
+        fields
+    }
+}
+
+fn collect_json_strings<'a>(value: &'a Value, place: String, out: &mut Vec<(String, &'a str)>) {
+    match value {
+        Value::String(text) => out.push((place, text.as_str())),
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                collect_json_strings(item, format!("{place}[{index}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                collect_json_strings(item, format!("{place}.{key}"), out);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// `{"json": VALUE}`: sent as `application/json`; string leaves are templated.
+    Json(Value),
+    /// `{"text": "…", "content_type": "…"}`: sent as is (default `text/plain`).
+    Text {
+        /// The body text template.
+        text: String,
+        /// The `Content-Type` to send, if not `text/plain; charset=utf-8`.
+        content_type: Option<String>,
+    },
+    /// `{"form": [[name, value], …]}`: sent `application/x-www-form-urlencoded`.
+    Form(Vec<(String, String)>),
+}
+
+/// Where an API key travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApiKeyLocation {
+    /// As a request header.
+    #[default]
+    Header,
+    /// As a query parameter.
+    Query,
+}
+
+impl ApiKeyLocation {
+    /// The file format's name for this location.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiKeyLocation::Header => "header",
+            ApiKeyLocation::Query => "query",
+        }
+    }
+}
+
+/// An auth helper.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Auth {
+    /// `Authorization: Bearer TOKEN`.
+    Bearer {
+        /// The token template.
+        token: String,
+    },
+    /// A named key in a header or query parameter.
+    ApiKey {
+        /// Header or parameter name template.
+        name: String,
+        /// Value template.
+        value: String,
+        /// Header or query.
+        location: ApiKeyLocation,
+    },
+    /// `Authorization: Basic base64(username:password)`.
+    Basic {
+        /// Username template.
+        username: String,
+        /// Password template.
+        password: String,
+    },
+}
+
+/// A status pattern such as `2xx`, `30x` or `304`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusPattern(String);
+
+impl StatusPattern {
+    /// Parses a pattern: three characters, digits then optional trailing `x`s,
+    /// first digit 1–5 (`2xx`, `30x`, `404`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let lower = text.to_ascii_lowercase();
+        let bytes = lower.as_bytes();
+        if bytes.len() != 3 || !matches!(bytes.first(), Some(b'1'..=b'5')) {
+            return None;
+        }
+        let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        if bytes.iter().skip(digits).all(|&b| b == b'x') { Some(Self(lower)) } else { None }
+    }
+
+    /// The default success pattern, `2xx`.
+    pub fn default_success() -> Self {
+        Self("2xx".to_owned())
+    }
+
+    /// Whether `status` matches.
+    pub fn matches(&self, status: u16) -> bool {
+        let status = status.to_string();
+        status.len() == 3
+            && self.0.bytes().zip(status.bytes()).all(|(pattern, digit)| pattern == b'x' || pattern == digit)
+    }
+
+    /// The pattern as written in the file.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for StatusPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl SendRequest {
+    pub(crate) fn read(r: &mut Reader, fields: &Map<String, Value>, path: &str) -> Option<SendRequest> {
+        let url = r.required_string(fields, path, "url");
+        let mut request = SendRequest::new(url.unwrap_or_default());
+        if let Some(method) = r.optional_string(fields, path, "method") {
+            let valid = !method.is_empty() && method.chars().all(|c| c.is_ascii_alphabetic());
+            if valid {
+                request.method = method.to_ascii_uppercase();
+            } else {
+                r.problem(join(path, "method"), format!("invalid HTTP method `{method}`"));
+            }
+        }
+        request.headers = r.pairs(fields.get("headers"), &join(path, "headers"));
+        request.query = r.pairs(fields.get("query"), &join(path, "query"));
+        if let Some(body) = fields.get("body") {
+            request.body = Self::body(r, body, &join(path, "body"));
+        }
+        if let Some(auth) = fields.get("auth") {
+            request.auth = Self::auth(r, auth, &join(path, "auth"));
+        }
+        match fields.get("timeout_ms") {
+            None => {}
+            Some(Value::Number(n)) => match n.as_u64() {
+                Some(ms) if ms > 0 => request.timeout_ms = ms,
+                _ => r.problem(join(path, "timeout_ms"), "expected a whole number of milliseconds above 0"),
+            },
+            Some(other) => r.problem(
+                join(path, "timeout_ms"),
+                format!("expected a whole number of milliseconds, found {}", type_word(other)),
+            ),
+        }
+        if let Some(statuses) = fields.get("success_status") {
+            request.success_status = Self::statuses(r, statuses, &join(path, "success_status"));
+        }
+        match fields.get("follow_redirects") {
+            None => {}
+            Some(Value::Bool(follow)) => request.follow_redirects = *follow,
+            Some(other) => {
+                r.problem(join(path, "follow_redirects"), format!("expected true or false, found {}", type_word(other)))
+            }
+        }
+        request.checks = Self::checks(r, fields.get("checks"), &join(path, "checks"));
+        Some(request)
+    }
+
+    fn checks(r: &mut Reader, value: Option<&Value>, path: &str) -> Vec<Check> {
+        r.pairs(value, path)
+            .into_iter()
+            .map(|(name, condition)| Check { name, condition: Expression::new(condition) })
+            .collect()
+    }
+
+    fn statuses(r: &mut Reader, value: &Value, path: &str) -> Vec<StatusPattern> {
+        let texts: Vec<(String, &Value)> = match value {
+            Value::String(_) => vec![(path.to_owned(), value)],
+            Value::Array(items) if !items.is_empty() => {
+                items.iter().enumerate().map(|(i, item)| (format!("{path}[{i}]"), item)).collect()
+            }
+            _ => {
+                r.problem(path, "expected a status pattern like \"2xx\" or a list like [\"2xx\", \"304\"]");
+                return vec![StatusPattern::default_success()];
+            }
+        };
+        let mut out = Vec::new();
+        for (place, item) in texts {
+            match item.as_str().and_then(StatusPattern::parse) {
+                Some(pattern) => out.push(pattern),
+                None => r.problem(
+                    place,
+                    format!("invalid status pattern {item}: use three characters like \"200\", \"2xx\" or \"30x\""),
+                ),
+            }
+        }
+        out
+    }
+
+    fn body(r: &mut Reader, value: &Value, path: &str) -> Option<Body> {
+        let Value::Object(fields) = value else {
+            r.problem(path, format!("expected an object like {{\"json\": …}}, found {}", type_word(value)));
+            return None;
+        };
+        let kinds: Vec<&str> = ["json", "text", "form"].into_iter().filter(|k| fields.contains_key(*k)).collect();
+        match kinds.as_slice() {
+            ["json"] => {
+                r.unknown_keys_in(fields, path, &["json"], "a json body");
+                fields.get("json").cloned().map(Body::Json)
+            }
+            ["text"] => {
+                r.unknown_keys_in(fields, path, &["text", "content_type"], "a text body");
+                let text = r.optional_string(fields, path, "text")?;
+                let content_type = r.optional_string(fields, path, "content_type");
+                Some(Body::Text { text, content_type })
+            }
+            ["form"] => {
+                r.unknown_keys_in(fields, path, &["form"], "a form body");
+                Some(Body::Form(r.pairs(fields.get("form"), &join(path, "form"))))
+            }
+            [] => {
+                let hint = fields.keys().find_map(|k| suggest(k, ["json", "text", "form"]));
+                r.problems.push(
+                    Problem::at(path, "a body is one of {\"json\": …}, {\"text\": …} or {\"form\": […]}")
+                        .with_suggestion(hint),
+                );
+                None
+            }
+            _ => {
+                r.problem(path, format!("a body has one kind, found {}", kinds.join(" and ")));
+                None
+            }
+        }
+    }
+
+    fn auth(r: &mut Reader, value: &Value, path: &str) -> Option<Auth> {
+        let Value::Object(fields) = value else {
+            r.problem(path, format!("expected an object like {{\"type\": \"bearer\", …}}, found {}", type_word(value)));
+            return None;
+        };
+        let kind = r.required_string(fields, path, "type")?;
+        match kind.as_str() {
+            "bearer" => {
+                r.unknown_keys_in(fields, path, &["type", "token"], "bearer auth");
+                Some(Auth::Bearer { token: r.required_string(fields, path, "token")? })
+            }
+            "api_key" => {
+                r.unknown_keys_in(fields, path, &["type", "name", "value", "in"], "api_key auth");
+                let name = r.required_string(fields, path, "name");
+                let value = r.required_string(fields, path, "value");
+                let location = match r.optional_string(fields, path, "in").as_deref() {
+                    None | Some("header") => ApiKeyLocation::Header,
+                    Some("query") => ApiKeyLocation::Query,
+                    Some(other) => {
+                        let hint = suggest(other, ["header", "query"]);
+                        r.problems.push(
+                            Problem::at(
+                                join(path, "in"),
+                                format!("`in` is \"header\" or \"query\", found \"{other}\""),
+                            )
+                            .with_suggestion(hint),
+                        );
+                        ApiKeyLocation::Header
+                    }
+                };
+                Some(Auth::ApiKey { name: name?, value: value?, location })
+            }
+            "basic" => {
+                r.unknown_keys_in(fields, path, &["type", "username", "password"], "basic auth");
+                let username = r.required_string(fields, path, "username");
+                let password = r.optional_string(fields, path, "password").unwrap_or_default();
+                Some(Auth::Basic { username: username?, password })
+            }
+            other => {
+                let hint = suggest(other, ["bearer", "api_key", "basic"]);
+                r.problems.push(
+                    Problem::at(join(path, "type"), format!("unknown auth type `{other}` (bearer, api_key or basic)"))
+                        .with_suggestion(hint),
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn write(&self, fields: &mut Map<String, Value>) {
+        let request = self;
+        fields.insert("method".into(), json!(request.method));
+        fields.insert("url".into(), json!(request.url));
+        if !request.headers.is_empty() {
+            fields.insert("headers".into(), pairs(&request.headers));
+        }
+        if !request.query.is_empty() {
+            fields.insert("query".into(), pairs(&request.query));
+        }
+        if let Some(body) = &request.body {
+            let body = match body {
+                Body::Json(value) => json!({ "json": value }),
+                Body::Text { text, content_type: None } => json!({ "text": text }),
+                Body::Text { text, content_type: Some(content_type) } => {
+                    json!({ "text": text, "content_type": content_type })
+                }
+                Body::Form(form) => json!({ "form": pairs(form) }),
+            };
+            fields.insert("body".into(), body);
+        }
+        if let Some(auth) = &request.auth {
+            let auth = match auth {
+                Auth::Bearer { token } => json!({ "type": "bearer", "token": token }),
+                Auth::ApiKey { name, value, location: ApiKeyLocation::Header } => {
+                    json!({ "type": "api_key", "name": name, "value": value })
+                }
+                Auth::ApiKey { name, value, location } => {
+                    json!({ "type": "api_key", "name": name, "value": value, "in": location.as_str() })
+                }
+                Auth::Basic { username, password } => {
+                    json!({ "type": "basic", "username": username, "password": password })
+                }
+            };
+            fields.insert("auth".into(), auth);
+        }
+        if request.timeout_ms != SendRequest::DEFAULT_TIMEOUT_MS {
+            fields.insert("timeout_ms".into(), json!(request.timeout_ms));
+        }
+        match request.success_status.as_slice() {
+            [only] if *only == StatusPattern::default_success() => {}
+            [only] => {
+                fields.insert("success_status".into(), json!(only.as_str()));
+            }
+            many => {
+                let list: Vec<&str> = many.iter().map(StatusPattern::as_str).collect();
+                fields.insert("success_status".into(), json!(list));
+            }
+        }
+        if !request.follow_redirects {
+            fields.insert("follow_redirects".into(), json!(false));
+        }
+        if !request.checks.is_empty() {
+            let checks: Vec<Value> = request.checks.iter().map(|c| json!([c.name, c.condition.as_str()])).collect();
+            fields.insert("checks".into(), Value::Array(checks));
+        }
+    }
+
+    pub(crate) fn validate(&self, _path: &str, _problems: &mut Vec<Problem>) {}
+}
