@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use switchyard_flow::Port;
 
 /// One thing that happened during a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,7 +22,7 @@ pub enum Event {
     BlockStarted {
         /// The block id.
         block: String,
-        /// The block's type (`start`, `send_request`, `log`).
+        /// The block's type (`start`, `send_request`, `log`, `if`, …).
         kind: String,
         /// 1-based count of block runs so far in this run.
         step: u64,
@@ -68,14 +69,55 @@ pub enum Event {
     BlockFinished {
         /// The block id.
         block: String,
-        /// The output port fired (`out`, `success`, `failure`).
-        port: String,
+        /// The output port fired (`out`, `success`, `failure`, `true`, `item`, …).
+        port: Port,
         /// The value fired on that port.
         value: Value,
         /// Whether a wire carried the value onward; `false` on `failure` is an unhandled failure.
         wired: bool,
         /// A one-line result for display: `200 · 84 ms`, `timeout`, `unresolved {{auth}}`.
         summary: String,
+    },
+    /// A block could not run: an expression failed (a runtime error, a value of the
+    /// wrong kind, a bound exceeded). Nothing was fired; the run's outcome is `failed`.
+    BlockFailed {
+        /// The block id.
+        block: String,
+        /// The field whose expression failed (`condition`, `checks[0]`).
+        field: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A For Each fired `item` for one element.
+    ItemStarted {
+        /// The block id.
+        block: String,
+        /// 1-based index of the element.
+        index: usize,
+        /// How many elements there are.
+        total: usize,
+    },
+    /// A Set block kept a run variable (a secret's value is masked).
+    VariableSet {
+        /// The block id.
+        block: String,
+        /// The variable's name.
+        name: String,
+        /// Its value.
+        value: Value,
+        /// Whether it is a secret from now on.
+        secret: bool,
+    },
+    /// A check of a Send Request was evaluated.
+    CheckResult {
+        /// The block id.
+        block: String,
+        /// The check's name.
+        name: String,
+        /// Whether it held.
+        passed: bool,
+        /// What its condition gave.
+        result: Value,
     },
     /// The run ended.
     RunFinished {
@@ -96,7 +138,11 @@ impl Event {
             | Event::RequestSent { block, .. }
             | Event::ResponseReceived { block, .. }
             | Event::Log { block, .. }
-            | Event::BlockFinished { block, .. } => Some(block),
+            | Event::BlockFinished { block, .. }
+            | Event::BlockFailed { block, .. }
+            | Event::ItemStarted { block, .. }
+            | Event::VariableSet { block, .. }
+            | Event::CheckResult { block, .. } => Some(block),
             Event::Warning { block, .. } => block.as_deref(),
             Event::RunStarted { .. } | Event::RunFinished { .. } => None,
         }
@@ -109,7 +155,7 @@ impl Event {
 pub enum Outcome {
     /// Everything ran; no failure went unhandled.
     Ok,
-    /// A `failure` port fired with no wire attached.
+    /// A `failure` port fired with no wire attached, or a block's expression failed.
     Failed,
     /// The run was cancelled.
     Cancelled,
@@ -144,6 +190,9 @@ pub struct Counts {
     pub unhandled: u64,
     /// Values logged by Log blocks.
     pub logged: u64,
+    /// Blocks that could not run (an expression failed).
+    #[serde(default)]
+    pub errors: u64,
 }
 
 /// The end of a run, as returned by [`crate::Engine::run`].

@@ -1,29 +1,36 @@
 //! The Switchyard engine: runs a [`switchyard_flow::Flow`] on tokio and reports [`Event`]s.
 //!
-//! [`Engine::run`] walks the flow from its Start block: each value that reaches a
-//! block's input runs that block once, on its own task; a port wired to several blocks
-//! runs them concurrently. Send Request blocks resolve templates, send with reqwest and
-//! fire `success` or `failure`; Log blocks report their value. Every event passes the
-//! run's [`Redactor`] before it is sent, so secrets never leave the engine.
+//! [`Engine::start`] spawns a run and hands back a [`RunHandle`]: its event stream
+//! always ends with [`Event::RunFinished`], and its token cancels the run.
+//! [`Engine::run`] does the same in place. A run walks the flow from its Start block:
+//! each value that reaches a block's input runs that block once; a port wired to
+//! several blocks runs them concurrently. Every event passes the run's [`Redactor`]
+//! before it is sent, so secrets never leave the engine.
 //!
-//! Modules: `event` (events and outcomes), `run` (the scheduler), `request` (one
-//! Send Request: templates, auth, body, redirects, size limit, error kinds),
-//! `redact` (secret masking).
+//! Modules: `event` (events and outcomes), `value` (the typed values blocks fire),
+//! `run` (the scheduler: lineage, For Each, Collect, step limit), `blocks` (one
+//! executor per block type), `request` (one Send Request: templates, auth, body,
+//! redirects, size limit, error kinds), `emitter` (masked events), `redact` (secret
+//! masking), `wording` (the words both front ends show).
 
+mod blocks;
+mod emitter;
 mod event;
 mod redact;
 mod request;
 mod run;
+mod value;
+pub mod wording;
 
 use std::sync::Arc;
 
 pub use event::{Counts, Event, Outcome, RunSummary};
 pub use redact::{MASK, Redactor};
-pub use request::ErrorKind;
 use switchyard_flow::Flow;
 use switchyard_vault::Variables;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio_util::sync::CancellationToken;
+pub use value::{ErrorKind, ErrorValue, FailedCheck, ResponseValue};
 
 /// Limits and settings for runs.
 #[derive(Debug, Clone)]
@@ -80,6 +87,33 @@ impl Engine {
         events: UnboundedSender<Event>,
         cancel: CancellationToken,
     ) -> RunSummary {
-        run::Run::new(self.clone(), flow, variables, events).execute(cancel).await
+        run::execute(self, flow, variables, events, cancel).await
+    }
+
+    /// Spawns a run of `flow` on the current tokio runtime. Read its events from the
+    /// handle until [`Event::RunFinished`] (always the last); cancel it with the handle.
+    pub fn start(&self, flow: Arc<Flow>, variables: Arc<Variables>) -> RunHandle {
+        let (tx, events) = tokio::sync::mpsc::unbounded_channel();
+        let cancel = CancellationToken::new();
+        let engine = self.clone();
+        let token = cancel.clone();
+        tokio::spawn(async move { engine.run(&flow, &variables, tx, token).await });
+        RunHandle { events, cancel }
+    }
+}
+
+/// A run under way: its masked events, and the token that cancels it.
+#[derive(Debug)]
+pub struct RunHandle {
+    /// The run's events; the last is always [`Event::RunFinished`], then the stream ends.
+    pub events: UnboundedReceiver<Event>,
+    /// Cancels the run (in-flight requests are dropped at once).
+    pub cancel: CancellationToken,
+}
+
+impl RunHandle {
+    /// The next event, or `None` once the run has finished and every event was read.
+    pub async fn next(&mut self) -> Option<Event> {
+        self.events.recv().await
     }
 }

@@ -8,80 +8,16 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use switchyard_flow::template::{self, Unresolved};
-use switchyard_flow::{ApiKeyLocation, Auth, Body, SendRequest};
+use switchyard_flow::{ApiKeyLocation, Auth, Body, Port, SendRequest};
 use switchyard_vault::{Variable, Variables};
 use url::Url;
 
+use crate::blocks::Fired;
+use crate::emitter::Emitter;
 use crate::event::Event;
-use crate::run::Emitter;
-
-/// Why a request failed before or instead of a response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// A `{{name}}` had no value; nothing was sent.
-    UnresolvedVariable,
-    /// A secret was not allowed for the request's host; nothing was sent.
-    HostNotAllowed,
-    /// The URL did not parse or is not http(s).
-    InvalidUrl,
-    /// A header name or value, or the method, is not valid HTTP.
-    InvalidRequest,
-    /// The host name did not resolve.
-    Dns,
-    /// The connection could not be made (refused, unreachable).
-    Connect,
-    /// The TLS handshake failed (certificate, protocol).
-    Tls,
-    /// No full response within `timeout_ms`.
-    Timeout,
-    /// The response body was larger than the limit.
-    BodyTooLarge,
-    /// A redirect would have carried a secret to another origin.
-    RedirectBlocked,
-    /// More redirects than the limit.
-    TooManyRedirects,
-    /// The connection broke during the exchange.
-    Network,
-}
-
-impl ErrorKind {
-    /// The `error.kind` text in a failure value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::UnresolvedVariable => "unresolved_variable",
-            ErrorKind::HostNotAllowed => "host_not_allowed",
-            ErrorKind::InvalidUrl => "invalid_url",
-            ErrorKind::InvalidRequest => "invalid_request",
-            ErrorKind::Dns => "dns",
-            ErrorKind::Connect => "connect",
-            ErrorKind::Tls => "tls",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::BodyTooLarge => "body_too_large",
-            ErrorKind::RedirectBlocked => "redirect_blocked",
-            ErrorKind::TooManyRedirects => "too_many_redirects",
-            ErrorKind::Network => "network",
-        }
-    }
-
-    fn short(self) -> &'static str {
-        match self {
-            ErrorKind::UnresolvedVariable => "unresolved variable",
-            ErrorKind::HostNotAllowed => "host not allowed",
-            ErrorKind::InvalidUrl => "invalid URL",
-            ErrorKind::InvalidRequest => "invalid request",
-            ErrorKind::Dns => "DNS error",
-            ErrorKind::Connect => "connection failed",
-            ErrorKind::Tls => "TLS error",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::BodyTooLarge => "body too large",
-            ErrorKind::RedirectBlocked => "redirect blocked",
-            ErrorKind::TooManyRedirects => "too many redirects",
-            ErrorKind::Network => "network error",
-        }
-    }
-}
+use crate::value::{ErrorKind, ErrorValue, ResponseValue};
 
 /// A request error: its kind, the message for the user, and a short summary.
 #[derive(Debug)]
@@ -95,19 +31,6 @@ impl RequestError {
     fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self { kind, message: message.into(), summary: kind.short().to_owned() }
     }
-}
-
-/// What a Send Request fired.
-#[derive(Debug)]
-pub(crate) struct Fired {
-    /// `success` or `failure`.
-    pub port: &'static str,
-    /// The response value (or error value).
-    pub value: Value,
-    /// One line for display.
-    pub summary: String,
-    /// Whether a response came back.
-    pub responded: bool,
 }
 
 /// Everything one Send Request run needs.
@@ -161,15 +84,16 @@ impl RequestRun<'_> {
         match result {
             Ok(response) => self.fire_response(response, duration_ms),
             Err(error) => Fired {
-                port: "failure",
-                value: json!({
-                    "status": null,
-                    "headers": {},
-                    "body": null,
-                    "duration_ms": duration_ms,
-                    "url": url_text,
-                    "error": { "kind": error.kind.as_str(), "message": error.message },
-                }),
+                port: Port::Failure,
+                value: ResponseValue {
+                    status: None,
+                    headers: Map::new(),
+                    body: Value::Null,
+                    duration_ms,
+                    url: url_text,
+                    error: Some(ErrorValue { kind: error.kind, message: error.message, checks: Vec::new() }),
+                }
+                .to_value(),
                 summary: error.summary,
                 responded: false,
             },
@@ -179,15 +103,17 @@ impl RequestRun<'_> {
     fn fire_response(&self, response: Response, duration_ms: u64) -> Fired {
         let status = response.status.as_u16();
         let success = self.request.is_success(status);
-        let value = json!({
-            "status": status,
-            "headers": headers_value(&response.headers),
-            "body": body_value(&response.headers, &response.body),
-            "duration_ms": duration_ms,
-            "url": response.url.to_string(),
-        });
+        let value = ResponseValue {
+            status: Some(status),
+            headers: headers_value(&response.headers),
+            body: body_value(&response.headers, &response.body),
+            duration_ms,
+            url: response.url.to_string(),
+            error: None,
+        }
+        .to_value();
         Fired {
-            port: if success { "success" } else { "failure" },
+            port: if success { Port::Success } else { Port::Failure },
             value,
             summary: format!("{status} · {duration_ms} ms"),
             responded: true,
@@ -531,7 +457,7 @@ fn headers_list(headers: &HeaderMap) -> Vec<(String, String)> {
 }
 
 /// Response headers as an object; repeated headers are joined with `, `.
-fn headers_value(headers: &HeaderMap) -> Value {
+fn headers_value(headers: &HeaderMap) -> Map<String, Value> {
     let mut map = Map::new();
     for (name, value) in headers {
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
@@ -545,7 +471,7 @@ fn headers_value(headers: &HeaderMap) -> Value {
             }
         }
     }
-    Value::Object(map)
+    map
 }
 
 /// The body as parsed JSON when the response says it is JSON and it parses, else text.

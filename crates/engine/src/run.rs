@@ -1,118 +1,241 @@
-//! The scheduler: hands each value that reaches an input to its block, runs Send
-//! Request blocks concurrently, counts steps, and ends the run.
+//! The scheduler: hands each value that reaches an input to its block's executor
+//! (`blocks/`), applies what the executor asks for, counts steps, and ends the run.
+//!
+//! Every queued value and every running request or delay carries its *lineage*: the
+//! For Each runs and elements whose branch it belongs to. Each element counts the work
+//! still pending in its branch; when that reaches zero the branch has ended, the next
+//! element may start (`concurrency`), and when every element has ended the For Each run
+//! is complete and its Collect blocks fire. All of it is counting, linear in the work.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{PoisonError, RwLock};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, StreamExt as _};
-use serde_json::Value;
-use switchyard_flow::{BlockKind, Flow, PortRef, SendRequest};
-use switchyard_vault::{Date, Variables};
+use serde_json::{Map, Value};
+use switchyard_flow::expr::Program;
+use switchyard_flow::{BlockKind, Flow, Port};
+use switchyard_vault::{Date, Variable, Variables};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use crate::Engine;
+use crate::blocks::{self, Failure, Fired, Step};
+use crate::emitter::Emitter;
 use crate::event::{Counts, Event, Outcome, RunSummary};
 use crate::redact::Redactor;
-use crate::request::{Fired, RequestRun};
 
-/// Sends events, masked, to the run's listener. Request futures share it by reference;
-/// the lock lets a request add a derived credential to the mask.
-pub(crate) struct Emitter {
-    tx: UnboundedSender<Event>,
-    redactor: RwLock<Redactor>,
+/// What the executors share, by reference, for the whole run.
+pub(crate) struct Shared<'a> {
+    pub engine: &'a Engine,
+    pub flow: &'a Flow,
+    pub emitter: Emitter,
+    /// The variables templates see; a `set` block replaces the snapshot.
+    variables: Mutex<Arc<Variables>>,
+    /// What expressions see, and the programs compiled for it.
+    expressions: Mutex<Expressions>,
 }
 
-impl Emitter {
-    fn new(tx: UnboundedSender<Event>, redactor: Redactor) -> Self {
-        Self { tx, redactor: RwLock::new(redactor) }
+#[derive(Default)]
+struct Expressions {
+    /// Plain variables as `$name` / `$vars` (secrets never).
+    values: Arc<Map<String, Value>>,
+    /// Bumped when a new name appears, so programs are compiled again with it.
+    generation: u64,
+    /// Compiled programs by (block index, expression index), with their generation.
+    programs: HashMap<(usize, usize), (u64, Arc<Program>)>,
+}
+
+impl Shared<'_> {
+    /// The variables as they are now (a request keeps its snapshot while it runs).
+    pub fn variables(&self) -> Arc<Variables> {
+        Arc::clone(&self.variables.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Masks and sends `event`. A listener that went away does not stop the run.
-    pub fn send(&self, event: Event) {
-        let masked = self.redactor.read().unwrap_or_else(PoisonError::into_inner).redact_event(event);
-        // The receiver may be gone (a GUI window closed); the run goes on regardless.
-        let _ = self.tx.send(masked);
+    /// Evaluates the expression `text` of block `index` (its `slot`-th) on `input`,
+    /// requiring exactly one value.
+    pub fn evaluate(
+        &self,
+        index: usize,
+        slot: usize,
+        field: &str,
+        text: &str,
+        input: &Value,
+    ) -> Result<Value, Failure> {
+        let failure = |message: String| Failure { field: field.to_owned(), message };
+        let (program, values) = {
+            let mut state = self.expressions.lock().unwrap_or_else(PoisonError::into_inner);
+            let generation = state.generation;
+            let cached =
+                state.programs.get(&(index, slot)).filter(|(g, _)| *g == generation).map(|(_, p)| Arc::clone(p));
+            let program = match cached {
+                Some(program) => program,
+                None => {
+                    let names: Vec<&str> = state.values.keys().map(String::as_str).collect();
+                    let program = Program::compile(text, names)
+                        .map_err(|error| failure(format!("{} (column {})", error.message, error.column(text))))?;
+                    let program = Arc::new(program);
+                    state.programs.insert((index, slot), (generation, Arc::clone(&program)));
+                    program
+                }
+            };
+            (program, Arc::clone(&state.values))
+        };
+        program.run_one(input, &values).map_err(|error| failure(error.message))
     }
 
-    /// Masks `text` in every later event (a derived credential).
-    pub fn mask_literal(&self, text: String) {
-        self.redactor.write().unwrap_or_else(PoisonError::into_inner).add_literal(text);
+    /// Keeps a run variable set by a `set` block: it wins over every other source.
+    fn set_variable(&self, name: &str, value: &Value, secret: bool) {
+        let text = switchyard_flow::template::value_to_text(value);
+        if secret {
+            self.emitter.mask_secret(&text);
+        }
+        {
+            let mut variables = self.variables.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut next = Variables::clone(&variables);
+            next.insert(if secret { Variable::secret(name, text) } else { Variable::plain(name, text) });
+            *variables = Arc::new(next);
+        }
+        let mut state = self.expressions.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut values = Map::clone(&state.values);
+        let known = values.contains_key(name);
+        if secret {
+            values.remove(name);
+        } else {
+            values.insert(name.to_owned(), value.clone());
+        }
+        state.values = Arc::new(values);
+        if !known && !secret {
+            state.generation += 1;
+        }
     }
 }
 
-/// One run of one flow.
-pub(crate) struct Run<'a> {
-    engine: Engine,
-    flow: &'a Flow,
-    variables: &'a Variables,
-    emitter: Emitter,
-    /// For each output port, the input ports wired to it, as block indexes.
-    targets: HashMap<PortRef, Vec<usize>>,
+/// Which For Each runs and elements a value belongs to, outermost first.
+type Lineage = Arc<[Frame]>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Frame {
+    run: usize,
+    element: usize,
 }
 
-impl<'a> Run<'a> {
-    pub fn new(engine: Engine, flow: &'a Flow, variables: &'a Variables, events: UnboundedSender<Event>) -> Self {
+/// A value waiting for a block.
+struct Work {
+    index: usize,
+    value: Value,
+    lineage: Lineage,
+}
+
+/// One run of a For Each block over its elements.
+struct ForEachRun {
+    block: usize,
+    parent: Lineage,
+    items: Vec<Value>,
+    concurrency: usize,
+    /// Elements started so far.
+    next: usize,
+    /// Elements whose branch has ended.
+    ended: usize,
+    /// Per element: queued values and running tasks in its branch.
+    pending: Vec<u64>,
+    /// Values that reached a Collect in this run: (collect block, element, value).
+    collected: Vec<(usize, usize, Value)>,
+}
+
+type Task<'a> = Pin<Box<dyn Future<Output = (usize, Lineage, Result<Fired, Failure>)> + Send + 'a>>;
+
+/// The scheduler's own state, apart from what executors share.
+struct Scheduler<'a> {
+    shared: &'a Shared<'a>,
+    /// For each (block, output port), the blocks wired to it.
+    targets: HashMap<(usize, Port), Vec<usize>>,
+    /// For each For Each block, the Collect blocks in its scope.
+    collects_of: HashMap<usize, Vec<usize>>,
+    queue: VecDeque<Work>,
+    runs: Vec<ForEachRun>,
+    /// Elements whose branch just ended, waiting to be settled.
+    ended: Vec<Frame>,
+    counts: Counts,
+}
+
+/// Runs `flow` with `variables` until nothing is left, the step limit, or `cancel`.
+pub(crate) async fn execute(
+    engine: &Engine,
+    flow: &Flow,
+    variables: &Variables,
+    events: UnboundedSender<Event>,
+    cancel: CancellationToken,
+) -> RunSummary {
+    let mut expressions = Expressions::default();
+    let values: Map<String, Value> = variables
+        .iter()
+        .filter(|v| !v.value.is_secret())
+        .map(|v| (v.name.clone(), Value::String(v.value.expose().to_owned())))
+        .collect();
+    expressions.values = Arc::new(values);
+    let shared = Shared {
+        engine,
+        flow,
+        emitter: Emitter::new(events, Redactor::for_variables(variables)),
+        variables: Mutex::new(Arc::new(variables.clone())),
+        expressions: Mutex::new(expressions),
+    };
+    Scheduler::new(&shared).run(cancel).await
+}
+
+impl<'a> Scheduler<'a> {
+    fn new(shared: &'a Shared<'a>) -> Self {
+        let flow = shared.flow;
         let index: HashMap<&str, usize> = flow.blocks.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
-        let mut targets: HashMap<PortRef, Vec<usize>> = HashMap::new();
+        let mut targets: HashMap<(usize, Port), Vec<usize>> = HashMap::new();
         for wire in &flow.wires {
-            if let Some(&to) = index.get(wire.to.block.as_str()) {
-                targets.entry(wire.from.clone()).or_default().push(to);
+            if let (Some(&from), Some(&to)) = (index.get(wire.from.block.as_str()), index.get(wire.to.block.as_str())) {
+                targets.entry((from, wire.from.port)).or_default().push(to);
             }
         }
-        let emitter = Emitter::new(events, Redactor::for_variables(variables));
-        Self { engine, flow, variables, emitter, targets }
+        let collects_of = collect_scopes(flow, &targets);
+        Self {
+            shared,
+            targets,
+            collects_of,
+            queue: VecDeque::new(),
+            runs: Vec::new(),
+            ended: Vec::new(),
+            counts: Counts::default(),
+        }
     }
 
-    pub async fn execute(self, cancel: CancellationToken) -> RunSummary {
+    async fn run(mut self, cancel: CancellationToken) -> RunSummary {
         let started = Instant::now();
-        let flow = self.flow;
-        self.emitter.send(Event::RunStarted { flow: flow.name.clone(), blocks: flow.blocks.len() });
-        self.warn_expired();
+        let shared = self.shared;
+        let flow = shared.flow;
+        shared.emitter.send(Event::RunStarted { flow: flow.name.clone(), blocks: flow.blocks.len() });
+        warn_expired(shared);
 
-        let mut counts = Counts::default();
-        let mut queue: VecDeque<(usize, Value)> = VecDeque::new();
         if let Some(start) = flow.blocks.iter().position(|b| matches!(b.kind, BlockKind::Start)) {
-            queue.push_back((start, Value::Null));
+            self.queue.push_back(Work { index: start, value: Value::Null, lineage: Arc::from([]) });
         }
-        // Requests are polled on this task rather than spawned: fan-out is still
-        // concurrent, and no value crosses threads between one block and the next.
-        let mut tasks = FuturesUnordered::new();
-        let max_steps = self.engine.config.max_steps;
+        // Requests and delays are polled on this task rather than spawned: fan-out is
+        // still concurrent, and no value crosses threads between one block and the next.
+        let mut tasks: FuturesUnordered<Task<'a>> = FuturesUnordered::new();
+        let max_steps = shared.engine.config.max_steps;
         let outcome = loop {
             if cancel.is_cancelled() {
                 break Some(Outcome::Cancelled);
             }
-            // Start every block that has a value waiting, within the step limit.
             let mut hit_limit = false;
-            while let Some((index, input)) = queue.pop_front() {
-                if counts.blocks_run >= max_steps {
+            while let Some(work) = self.queue.pop_front() {
+                if self.counts.blocks_run >= max_steps {
                     hit_limit = true;
                     break;
                 }
-                counts.blocks_run += 1;
-                let Some(block) = flow.blocks.get(index) else {
-                    continue;
-                };
-                self.emitter.send(Event::BlockStarted {
-                    block: block.id.clone(),
-                    kind: block.kind.type_name().to_owned(),
-                    step: counts.blocks_run,
-                });
-                match &block.kind {
-                    BlockKind::Start => self.finish(index, "out", Value::Null, String::new(), &mut counts, &mut queue),
-                    BlockKind::Log(log) => {
-                        self.emitter.send(Event::Log {
-                            block: block.id.clone(),
-                            label: log.label.clone(),
-                            value: input.clone(),
-                        });
-                        counts.logged += 1;
-                        self.finish(index, "out", input, "logged".to_owned(), &mut counts, &mut queue);
-                    }
-                    BlockKind::SendRequest(request) => tasks.push(self.request(index, &block.id, request, input)),
+                if let Some(task) = self.step(work) {
+                    tasks.push(task);
                 }
+                self.settle();
                 if cancel.is_cancelled() {
                     break;
                 }
@@ -120,7 +243,7 @@ impl<'a> Run<'a> {
             if hit_limit {
                 break Some(Outcome::Limit);
             }
-            if tasks.is_empty() && queue.is_empty() {
+            if tasks.is_empty() && self.queue.is_empty() {
                 break None;
             }
             if tasks.is_empty() {
@@ -128,93 +251,302 @@ impl<'a> Run<'a> {
             }
             tokio::select! {
                 () = cancel.cancelled() => break Some(Outcome::Cancelled),
-                finished = tasks.next() => if let Some((index, fired)) = finished {
-                    if fired.responded {
-                        counts.responses += 1;
+                finished = tasks.next() => if let Some((index, lineage, result)) = finished {
+                    match result {
+                        Ok(fired) => {
+                            if fired.responded {
+                                self.counts.responses += 1;
+                            }
+                            self.fire(index, &lineage, fired);
+                        }
+                        Err(failure) => self.fail(index, failure),
                     }
-                    self.finish(index, fired.port, fired.value, fired.summary, &mut counts, &mut queue);
+                    self.release(&lineage);
+                    self.settle();
                 },
             }
         };
-        // Stop whatever is still in flight: dropping the request futures closes their connections.
+        // Stop whatever is still in flight: dropping the futures closes their connections.
         drop(tasks);
 
-        let outcome = outcome.unwrap_or(if counts.unhandled > 0 { Outcome::Failed } else { Outcome::Ok });
+        let counts = self.counts;
+        let failed = counts.unhandled > 0 || counts.errors > 0;
+        let outcome = outcome.unwrap_or(if failed { Outcome::Failed } else { Outcome::Ok });
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.emitter.send(Event::RunFinished { outcome, counts, duration_ms });
+        shared.emitter.send(Event::RunFinished { outcome, counts, duration_ms });
         RunSummary { outcome, counts, duration_ms }
     }
 
+    /// Runs one block on one value; a request or a delay comes back as a task.
+    fn step(&mut self, work: Work) -> Option<Task<'a>> {
+        let shared = self.shared;
+        let Work { index, value, lineage } = work;
+        let Some(block) = shared.flow.blocks.get(index) else {
+            self.release(&lineage);
+            return None;
+        };
+        self.counts.blocks_run += 1;
+        shared.emitter.send(Event::BlockStarted {
+            block: block.id.clone(),
+            kind: block.kind.type_name().to_owned(),
+            step: self.counts.blocks_run,
+        });
+        match blocks::execute(shared, index, block, value) {
+            Step::Fire(fired) => self.fire(index, &lineage, fired),
+            Step::Wait(future) => {
+                // The work stays pending in its branch until the task ends.
+                return Some(Box::pin(async move { (index, lineage, future.await) }));
+            }
+            Step::Fail(failure) => self.fail(index, failure),
+            Step::ForEach { items, concurrency } => self.start_for_each(index, &lineage, items, concurrency),
+            Step::Collect(value) => self.collect(index, &lineage, value),
+            Step::Set { name, value, secret, input } => {
+                shared.set_variable(&name, &value, secret);
+                let shown = if secret { Value::String(crate::MASK.to_owned()) } else { value };
+                shared.emitter.send(Event::VariableSet {
+                    block: block.id.clone(),
+                    name: name.clone(),
+                    value: shown,
+                    secret,
+                });
+                let summary = if secret { format!("{name} = {}", crate::MASK) } else { format!("{name} set") };
+                self.fire(index, &lineage, Fired::new(Port::Out, input, summary));
+            }
+        }
+        self.release(&lineage);
+        None
+    }
+
     /// Reports a block's result and queues its value for every wired input.
-    fn finish(
-        &self,
-        index: usize,
-        port: &'static str,
-        value: Value,
-        summary: String,
-        counts: &mut Counts,
-        queue: &mut VecDeque<(usize, Value)>,
-    ) {
-        let Some(block) = self.flow.blocks.get(index) else {
+    fn fire(&mut self, index: usize, lineage: &Lineage, fired: Fired) {
+        let Some(block) = self.shared.flow.blocks.get(index) else {
             return;
         };
-        let targets = self.targets.get(&PortRef::new(block.id.as_str(), port)).map(Vec::as_slice).unwrap_or_default();
-        match port {
-            "success" => counts.succeeded += 1,
-            "failure" => {
-                counts.failed += 1;
+        let targets = self.targets.get(&(index, fired.port)).cloned().unwrap_or_default();
+        match fired.port {
+            Port::Success => self.counts.succeeded += 1,
+            Port::Failure => {
+                self.counts.failed += 1;
                 if targets.is_empty() {
-                    counts.unhandled += 1;
+                    self.counts.unhandled += 1;
                 }
             }
             _ => {}
         }
-        for &target in targets {
-            queue.push_back((target, value.clone()));
+        for &target in &targets {
+            self.push(target, fired.value.clone(), lineage);
         }
-        self.emitter.send(Event::BlockFinished {
+        if matches!(block.kind, BlockKind::Log(_)) {
+            self.counts.logged += 1;
+        }
+        self.shared.emitter.send(Event::BlockFinished {
             block: block.id.clone(),
-            port: port.to_owned(),
-            value,
+            port: fired.port,
+            value: fired.value,
             wired: !targets.is_empty(),
-            summary,
+            summary: fired.summary,
         });
     }
 
-    /// Runs one Send Request; the future borrows the run, which polls it to the end.
-    async fn request(&self, index: usize, block: &str, request: &SendRequest, input: Value) -> (usize, Fired) {
-        let config = &self.engine.config;
-        let fired = RequestRun {
-            client: &self.engine.client,
-            block,
-            request,
-            variables: self.variables,
-            input: &input,
-            emitter: &self.emitter,
-            max_body_bytes: config.max_body_bytes,
-            max_redirects: config.max_redirects,
-        }
-        .execute()
-        .await;
-        (index, fired)
+    /// An expression of block `index` failed: nothing is fired, the run fails.
+    fn fail(&mut self, index: usize, failure: Failure) {
+        let Some(block) = self.shared.flow.blocks.get(index) else {
+            return;
+        };
+        self.counts.errors += 1;
+        let message = format!("block `{}`: {}: {}", block.id, failure.field, failure.message);
+        self.shared.emitter.send(Event::BlockFailed { block: block.id.clone(), field: failure.field, message });
     }
 
-    /// Warns once per run about each expired secret the flow uses.
-    fn warn_expired(&self) {
-        let today = Date::today();
-        for name in self.flow.variable_names() {
-            if let Some(variable) = self.variables.get(&name)
-                && variable.value.is_secret()
-                && variable.is_expired(today)
-            {
-                let expires = variable.expires.map(|d| d.to_string()).unwrap_or_default();
-                self.emitter.send(Event::Warning {
-                    block: None,
-                    message: format!(
-                        "secret `{name}` expired on {expires}; renew it (switchyard vars set {name} --secret)"
-                    ),
-                });
+    /// Queues `value` for block `index`, pending in every branch of `lineage`.
+    fn push(&mut self, index: usize, value: Value, lineage: &Lineage) {
+        self.retain(lineage);
+        self.queue.push_back(Work { index, value, lineage: Arc::clone(lineage) });
+    }
+
+    fn retain(&mut self, lineage: &Lineage) {
+        for frame in lineage.iter() {
+            if let Some(pending) = self.runs.get_mut(frame.run).and_then(|r| r.pending.get_mut(frame.element)) {
+                *pending += 1;
             }
+        }
+    }
+
+    fn release(&mut self, lineage: &Lineage) {
+        for frame in lineage.iter() {
+            if let Some(pending) = self.runs.get_mut(frame.run).and_then(|r| r.pending.get_mut(frame.element)) {
+                *pending = pending.saturating_sub(1);
+                if *pending == 0 {
+                    self.ended.push(*frame);
+                }
+            }
+        }
+    }
+
+    fn start_for_each(&mut self, block: usize, lineage: &Lineage, items: Vec<Value>, concurrency: usize) {
+        let run = self.runs.len();
+        let total = items.len();
+        self.runs.push(ForEachRun {
+            block,
+            parent: Arc::clone(lineage),
+            pending: vec![0; total],
+            items,
+            concurrency,
+            next: 0,
+            ended: 0,
+            collected: Vec::new(),
+        });
+        // The run keeps its parent branch alive until its Collects have fired.
+        self.retain(lineage);
+        if total == 0 {
+            self.complete(run);
+        } else {
+            self.start_elements(run);
+        }
+    }
+
+    /// Starts elements of `run` while its concurrency allows.
+    fn start_elements(&mut self, run: usize) {
+        loop {
+            let Some(state) = self.runs.get_mut(run) else {
+                return;
+            };
+            if state.next >= state.items.len() || state.next - state.ended >= state.concurrency {
+                return;
+            }
+            let element = state.next;
+            state.next += 1;
+            let total = state.items.len();
+            let block = state.block;
+            let value = state.items.get(element).cloned().unwrap_or(Value::Null);
+            let mut frames = state.parent.to_vec();
+            frames.push(Frame { run, element });
+            let lineage: Lineage = Arc::from(frames);
+            let shared = self.shared;
+            let Some(for_each) = shared.flow.blocks.get(block) else {
+                return;
+            };
+            shared.emitter.send(Event::ItemStarted { block: for_each.id.clone(), index: element + 1, total });
+            let wired = self.targets.get(&(block, Port::Item)).is_some_and(|t| !t.is_empty());
+            self.fire(block, &lineage, Fired::new(Port::Item, value, format!("{} / {total}", element + 1)));
+            if !wired {
+                self.ended.push(Frame { run, element });
+            }
+        }
+    }
+
+    /// Keeps a value that reached a Collect for the innermost For Each run it belongs to.
+    fn collect(&mut self, index: usize, lineage: &Lineage, value: Value) {
+        match lineage.last().and_then(|frame| self.runs.get_mut(frame.run).map(|run| (run, frame.element))) {
+            Some((run, element)) => run.collected.push((index, element, value)),
+            None => self.fail(
+                index,
+                Failure {
+                    field: "in".to_owned(),
+                    message: "a collect received a value that did not come from a for_each's `item`".to_owned(),
+                },
+            ),
+        }
+    }
+
+    /// Settles every branch that has ended: starts further elements, completes runs.
+    /// A loop, not recursion, however deep the nesting or long the list.
+    fn settle(&mut self) {
+        while let Some(frame) = self.ended.pop() {
+            let complete = match self.runs.get_mut(frame.run) {
+                Some(run) => {
+                    run.ended += 1;
+                    run.ended == run.items.len()
+                }
+                None => false,
+            };
+            if complete {
+                self.complete(frame.run);
+            } else {
+                self.start_elements(frame.run);
+            }
+        }
+    }
+
+    /// Every element of `run` has ended: its Collects fire, in block order, each with
+    /// the values that reached it ordered by element.
+    fn complete(&mut self, run: usize) {
+        let Some(state) = self.runs.get_mut(run) else {
+            return;
+        };
+        let parent = Arc::clone(&state.parent);
+        let mut collected = std::mem::take(&mut state.collected);
+        let mut collects: Vec<usize> = self.collects_of.get(&state.block).cloned().unwrap_or_default();
+        collects.extend(collected.iter().map(|(block, _, _)| *block));
+        collects.sort_unstable();
+        collects.dedup();
+        // Stable: values from one element keep their arrival order.
+        collected.sort_by_key(|(_, element, _)| *element);
+        for collect in collects {
+            let list: Vec<Value> =
+                collected.iter().filter(|(block, _, _)| *block == collect).map(|(_, _, value)| value.clone()).collect();
+            let summary = crate::wording::plural(list.len() as u64, "item");
+            self.fire(collect, &parent, Fired::new(Port::Out, Value::Array(list), summary));
+        }
+        self.release(&parent);
+    }
+}
+
+/// For each For Each block, the Collects in its scope: reachable from its `item` port
+/// without passing into a nested For Each's scope. Breadth first over (block, depth).
+fn collect_scopes(flow: &Flow, targets: &HashMap<(usize, Port), Vec<usize>>) -> HashMap<usize, Vec<usize>> {
+    let mut scopes = HashMap::new();
+    for (origin, block) in flow.blocks.iter().enumerate() {
+        if !matches!(block.kind, BlockKind::ForEach(_)) {
+            continue;
+        }
+        let mut found = Vec::new();
+        let mut seen: HashSet<(usize, usize)> = HashSet::new();
+        let mut queue: VecDeque<(usize, usize)> =
+            targets.get(&(origin, Port::Item)).into_iter().flatten().map(|&t| (t, 0)).collect();
+        while let Some((index, depth)) = queue.pop_front() {
+            if !seen.insert((index, depth)) || depth > flow.blocks.len() {
+                continue;
+            }
+            let Some(block) = flow.blocks.get(index) else {
+                continue;
+            };
+            let next_depth = match block.kind {
+                BlockKind::Collect if depth == 0 => {
+                    found.push(index);
+                    continue;
+                }
+                BlockKind::Collect => depth - 1,
+                BlockKind::ForEach(_) => depth + 1,
+                _ => depth,
+            };
+            for port in block.kind.outputs() {
+                for &target in targets.get(&(index, *port)).into_iter().flatten() {
+                    queue.push_back((target, next_depth));
+                }
+            }
+        }
+        scopes.insert(origin, found);
+    }
+    scopes
+}
+
+/// Warns once per run about each expired secret the flow uses.
+fn warn_expired(shared: &Shared<'_>) {
+    let today = Date::today();
+    let variables = shared.variables();
+    for name in shared.flow.variable_names() {
+        if let Some(variable) = variables.get(&name)
+            && variable.value.is_secret()
+            && variable.is_expired(today)
+        {
+            let expires = variable.expires.map(|d| d.to_string()).unwrap_or_default();
+            shared.emitter.send(Event::Warning {
+                block: None,
+                message: format!(
+                    "secret `{name}` expired on {expires}; renew it (switchyard vars set {name} --secret)"
+                ),
+            });
         }
     }
 }

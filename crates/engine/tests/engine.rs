@@ -116,7 +116,9 @@ async fn unhandled_failure_fails_the_run_and_a_wired_one_does_not() {
     let (summary, events) = run(&unwired, &Variables::new()).await;
     assert_eq!(summary.outcome, Outcome::Failed);
     assert_eq!(summary.counts.unhandled, 1);
-    assert!(events.iter().any(|e| matches!(e, Event::BlockFinished { port, wired: false, .. } if port == "failure")));
+    assert!(events.iter().any(
+        |e| matches!(e, Event::BlockFinished { port, wired: false, .. } if *port == switchyard_flow::Port::Failure)
+    ));
 
     let (summary, _) = run(&one_request(json!({"url": server.url("/status/500")})), &Variables::new()).await;
     assert_eq!((summary.outcome, summary.counts.unhandled), (Outcome::Ok, 0));

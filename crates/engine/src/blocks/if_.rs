@@ -1,0 +1,18 @@
+//! `if`: fires `true` or `false` with its input, by jq truthiness of the condition.
+
+use serde_json::Value;
+use switchyard_flow::expr::is_truthy;
+use switchyard_flow::{If, Port};
+
+use super::{Fired, Step};
+use crate::run::Shared;
+
+pub(crate) fn execute<'a>(shared: &Shared<'_>, index: usize, block: &If, input: Value) -> Step<'a> {
+    match shared.evaluate(index, 0, "condition", block.condition.as_str(), &input) {
+        Ok(value) => {
+            let port = if is_truthy(&value) { Port::True } else { Port::False };
+            Step::Fire(Fired::new(port, input, port.as_str()))
+        }
+        Err(failure) => Step::Fail(failure),
+    }
+}

@@ -1,0 +1,39 @@
+//! Sends a run's events, masked, to its listener.
+
+use std::sync::{PoisonError, RwLock};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::event::Event;
+use crate::redact::Redactor;
+
+/// Sends events, masked, to the run's listener. Request futures share it by reference;
+/// the lock lets a request add a derived credential, and a `set` block a captured
+/// secret, to the mask.
+pub(crate) struct Emitter {
+    tx: UnboundedSender<Event>,
+    redactor: RwLock<Redactor>,
+}
+
+impl Emitter {
+    pub fn new(tx: UnboundedSender<Event>, redactor: Redactor) -> Self {
+        Self { tx, redactor: RwLock::new(redactor) }
+    }
+
+    /// Masks and sends `event`. A listener that went away does not stop the run.
+    pub fn send(&self, event: Event) {
+        let masked = self.redactor.read().unwrap_or_else(PoisonError::into_inner).redact_event(event);
+        // The receiver may be gone (a GUI window closed); the run goes on regardless.
+        let _ = self.tx.send(masked);
+    }
+
+    /// Masks `text` in every later event (a derived credential).
+    pub fn mask_literal(&self, text: String) {
+        self.redactor.write().unwrap_or_else(PoisonError::into_inner).add_literal(text);
+    }
+
+    /// Masks `secret`, and its encoded forms, in every later event (a captured secret).
+    pub fn mask_secret(&self, secret: &str) {
+        self.redactor.write().unwrap_or_else(PoisonError::into_inner).add_secret(secret);
+    }
+}
