@@ -4,7 +4,9 @@
 use serde_json::Value;
 
 use crate::event::{Counts, Outcome};
-use crate::value::ResponseValue;
+use serde::Deserialize as _;
+
+use crate::value::ErrorValue;
 
 /// `1 block`, `2 blocks`.
 pub fn plural(count: u64, noun: &str) -> String {
@@ -45,7 +47,7 @@ pub fn value_kind(value: &Value) -> String {
 
 /// The message of a failure value, unless the block's summary already says it.
 pub fn failure_message(value: &Value, summary: &str) -> Option<String> {
-    let message = ResponseValue::from_value(value)?.error?.message;
+    let message = ErrorValue::deserialize(value.get("error")?).ok()?.message;
     (!message.is_empty() && !summary.contains(&message)).then_some(message)
 }
 

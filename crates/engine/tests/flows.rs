@@ -25,9 +25,18 @@ fn example_files() -> Vec<PathBuf> {
     files
 }
 
+/// The flow-language examples (`flows/language/`), run by `tests/language.rs`.
+fn language_example_files() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../flows/language");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().path()).collect();
+    files.sort();
+    assert_eq!(files.len(), 3, "{files:?}");
+    files
+}
+
 #[test]
 fn every_example_flow_round_trips_byte_for_byte() {
-    for path in example_files() {
+    for path in example_files().into_iter().chain(language_example_files()) {
         let text = std::fs::read_to_string(&path).unwrap();
         let flow = switchyard_flow::load(&path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(flow.to_json(), text, "{} is not in canonical layout", path.display());

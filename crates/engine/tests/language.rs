@@ -97,7 +97,8 @@ async fn job(State(server): State<Server>) -> axum::Json<Value> {
 }
 
 /// Echoes the Authorization header.
-async fn whoami(headers: axum::http::HeaderMap) -> axum::Json<Value> {
+async fn whoami(State(server): State<Server>, headers: axum::http::HeaderMap) -> axum::Json<Value> {
+    server.seen.lock().unwrap().push("/whoami".into());
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     axum::Json(json!({"authorization": auth}))
 }
@@ -505,4 +506,69 @@ async fn the_run_handle_streams_every_event_and_ends_with_run_finished() {
     assert!(matches!(events.first(), Some(Event::RunStarted { .. })));
     assert!(matches!(events.last(), Some(Event::RunFinished { outcome: Outcome::Ok, .. })));
     assert_eq!(logged(&events, "log-out"), [json!(2)]);
+}
+
+/// Loads `flows/language/NAME` with every request pointed at `addr`.
+fn example(name: &str, addr: SocketAddr) -> Flow {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../flows/language").join(name);
+    let mut flow = switchyard_flow::load(&path).unwrap();
+    for block in &mut flow.blocks {
+        match &mut block.kind {
+            switchyard_flow::BlockKind::SendRequest(request) => {
+                for origin in ["https://auth.example.com", "https://api.example.com"] {
+                    request.url = request.url.replace(origin, &format!("http://{addr}"));
+                }
+            }
+            // The example waits half a second between tries; the test need not.
+            switchyard_flow::BlockKind::Delay(delay) => delay.ms = 1,
+            _ => {}
+        }
+    }
+    flow
+}
+
+#[tokio::test]
+async fn example_login_keeps_the_token_as_a_secret_and_calls_the_api_with_it() {
+    let (addr, server) = Server::start(1).await;
+    let variables: Variables =
+        [Variable::plain("user", "ada"), Variable::secret("password", "pw-EXAMPLE-77")].into_iter().collect();
+    let (summary, events) =
+        run_with(&example("login-then-call.flow.json", addr), &variables, EngineConfig::default()).await;
+    assert_eq!(summary.outcome, Outcome::Ok, "{events:#?}");
+    assert_eq!(server.seen(), ["/login", "/whoami"]);
+    let me = logged(&events, "me");
+    assert_eq!(me[0]["body"]["authorization"], format!("Bearer {MASK}"), "the token went out and is masked");
+    let text: String = events.iter().map(|e| serde_json::to_string(e).unwrap()).collect();
+    assert!(!text.contains("pw-EXAMPLE-77"), "{text}");
+    // The token is masked from the moment it is kept as a secret on.
+    let after: String = events
+        .iter()
+        .skip_while(|e| !matches!(e, Event::VariableSet { .. }))
+        .map(|e| serde_json::to_string(e).unwrap())
+        .collect();
+    assert!(!after.is_empty() && !after.contains("tok-CAPTURED-9f3e"), "{after}");
+}
+
+#[tokio::test]
+async fn example_fetch_each_collects_every_item_in_order() {
+    let (addr, server) = Server::start(1).await;
+    let (summary, events) = run(&example("fetch-each.flow.json", addr)).await;
+    assert_eq!(summary.outcome, Outcome::Ok, "{events:#?}");
+    assert!(server.most_in_flight.load(Ordering::SeqCst) >= 1);
+    assert_eq!(
+        logged(&events, "items"),
+        [json!([{"id": 1, "name": "item 1"}, {"id": 2, "name": "item 2"}, {"id": 4, "name": "item 4"}])]
+    );
+    assert_eq!(logged(&events, "failed").len(), 1, "item 3 answers 404");
+}
+
+#[tokio::test]
+async fn example_poll_job_waits_until_the_job_is_done() {
+    let (addr, server) = Server::start(1).await;
+    let (summary, events) = run(&example("poll-job.flow.json", addr)).await;
+    assert_eq!(summary.outcome, Outcome::Ok, "{events:#?}");
+    assert_eq!(server.job_calls.load(Ordering::SeqCst), 3);
+    assert_eq!(logged(&events, "done")[0]["body"]["state"], "done");
+    let ways: Vec<Port> = fired(&events, "is-done").into_iter().map(|(port, _)| port).collect();
+    assert_eq!(ways, [Port::False, Port::False, Port::True]);
 }

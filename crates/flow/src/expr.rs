@@ -634,3 +634,8 @@ mod tests {
         assert_eq!(one("12345678901234567890", json!(null)).unwrap(), json!(12345678901234567890u64));
     }
 }
+#[cfg(test)]
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Program>();
+};

@@ -34,8 +34,12 @@ fn chain(blocks: usize) -> Flow {
             at: [column * 360.0, row * 140.0],
             kind: BlockKind::SendRequest(request),
         });
-        let from = if i == 1 { PortRef::new("start", "out") } else { PortRef::new(format!("r{}", i - 1), "success") };
-        flow.wires.push(Wire { from, to: PortRef::new(format!("r{i}"), "in") });
+        let from = if i == 1 {
+            PortRef::new("start", switchyard_flow::Port::Out)
+        } else {
+            PortRef::new(format!("r{}", i - 1), switchyard_flow::Port::Success)
+        };
+        flow.wires.push(Wire { from, to: PortRef::new(format!("r{i}"), switchyard_flow::Port::In) });
     }
     flow
 }

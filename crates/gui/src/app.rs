@@ -753,13 +753,12 @@ impl SwitchyardApp {
                 self.statuses.insert(block.clone(), BlockStatus::Running);
             }
             Event::BlockFinished { block, port, value, summary, .. } => {
-                self.statuses
-                    .insert(block.clone(), BlockStatus::Finished { port: port.clone(), summary: summary.clone() });
+                self.statuses.insert(block.clone(), BlockStatus::Finished { port: *port, summary: summary.clone() });
                 let mut text = value.to_string();
                 if text.len() > 400 {
                     text = text.chars().take(400).collect::<String>() + "…";
                 }
-                self.carried.insert(PortRef::new(block.as_str(), port.as_str()), text);
+                self.carried.insert(PortRef::new(block.as_str(), *port), text);
             }
             Event::RunFinished { outcome, .. } => self.outcome = Some(*outcome),
             _ => {}
@@ -998,15 +997,21 @@ impl SwitchyardApp {
         ui.heading("Blocks");
         ui.label(RichText::new("Drag onto the canvas, or right-click the canvas.").small().weak());
         ui.add_space(6.0);
-        for kind in NewBlock::ALL {
-            let id = egui::Id::new(("palette", kind.label()));
-            ui.dnd_drag_source(id, kind, |ui| {
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.set_min_width(120.0);
-                    ui.label(kind.label());
-                });
-            });
-            ui.add_space(4.0);
+        for group in switchyard_flow::Group::ALL {
+            ui.label(RichText::new(group.label()).small().strong());
+            for kind in NewBlock::ALL.into_iter().filter(|k| k.0.group == group) {
+                let id = egui::Id::new(("palette", kind.label()));
+                ui.dnd_drag_source(id, kind, |ui| {
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.set_min_width(120.0);
+                        ui.label(kind.label());
+                    });
+                })
+                .response
+                .on_hover_text(kind.0.description);
+                ui.add_space(2.0);
+            }
+            ui.add_space(6.0);
         }
     }
 

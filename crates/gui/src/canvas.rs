@@ -12,7 +12,7 @@ use egui::emath::TSTransform;
 use egui::{Color32, Pos2, RichText, Stroke, Ui};
 use egui_snarl::ui::{PinInfo, SnarlPin, SnarlViewer};
 use egui_snarl::{InPin, InPinId, NodeId, OutPin, OutPinId, Snarl};
-use switchyard_flow::{BlockKind, Wire};
+use switchyard_flow::{BlockKind, Port, Wire};
 
 use crate::document::{BlockNode, Document, NewBlock};
 
@@ -35,7 +35,7 @@ pub enum BlockStatus {
     /// It fired `port`; `summary` is `200 · 84 ms`, `timeout`, `unresolved {{auth}}`.
     Finished {
         /// The port it fired.
-        port: String,
+        port: Port,
         /// One line for display.
         summary: String,
     },
@@ -165,14 +165,14 @@ fn block_of(snarl: &Snarl<BlockNode>, node: NodeId) -> Option<&switchyard_flow::
 /// method's colour, Start and Log blocks in their own, all muted against the canvas.
 fn lod_fill(kind: &BlockKind) -> Color32 {
     let color = match kind {
-        BlockKind::Start => SUCCESS,
         BlockKind::SendRequest(request) => method_color(&request.method),
-        BlockKind::Log(_) => NEUTRAL,
+        other => crate::blocks::accent(other),
     };
     Color32::from_gray(27).lerp_to_gamma(color, 0.6)
 }
 
-fn shorten(text: &str, max: usize) -> String {
+/// `text` cut to `max` characters with an ellipsis.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }
@@ -213,13 +213,9 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         snarl: &mut Snarl<BlockNode>,
     ) {
         let Some(block) = block_of(snarl, node) else { return };
-        let kind = match &block.kind {
-            BlockKind::Start => "START",
-            BlockKind::SendRequest(_) => "REQUEST",
-            BlockKind::Log(_) => "LOG",
-        };
+        let tag = crate::blocks::tag(&block.kind);
         ui.horizontal(|ui| {
-            ui.label(RichText::new(kind).small().weak());
+            ui.label(RichText::new(tag).small().weak());
             ui.label(RichText::new(&block.id).strong());
         });
         self.note(node, ui.min_rect());
@@ -254,21 +250,14 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
                         ui.label(RichText::new(shorten(&request.url, 30)).monospace()).on_hover_text(&request.url);
                     });
                 }
-                BlockKind::Log(log) => {
-                    ui.label(RichText::new(log.label.as_deref().unwrap_or("Log")).italics());
-                }
-                BlockKind::Start => {}
+                other => crate::blocks::body_ui(ui, other),
             }
             match self.statuses.get(&block.id) {
                 Some(BlockStatus::Running) => {
                     ui.label(RichText::new("running…").color(RUNNING));
                 }
                 Some(BlockStatus::Finished { port, summary }) if !summary.is_empty() => {
-                    let color = match port.as_str() {
-                        "success" => SUCCESS,
-                        "failure" => FAILURE,
-                        _ => NEUTRAL,
-                    };
+                    let color = crate::blocks::port_color(*port);
                     ui.label(RichText::new(summary).color(color).small());
                 }
                 _ => {}
@@ -286,7 +275,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
     }
 
     fn show_input(&mut self, pin: &InPin, ui: &mut Ui, _snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
-        ui.label(RichText::new("in").small());
+        ui.label(RichText::new(Port::In.as_str()).small());
         self.note(pin.id.node, ui.min_rect());
         self.input_rects.insert(pin.id, ui.min_rect());
         PinInfo::circle().with_fill(NEUTRAL)
@@ -295,16 +284,13 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
     fn show_output(&mut self, pin: &OutPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
         let port = snarl.get_node(pin.id.node).and_then(|n| n.block.kind.outputs().get(pin.id.output).copied());
         let info = match port {
-            Some("success") => {
-                ui.label(RichText::new("Success").small().color(SUCCESS));
-                PinInfo::circle().with_fill(SUCCESS).with_wire_color(SUCCESS)
-            }
-            Some("failure") => {
-                ui.label(RichText::new("Failure").small().color(FAILURE));
-                PinInfo::circle().with_fill(FAILURE).with_wire_color(FAILURE)
+            Some(port) if port != Port::Out => {
+                let color = crate::blocks::port_color(port);
+                ui.label(RichText::new(crate::blocks::port_label(port)).small().color(color));
+                PinInfo::circle().with_fill(color).with_wire_color(color)
             }
             _ => {
-                ui.label(RichText::new("out").small());
+                ui.label(RichText::new(Port::Out.as_str()).small());
                 PinInfo::circle().with_fill(NEUTRAL)
             }
         };

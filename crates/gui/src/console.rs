@@ -28,6 +28,7 @@ use egui::{
 use egui_json_tree::{DefaultExpand, JsonTree, JsonTreeStyle};
 use serde_json::{Map, Value};
 use switchyard_engine::{Counts, Event, Outcome};
+use switchyard_flow::Port;
 
 /// Width of the block column in the list, in points; longer block ids are elided.
 const BLOCK_COLUMN_WIDTH: f32 = 140.0;
@@ -574,19 +575,33 @@ fn describe(event: &Event) -> Option<(Option<String>, Level, String, Option<Valu
             Some((Some(block.clone()), Level::Log, message, Some(value.clone())))
         }
         Event::Warning { block, message } => Some((block.clone(), Level::Warning, message.clone(), None)),
-        Event::BlockFinished { block, port, value, wired, summary } => match port.as_str() {
-            "success" => {
+        Event::BlockFinished { block, port, value, wired, summary } => match port {
+            Port::Success => {
                 let message = if summary.is_empty() { "success".to_owned() } else { format!("success: {summary}") };
                 Some((Some(block.clone()), Level::Success, message, Some(value.clone())))
             }
-            "failure" => Some((
+            Port::Failure => Some((
                 Some(block.clone()),
                 Level::Failure,
                 failure_message(summary, value, *wired),
                 Some(value.clone()),
             )),
-            _ => None,
+            Port::True | Port::False => Some((Some(block.clone()), Level::Info, format!("→ {port}"), None)),
+            Port::In | Port::Out | Port::Item => None,
         },
+        Event::BlockFailed { block, message, .. } => {
+            Some((Some(block.clone()), Level::Failure, format!("{message} (the run fails)"), None))
+        }
+        Event::ItemStarted { block, index, total } => {
+            Some((Some(block.clone()), Level::Info, format!("item {index} / {total}"), None))
+        }
+        Event::VariableSet { block, name, value, .. } => {
+            Some((Some(block.clone()), Level::Info, format!("{name} set"), Some(value.clone())))
+        }
+        Event::CheckResult { block, name, passed, result } => {
+            let (level, outcome) = if *passed { (Level::Success, "held") } else { (Level::Failure, "did not hold") };
+            Some((Some(block.clone()), level, format!("check \"{name}\" {outcome}"), Some(result.clone())))
+        }
         Event::RunFinished { outcome, counts, duration_ms } => {
             let level = match outcome {
                 Outcome::Ok => Level::Success,
@@ -701,7 +716,7 @@ mod tests {
     fn success(block: &str, summary: &str, value: Value) -> Event {
         Event::BlockFinished {
             block: block.to_owned(),
-            port: "success".to_owned(),
+            port: Port::Success,
             value,
             wired: true,
             summary: summary.to_owned(),
@@ -846,7 +861,7 @@ mod tests {
             ms(3),
             &Event::BlockFinished {
                 block: "fetch".to_owned(),
-                port: "failure".to_owned(),
+                port: Port::Failure,
                 value: value.clone(),
                 wired: true,
                 summary: "connect error".to_owned(),
@@ -865,7 +880,7 @@ mod tests {
             ms(3),
             &Event::BlockFinished {
                 block: "fetch".to_owned(),
-                port: "failure".to_owned(),
+                port: Port::Failure,
                 value: json!({"status": 404, "error": {"kind": "timeout", "message": "timeout"}}),
                 wired: false,
                 summary: "timeout".to_owned(),
@@ -875,7 +890,7 @@ mod tests {
             ms(4),
             &Event::BlockFinished {
                 block: "fetch".to_owned(),
-                port: "failure".to_owned(),
+                port: Port::Failure,
                 value: json!({"status": 404}),
                 wired: false,
                 summary: "404 · 12 ms".to_owned(),
@@ -892,7 +907,7 @@ mod tests {
                 ms(1),
                 &Event::BlockFinished {
                     block: block.to_owned(),
-                    port: "out".to_owned(),
+                    port: Port::Out,
                     value: Value::Null,
                     wired: true,
                     summary: String::new(),
@@ -905,7 +920,8 @@ mod tests {
     #[test]
     fn run_finished_level_and_message_follow_the_outcome() {
         let mut console = Console::new();
-        let counts = Counts { blocks_run: 3, responses: 2, succeeded: 1, failed: 1, unhandled: 1, logged: 2 };
+        let counts =
+            Counts { blocks_run: 3, responses: 2, succeeded: 1, failed: 1, unhandled: 1, logged: 2, errors: 0 };
         for (outcome, duration_ms) in
             [(Outcome::Ok, 412), (Outcome::Failed, 1_250), (Outcome::Cancelled, 5), (Outcome::Limit, 9)]
         {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use egui::Pos2;
 use egui_snarl::{InPinId, NodeId, OutPinId, Snarl};
-use switchyard_flow::{Block, BlockKind, Flow, LogBlock, PortRef, SendRequest, Wire};
+use switchyard_flow::{Block, BlockKind, BlockType, Flow, PortRef, Wire};
 
 /// A block on the canvas.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,44 +21,38 @@ pub struct BlockNode {
     pub block: Block,
 }
 
-/// The kinds of block the palette offers.
+/// A kind of block the palette offers: one of the flow crate's block types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NewBlock {
-    /// A Start block.
-    Start,
-    /// A Send Request block.
-    SendRequest,
-    /// A Log block.
-    Log,
-}
+pub struct NewBlock(pub &'static BlockType);
 
 impl NewBlock {
     /// Every kind, in palette order.
-    pub const ALL: [NewBlock; 3] = [NewBlock::Start, NewBlock::SendRequest, NewBlock::Log];
+    pub const ALL: [NewBlock; 9] = {
+        let types = BlockType::ALL;
+        let mut all = [NewBlock(types[0]); 9];
+        let mut i = 0;
+        while i < 9 {
+            all[i] = NewBlock(types[i]);
+            i += 1;
+        }
+        all
+    };
 
     /// The name shown in the palette and menus.
     pub fn label(self) -> &'static str {
-        match self {
-            NewBlock::Start => "Start",
-            NewBlock::SendRequest => "Send Request",
-            NewBlock::Log => "Log",
-        }
+        self.0.label
     }
 
     fn id_stem(self) -> &'static str {
-        match self {
-            NewBlock::Start => "start",
-            NewBlock::SendRequest => "request",
-            NewBlock::Log => "log",
+        match self.0.name {
+            "send_request" => "request",
+            "for_each" => "each",
+            name => name,
         }
     }
 
     fn kind(self) -> BlockKind {
-        match self {
-            NewBlock::Start => BlockKind::Start,
-            NewBlock::SendRequest => BlockKind::SendRequest(SendRequest::new("https://")),
-            NewBlock::Log => BlockKind::Log(LogBlock::default()),
-        }
+        self.0.new_block()
     }
 }
 
@@ -274,8 +268,7 @@ impl Document {
         }
         for wire in &fragment.wires {
             let (Some(from), Some(to)) = (renamed.get(&wire.from.block), renamed.get(&wire.to.block)) else { continue };
-            let wire =
-                Wire { from: PortRef::new(from, wire.from.port.as_str()), to: PortRef::new(to, wire.to.port.as_str()) };
+            let wire = Wire { from: PortRef::new(from, wire.from.port), to: PortRef::new(to, wire.to.port) };
             if let Some((from, to)) = self.pins(&wire) {
                 Document::connect(&mut self.snarl, &mut self.wires, from, to);
             }
@@ -335,10 +328,10 @@ mod tests {
     fn edits_make_the_document_dirty_and_keep_file_order() {
         let (path, _) = example("openai-models.flow.json");
         let mut document = Document::from_flow(switchyard_flow::load(&path).unwrap(), Some(path));
-        let node = document.add_block(NewBlock::Log, Pos2::new(10.0, 20.0));
+        let node = document.add_block(NewBlock(&switchyard_flow::LogBlock::TYPE), Pos2::new(10.0, 20.0));
         assert!(document.is_dirty());
         assert_eq!(document.snarl.get_node(node).unwrap().block.id, "log");
-        let again = document.add_block(NewBlock::Log, Pos2::new(10.0, 20.0));
+        let again = document.add_block(NewBlock(&switchyard_flow::LogBlock::TYPE), Pos2::new(10.0, 20.0));
         assert_eq!(document.snarl.get_node(again).unwrap().block.id, "log-2");
         let flow = document.to_flow();
         assert_eq!(flow.blocks.last().unwrap().id, "log-2");
@@ -369,7 +362,7 @@ mod tests {
         document.snarl.get_node_info_mut(start).unwrap().pos = Pos2::new(500.0, 500.0);
         let first = before.blocks[1].id.clone();
         document.remove_node(document.node_of(&first).unwrap());
-        document.add_block(NewBlock::Log, Pos2::ZERO);
+        document.add_block(NewBlock(&switchyard_flow::LogBlock::TYPE), Pos2::ZERO);
         document.name = "renamed".to_owned();
         assert!(document.is_dirty());
 
@@ -416,8 +409,8 @@ mod tests {
     #[test]
     fn fresh_ids_count_up_from_the_stem() {
         let mut document = Document::from_flow(Flow::new("t"), None);
-        document.add_block(NewBlock::Log, Pos2::ZERO);
-        document.add_block(NewBlock::Log, Pos2::ZERO);
+        document.add_block(NewBlock(&switchyard_flow::LogBlock::TYPE), Pos2::ZERO);
+        document.add_block(NewBlock(&switchyard_flow::LogBlock::TYPE), Pos2::ZERO);
         assert_eq!(document.fresh_id("log-2"), "log-3");
         assert_eq!(document.fresh_id("log"), "log-3");
         assert_eq!(document.fresh_id("api-v2"), "api-v2");

@@ -14,6 +14,8 @@
 //! pure highlighting functions (`reference_spans`, `undefined_names`) and the layout job
 //! they feed.
 
+mod language;
+
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
@@ -67,6 +69,7 @@ impl Inspector {
                 BlockKind::Start => start_ui(ui),
                 BlockKind::SendRequest(request) => request_ui(ui, &scope, request, drafts),
                 BlockKind::Log(log) => log_ui(ui, &scope, log),
+                other => language::form_ui(ui, &scope, other),
             }
         });
         *block != before
@@ -178,11 +181,7 @@ fn header_ui(ui: &mut Ui, block: &Block) {
 }
 
 fn type_title(kind: &BlockKind) -> &'static str {
-    match kind {
-        BlockKind::Start => "Start",
-        BlockKind::SendRequest(_) => "Send Request",
-        BlockKind::Log(_) => "Log",
-    }
+    kind.block_type().label
 }
 
 fn start_ui(ui: &mut Ui) {
@@ -231,6 +230,8 @@ fn request_ui(ui: &mut Ui, scope: &Scope<'_>, request: &mut SendRequest, drafts:
     auth_ui(ui, scope, &mut request.auth, &mut drafts.set_aside_auth);
     ui.separator();
     options_ui(ui, scope, request, &mut drafts.statuses);
+    ui.separator();
+    language::checks_ui(ui, scope, &mut request.checks);
 }
 
 fn method_ui(ui: &mut Ui, scope: &Scope<'_>, method: &mut String) {

@@ -10,6 +10,7 @@
 //! console), `runner` (runs off the UI thread), `screenshot`.
 
 mod app;
+mod blocks;
 mod canvas;
 mod console;
 pub mod document;

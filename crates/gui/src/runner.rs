@@ -103,6 +103,7 @@ impl Runner {
         let cancel = CancellationToken::new();
         let run_cancel = cancel.clone();
         let handle = self.handle.clone();
+        let flow = std::sync::Arc::new(flow);
         let started = Instant::now();
         self.handle.spawn(async move {
             let send = |message| {
@@ -118,17 +119,21 @@ impl Runner {
                     return;
                 }
             };
-            let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-            let run = engine.run(&flow, &variables, events_tx, run_cancel);
-            tokio::pin!(run);
+            let mut run = engine.start(flow, std::sync::Arc::new(variables));
+            // Stop cancels the app's token, which cancels the run; its stream ends
+            // after its `RunFinished`.
+            let mut stopping = false;
             loop {
                 tokio::select! {
-                    Some(event) = events_rx.recv() => send(RunMessage::Event(event)),
-                    _ = &mut run => break,
+                    () = run_cancel.cancelled(), if !stopping => {
+                        stopping = true;
+                        run.cancel.cancel();
+                    }
+                    event = run.next() => match event {
+                        Some(event) => send(RunMessage::Event(event)),
+                        None => break,
+                    },
                 }
-            }
-            while let Ok(event) = events_rx.try_recv() {
-                send(RunMessage::Event(event));
             }
             send(RunMessage::Ended);
         });

@@ -38,8 +38,8 @@ fn build_request_flow(
 ) -> String {
     let app = harness.state_mut();
     let document: &mut Document = app.document_mut();
-    let request = document.add_block(NewBlock::SendRequest, Pos2::new(260.0, 120.0));
-    let log = document.add_block(NewBlock::Log, Pos2::new(560.0, 120.0));
+    let request = document.add_block(NewBlock(&switchyard_flow::SendRequest::TYPE), Pos2::new(260.0, 120.0));
+    let log = document.add_block(NewBlock(&switchyard_flow::LogBlock::TYPE), Pos2::new(560.0, 120.0));
     let start = document.node_of("start").unwrap();
     let request_block = &mut document.snarl.get_node_mut(request).unwrap().block;
     let BlockKind::SendRequest(send) = &mut request_block.kind else { panic!("not a request") };
@@ -87,7 +87,7 @@ fn running_a_request_shows_the_response_in_the_console() {
     let app = harness.state();
     assert_eq!(app.outcome(), Some(Outcome::Ok));
     assert!(
-        matches!(&app.statuses()[&request], BlockStatus::Finished { port, summary } if port == "success" && summary.starts_with("200 · "))
+        matches!(&app.statuses()[&request], BlockStatus::Finished { port, summary } if *port == switchyard_flow::Port::Success && summary.starts_with("200 · "))
     );
     assert!(console_text(app).contains("tok-123"), "the response body is in the console: {}", console_text(app));
     assert_eq!(server.seen().len(), 1);
@@ -111,7 +111,9 @@ fn a_failing_request_fires_failure_and_logs_the_error() {
     step_until(&mut harness, "the run to end", |app| app.outcome().is_some() && !app.is_running());
 
     let app = harness.state();
-    assert!(matches!(&app.statuses()[&request], BlockStatus::Finished { port, .. } if port == "failure"));
+    assert!(
+        matches!(&app.statuses()[&request], BlockStatus::Finished { port, .. } if *port == switchyard_flow::Port::Failure)
+    );
     let text = console_text(app);
     assert!(text.contains("cannot connect"), "{text}");
     assert_eq!(app.outcome(), Some(Outcome::Ok), "the failure was wired to the Log block");
@@ -169,7 +171,7 @@ fn opening_an_example_and_saving_without_edits_writes_the_same_bytes() {
     harness.run_steps(2);
     assert_eq!(std::fs::read(&copy).unwrap(), original);
 
-    harness.state_mut().document_mut().add_block(NewBlock::Log, Pos2::new(0.0, 0.0));
+    harness.state_mut().document_mut().add_block(NewBlock(&switchyard_flow::LogBlock::TYPE), Pos2::new(0.0, 0.0));
     harness.run_steps(2);
     assert!(harness.state().title().ends_with(" •"), "unsaved marker: {}", harness.state().title());
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);

@@ -21,8 +21,12 @@ fn chain_fixture(blocks: usize) -> Fixture {
             at: [(i % 20) as f32 * 360.0, (i / 20) as f32 * 140.0],
             kind: BlockKind::SendRequest(SendRequest::new(format!("http://127.0.0.1:9/item/{i}"))),
         });
-        let from = if i == 1 { PortRef::new("start", "out") } else { PortRef::new(format!("r{}", i - 1), "success") };
-        flow.wires.push(Wire { from, to: PortRef::new(format!("r{i}"), "in") });
+        let from = if i == 1 {
+            PortRef::new("start", switchyard_flow::Port::Out)
+        } else {
+            PortRef::new(format!("r{}", i - 1), switchyard_flow::Port::Success)
+        };
+        flow.wires.push(Wire { from, to: PortRef::new(format!("r{i}"), switchyard_flow::Port::In) });
     }
     Fixture::with_flow("big.flow.json", &flow)
 }

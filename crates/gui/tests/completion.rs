@@ -29,7 +29,10 @@ fn fixture(url: &str) -> Fixture {
     let mut request = SendRequest::new(url);
     request.timeout_ms = 30_000;
     flow.blocks.push(Block { id: REQUEST.to_owned(), at: [260.0, 120.0], kind: BlockKind::SendRequest(request) });
-    flow.wires.push(Wire { from: PortRef::new("start", "out"), to: PortRef::new(REQUEST, "in") });
+    flow.wires.push(Wire {
+        from: PortRef::new("start", switchyard_flow::Port::Out),
+        to: PortRef::new(REQUEST, switchyard_flow::Port::In),
+    });
     Fixture::with_flow("completion.flow.json", &flow)
 }
 

@@ -21,7 +21,10 @@ fn fixture() -> Fixture {
         kind: BlockKind::SendRequest(SendRequest::new("http://127.0.0.1:9/items")),
     });
     flow.blocks.push(Block { id: "show".to_owned(), at: [680.0, 120.0], kind: BlockKind::Log(LogBlock::default()) });
-    flow.wires.push(Wire { from: PortRef::new("start", "out"), to: PortRef::new("fetch", "in") });
+    flow.wires.push(Wire {
+        from: PortRef::new("start", switchyard_flow::Port::Out),
+        to: PortRef::new("fetch", switchyard_flow::Port::In),
+    });
     Fixture::with_flow("edit.flow.json", &flow)
 }
 
@@ -79,7 +82,10 @@ fn a_block_dragged_on_the_canvas_moves_back_and_forth_with_undo_and_redo() {
 fn a_wire_drawn_with_the_pointer_is_undone_and_redone() {
     let fixture = fixture();
     let mut harness = harness(&fixture);
-    let wire = Wire { from: PortRef::new("fetch", "success"), to: PortRef::new("show", "in") };
+    let wire = Wire {
+        from: PortRef::new("fetch", switchyard_flow::Port::Success),
+        to: PortRef::new("show", switchyard_flow::Port::In),
+    };
     assert!(!flow(&harness).wires.contains(&wire));
 
     // The Success port sits just right of its label; the `in` port just left of its label.
@@ -152,15 +158,19 @@ fn copied_blocks_paste_with_their_wires_and_duplicate_makes_a_copy() {
     let document = harness.state().document();
     let nodes = [document.node_of("fetch").unwrap(), document.node_of("show").unwrap()];
     let mut pair = document.fragment(&nodes);
-    pair.wires.push(Wire { from: PortRef::new("fetch", "success"), to: PortRef::new("show", "in") });
+    pair.wires.push(Wire {
+        from: PortRef::new("fetch", switchyard_flow::Port::Success),
+        to: PortRef::new("show", switchyard_flow::Port::In),
+    });
     harness.event(egui::Event::Paste(pair.to_json()));
     harness.run_steps(2);
     let pasted = flow(&harness);
     let ids: Vec<&str> = pasted.blocks.iter().map(|b| b.id.as_str()).collect();
     assert_eq!(ids, ["start", "fetch", "show", "fetch-2", "show-2"]);
-    assert!(
-        pasted.wires.contains(&Wire { from: PortRef::new("fetch-2", "success"), to: PortRef::new("show-2", "in") })
-    );
+    assert!(pasted.wires.contains(&Wire {
+        from: PortRef::new("fetch-2", switchyard_flow::Port::Success),
+        to: PortRef::new("show-2", switchyard_flow::Port::In)
+    }));
     assert_eq!(pasted.block("fetch-2").unwrap().at, [340.0, 160.0], "pasted beside the originals");
     assert_eq!(harness.state().selected_block(), Some("show-2"));
 

@@ -1,19 +1,19 @@
 //! `switchyard run FLOW`: load, build the variables (global store, then the command
 //! line on top), run the engine, render its events.
 //!
-//! The run is driven by one loop on the process's runtime that renders events as they
-//! arrive, watches Ctrl-C (first press cancels the run, a second quits at once) and
-//! ends when the engine returns its [`RunSummary`], whose outcome sets the exit code.
+//! The run is spawned with [`Engine::start`]; one loop on the process's runtime renders
+//! its events as they arrive and watches Ctrl-C (first press cancels the run, a second
+//! quits at once). The stream ends with `RunFinished`, whose outcome sets the exit code.
 
 use std::collections::BTreeSet;
 use std::io::{self, Write as _};
+use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
-use switchyard_engine::{Engine, EngineConfig, Event, Outcome, RunSummary};
+use switchyard_engine::{Counts, Engine, EngineConfig, Event, Outcome, RunSummary};
 use switchyard_flow::Flow;
 use switchyard_vault::Variables;
 use tokio::runtime::Runtime;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::{Format, RunArgs};
@@ -28,8 +28,8 @@ use crate::vars;
 pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
     let variable_args = VariableArgs { vars: &args.vars, secrets: &args.secrets, secret_envs: &args.secret_envs };
     let given = variables::from_args(variable_args, |name| std::env::var_os(name)).map_err(Fatal::invalid_input)?;
-    let flow = switchyard_flow::load(&args.flow).map_err(Fatal::invalid_input)?;
-    let variables = with_globals(&flow, given)?;
+    let flow = Arc::new(switchyard_flow::load(&args.flow).map_err(Fatal::invalid_input)?);
+    let variables = Arc::new(with_globals(&flow, given)?);
 
     // Not refused: the engine fails the blocks that use an undefined name, through
     // their failure port, which the flow may handle.
@@ -46,9 +46,9 @@ pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
     let summary = match args.format {
         Format::Human => {
             let mut renderer = HumanRenderer::stdio(args.max_steps, undefined);
-            runtime.block_on(drive(&engine, &flow, &variables, &mut renderer))?
+            runtime.block_on(drive(&engine, flow, variables, &mut renderer))?
         }
-        Format::Json => runtime.block_on(drive(&engine, &flow, &variables, &mut JsonRenderer::stdout()))?,
+        Format::Json => runtime.block_on(drive(&engine, flow, variables, &mut JsonRenderer::stdout()))?,
     };
     Ok(match summary.outcome {
         Outcome::Ok => Exit::Success,
@@ -72,23 +72,22 @@ fn with_globals(flow: &Flow, given: Variables) -> Result<Variables, Fatal> {
 /// Runs the flow to its end, rendering every event and cancelling on Ctrl-C.
 async fn drive(
     engine: &Engine,
-    flow: &Flow,
-    variables: &Variables,
+    flow: Arc<Flow>,
+    variables: Arc<Variables>,
     renderer: &mut dyn Render,
 ) -> Result<RunSummary, Fatal> {
-    let (events_sender, mut events) = mpsc::unbounded_channel();
-    let cancel = CancellationToken::new();
-    let run = engine.run(flow, variables, events_sender, cancel.clone());
-    tokio::pin!(run);
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
+    // The Ctrl-C handler is installed (first poll below, `biased`) before the run's
+    // first event can be taken.
+    let mut handle = engine.start(flow, variables);
+    let cancel = handle.cancel.clone();
 
     let mut output = Output::default();
     let mut watching_interrupts = true;
     let mut interrupted = false;
-    // `biased`: the Ctrl-C handler is installed before the engine is first polled,
-    // and events already sent are rendered before the end of the run is taken.
-    let summary = loop {
+    let mut summary = None;
+    loop {
         tokio::select! {
             biased;
             signal = &mut interrupt, if watching_interrupts => match signal {
@@ -107,19 +106,21 @@ async fn drive(
                     output.write(|| writeln!(io::stderr(), "{warning}"), &cancel);
                 }
             },
-            Some(event) = events.recv() => output.show(renderer, &event, &cancel),
-            summary = &mut run => break summary,
+            event = handle.next() => match event {
+                Some(event) => {
+                    if let Event::RunFinished { outcome, counts, duration_ms } = &event {
+                        summary = Some(RunSummary { outcome: *outcome, counts: *counts, duration_ms: *duration_ms });
+                    }
+                    output.show(renderer, &event, &cancel);
+                }
+                None => break,
+            },
         }
-    };
-    while let Ok(event) = events.try_recv() {
-        output.show(renderer, &event, &cancel);
     }
-    if !output.saw_run_finished {
-        // The engine always ends with `RunFinished`; should it not, still close the output.
-        let finished =
-            Event::RunFinished { outcome: summary.outcome, counts: summary.counts, duration_ms: summary.duration_ms };
-        output.show(renderer, &finished, &cancel);
-    }
+    // The run's stream always ends with `RunFinished`; a run whose task died without
+    // one counts as cancelled.
+    let summary =
+        summary.unwrap_or(RunSummary { outcome: Outcome::Cancelled, counts: Counts::default(), duration_ms: 0 });
     match output.failed {
         // The reader went away (`| head`): the run was cancelled, as SIGPIPE would have
         // ended it, and there is nobody left to tell.
@@ -130,10 +131,9 @@ async fn drive(
     }
 }
 
-/// Tracks the output side of a run: whether it ended and whether writing failed.
+/// Tracks the output side of a run: whether writing failed.
 #[derive(Debug, Default)]
 struct Output {
-    saw_run_finished: bool,
     /// The first write error. Once output is gone (a closed pipe) the run is cancelled,
     /// as a process killed by SIGPIPE would be, and nothing more is written.
     failed: Option<io::Error>,
@@ -141,9 +141,6 @@ struct Output {
 
 impl Output {
     fn show(&mut self, renderer: &mut dyn Render, event: &Event, cancel: &CancellationToken) {
-        if matches!(event, Event::RunFinished { .. }) {
-            self.saw_run_finished = true;
-        }
         self.write(|| renderer.event(event), cancel);
     }
 

@@ -19,7 +19,9 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Color, Style};
+use switchyard_engine::wording::{failure_message, plural, run_summary, size};
 use switchyard_engine::{Counts, Event, Outcome};
+use switchyard_flow::Port;
 
 use super::Render;
 
@@ -78,22 +80,19 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     fn block_finished(
         &mut self,
         block: &str,
-        port: &str,
+        port: Port,
         value: &serde_json::Value,
         wired: bool,
         summary: &str,
     ) -> io::Result<()> {
         let bytes = self.response_bytes.remove(block);
-        let size = bytes.map(|bytes| format!(" · {}", format_size(bytes))).unwrap_or_default();
+        let size = bytes.map(|bytes| format!(" · {}", size(bytes))).unwrap_or_default();
         match port {
-            "success" => writeln!(self.err, "  {GREEN}✓{GREEN:#} {BOLD}{block}{BOLD:#}  {summary}{size}"),
-            "failure" => {
-                let message = value
-                    .pointer("/error/message")
-                    .and_then(serde_json::Value::as_str)
-                    .filter(|message| !message.is_empty() && !summary.contains(message))
-                    .map(|message| format!(" — {message}"))
-                    .unwrap_or_default();
+            Port::Success => writeln!(self.err, "  {GREEN}✓{GREEN:#} {BOLD}{block}{BOLD:#}  {summary}{size}"),
+            Port::True | Port::False => writeln!(self.err, "  {CYAN}⑂{CYAN:#} {block} → {BOLD}{port}{BOLD:#}"),
+            Port::Failure => {
+                let message =
+                    failure_message(value, summary).map(|message| format!(" — {message}")).unwrap_or_default();
                 let size = if message.is_empty() { size } else { String::new() };
                 let unhandled = if wired { "" } else { "  (nothing wired to failure: the run fails)" };
                 writeln!(
@@ -101,8 +100,8 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
                     "  {RED}✗{RED:#} {BOLD}{block}{BOLD:#}  {RED}failure{RED:#}: {summary}{size}{message}{DIM}{unhandled}{DIM:#}"
                 )
             }
-            // Start and Log blocks: their start and their log line say it all.
-            _ => Ok(()),
+            // Start, Log, Delay, …: their other lines say it all.
+            Port::In | Port::Out | Port::Item => Ok(()),
         }
     }
 
@@ -116,25 +115,12 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     }
 
     fn run_finished(&mut self, outcome: Outcome, counts: &Counts, duration_ms: u64) -> io::Result<()> {
-        let (style, headline) = match outcome {
-            Outcome::Ok => (GREEN.bold(), "✔ ok".to_owned()),
-            Outcome::Failed => (RED.bold(), "✘ failed".to_owned()),
-            Outcome::Cancelled => (YELLOW.bold(), "■ cancelled".to_owned()),
-            Outcome::Limit => (
-                RED.bold(),
-                format!("✘ limit: stopped after {} (raise it with --max-steps)", plural(self.max_steps, "step")),
-            ),
+        let style = match outcome {
+            Outcome::Ok => GREEN.bold(),
+            Outcome::Failed | Outcome::Limit => RED.bold(),
+            Outcome::Cancelled => YELLOW.bold(),
         };
-        let mut details = Vec::new();
-        if outcome == Outcome::Failed || counts.unhandled > 0 {
-            details.push(plural(counts.unhandled, "unhandled failure"));
-        }
-        details.push(plural(counts.blocks_run, "block"));
-        let requests = counts.succeeded + counts.failed;
-        if requests > 0 {
-            details.push(format!("{} ({} ✓, {} ✗)", plural(requests, "request"), counts.succeeded, counts.failed));
-        }
-        details.push(format_duration(duration_ms));
+        let (headline, details) = run_summary(outcome, counts, duration_ms, self.max_steps);
         writeln!(self.err, "{style}{headline}{style:#} · {}", details.join(" · "))
     }
 }
@@ -169,7 +155,22 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
                 writeln!(self.err, "  {YELLOW}⚠ {block}{message}{YELLOW:#}")
             }
             Event::BlockFinished { block, port, value, wired, summary } => {
-                self.block_finished(block, port, value, *wired, summary)
+                self.block_finished(block, *port, value, *wired, summary)
+            }
+            Event::BlockFailed { message, .. } => {
+                writeln!(self.err, "  {RED}✗{RED:#} {RED}{message}{RED:#}  {DIM}(the run fails){DIM:#}")
+            }
+            Event::ItemStarted { block, index, total } => {
+                writeln!(self.err, "  {CYAN}↻{CYAN:#} {block} {index}/{total}")
+            }
+            Event::VariableSet { name, value, .. } => {
+                writeln!(self.err, "  {CYAN}≔{CYAN:#} {name} = {}", short_value(value))
+            }
+            Event::CheckResult { name, passed: true, .. } => {
+                writeln!(self.err, "    {GREEN}✓{GREEN:#} check {name:?}")
+            }
+            Event::CheckResult { name, passed: false, result, .. } => {
+                writeln!(self.err, "    {RED}✗{RED:#} check {name:?} {DIM}→ {}{DIM:#}", short_value(result))
             }
             Event::RunFinished { outcome, counts, duration_ms } => self.run_finished(*outcome, counts, *duration_ms),
         }
@@ -180,28 +181,16 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     }
 }
 
-/// `1 block`, `2 blocks`.
-fn plural(count: u64, noun: &str) -> String {
-    if count == 1 { format!("{count} {noun}") } else { format!("{count} {noun}s") }
-}
-
-/// `512 B`, `1.2 kB`, `3.4 MB`.
-fn format_size(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)] // for display, to one decimal
-    let value = bytes as f64;
-    match bytes {
-        0..1_000 => format!("{bytes} B"),
-        1_000..1_000_000 => format!("{:.1} kB", value / 1e3),
-        1_000_000..1_000_000_000 => format!("{:.1} MB", value / 1e6),
-        _ => format!("{:.1} GB", value / 1e9),
+/// A value on one line, cut after 80 characters.
+fn short_value(value: &serde_json::Value) -> String {
+    let text = match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(80) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
+        None => text,
     }
-}
-
-/// `84 ms`, `1.42 s`.
-fn format_duration(ms: u64) -> String {
-    #[allow(clippy::cast_precision_loss)] // for display, to two decimals
-    let seconds = ms as f64 / 1e3;
-    if ms < 1_000 { format!("{ms} ms") } else { format!("{seconds:.2} s") }
 }
 
 #[cfg(test)]
@@ -233,7 +222,7 @@ mod tests {
             Event::BlockStarted { block: "start".into(), kind: "start".into(), step: 1 },
             Event::BlockFinished {
                 block: "start".into(),
-                port: "out".into(),
+                port: Port::Out,
                 value: json!(null),
                 wired: true,
                 summary: String::new(),
@@ -247,7 +236,7 @@ mod tests {
             Event::ResponseReceived { block: "list".into(), status: 200, duration_ms: 84, bytes: 1234 },
             Event::BlockFinished {
                 block: "list".into(),
-                port: "success".into(),
+                port: Port::Success,
                 value: value.clone(),
                 wired: true,
                 summary: "200 · 84 ms".into(),
@@ -272,7 +261,7 @@ mod tests {
         let events = [
             Event::BlockFinished {
                 block: "call".into(),
-                port: "failure".into(),
+                port: Port::Failure,
                 value: json!({"error": {"kind": "timeout", "message": "no response within 50 ms"}}),
                 wired: false,
                 summary: "timeout".into(),
@@ -306,11 +295,34 @@ mod tests {
     }
 
     #[test]
-    fn sizes_and_durations_are_short() {
-        assert_eq!(format_size(999), "999 B");
-        assert_eq!(format_size(1_240), "1.2 kB");
-        assert_eq!(format_size(3_400_000), "3.4 MB");
-        assert_eq!(format_duration(84), "84 ms");
-        assert_eq!(format_duration(1_420), "1.42 s");
+    fn the_language_events_read_as_one_line_each() {
+        let events = [
+            Event::BlockFinished {
+                block: "is-ready".into(),
+                port: Port::False,
+                value: json!({}),
+                wired: true,
+                summary: "false".into(),
+            },
+            Event::ItemStarted { block: "each-model".into(), index: 3, total: 10 },
+            Event::VariableSet { block: "keep".into(), name: "token".into(), value: json!("*****"), secret: true },
+            Event::CheckResult { block: "list".into(), name: "has models".into(), passed: true, result: json!(true) },
+            Event::CheckResult { block: "list".into(), name: "many".into(), passed: false, result: json!(2) },
+            Event::BlockFailed {
+                block: "e".into(),
+                field: "expression".into(),
+                message: "block `e`: expression: boom".into(),
+            },
+        ];
+        let (_, err) = render(&events, 10, &[]);
+        assert_eq!(
+            err,
+            "  ⑂ is-ready → false\n\
+             \x20 ↻ each-model 3/10\n\
+             \x20 ≔ token = *****\n\
+             \x20   ✓ check \"has models\"\n\
+             \x20   ✗ check \"many\" → 2\n\
+             \x20 ✗ block `e`: expression: boom  (the run fails)\n"
+        );
     }
 }

@@ -1,0 +1,119 @@
+//! The forms of the flow-language blocks (If, Evaluate, Set, Delay, For Each, Collect)
+//! and a Send Request's checks. jq fields are checked as you type: an error shows its
+//! column and message under the field.
+
+use eframe::egui::{self, DragValue, RichText, TextEdit, Ui};
+use switchyard_flow::expr::Program;
+use switchyard_flow::{BlockKind, Check, Expression};
+
+use super::Scope;
+use crate::canvas::FAILURE;
+
+/// The form of a flow-language block.
+pub(super) fn form_ui(ui: &mut Ui, scope: &Scope<'_>, kind: &mut BlockKind) {
+    ui.label(kind.block_type().description);
+    ui.add_space(4.0);
+    match kind {
+        BlockKind::If(block) => {
+            expression_ui(ui, scope, "condition", "Condition", &mut block.condition, ".status == 200");
+            ui.label(RichText::new("true unless the value is false or null (jq truthiness)").small().weak());
+        }
+        BlockKind::Evaluate(block) => {
+            expression_ui(ui, scope, "expression", "Expression", &mut block.expression, "{id: .body.id}");
+            ui.label(RichText::new("it must give one value; wrap a stream in […]").small().weak());
+        }
+        BlockKind::Set(block) => {
+            let label = ui.label("Name");
+            ui.add(TextEdit::singleline(&mut block.name).id(scope.id("set-name")).desired_width(f32::INFINITY))
+                .labelled_by(label.id);
+            if !switchyard_flow::template::is_valid_name(&block.name) {
+                ui.label(RichText::new("a name is letters, digits, `_`, `.` and `-`").small().color(FAILURE));
+            }
+            expression_ui(ui, scope, "value", "Value", &mut block.value, ".body.access_token");
+            ui.checkbox(&mut block.secret, "Secret: masked everywhere from now on, never seen by expressions");
+            ui.label(
+                RichText::new(format!("later blocks use it as {{{{{}}}}} and ${}", block.name, block.name))
+                    .small()
+                    .weak(),
+            );
+        }
+        BlockKind::Delay(block) => {
+            ui.horizontal(|ui| {
+                ui.label("Wait");
+                ui.add(DragValue::new(&mut block.ms).range(0..=86_400_000).suffix(" ms").speed(10.0));
+            });
+        }
+        BlockKind::ForEach(block) => {
+            expression_ui(ui, scope, "items", "Items", &mut block.items, ".body.data");
+            ui.horizontal(|ui| {
+                ui.label("At once");
+                ui.add(DragValue::new(&mut block.concurrency).range(1..=256));
+            });
+            ui.label(RichText::new("1: each element's branch ends before the next starts").small().weak());
+        }
+        BlockKind::Collect => {
+            ui.label(
+                RichText::new("Wire it after a For Each's Item port; it fires once that For Each has finished.")
+                    .small()
+                    .weak(),
+            );
+        }
+        BlockKind::Start | BlockKind::SendRequest(_) | BlockKind::Log(_) => {}
+    }
+}
+
+/// A Send Request's checks: `[name, condition]` rows.
+pub(super) fn checks_ui(ui: &mut Ui, scope: &Scope<'_>, checks: &mut Vec<Check>) {
+    ui.strong("Checks");
+    ui.label(RichText::new("Success fires only when the status matches and every check holds.").small().weak());
+    let mut remove = None;
+    for (index, check) in checks.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            ui.add(
+                TextEdit::singleline(&mut check.name)
+                    .id(scope.id(("check-name", index)))
+                    .hint_text("name")
+                    .desired_width(110.0),
+            );
+            if ui.small_button("✕").on_hover_text("Remove this check").clicked() {
+                remove = Some(index);
+            }
+        });
+        expression_field(ui, scope.id(("check", index)), &mut check.condition, ".body.data | length > 0");
+    }
+    if let Some(index) = remove {
+        checks.remove(index);
+    }
+    if ui.button("+ Check").clicked() {
+        checks
+            .push(Check { name: format!("check {}", checks.len() + 1), condition: Expression::from(".status == 200") });
+    }
+}
+
+fn expression_ui(ui: &mut Ui, scope: &Scope<'_>, key: &str, title: &str, expression: &mut Expression, hint: &str) {
+    ui.label(title);
+    expression_field(ui, scope.id(key), expression, hint);
+}
+
+/// A jq field, checked as you type.
+fn expression_field(ui: &mut Ui, id: egui::Id, expression: &mut Expression, hint: &str) {
+    let mut text = expression.as_str().to_owned();
+    ui.add(
+        TextEdit::multiline(&mut text)
+            .id(id)
+            .code_editor()
+            .desired_rows(1)
+            .hint_text(hint)
+            .desired_width(f32::INFINITY),
+    );
+    if text != expression.as_str() {
+        *expression = Expression::new(text);
+    }
+    match Program::check(expression.as_str()) {
+        Ok(()) => {}
+        Err(error) => {
+            let column = error.column(expression.as_str());
+            ui.label(RichText::new(format!("column {column}: {}", error.message)).small().color(FAILURE));
+        }
+    }
+}
