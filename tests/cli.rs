@@ -1,6 +1,9 @@
 //! End-to-end tests of `switchyard`'s arguments, `check`, and refusals before a run:
 //! exit codes, messages on stderr, and nothing sent when the input is invalid.
 
+// Test helpers: a failed setup step should panic, failing the test that called it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 
 use std::process::Stdio;

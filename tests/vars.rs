@@ -2,6 +2,9 @@
 //! user would, without a keychain: plain variables, and the clear failure (exit 3)
 //! when a secret needs a keychain that is not there. The real keychain: `keychain.rs`.
 
+// Test helpers: a failed setup step should panic, failing the test that called it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 
 use std::io::Write as _;

@@ -521,7 +521,7 @@ fn readable_size(bytes: u64) -> String {
         let digits = bytes.to_string();
         let mut grouped = String::new();
         for (i, digit) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(digit);
@@ -530,7 +530,7 @@ fn readable_size(bytes: u64) -> String {
     };
     for (unit, name) in [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")] {
         if bytes >= unit {
-            if bytes % unit == 0 {
+            if bytes.is_multiple_of(unit) {
                 return format!("{} {name}", bytes / unit);
             }
             #[allow(clippy::cast_precision_loss)] // for display, to one decimal
