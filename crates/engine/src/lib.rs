@@ -25,6 +25,10 @@ use switchyard_vault::Variables;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
+/// The default of [`EngineConfig::max_connections`]: well under the common limit of
+/// 1,024 open files, and more than enough to keep a server busy.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
 /// Limits and settings for runs.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -34,18 +38,47 @@ pub struct EngineConfig {
     pub max_body_bytes: u64,
     /// Most redirects followed for one request (default 10).
     pub max_redirects: usize,
+    /// Most Send Request blocks of one run in flight at once, each holding at most one
+    /// connection (default [`DEFAULT_MAX_CONNECTIONS`], 256; at least 1). More wait
+    /// their turn (first come, first served), so a fan-out of thousands queues
+    /// instead of failing with `Too many open files`.
+    pub max_connections: usize,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        Self { max_steps: 10_000, max_body_bytes: 10 * 1024 * 1024, max_redirects: 10 }
+        Self {
+            max_steps: 10_000,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_redirects: 10,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
     }
 }
 
-/// Why an engine could not be built.
+/// Why an engine could not be built. The cause and its own causes are part of the
+/// message and deliberately not a `source()`, so an error chain prints each once.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot set up the HTTP client: {0}")]
-pub struct EngineError(#[from] reqwest::Error);
+#[error("cannot set up the HTTP client: {}", causes(.0))]
+pub struct EngineError(reqwest::Error);
+
+/// `error: its source: that one's source…`.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl From<reqwest::Error> for EngineError {
+    fn from(error: reqwest::Error) -> Self {
+        Self(error)
+    }
+}
 
 /// Runs flows. Cheap to clone; clones share one connection pool.
 #[derive(Debug, Clone)]

@@ -494,23 +494,51 @@ impl RequestRun<'_> {
             RequestError::new(
                 ErrorKind::BodyTooLarge,
                 format!(
-                    "block `{}`: the response body is {size}, over the limit of {limit} bytes; reading stopped",
-                    self.block
+                    "block `{}`: the response body {size}, over the {} limit; reading stopped",
+                    self.block,
+                    readable_size(limit)
                 ),
             )
         };
         if let Some(length) = response.content_length().filter(|&length| length > limit) {
-            return Err(too_large(format!("{length} bytes")));
+            return Err(too_large(format!("is {} (its Content-Length)", readable_size(length))));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|error| classify(self.block, response.url(), &error))? {
-            if (body.len() + chunk.len()) as u64 > limit {
-                return Err(too_large("larger than that".to_owned()));
+            let seen = (body.len() + chunk.len()) as u64;
+            if seen > limit {
+                return Err(too_large(format!("reached {} before its end", readable_size(seen))));
             }
             body.extend_from_slice(&chunk);
         }
         Ok(body)
     }
+}
+
+/// `10 MiB`, `1.5 KiB (1,536 bytes)`, `999 bytes`: binary units, exact bytes when rounded.
+fn readable_size(bytes: u64) -> String {
+    let exact = {
+        let digits = bytes.to_string();
+        let mut grouped = String::new();
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        grouped
+    };
+    for (unit, name) in [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")] {
+        if bytes >= unit {
+            if bytes.is_multiple_of(unit) {
+                return format!("{} {name}", bytes / unit);
+            }
+            #[allow(clippy::cast_precision_loss)] // for display, to one decimal
+            let value = bytes as f64 / unit as f64;
+            return format!("{value:.1} {name} ({exact} bytes)");
+        }
+    }
+    format!("{exact} bytes")
 }
 
 fn default_content_type(headers: &mut HeaderMap, content_type: &'static str) {

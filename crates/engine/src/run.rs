@@ -1,5 +1,12 @@
 //! The scheduler: hands each value that reaches an input to its block, runs Send
 //! Request blocks concurrently, counts steps, and ends the run.
+//!
+//! At most [`EngineConfig::max_connections`](crate::EngineConfig) requests are in
+//! flight at once: each holds a permit of the run's semaphore from before it renders
+//! its templates until its response body is read, and the others wait for one. A
+//! cancelled run stops before anything further is sent: the cancel token is checked
+//! before each block starts and before a request that got its permit goes ahead, and
+//! it wins over a finished request when both are ready.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{PoisonError, RwLock};
@@ -9,6 +16,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt as _};
 use serde_json::Value;
 use switchyard_flow::{BlockKind, Flow, PortRef, SendRequest};
 use switchyard_vault::{Date, Variables};
+use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
@@ -50,6 +58,8 @@ pub(crate) struct Run<'a> {
     emitter: Emitter,
     /// For each output port, the input ports wired to it, as block indexes.
     targets: HashMap<PortRef, Vec<usize>>,
+    /// One permit per request allowed in flight (`max_connections`).
+    connections: Semaphore,
 }
 
 impl<'a> Run<'a> {
@@ -62,7 +72,8 @@ impl<'a> Run<'a> {
             }
         }
         let emitter = Emitter::new(events, Redactor::for_variables(variables));
-        Self { engine, flow, variables, emitter, targets }
+        let permits = engine.config.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+        Self { engine, flow, variables, emitter, targets, connections: Semaphore::new(permits) }
     }
 
     pub async fn execute(self, cancel: CancellationToken) -> RunSummary {
@@ -111,7 +122,9 @@ impl<'a> Run<'a> {
                         counts.logged += 1;
                         self.finish(index, "out", input, "logged".to_owned(), &mut counts, &mut queue);
                     }
-                    BlockKind::SendRequest(request) => tasks.push(self.request(index, &block.id, request, input)),
+                    BlockKind::SendRequest(request) => {
+                        tasks.push(self.request(index, &block.id, request, input, &cancel));
+                    }
                 }
                 if cancel.is_cancelled() {
                     break;
@@ -127,6 +140,9 @@ impl<'a> Run<'a> {
                 continue;
             }
             tokio::select! {
+                // Cancel first: a run cancelled while a request was being polled stops
+                // here, before another one goes ahead.
+                biased;
                 () = cancel.cancelled() => break Some(Outcome::Cancelled),
                 finished = tasks.next() => if let Some((index, fired)) = finished {
                     if fired.responded {
@@ -181,8 +197,22 @@ impl<'a> Run<'a> {
         });
     }
 
-    /// Runs one Send Request; the future borrows the run, which polls it to the end.
-    async fn request(&self, index: usize, block: &str, request: &SendRequest, input: Value) -> (usize, Fired) {
+    /// Runs one Send Request once a connection permit is free; the future borrows the
+    /// run, which polls it to the end (or drops it on cancel).
+    async fn request(
+        &self,
+        index: usize,
+        block: &str,
+        request: &SendRequest,
+        input: Value,
+        cancel: &CancellationToken,
+    ) -> (usize, Fired) {
+        // Never closed, so this only waits; the permit is held until the body is read.
+        let _permit = self.connections.acquire().await.ok();
+        if cancel.is_cancelled() {
+            // The run loop drops this future at its next turn; nothing is sent meanwhile.
+            std::future::pending::<()>().await;
+        }
         let config = &self.engine.config;
         let fired = RequestRun {
             client: &self.engine.client,

@@ -4,11 +4,14 @@
 //! ports. [`Flow::from_json`] reads and validates format v1, [`Flow::to_json`] writes the
 //! canonical layout, [`load`] and [`save`] do the same with files (saves are atomic).
 //! The [`template`] module is the `{{name}}` / `<<name>>` language used in request fields.
+//! [`Escaped`] / [`escape_controls`] show text from files and servers with control
+//! characters escaped; every front end prints such text through them.
 //!
 //! Modules: `model` (the types), `parse` (strict reading and validation), `write`
-//! (canonical layout), `error` (problems with their place), `template`.
+//! (canonical layout), `error` (problems with their place), `template`, `escape`.
 
 mod error;
+mod escape;
 mod model;
 mod parse;
 pub mod template;
@@ -18,6 +21,7 @@ use std::io::Write;
 use std::path::Path;
 
 pub use error::{FlowError, Place, Problem};
+pub use escape::{Escaped, escape_controls, needs_escape};
 pub use model::{
     ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, LogBlock, PortDirection, PortRef, SendRequest,
     StatusPattern, Wire,
@@ -45,10 +49,10 @@ impl Flow {
 
 /// Reads and validates the flow file at `path`.
 pub fn load(path: &Path) -> Result<Flow, FlowError> {
-    let bytes = std::fs::read(path).map_err(|source| FlowError::Io {
+    let bytes = std::fs::read(path).map_err(|cause| FlowError::Io {
         path: path.to_owned(),
         action: "cannot read the flow file",
-        source,
+        cause,
     })?;
     let file = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|error| FlowError::Invalid {
@@ -65,10 +69,10 @@ pub fn load(path: &Path) -> Result<Flow, FlowError> {
 /// Writes `flow` to `path` atomically: a temporary file beside it, then a rename, so
 /// the file on disk is always either the old flow or the new one, never half of one.
 pub fn save(path: &Path, flow: &Flow) -> Result<(), FlowError> {
-    write_atomically(path, flow.to_json().as_bytes()).map_err(|source| FlowError::Io {
+    write_atomically(path, flow.to_json().as_bytes()).map_err(|cause| FlowError::Io {
         path: path.to_owned(),
         action: "cannot save the flow",
-        source,
+        cause,
     })
 }
 

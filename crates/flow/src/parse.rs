@@ -3,14 +3,14 @@
 //! Syntax errors carry a line and column; everything else carries a path into the
 //! document (`blocks.ID.FIELD`, `wires[N]`). All problems found are reported together.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::error::{Place, Problem, suggest};
+use crate::error::{Place, Problem, SUGGESTION_BUDGET, Suggester};
 use crate::model::{
     ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, LogBlock, PortDirection, PortRef, SendRequest,
     StatusPattern, Wire,
@@ -46,8 +46,10 @@ pub fn parse_fragment(text: &str) -> Result<Flow, Vec<Problem>> {
 }
 
 fn parse(text: &str, fragment: bool) -> Result<Flow, Vec<Problem>> {
+    // Some editors start a UTF-8 file with a byte-order mark; it is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value = strict_json(text).map_err(|problem| vec![problem])?;
-    let mut reader = Reader { problems: Vec::new(), broken_blocks: HashSet::new(), fragment };
+    let mut reader = Reader::new(fragment);
     let flow = reader.flow(&value);
     match flow {
         Some(flow) if reader.problems.is_empty() => Ok(flow),
@@ -153,9 +155,23 @@ struct Reader {
     broken_blocks: HashSet<String>,
     /// Reading a fragment: no start block is fine.
     fragment: bool,
+    /// Did-you-mean suggestions, under one work budget for the whole document.
+    suggester: Suggester,
+    /// The suggestion for each missing block id already seen in a wire.
+    missing_blocks: HashMap<String, Option<String>>,
 }
 
 impl Reader {
+    fn new(fragment: bool) -> Self {
+        Self {
+            problems: Vec::new(),
+            broken_blocks: HashSet::new(),
+            fragment,
+            suggester: Suggester::new(SUGGESTION_BUDGET),
+            missing_blocks: HashMap::new(),
+        }
+    }
+
     fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem::at(path, message));
     }
@@ -164,7 +180,7 @@ impl Reader {
         for key in object.keys() {
             if !known.contains(&key.as_str()) {
                 let place = join(path, key);
-                let hint = suggest(key, known.iter().copied());
+                let hint = self.suggester.suggest(key, known.iter().copied());
                 self.problems
                     .push(Problem::at(place, format!("unknown field `{key}` in {what}")).with_suggestion(hint));
             }
@@ -300,7 +316,7 @@ impl Reader {
                 BlockKind::SendRequest(self.send_request(fields, path)?)
             }
             other => {
-                let hint = suggest(other, BLOCK_TYPES.iter().copied());
+                let hint = self.suggester.suggest(other, BLOCK_TYPES.iter().copied());
                 self.problems.push(
                     Problem::at(join(path, "type"), format!("unknown block type `{other}`")).with_suggestion(hint),
                 );
@@ -465,7 +481,7 @@ impl Reader {
                 Some(Body::Form(self.pairs(fields.get("form"), &join(path, "form"))))
             }
             [] => {
-                let hint = fields.keys().find_map(|k| suggest(k, ["json", "text", "form"]));
+                let hint = fields.keys().find_map(|k| self.suggester.suggest(k, ["json", "text", "form"]));
                 self.problems.push(
                     Problem::at(path, "a body is one of {\"json\": …}, {\"text\": …} or {\"form\": […]}")
                         .with_suggestion(hint),
@@ -501,7 +517,7 @@ impl Reader {
                     None | Some("header") => ApiKeyLocation::Header,
                     Some("query") => ApiKeyLocation::Query,
                     Some(other) => {
-                        let hint = suggest(other, ["header", "query"]);
+                        let hint = self.suggester.suggest(other, ["header", "query"]);
                         self.problems.push(
                             Problem::at(
                                 join(path, "in"),
@@ -521,7 +537,7 @@ impl Reader {
                 Some(Auth::Basic { username: username?, password })
             }
             other => {
-                let hint = suggest(other, ["bearer", "api_key", "basic"]);
+                let hint = self.suggester.suggest(other, ["bearer", "api_key", "basic"]);
                 self.problems.push(
                     Problem::at(join(path, "type"), format!("unknown auth type `{other}` (bearer, api_key or basic)"))
                         .with_suggestion(hint),
@@ -532,6 +548,8 @@ impl Reader {
     }
 
     fn wires(&mut self, wires: &[Value], blocks: &[Block]) -> Vec<Wire> {
+        let by_id: HashMap<&str, &Block> = blocks.iter().map(|block| (block.id.as_str(), block)).collect();
+        let blocks = Blocks { list: blocks, by_id };
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         for (index, value) in wires.iter().enumerate() {
@@ -547,8 +565,8 @@ impl Reader {
                 self.problem(&path, "a wire is `[\"BLOCK.PORT\", \"BLOCK.PORT\"]`, output first");
                 continue;
             };
-            let from_ref = self.port_ref(from, blocks, &format!("{path}[0]"), PortDirection::Output);
-            let to_ref = self.port_ref(to, blocks, &format!("{path}[1]"), PortDirection::Input);
+            let from_ref = self.port_ref(from, &blocks, &format!("{path}[0]"), PortDirection::Output);
+            let to_ref = self.port_ref(to, &blocks, &format!("{path}[1]"), PortDirection::Input);
             if let (Some(from), Some(to)) = (from_ref, to_ref) {
                 let wire = Wire { from, to };
                 if seen.insert(wire.clone()) {
@@ -561,16 +579,23 @@ impl Reader {
         out
     }
 
-    fn port_ref(&mut self, text: &str, blocks: &[Block], path: &str, wanted: PortDirection) -> Option<PortRef> {
+    fn port_ref(&mut self, text: &str, blocks: &Blocks<'_>, path: &str, wanted: PortDirection) -> Option<PortRef> {
         let Some((block_id, port)) = text.split_once('.') else {
             self.problem(path, format!("`{text}` is not `BLOCK.PORT`"));
             return None;
         };
-        let Some(block) = blocks.iter().find(|b| b.id == block_id) else {
+        let Some(block) = blocks.by_id.get(block_id) else {
             if self.broken_blocks.contains(block_id) {
                 return None;
             }
-            let hint = suggest(block_id, blocks.iter().map(|b| b.id.as_str()));
+            let hint = match self.missing_blocks.get(block_id) {
+                Some(hint) => hint.clone(),
+                None => {
+                    let hint = self.suggester.suggest(block_id, blocks.list.iter().map(|b| b.id.as_str()));
+                    self.missing_blocks.insert(block_id.to_owned(), hint.clone());
+                    hint
+                }
+            };
             self.problems.push(Problem::at(path, format!("no block `{block_id}` in this flow")).with_suggestion(hint));
             return None;
         };
@@ -599,13 +624,19 @@ impl Reader {
             }
             None => {
                 let all = block.kind.inputs().iter().chain(block.kind.outputs());
-                let hint = suggest(port, all.copied()).map(|p| format!("{block_id}.{p}"));
+                let hint = self.suggester.suggest(port, all.copied()).map(|p| format!("{block_id}.{p}"));
                 self.problems
                     .push(Problem::at(path, format!("a {type_name} block has no port `{port}`")).with_suggestion(hint));
                 None
             }
         }
     }
+}
+
+/// A flow's blocks in file order, and by id.
+struct Blocks<'a> {
+    list: &'a [Block],
+    by_id: HashMap<&'a str, &'a Block>,
 }
 
 fn ports(block_id: &str, names: &[&str]) -> String {
@@ -617,4 +648,72 @@ fn ports(block_id: &str, names: &[&str]) -> String {
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+}
+
+#[cfg(test)]
+mod scale_tests {
+    use super::*;
+    use crate::error::MAX_SUGGESTED_CHARS;
+
+    /// Reads `text` as a flow; returns the problems and the suggestion work done.
+    fn read(text: &str) -> (Vec<Problem>, u64) {
+        let value = strict_json(text).unwrap();
+        let mut reader = Reader::new(false);
+        reader.flow(&value);
+        (reader.problems, reader.suggester.spent())
+    }
+
+    fn flow_text(blocks: usize, wires: impl Fn(usize) -> String) -> String {
+        let mut blocks_json = serde_json::Map::new();
+        blocks_json.insert("start".into(), serde_json::json!({"type": "start"}));
+        for i in 0..blocks {
+            blocks_json.insert(format!("log-{i:05}"), serde_json::json!({"type": "log"}));
+        }
+        let wires: Vec<Value> = (0..blocks).map(|i| serde_json::json!(["start.out", wires(i)])).collect();
+        serde_json::json!({"switchyard": 1, "blocks": blocks_json, "wires": wires}).to_string()
+    }
+
+    #[test]
+    fn ten_thousand_misspelt_wires_are_all_reported_within_the_suggestion_budget() {
+        let text = flow_text(10_000, |i| format!("lgo-{i:05}.in"));
+        let (problems, spent) = read(&text);
+        assert_eq!(problems.len(), 10_000, "every misspelt wire is reported");
+        assert!(spent <= SUGGESTION_BUDGET, "{spent}");
+        assert_eq!(problems[0].suggestion.as_deref(), Some("log-00000"), "the first ones get a hint");
+        assert!(problems.iter().all(|p| p.message.starts_with("no block `lgo-")));
+    }
+
+    #[test]
+    fn ten_thousand_good_wires_cost_no_suggestion_work() {
+        let (problems, spent) = read(&flow_text(10_000, |i| format!("log-{i:05}.in")));
+        assert!(problems.is_empty(), "{:?}", problems.first());
+        assert_eq!(spent, 0);
+    }
+
+    #[test]
+    fn the_same_missing_block_in_many_wires_is_looked_up_once() {
+        let (problems, spent) = read(&flow_text(1_000, |_| "lgo-00001.in".to_owned()));
+        assert_eq!(problems.len(), 1_000);
+        assert!(problems.iter().all(|p| p.suggestion.as_deref() == Some("log-00001")));
+        let (_, once) =
+            read(&flow_text(1_000, |i| if i == 0 { "lgo-00001.in".to_owned() } else { format!("log-{i:05}.in") }));
+        assert_eq!(spent, once, "the later wires reuse the first one's hint");
+    }
+
+    #[test]
+    fn an_unknown_field_name_of_ten_megabytes_costs_no_suggestion_work() {
+        let key = "m".repeat(10 * 1024 * 1024);
+        let text = format!(r#"{{"switchyard": 1, "blocks": {{"start": {{"type": "start", "{key}": 1}}}}}}"#);
+        let (problems, spent) = read(&text);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].suggestion, None);
+        assert_eq!(spent, 0, "longer than {MAX_SUGGESTED_CHARS} characters: skipped outright");
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_a_flow_is_accepted() {
+        let text = "\u{feff}{\"switchyard\": 1, \"blocks\": {\"start\": {\"type\": \"start\"}}}";
+        assert!(parse_flow(text).is_ok());
+        assert!(parse_flow("\u{feff}\u{feff}{}").is_err(), "only one, at the very start");
+    }
 }

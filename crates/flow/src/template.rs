@@ -38,29 +38,58 @@ pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(is_name_char)
 }
 
+fn is_name_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-')
+}
+
 /// Tries to read a reference at the start of `text`; returns the name and its length.
-fn reference_at(text: &str) -> Option<(&str, usize)> {
-    let (close, rest) = if let Some(rest) = text.strip_prefix("{{") {
-        ("}}", rest)
-    } else if let Some(rest) = text.strip_prefix("<<") {
-        (">>", rest)
-    } else {
-        return None;
+///
+/// Only what a reference can hold is read (spaces, name characters, spaces), so the
+/// scan stops at the first other character. That makes [`parse`] linear: the bytes one
+/// scan reads are name characters and spaces, which no other reference can start at.
+/// `work` counts the bytes read.
+fn reference_at<'t>(text: &'t str, work: &mut usize) -> Option<(&'t str, usize)> {
+    let bytes = text.as_bytes();
+    let close = match bytes.get(..2)? {
+        b"{{" => b'}',
+        b"<<" => b'>',
+        _ => return None,
     };
-    let end = rest.find(close)?;
-    let inner = rest.get(..end)?;
-    let name = inner.trim_matches(' ');
-    is_valid_name(name).then_some((name, 2 + end + 2))
+    let spaces = |mut at: usize| {
+        while bytes.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        at
+    };
+    let name_start = spaces(2);
+    let mut name_end = name_start;
+    while bytes.get(name_end).copied().is_some_and(is_name_byte) {
+        name_end += 1;
+    }
+    let end = spaces(name_end);
+    *work += end;
+    let closed = bytes.get(end) == Some(&close) && bytes.get(end + 1) == Some(&close);
+    if !closed || name_end == name_start {
+        return None;
+    }
+    Some((text.get(name_start..name_end)?, end + 2))
 }
 
 /// Splits `text` into literal text and references.
 pub fn parse(text: &str) -> Vec<Segment<'_>> {
+    parse_counting(text, &mut 0)
+}
+
+/// [`parse`], adding the bytes it read to `work`: at most four times the length of
+/// `text` (each byte stepped over once, an opener's two bytes read at each position,
+/// and the spaces and name characters after openers once, as those runs never overlap).
+fn parse_counting<'t>(text: &'t str, work: &mut usize) -> Vec<Segment<'t>> {
     let mut segments = Vec::new();
     let mut literal_start = 0;
     let mut index = 0;
     while index < text.len() {
         let rest = text.get(index..).unwrap_or_default();
-        if let Some((name, len)) = reference_at(rest) {
+        if let Some((name, len)) = reference_at(rest, work) {
             if literal_start < index {
                 segments.push(Segment::Text(text.get(literal_start..index).unwrap_or_default()));
             }
@@ -68,7 +97,9 @@ pub fn parse(text: &str) -> Vec<Segment<'_>> {
             index += len;
             literal_start = index;
         } else {
-            index += rest.chars().next().map_or(1, char::len_utf8);
+            let step = rest.chars().next().map_or(1, char::len_utf8);
+            *work += step;
+            index += step;
         }
     }
     if literal_start < text.len() {
@@ -134,7 +165,86 @@ pub fn value_to_text(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    /// The bytes `parse` reads for `text`.
+    fn work(text: &str) -> usize {
+        let mut work = 0;
+        parse_counting(text, &mut work);
+        work
+    }
+
+    /// The reading of a reference before it was made linear: the first closing pair,
+    /// then the name between, trimmed. The linear scan must agree with it.
+    fn reference_by_search(text: &str) -> Option<(&str, usize)> {
+        let (close, rest) = if let Some(rest) = text.strip_prefix("{{") {
+            ("}}", rest)
+        } else if let Some(rest) = text.strip_prefix("<<") {
+            (">>", rest)
+        } else {
+            return None;
+        };
+        let end = rest.find(close)?;
+        let name = rest.get(..end)?.trim_matches(' ');
+        is_valid_name(name).then_some((name, 2 + end + 2))
+    }
+
+    fn parse_by_search(text: &str) -> Vec<Segment<'_>> {
+        let (mut segments, mut literal_start, mut index) = (Vec::new(), 0, 0);
+        while index < text.len() {
+            let rest = &text[index..];
+            if let Some((name, len)) = reference_by_search(rest) {
+                if literal_start < index {
+                    segments.push(Segment::Text(&text[literal_start..index]));
+                }
+                segments.push(Segment::Var { name, raw: &rest[..len] });
+                index += len;
+                literal_start = index;
+            } else {
+                index += rest.chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        if literal_start < text.len() {
+            segments.push(Segment::Text(&text[literal_start..]));
+        }
+        segments
+    }
+
+    #[test]
+    fn three_hundred_kilobytes_of_openers_take_linear_work() {
+        for opener in ["<<", "{{", "{{ a", "<< a.b >", "{{x}"] {
+            let text = opener.repeat(300_000 / opener.len());
+            let work = work(&text);
+            assert!(work <= 4 * text.len(), "{opener:?}: {work} bytes read for {} bytes", text.len());
+            assert_eq!(render(&text, |_| Some(String::new())).unwrap(), text, "{opener:?}: all literal");
+        }
+        // Many references next to each other are linear too, and all found.
+        let text = "<<a>>".repeat(60_000);
+        assert!(work(&text) <= 4 * text.len());
+        assert_eq!(render(&text, |_| Some("1".into())).unwrap(), "1".repeat(60_000));
+    }
+
+    /// Pieces random templates are made of: openers, closers, names, spaces, text.
+    fn template() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "{{", "}}", "<<", ">>", "{", "}", "<", ">", " ", "a", "input", ".", "-", "_", "x1", "é", "—", "\n",
+            "\u{1b}",
+        ]);
+        prop::collection::vec(piece, 0..80).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn random_templates_render_in_linear_work_as_before(text in template(), value in "[a-z{}<> ]{0,8}") {
+            let work = work(&text);
+            prop_assert!(work <= 4 * text.len(), "{} bytes read for {:?}", work, text);
+            prop_assert_eq!(parse(&text), parse_by_search(&text));
+            let rendered = render(&text, |name| (name != "x1").then(|| value.clone()));
+            let unresolved = references(&text).any(|name| name == "x1");
+            prop_assert_eq!(rendered.is_err(), unresolved);
+        }
+    }
 
     fn vars(name: &str) -> Option<String> {
         match name {

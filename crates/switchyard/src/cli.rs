@@ -134,6 +134,12 @@ pub struct RunArgs {
     /// Stop the run with outcome `limit` after this many block runs.
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_steps: u64,
+
+    /// Most requests of the run in flight at once; more wait their turn (a big fan-out
+    /// queues instead of running out of open files).
+    #[arg(long, value_name = "N", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..100_000))]
+    pub max_connections: u64,
 }
 
 /// Arguments of `switchyard check`.
@@ -169,6 +175,14 @@ mod tests {
         let cli = Cli::try_parse_from(["switchyard", "run", "f.json", "--secret", "-abc"]).unwrap();
         let Some(Command::Run(args)) = cli.command else { panic!("expected run") };
         assert_eq!(args.secrets, ["-abc"]);
+    }
+
+    #[test]
+    fn max_connections_defaults_to_the_engine_default_and_must_be_positive() {
+        let cli = Cli::try_parse_from(["switchyard", "run", "f.json"]).unwrap();
+        let Some(Command::Run(args)) = cli.command else { panic!("expected run") };
+        assert_eq!(usize::try_from(args.max_connections).unwrap(), switchyard_engine::DEFAULT_MAX_CONNECTIONS);
+        assert!(Cli::try_parse_from(["switchyard", "run", "f.json", "--max-connections", "0"]).is_err());
     }
 
     #[test]

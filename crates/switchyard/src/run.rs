@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cli::{Format, RunArgs};
 use crate::exit::{Exit, Fatal};
+use crate::output;
 use crate::render::Render;
 use crate::render::human::HumanRenderer;
 use crate::render::json::JsonRenderer;
@@ -38,7 +39,8 @@ pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
 
     let engine = {
         let _runtime = runtime.enter();
-        Engine::new(EngineConfig { max_steps: args.max_steps, ..EngineConfig::default() })
+        let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+        Engine::new(EngineConfig { max_steps: args.max_steps, max_connections, ..EngineConfig::default() })
             .context("cannot start the engine")
             .map_err(Fatal::environment)?
     };
@@ -123,7 +125,7 @@ async fn drive(
     match output.failed {
         // The reader went away (`| head`): the run was cancelled, as SIGPIPE would have
         // ended it, and there is nobody left to tell.
-        Some(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+        Some(error) if !output::is_closed(&error) => {
             Err(Fatal::environment(anyhow!(error).context("cannot write the run's output")))
         }
         _ => Ok(summary),
