@@ -5,6 +5,8 @@
 //! header, in any encoding (issue 9, one test per class). The host-binding classes
 //! need a stored secret: those run against the real Secret Service (ignored by
 //! default, run by `.ci/run`).
+// Test helpers index JSON values they built themselves.
+#![allow(clippy::indexing_slicing)]
 
 mod common;
 
