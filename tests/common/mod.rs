@@ -20,6 +20,10 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+/// The encodings a server may echo a secret back in (shared with the engine's tests).
+#[path = "../../crates/engine/tests/server/encode.rs"]
+pub mod encode;
+
 /// How long a child may run before the watchdog kills it. A safety net against a
 /// hung test, never a timing assumption: every test finishes long before it.
 const WATCHDOG: Duration = Duration::from_secs(120);
@@ -56,7 +60,9 @@ struct Shared {
 /// answers with that status; `/echo` answers 200 with the request's method, path,
 /// query and headers as JSON, and its `Authorization` header echoed in the
 /// `x-echo-authorization` response header; `/stuck` never answers (and reports that
-/// it got the request, see [`TestServer::wait_until_stuck`]). Every request is recorded.
+/// it got the request, see [`TestServer::wait_until_stuck`]); `/reflect?from=…&enc=…`
+/// answers `{"authenticated": true, "token": …}` with a part of the request in an
+/// encoding (see [`encode::reflect`]). Every request is recorded.
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
@@ -132,6 +138,13 @@ async fn handle(State(state): State<Shared>, request: Request) -> Response {
     state.received.lock().unwrap().push(received.clone());
 
     let path = received.path.as_str();
+    if path == "/reflect" {
+        let body = axum::body::to_bytes(request.into_body(), 1 << 20).await.unwrap_or_default();
+        let (from, enc) = encode::reflect_params(&received.query);
+        let authorization = received.header("authorization").unwrap_or_default();
+        let token = encode::reflect(&from, &enc, authorization, &received.query, &String::from_utf8_lossy(&body));
+        return axum::Json(json!({"authenticated": true, "token": token})).into_response();
+    }
     if path == "/json" {
         return axum::Json(json!({"hello": "world", "items": [1, 2, 3]})).into_response();
     }

@@ -196,17 +196,35 @@ impl RequestRun<'_> {
 
     /// Renders one templated field, remembering which secrets it used.
     fn render<'v>(&'v self, field: &str, text: &str, secrets: &mut Vec<&'v Variable>) -> Result<String, RequestError> {
-        template::render(text, |name| {
+        let mut refused: Option<(&str, &'static str)> = None;
+        let rendered = template::render(text, |name| {
             if let Some(path) = template::input_path(name) {
                 return template::lookup_path(self.input, path).map(template::value_to_text);
             }
             let variable = self.variables.get(name)?;
-            if variable.value.is_secret() && !secrets.iter().any(|s| s.name == variable.name) {
-                secrets.push(variable);
+            if variable.value.is_secret() {
+                if let Some(problem) = secret_shape_problem(variable.value.expose()) {
+                    refused.get_or_insert((variable.name.as_str(), problem));
+                }
+                if !secrets.iter().any(|s| s.name == variable.name) {
+                    secrets.push(variable);
+                }
             }
             Some(variable.value.expose().to_owned())
-        })
-        .map_err(|Unresolved { name }| {
+        });
+        if let Some((name, problem)) = refused {
+            // The value is never part of the message: only its name and what is wrong.
+            return Err(RequestError {
+                kind: ErrorKind::InvalidRequest,
+                message: format!(
+                    "block `{}`: {field} uses secret `{{{{{name}}}}}`, which {problem}; nothing was sent. \
+                     Store the value without it (a token file read with a trailing newline is the usual cause)",
+                    self.block
+                ),
+                summary: format!("secret {{{{{name}}}}} {problem}"),
+            });
+        }
+        rendered.map_err(|Unresolved { name }| {
             let hint = if template::input_path(&name).is_some() {
                 "the value that reached this block has no such field".to_owned()
             } else {
@@ -318,9 +336,9 @@ impl RequestRun<'_> {
                 let username = self.render("auth.username", username, &mut auth_secrets)?;
                 let password = self.render("auth.password", password, &mut auth_secrets)?;
                 let credential = STANDARD.encode(format!("{username}:{password}"));
-                if !auth_secrets.is_empty() {
-                    // The base64 of `user:secret` does not contain the secret's own forms.
-                    self.emitter.mask_literal(credential.clone());
+                // The base64 of `user:secret` is masked whole, as a form of each secret in it.
+                for secret in &auth_secrets {
+                    self.emitter.mask_literal_for(&secret.name, credential.clone());
                 }
                 for secret in auth_secrets {
                     if !secrets.iter().any(|s| s.name == secret.name) {
@@ -330,6 +348,7 @@ impl RequestRun<'_> {
                 self.insert_header(&mut headers, "auth", "Authorization", &format!("Basic {credential}"))?;
             }
         }
+        self.userinfo_to_basic(&mut url, &mut headers, &mut secrets)?;
         let body = match &request.body {
             None => None,
             Some(Body::Json(value)) => {
@@ -355,8 +374,78 @@ impl RequestRun<'_> {
                 Some(encoded.into_bytes())
             }
         };
+        self.carried_secrets(&mut secrets, &url, &headers, body.as_deref());
         self.check_hosts(&secrets, &url)?;
         Ok(Prepared { method, url, headers, body, secrets })
+    }
+
+    /// Adds to `secrets` every secret any form of which is in what is about to be sent
+    /// (URL, header names and values, body), wherever it came from: a template, or a
+    /// value an earlier response echoed (`{{input.…}}`).
+    fn carried_secrets<'v>(
+        &'v self,
+        secrets: &mut Vec<&'v Variable>,
+        url: &Url,
+        headers: &HeaderMap,
+        body: Option<&[u8]>,
+    ) {
+        if !self.emitter.has_secrets() {
+            return;
+        }
+        let mut names = self.emitter.secrets_in(url.as_str().as_bytes());
+        for (name, value) in headers {
+            names.extend(self.emitter.secrets_in(name.as_str().as_bytes()));
+            names.extend(self.emitter.secrets_in(value.as_bytes()));
+        }
+        if let Some(body) = body {
+            names.extend(self.emitter.secrets_in(body));
+        }
+        for name in names {
+            if let Some(variable) = self.variables.get(&name)
+                && !secrets.iter().any(|s| s.name == variable.name)
+            {
+                secrets.push(variable);
+            }
+        }
+    }
+
+    /// Turns a URL's userinfo (`http://user:pass@host/`) into the Basic header the HTTP
+    /// client would build from it, so that it is masked (its base64 too) and bound to
+    /// hosts exactly like `auth.type: basic`. An `Authorization` already set wins.
+    fn userinfo_to_basic<'v>(
+        &'v self,
+        url: &mut Url,
+        headers: &mut HeaderMap,
+        secrets: &mut Vec<&'v Variable>,
+    ) -> Result<(), RequestError> {
+        if url.username().is_empty() && url.password().is_none() {
+            return Ok(());
+        }
+        let decode = |text: &str| percent_encoding::percent_decode_str(text).decode_utf8().map(|t| t.into_owned());
+        let (Ok(username), Ok(password)) = (decode(url.username()), decode(url.password().unwrap_or_default())) else {
+            return Err(RequestError::new(
+                ErrorKind::InvalidUrl,
+                format!("block `{}`: the user name or password in the url is not valid UTF-8 once decoded", self.block),
+            ));
+        };
+        // Neither call fails on an http(s) URL with a host, which `prepare` checked.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        let credential = STANDARD.encode(format!("{username}:{password}"));
+        let owners: Vec<String> =
+            self.emitter.secrets_in(format!("{username}:{password}").as_bytes()).into_iter().collect();
+        for name in &owners {
+            self.emitter.mask_literal_for(name, credential.clone());
+            if let Some(variable) = self.variables.get(name)
+                && !secrets.iter().any(|s| s.name == variable.name)
+            {
+                secrets.push(variable);
+            }
+        }
+        if !headers.contains_key(AUTHORIZATION) {
+            self.insert_header(headers, "url", "Authorization", &format!("Basic {credential}"))?;
+        }
+        Ok(())
     }
 
     fn insert_header(&self, headers: &mut HeaderMap, field: &str, name: &str, value: &str) -> Result<(), RequestError> {
@@ -386,7 +475,7 @@ impl RequestRun<'_> {
                 return Err(RequestError::new(
                     ErrorKind::HostNotAllowed,
                     format!(
-                        "block `{}`: secret `{{{{{}}}}}` may only be sent to {}, not to {host}; nothing was sent",
+                        "block `{}`: this request carries secret `{{{{{}}}}}` (in a template or in a value echoed by a server), which may only be sent to {}, not to {host}; nothing was sent",
                         self.block,
                         secret.name,
                         secret.allowed_hosts.join(", ")
@@ -400,7 +489,7 @@ impl RequestRun<'_> {
     /// Sends the request and follows redirects by hand, so that a request carrying a
     /// secret never goes to another origin.
     async fn exchange(&self, prepared: Prepared<'_>) -> Result<Response, RequestError> {
-        let Prepared { mut method, mut url, mut headers, mut body, secrets } = prepared;
+        let Prepared { mut method, mut url, mut headers, mut body, mut secrets } = prepared;
         let mut hops = 0;
         loop {
             self.emitter.send(Event::RequestSent {
@@ -453,6 +542,8 @@ impl RequestRun<'_> {
                     format!("block `{}`: more than {} redirects; last to {next}", self.block, self.max_redirects),
                 ));
             }
+            // A Location can carry a secret too (a server echoing it into the URL).
+            self.carried_secrets(&mut secrets, &next, &HeaderMap::new(), None);
             if next.origin() != url.origin() {
                 if let Some(secret) = secrets.first() {
                     return Err(RequestError::new(
@@ -539,6 +630,22 @@ fn readable_size(bytes: u64) -> String {
         }
     }
     format!("{exact} bytes")
+}
+
+/// What is wrong with a secret's value for sending, if anything: a trailing newline
+/// (the usual mistake with a token file or a CI variable), another control character,
+/// or white space at either end, each of which the URL parser or the HTTP client
+/// would drop or refuse, so that what is sent would no longer match what is masked.
+fn secret_shape_problem(value: &str) -> Option<&'static str> {
+    if value.ends_with(['\n', '\r']) {
+        Some("ends with a newline")
+    } else if value.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else if value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
+        Some("starts or ends with white space")
+    } else {
+        None
+    }
 }
 
 fn default_content_type(headers: &mut HeaderMap, content_type: &'static str) {
