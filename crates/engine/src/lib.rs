@@ -15,6 +15,7 @@ mod redact;
 mod request;
 mod run;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use event::{Counts, Event, Outcome, RunSummary};
@@ -34,11 +35,14 @@ pub struct EngineConfig {
     pub max_body_bytes: u64,
     /// Most redirects followed for one request (default 10).
     pub max_redirects: usize,
+    /// The folder relative paths in a flow (multipart `{"file": …}` parts) start from:
+    /// the flow file's folder. `None`: the current folder.
+    pub base_dir: Option<PathBuf>,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        Self { max_steps: 10_000, max_body_bytes: 10 * 1024 * 1024, max_redirects: 10 }
+        Self { max_steps: 10_000, max_body_bytes: 10 * 1024 * 1024, max_redirects: 10, base_dir: None }
     }
 }
 
@@ -63,6 +67,13 @@ impl Engine {
             .user_agent(concat!("switchyard/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self { client, config: Arc::new(config) })
+    }
+
+    /// This engine (sharing its connection pool) with relative file paths read from
+    /// `dir`, the folder of the flow file about to run.
+    pub fn with_base_dir(&self, dir: impl Into<PathBuf>) -> Engine {
+        let config = EngineConfig { base_dir: Some(dir.into()), ..(*self.config).clone() };
+        Self { client: self.client.clone(), config: Arc::new(config) }
     }
 
     /// The settings this engine runs with.

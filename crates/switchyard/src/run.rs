@@ -38,7 +38,8 @@ pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
 
     let engine = {
         let _runtime = runtime.enter();
-        Engine::new(EngineConfig { max_steps: args.max_steps, ..EngineConfig::default() })
+        let base_dir = args.flow.parent().map(std::path::Path::to_path_buf);
+        Engine::new(EngineConfig { max_steps: args.max_steps, base_dir, ..EngineConfig::default() })
             .context("cannot start the engine")
             .map_err(Fatal::environment)?
     };
