@@ -6,12 +6,15 @@
 //! Modules: `cli` (the clap arguments), `exit` (exit codes and fatal errors), `app`
 //! (no subcommand), `run` (the `run` command: variables, engine, Ctrl-C), `variables`
 //! (`--var`/`--secret`/`--secret-env` into [`switchyard_vault::Variables`]), `check`
-//! (the `check` command), `vars` (the globals store) and `render` (turning run events into human or JSON output).
+//! (the `check` command), `vars` (the globals store), `import` / `export` (Postman and
+//! curl, through `switchyard_import`) and `render` (turning run events into human or JSON output).
 
 mod app;
 mod check;
 mod cli;
 mod exit;
+mod export;
+mod import;
 mod render;
 mod run;
 mod variables;
@@ -43,6 +46,8 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => build_runtime().and_then(|runtime| run::run(&runtime, &args)),
         Some(Command::Check(args)) => check::check(&args.flows),
         Some(Command::Vars(args)) => vars::vars(&args),
+        Some(Command::Import(args)) => import::import(&args, &mut std::io::stdout(), &mut std::io::stderr()),
+        Some(Command::Export(args)) => export::export(&args, &mut std::io::stdout(), &mut std::io::stderr()),
     };
     match result {
         Ok(exit) => exit.into(),
