@@ -22,23 +22,29 @@ fn no_keychain(home: &Path) -> std::process::Command {
 }
 
 fn header<'r>(received: &'r Received, name: &str) -> &'r str {
-    received.header(name).unwrap_or_else(|| panic!("{} {} has no {name} header: {:?}", received.method, received.path, received.headers))
+    received
+        .header(name)
+        .unwrap_or_else(|| panic!("{} {} has no {name} header: {:?}", received.method, received.path, received.headers))
 }
 
 #[test]
 fn shop_collection_imports_and_runs_every_request_in_order() {
     let home = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let imported = run(no_keychain(home.path()).args(["import", "postman"]).arg(data("shop.postman_collection.json")).arg("-o").arg(out.path()));
+    let imported = run(no_keychain(home.path())
+        .args(["import", "postman"])
+        .arg(data("shop.postman_collection.json"))
+        .arg("-o")
+        .arg(out.path()));
     assert_eq!(imported.code, 0, "{imported:?}");
     let flow_path = out.path().join("shop-api-tests.flow.json");
     assert!(flow_path.exists(), "{imported:?}");
     let report = &imported.stderr;
     assert!(report.contains("imported collection `Shop API (tests)`: 13 requests"), "{report}");
     assert!(report.contains("warning: request `Orders / Legacy`: auth type `oauth2`"), "{report}");
-    assert!(report.contains("not run: request `Users / List users` (block `list-users`): test script"), "{report}");
+    assert!(report.contains("script: request `Users / List users` (block `list-users`): test script"), "{report}");
     assert!(report.contains("variable `baseUrl` = `https://shop.example.test` (collection variable)"), "{report}");
-    assert!(report.contains("secret `accessToken` (collection variable (looks like a credential)): not stored; store it with `switchyard vars set accessToken --secret`"), "{report}");
+    assert!(report.contains("secret `accessToken` (collection variable, looks like a credential): not stored; store it with `switchyard vars set accessToken --secret`"), "{report}");
     assert!(report.contains("switchyard vars set x_partner_key --secret"), "{report}");
     for secret in ["tok-COLLECTION-SECRET-7781", "pk-LITERAL-SECRET-5521"] {
         assert!(!imported.all_output().contains(secret), "{secret} printed");
@@ -58,28 +64,34 @@ fn shop_collection_imports_and_runs_every_request_in_order() {
 
     let got = server.received();
     let summary: Vec<String> = got.iter().map(|r| format!("{} {}", r.method, r.path)).collect();
-    assert_eq!(summary, [
-        "GET /api/health",
-        "GET /api/users",
-        "GET /api/users/42",
-        "POST /api/users",
-        "GET /api/admin/audit",
-        "DELETE /api/admin/purge",
-        "POST /api/notes",
-        "POST /api/token",
-        "POST /api/upload",
-        "POST /api/graphql",
-        "GET /api/partner",
-        "GET /api/legacy",
-        "GET /api/users/1",
-    ]);
+    assert_eq!(
+        summary,
+        [
+            "GET /api/health",
+            "GET /api/users",
+            "GET /api/users/42",
+            "POST /api/users",
+            "GET /api/admin/audit",
+            "DELETE /api/admin/purge",
+            "POST /api/notes",
+            "POST /api/token",
+            "POST /api/upload",
+            "POST /api/graphql",
+            "GET /api/partner",
+            "GET /api/legacy",
+            "GET /api/users/1",
+        ]
+    );
     let bearer = "Bearer tok-RUN-1";
     assert_eq!(header(&got[0], "authorization"), bearer);
     assert_eq!(got[1].query, "page=2&limit=10");
     assert_eq!(header(&got[1], "accept"), "application/json");
     assert!(got[1].header("x-debug").is_none(), "disabled header sent");
     assert_eq!(header(&got[3], "content-type"), "application/json");
-    assert_eq!(serde_json::from_str::<Value>(&got[3].body).unwrap(), serde_json::json!({"name": "Ann", "role": "admin"}));
+    assert_eq!(
+        serde_json::from_str::<Value>(&got[3].body).unwrap(),
+        serde_json::json!({"name": "Ann", "role": "admin"})
+    );
     assert_eq!(header(&got[4], "authorization"), format!("Basic {}", common::base64(b"admin:pw-RUN-2")));
     assert!(got[5].header("authorization").is_none(), "noauth request carried auth");
     assert_eq!(got[6].body, "plain note text");
@@ -105,19 +117,33 @@ fn shop_collection_imports_and_runs_every_request_in_order() {
 fn v2_0_collection_imports_and_runs() {
     let home = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let imported = run(no_keychain(home.path()).args(["import", "postman"]).arg(data("legacy.postman_collection.json")).arg("-o").arg(out.path()));
+    let imported = run(no_keychain(home.path())
+        .args(["import", "postman"])
+        .arg(data("legacy.postman_collection.json"))
+        .arg("-o")
+        .arg(out.path()));
     assert_eq!(imported.code, 0, "{imported:?}");
     let server = TestServer::start();
     let port = server.base.rsplit(':').next().unwrap().to_owned();
     let ran = run(no_keychain(home.path())
         .arg("run")
         .arg(out.path().join("legacy-v2-0.flow.json"))
-        .args(["--var", &format!("baseUrl={}", server.base), "--var", "host=127.0.0.1", "--var", &format!("port={port}")])
+        .args([
+            "--var",
+            &format!("baseUrl={}", server.base),
+            "--var",
+            "host=127.0.0.1",
+            "--var",
+            &format!("port={port}"),
+        ])
         .args(["--secret", "apiKey=ak-RUN", "--secret", "itemToken=it-RUN", "--var", "itemId=7", "--var", "count=5"]));
     assert_eq!(ran.code, 0, "{ran:?}");
     let got = server.received();
     assert_eq!(got.len(), 2);
-    assert_eq!((got[0].method.as_str(), got[0].path.as_str(), got[0].query.as_str()), ("GET", "/api/ping", "api_key=ak-RUN"));
+    assert_eq!(
+        (got[0].method.as_str(), got[0].path.as_str(), got[0].query.as_str()),
+        ("GET", "/api/ping", "api_key=ak-RUN")
+    );
     assert_eq!((got[1].method.as_str(), got[1].path.as_str(), got[1].query.as_str()), ("PUT", "/api/items/7", "v=2"));
     assert_eq!(header(&got[1], "x-one"), "1");
     assert_eq!(header(&got[1], "x-two"), "two");
@@ -132,12 +158,28 @@ fn invalid_collection_exits_2_with_the_place_and_writes_nothing() {
     let out = tempfile::tempdir().unwrap();
     let bad = out.path().join("bad.json");
     std::fs::write(&bad, "{\"info\": {\"name\": \"x\"},\n \"item\": [}").unwrap();
-    let result = run(no_keychain(home.path()).args(["import", "postman"]).arg(&bad).arg("-o").arg(out.path().join("flows")));
+    let result =
+        run(no_keychain(home.path()).args(["import", "postman"]).arg(&bad).arg("-o").arg(out.path().join("flows")));
     assert_eq!(result.code, 2, "{result:?}");
     assert!(result.stderr.contains("bad.json: line 2, column 11: not valid JSON"), "{}", result.stderr);
     assert!(!out.path().join("flows").exists());
     let missing = run(no_keychain(home.path()).args(["import", "postman", "/nonexistent/c.json"]));
     assert_eq!(missing.code, 2, "{missing:?}");
+
+    // An existing flow is never replaced.
+    let kept = out.path().join("shop-api-tests.flow.json");
+    std::fs::write(&kept, "edited by hand").unwrap();
+    let again = run(no_keychain(home.path())
+        .args(["import", "postman"])
+        .arg(data("shop.postman_collection.json"))
+        .arg("-o")
+        .arg(out.path()));
+    assert_eq!(again.code, 2, "{again:?}");
+    assert!(again.stderr.contains("exists already"), "{}", again.stderr);
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "edited by hand");
+    let curl = run(no_keychain(home.path()).args(["import", "curl", "-o"]).arg(&kept).arg("curl https://x.test"));
+    assert_eq!(curl.code, 2, "{curl:?}");
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "edited by hand");
 }
 
 #[test]
@@ -203,7 +245,11 @@ fn curl_with_a_literal_credential_imports_without_it_and_runs() {
     );
     let imported = run(no_keychain(home.path()).args(["import", "curl", "-o"]).arg(&flow_path).arg(&command));
     assert_eq!(imported.code, 0, "{imported:?}");
-    assert!(imported.stderr.contains("is now `{{token}}`: store it with `switchyard vars set token --secret`"), "{}", imported.stderr);
+    assert!(
+        imported.stderr.contains("is now `{{token}}`: store it with `switchyard vars set token --secret`"),
+        "{}",
+        imported.stderr
+    );
     assert!(!imported.all_output().contains("sk-LITERAL-CURL-8812"));
     assert!(!all_files_text(out.path()).contains("sk-LITERAL-CURL-8812"));
     let ran = run(no_keychain(home.path()).arg("run").arg(&flow_path).args(["--secret", "token=sk-RUN-9"]));
@@ -227,7 +273,14 @@ fn openai_example_from_stdin_prints_the_flow() {
     let request = &flow["blocks"]["request"];
     assert_eq!(request["url"], "https://api.openai.com/v1/models");
     assert_eq!(request["headers"], serde_json::json!([["Authorization", "Bearer {{OPENAI_API_KEY}}"]]));
-    assert_eq!(flow["wires"], serde_json::json!([["start.out", "request.in"], ["request.success", "success.in"], ["request.failure", "failure.in"]]));
+    assert_eq!(
+        flow["wires"],
+        serde_json::json!([
+            ["start.out", "request.in"],
+            ["request.success", "success.in"],
+            ["request.failure", "failure.in"]
+        ])
+    );
     let bad = run(no_keychain(home.path()).args(["import", "curl", "wget https://x.test"]));
     assert_eq!(bad.code, 2, "{bad:?}");
     assert!(bad.stderr.contains("not a curl command"), "{}", bad.stderr);

@@ -64,7 +64,10 @@ async fn multipart_sends_text_and_files_relative_to_the_flow_folder() {
     let content_type = &seen[0].headers["content-type"];
     let boundary = content_type.strip_prefix("multipart/form-data; boundary=").expect(content_type);
     let body = &seen[0].body;
-    assert!(body.contains(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nReceipt 7\r\n")), "{body}");
+    assert!(
+        body.contains(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nReceipt 7\r\n")),
+        "{body}"
+    );
     assert!(body.contains("Content-Disposition: form-data; name=\"upload\"; filename=\"receipt.txt\""), "{body}");
     assert!(body.contains("file-bytes-0042"), "{body}");
     assert!(body.ends_with(&format!("--{boundary}--\r\n")), "{body}");

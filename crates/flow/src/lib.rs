@@ -20,8 +20,7 @@ use std::path::Path;
 pub use error::{FlowError, Place, Problem};
 pub use model::{
     ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, LogBlock, Part, PortDirection, PortRef,
-    SendRequest,
-    StatusPattern, Wire,
+    SendRequest, StatusPattern, Wire,
 };
 pub use parse::is_valid_block_id;
 

@@ -400,10 +400,7 @@ impl Reader {
                         _ => self.problem(format!("{place}[1].file"), "expected a file path (text)"),
                     }
                 }
-                _ => self.problem(
-                    place,
-                    "expected `[name, value]`: a name and either text or {\"file\": \"PATH\"}",
-                ),
+                _ => self.problem(place, "expected `[name, value]`: a name and either text or {\"file\": \"PATH\"}"),
             }
         }
         out
@@ -508,7 +505,7 @@ impl Reader {
                         path,
                         "a body is one of {\"json\": …}, {\"text\": …}, {\"form\": […]} or {\"multipart\": […]}",
                     )
-                        .with_suggestion(hint),
+                    .with_suggestion(hint),
                 );
                 None
             }

@@ -326,10 +326,7 @@ fn multipart_bodies_round_trip_in_canonical_layout() {
 #[test]
 fn malformed_multipart_parts_name_their_place() {
     let body = |multipart: serde_json::Value| {
-        doc(
-            start_and(json!({"up": {"type": "send_request", "url": "u", "body": {"multipart": multipart}}})),
-            json!([]),
-        )
+        doc(start_and(json!({"up": {"type": "send_request", "url": "u", "body": {"multipart": multipart}}})), json!([]))
     };
     let found = problems(&body(json!([["a", {"file": ""}], ["b", {"path": "x"}], ["c"], "d", ["e", 1]])));
     let joined = found.join("\n");
@@ -344,7 +341,9 @@ fn malformed_multipart_parts_name_their_place() {
 #[test]
 fn dynamic_variables_are_not_variables_to_define() {
     let text = doc(
-        start_and(json!({"r": {"type": "send_request", "url": "https://x.test/?id={{$guid}}&t={{$timestamp}}&u={{user}}"}})),
+        start_and(
+            json!({"r": {"type": "send_request", "url": "https://x.test/?id={{$guid}}&t={{$timestamp}}&u={{user}}"}}),
+        ),
         json!([["start.out", "r.in"]]),
     );
     let flow = Flow::from_json(&text, "t.json").unwrap();

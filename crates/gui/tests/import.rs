@@ -45,7 +45,11 @@ fn pasted_curl_command_becomes_a_send_request_block_at_the_pointer() {
     let BlockKind::SendRequest(request) = &block.kind else { panic!("{block:?}") };
     assert_eq!(request.url, "https://api.openai.com/v1/models");
     assert_eq!(request.headers, [("Authorization".to_owned(), "Bearer {{OPENAI_API_KEY}}".to_owned())]);
-    assert!((block.at[0] - graph_spot.x).abs() < 1.0 && (block.at[1] - graph_spot.y).abs() < 1.0, "{:?} vs {graph_spot:?}", block.at);
+    assert!(
+        (block.at[0] - graph_spot.x).abs() < 1.0 && (block.at[1] - graph_spot.y).abs() < 1.0,
+        "{:?} vs {graph_spot:?}",
+        block.at
+    );
     assert_eq!(harness.state().selected_block(), Some("request"));
 
     // A literal credential does not reach the document: the block refers to it by name.
@@ -64,7 +68,12 @@ fn copy_as_curl_puts_the_request_on_the_clipboard_without_secret_values() {
     harness.hover_at(header);
     harness.run_steps(1);
     for pressed in [true, false] {
-        harness.event(egui::Event::PointerButton { pos: header, button: PointerButton::Secondary, pressed, modifiers: Modifiers::NONE });
+        harness.event(egui::Event::PointerButton {
+            pos: header,
+            button: PointerButton::Secondary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
     }
     harness.run_steps(2);
     harness.get_by_label("Copy as curl").click();
@@ -81,8 +90,10 @@ fn copy_as_curl_puts_the_request_on_the_clipboard_without_secret_values() {
         .collect();
     assert_eq!(
         copied,
-        ["curl https://api.example.test/v1/items \\\n  -X POST \\\n  -L \\\n  -H 'Authorization: Bearer '\"${token}\" \\\n  \
-          -H 'Content-Type: application/json' \\\n  --data-raw '{\"n\":1}'"]
+        [
+            "curl https://api.example.test/v1/items \\\n  -X POST \\\n  -L \\\n  -H 'Authorization: Bearer '\"${token}\" \\\n  \
+          -H 'Content-Type: application/json' \\\n  --data-raw '{\"n\":1}'"
+        ]
     );
     assert!(!copied[0].contains("sk-GUI-SECRET-5150"));
 }

@@ -45,10 +45,7 @@ enum Flag {
 
 impl Flag {
     fn takes_value(self) -> bool {
-        !matches!(
-            self,
-            Flag::Get | Flag::Location | Flag::Compressed | Flag::Head | Flag::Insecure | Flag::Output
-        )
+        !matches!(self, Flag::Get | Flag::Location | Flag::Compressed | Flag::Head | Flag::Insecure | Flag::Output)
     }
 }
 
@@ -269,7 +266,8 @@ fn apply(
                 report.warn(format!("`{arg} {value}` is not `name=value`: ignored"));
                 return;
             };
-            let file = if flag == Flag::Form { content.strip_prefix('@').or_else(|| content.strip_prefix('<')) } else { None };
+            let file =
+                if flag == Flag::Form { content.strip_prefix('@').or_else(|| content.strip_prefix('<')) } else { None };
             match file {
                 Some(path) => {
                     let (path, params) = path.split_once(';').unwrap_or((path, ""));
@@ -302,9 +300,9 @@ fn apply(
             }
         }
         Flag::Location => parsed.location = true,
-        Flag::Compressed => report.warn(format!(
-            "`{arg}`: not needed; Switchyard does not ask for compressed responses"
-        )),
+        Flag::Compressed => {
+            report.warn(format!("`{arg}`: not needed; Switchyard does not ask for compressed responses"))
+        }
         Flag::MaxTime => match value.trim().parse::<f64>() {
             Ok(seconds) if seconds > 0.0 && seconds.is_finite() => {
                 parsed.timeout_ms = Some(((seconds * 1000.0).round() as u64).max(1));
@@ -312,9 +310,7 @@ fn apply(
             _ => report.warn(format!("`{arg} {value}` is not a time in seconds above 0: ignored")),
         },
         Flag::Head => parsed.head = true,
-        Flag::Insecure => report.warn(format!(
-            "`{arg}`: Switchyard always checks certificates; the flag is ignored"
-        )),
+        Flag::Insecure => report.warn(format!("`{arg}`: Switchyard always checks certificates; the flag is ignored")),
         Flag::OutputWithValue => parsed.ignored.push(format!("{arg} {value}")),
         Flag::Output => parsed.ignored.push(arg.to_owned()),
     }
@@ -433,7 +429,9 @@ fn data_body(data: Vec<Data>, json: bool, headers: &mut Vec<(String, String)>, r
                 }
                 return Some(Body::Form(pairs));
             }
-            if lower.is_none() && serde_json::from_str::<serde_json::Value>(&joined).is_ok_and(|v| v.is_object() || v.is_array()) {
+            if lower.is_none()
+                && serde_json::from_str::<serde_json::Value>(&joined).is_ok_and(|v| v.is_object() || v.is_array())
+            {
                 report.warn(
                     "the data looks like JSON but no `Content-Type: application/json` was given: \
                      like curl, it is sent as a form (add -H 'Content-Type: application/json' or use --json)",
@@ -563,11 +561,10 @@ mod tests {
 
     #[test]
     fn form_data_is_decoded_and_literals_encoded() {
-        assert_eq!(decode_form("a=1&b=x%20y+z&c"), [
-            ("a".into(), "1".into()),
-            ("b".into(), "x y z".into()),
-            ("c".into(), String::new())
-        ]);
+        assert_eq!(
+            decode_form("a=1&b=x%20y+z&c"),
+            [("a".into(), "1".into()), ("b".into(), "x y z".into()), ("c".into(), String::new())]
+        );
         assert_eq!(encode_literal_parts("a b&{{KEY}}é"), "a%20b%26{{KEY}}%C3%A9");
     }
 }

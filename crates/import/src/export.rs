@@ -51,11 +51,8 @@ pub fn export_curl(request: &SendRequest, lookup: &dyn Fn(&str) -> Resolved, bas
     let mut exporter = Exporter { lookup, warnings: Vec::new() };
     let mut words: Vec<Vec<Piece>> = vec![vec![Piece::Text("curl".to_owned())]];
     let flag = |name: &str| vec![Piece::Text(name.to_owned())];
-    let mut query: Vec<(Vec<Piece>, Vec<Piece>)> = request
-        .query
-        .iter()
-        .map(|(name, value)| (exporter.pieces(name), exporter.pieces(value)))
-        .collect();
+    let mut query: Vec<(Vec<Piece>, Vec<Piece>)> =
+        request.query.iter().map(|(name, value)| (exporter.pieces(name), exporter.pieces(value))).collect();
     if let Some(Auth::ApiKey { name, value, location: ApiKeyLocation::Query }) = &request.auth {
         query.push((exporter.pieces(name), exporter.pieces(value)));
     }
@@ -222,7 +219,9 @@ fn encoded(pieces: &[Piece]) -> Vec<Piece> {
     pieces
         .iter()
         .map(|piece| match piece {
-            Piece::Text(text) => Piece::Text(encode_literal_parts(text).replace("{{", "%7B%7B").replace("}}", "%7D%7D")),
+            Piece::Text(text) => {
+                Piece::Text(encode_literal_parts(text).replace("{{", "%7B%7B").replace("}}", "%7D%7D"))
+            }
             Piece::Var(name) => Piece::Var(name.clone()),
         })
         .collect()

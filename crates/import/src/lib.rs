@@ -22,9 +22,9 @@ use std::fmt;
 
 pub use curl::curl_command;
 pub use export::{CurlExport, Resolved, export_curl};
-use switchyard_flow::Flow;
 pub use layout::slug;
 pub use postman::{postman_collection, postman_environment};
+use switchyard_flow::Flow;
 
 /// A value that must not be printed: a literal credential or a secret variable's value.
 /// `Debug` and `Display` print a mask; [`SecretText::expose`] gives the text.

@@ -73,7 +73,7 @@ pub fn postman_collection(text: &str, file: &str) -> Result<Imported, ImportErro
             };
             if let Some(text) = plain {
                 variable.value = VariableValue::Secret(SecretText::new(text));
-                variable.origin = format!("{} (looks like a credential)", variable.origin);
+                variable.origin = format!("{}, looks like a credential", variable.origin);
             }
             variable
         })
@@ -213,9 +213,7 @@ impl<'f> Walker<'f> {
             };
             let Some(key) = entry.get("key").and_then(Value::as_str) else { continue };
             if !template::is_valid_name(key) {
-                self.report.warn(format!(
-                    "collection variable `{key}` skipped: a name is made of A-Z a-z 0-9 _ . -"
-                ));
+                self.report.warn(format!("collection variable `{key}` skipped: a name is made of A-Z a-z 0-9 _ . -"));
                 continue;
             }
             if is_disabled(entry) {
@@ -257,9 +255,7 @@ impl<'f> Walker<'f> {
                 _ => "script",
             };
             let plural = if count == 1 { "" } else { "s" };
-            self.report.scripts.push(escape(&format!(
-                "{owner}: {kind} not run ({count} line{plural}, for {applies})"
-            )));
+            self.report.scripts.push(escape(&format!("{owner}: {kind} not run ({count} line{plural}, for {applies})")));
         }
     }
 
@@ -552,9 +548,9 @@ impl<'f> Walker<'f> {
                                 ));
                                 parts.push((key, Part::File(src)));
                             }
-                            None => self.report.warn(format!(
-                                "request `{name}`: form field `{key}` is a file with no path: left out"
-                            )),
+                            None => self
+                                .report
+                                .warn(format!("request `{name}`: form field `{key}` is a file with no path: left out")),
                         }
                     } else {
                         parts.push((key, Part::Text(entry.get("value").map(scalar_text).unwrap_or_default())));
@@ -585,9 +581,8 @@ impl<'f> Walker<'f> {
                 Some(Body::Json(Value::Object(json)))
             }
             "file" => {
-                self.report.warn(format!(
-                    "request `{name}`: a body read from a file is not imported; add the body by hand"
-                ));
+                self.report
+                    .warn(format!("request `{name}`: a body read from a file is not imported; add the body by hand"));
                 None
             }
             "" => None,
@@ -645,7 +640,9 @@ fn enabled_pairs(value: Option<&Value>) -> Vec<(String, String)> {
         .flatten()
         .filter_map(Value::as_object)
         .filter(|entry| !is_disabled(entry))
-        .filter_map(|entry| Some((entry.get("key").map(scalar_text)?, entry.get("value").map(scalar_text).unwrap_or_default())))
+        .filter_map(|entry| {
+            Some((entry.get("key").map(scalar_text)?, entry.get("value").map(scalar_text).unwrap_or_default()))
+        })
         .collect()
 }
 
@@ -694,7 +691,10 @@ mod tests {
 
     #[test]
     fn path_variables_become_references_but_ports_do_not() {
-        assert_eq!(path_variables("http://localhost:8080/users/:id/posts/:post"), "http://localhost:8080/users/{{id}}/posts/{{post}}");
+        assert_eq!(
+            path_variables("http://localhost:8080/users/:id/posts/:post"),
+            "http://localhost:8080/users/{{id}}/posts/{{post}}"
+        );
         assert_eq!(path_variables("{{base}}/a/:b"), "{{base}}/a/{{b}}");
         assert_eq!(path_variables("https://x.test"), "https://x.test");
     }

@@ -273,7 +273,9 @@ fn split_posix(chars: &[char]) -> Result<Words, String> {
                 i += chars.get(i..).unwrap_or_default().iter().take_while(|&&c| c != '\n').count();
             }
             '|' | ';' | '&' | '>' | '<' => {
-                b.out.notes.push(format!("everything from the unquoted `{c}` on was ignored (not part of the curl command)"));
+                b.out
+                    .notes
+                    .push(format!("everything from the unquoted `{c}` on was ignored (not part of the curl command)"));
                 break;
             }
             other => {
@@ -319,7 +321,8 @@ fn split_cmd(chars: &[char]) -> Words {
                 i += 1;
             }
             '%' => {
-                let name: String = chars.get(i + 1..).unwrap_or_default().iter().take_while(|&&c| is_name_char(c)).collect();
+                let name: String =
+                    chars.get(i + 1..).unwrap_or_default().iter().take_while(|&&c| is_name_char(c)).collect();
                 if !name.is_empty() && chars.get(i + 1 + name.chars().count()) == Some(&'%') {
                     b.push_str(&format!("{{{{{name}}}}}"));
                     i += name.chars().count() + 2;
@@ -363,19 +366,19 @@ mod tests {
 
     #[test]
     fn shell_variables_become_references_except_in_single_quotes() {
-        assert_eq!(words(r#"-H "Authorization: Bearer $TOKEN" ${KEY}x '$NOT' $"#), [
-            "-H",
-            "Authorization: Bearer {{TOKEN}}",
-            "{{KEY}}x",
-            "$NOT",
-            "$"
-        ]);
+        assert_eq!(
+            words(r#"-H "Authorization: Bearer $TOKEN" ${KEY}x '$NOT' $"#),
+            ["-H", "Authorization: Bearer {{TOKEN}}", "{{KEY}}x", "$NOT", "$"]
+        );
     }
 
     #[test]
     fn windows_cmd_carets_and_quotes() {
         let text = "curl ^\"https://x.test/a?b=1^&c=2^\" ^\n  -H ^\"Accept: */*^\" ^\n  --data-raw ^\"^{\\^\"a\\^\":1^}^\" %TOKEN%";
-        assert_eq!(words(text), ["curl", "https://x.test/a?b=1&c=2", "-H", "Accept: */*", "--data-raw", "{\"a\":1}", "{{TOKEN}}"]);
+        assert_eq!(
+            words(text),
+            ["curl", "https://x.test/a?b=1&c=2", "-H", "Accept: */*", "--data-raw", "{\"a\":1}", "{{TOKEN}}"]
+        );
     }
 
     #[test]

@@ -64,39 +64,127 @@ fn table_of_commands_field_by_field() {
         ("curl -sSL https://x.test/a", with(req("GET", u), |r| r.follow_redirects = true)),
         ("curl -m 2.5 https://x.test/a", with(req("GET", u), |r| r.timeout_ms = 2500)),
         ("curl --max-time 10 https://x.test/a", with(req("GET", u), |r| r.timeout_ms = 10_000)),
-        ("curl -H 'Accept: text/html' https://x.test/a", with(req("GET", u), |r| r.headers = pairs(&[("Accept", "text/html")]))),
+        (
+            "curl -H 'Accept: text/html' https://x.test/a",
+            with(req("GET", u), |r| r.headers = pairs(&[("Accept", "text/html")])),
+        ),
         ("curl --header 'X-Empty;' https://x.test/a", with(req("GET", u), |r| r.headers = pairs(&[("X-Empty", "")]))),
-        ("curl -A 'agent/1' https://x.test/a", with(req("GET", u), |r| r.headers = pairs(&[("User-Agent", "agent/1")]))),
-        ("curl --user-agent agent/2 https://x.test/a", with(req("GET", u), |r| r.headers = pairs(&[("User-Agent", "agent/2")]))),
-        ("curl -e https://from.test/ https://x.test/a", with(req("GET", u), |r| r.headers = pairs(&[("Referer", "https://from.test/")]))),
-        ("curl --referer https://from.test/ https://x.test/a", with(req("GET", u), |r| r.headers = pairs(&[("Referer", "https://from.test/")]))),
+        (
+            "curl -A 'agent/1' https://x.test/a",
+            with(req("GET", u), |r| r.headers = pairs(&[("User-Agent", "agent/1")])),
+        ),
+        (
+            "curl --user-agent agent/2 https://x.test/a",
+            with(req("GET", u), |r| r.headers = pairs(&[("User-Agent", "agent/2")])),
+        ),
+        (
+            "curl -e https://from.test/ https://x.test/a",
+            with(req("GET", u), |r| r.headers = pairs(&[("Referer", "https://from.test/")])),
+        ),
+        (
+            "curl --referer https://from.test/ https://x.test/a",
+            with(req("GET", u), |r| r.headers = pairs(&[("Referer", "https://from.test/")])),
+        ),
         ("curl -b 'a=1; b=2' https://x.test/a", with(req("GET", u), |r| r.headers = pairs(&[("Cookie", "a=1; b=2")]))),
         ("curl --cookie 'sid=x' https://x.test/a", with(req("GET", u), |r| r.headers = pairs(&[("Cookie", "sid=x")]))),
-        ("curl -d 'a=1&b=x%20y' https://x.test/a", with(req("POST", u), |r| r.body = Some(Body::Form(pairs(&[("a", "1"), ("b", "x y")]))))),
-        ("curl --data a=1 --data b=2 https://x.test/a", with(req("POST", u), |r| r.body = Some(Body::Form(pairs(&[("a", "1"), ("b", "2")]))))),
-        ("curl --data-raw 'hello' https://x.test/a", with(req("POST", u), |r| r.body = Some(Body::Text { text: "hello".into(), content_type: Some("application/x-www-form-urlencoded".into()) }))),
-        ("curl --data-binary 'k=v' https://x.test/a", with(req("POST", u), |r| r.body = Some(Body::Form(pairs(&[("k", "v")]))))),
-        ("curl --data-urlencode 'q=a b&c' https://x.test/a", with(req("POST", u), |r| r.body = Some(Body::Form(pairs(&[("q", "a b&c")]))))),
-        ("curl -H 'Content-Type: application/json' -d '{\"n\":1}' https://x.test/a", with(req("POST", u), |r| r.body = Some(Body::Json(json!({"n": 1}))))),
-        ("curl --json '{\"n\":[1,2]}' https://x.test/a", with(req("POST", u), |r| {
-            r.headers = pairs(&[("Accept", "application/json")]);
-            r.body = Some(Body::Json(json!({"n": [1, 2]})));
-        })),
-        ("curl -H 'Content-Type: text/xml' -d '<a/>' https://x.test/a", with(req("POST", u), |r| r.body = Some(Body::Text { text: "<a/>".into(), content_type: Some("text/xml".into()) }))),
-        ("curl -G -d q=1 --data-urlencode 'r=a b' https://x.test/a", with(req("GET", u), |r| r.query = pairs(&[("q", "1"), ("r", "a b")]))),
+        (
+            "curl -d 'a=1&b=x%20y' https://x.test/a",
+            with(req("POST", u), |r| r.body = Some(Body::Form(pairs(&[("a", "1"), ("b", "x y")])))),
+        ),
+        (
+            "curl --data a=1 --data b=2 https://x.test/a",
+            with(req("POST", u), |r| r.body = Some(Body::Form(pairs(&[("a", "1"), ("b", "2")])))),
+        ),
+        (
+            "curl --data-raw 'hello' https://x.test/a",
+            with(req("POST", u), |r| {
+                r.body = Some(Body::Text {
+                    text: "hello".into(),
+                    content_type: Some("application/x-www-form-urlencoded".into()),
+                })
+            }),
+        ),
+        (
+            "curl --data-binary 'k=v' https://x.test/a",
+            with(req("POST", u), |r| r.body = Some(Body::Form(pairs(&[("k", "v")])))),
+        ),
+        (
+            "curl --data-urlencode 'q=a b&c' https://x.test/a",
+            with(req("POST", u), |r| r.body = Some(Body::Form(pairs(&[("q", "a b&c")])))),
+        ),
+        (
+            "curl -H 'Content-Type: application/json' -d '{\"n\":1}' https://x.test/a",
+            with(req("POST", u), |r| r.body = Some(Body::Json(json!({"n": 1})))),
+        ),
+        (
+            "curl --json '{\"n\":[1,2]}' https://x.test/a",
+            with(req("POST", u), |r| {
+                r.headers = pairs(&[("Accept", "application/json")]);
+                r.body = Some(Body::Json(json!({"n": [1, 2]})));
+            }),
+        ),
+        (
+            "curl -H 'Content-Type: text/xml' -d '<a/>' https://x.test/a",
+            with(req("POST", u), |r| {
+                r.body = Some(Body::Text { text: "<a/>".into(), content_type: Some("text/xml".into()) })
+            }),
+        ),
+        (
+            "curl -G -d q=1 --data-urlencode 'r=a b' https://x.test/a",
+            with(req("GET", u), |r| r.query = pairs(&[("q", "1"), ("r", "a b")])),
+        ),
         ("curl --get --data 'x=y' https://x.test/a", with(req("GET", u), |r| r.query = pairs(&[("x", "y")]))),
-        ("curl -u 'me:{{pw}}' https://x.test/a", with(req("GET", u), |r| r.auth = Some(Auth::Basic { username: "me".into(), password: "{{pw}}".into() }))),
-        ("curl --user \"me:$PASS\" https://x.test/a", with(req("GET", u), |r| r.auth = Some(Auth::Basic { username: "me".into(), password: "{{PASS}}".into() }))),
-        ("curl -F 'name=Ann' -F 'photo=@pic.png' https://x.test/a", with(req("POST", u), |r| r.body = Some(Body::Multipart(vec![("name".into(), Part::Text("Ann".into())), ("photo".into(), Part::File("pic.png".into()))])))),
-        ("curl --form 'doc=@\"my file.txt\";type=text/plain' https://x.test/a", with(req("POST", u), |r| r.body = Some(Body::Multipart(vec![("doc".into(), Part::File("my file.txt".into()))])))),
+        (
+            "curl -u 'me:{{pw}}' https://x.test/a",
+            with(req("GET", u), |r| r.auth = Some(Auth::Basic { username: "me".into(), password: "{{pw}}".into() })),
+        ),
+        (
+            "curl --user \"me:$PASS\" https://x.test/a",
+            with(req("GET", u), |r| r.auth = Some(Auth::Basic { username: "me".into(), password: "{{PASS}}".into() })),
+        ),
+        (
+            "curl -F 'name=Ann' -F 'photo=@pic.png' https://x.test/a",
+            with(req("POST", u), |r| {
+                r.body = Some(Body::Multipart(vec![
+                    ("name".into(), Part::Text("Ann".into())),
+                    ("photo".into(), Part::File("pic.png".into())),
+                ]))
+            }),
+        ),
+        (
+            "curl --form 'doc=@\"my file.txt\";type=text/plain' https://x.test/a",
+            with(req("POST", u), |r| {
+                r.body = Some(Body::Multipart(vec![("doc".into(), Part::File("my file.txt".into()))]))
+            }),
+        ),
         ("curl --compressed https://x.test/a", req("GET", u)),
         ("curl -I https://x.test/a", req("HEAD", u)),
-        ("curl -X PATCH \\\n  -H 'A: 1' \\\n  https://x.test/a", with(req("PATCH", u), |r| r.headers = pairs(&[("A", "1")]))),
+        (
+            "curl -X PATCH \\\n  -H 'A: 1' \\\n  https://x.test/a",
+            with(req("PATCH", u), |r| r.headers = pairs(&[("A", "1")])),
+        ),
         ("curl ^\"https://x.test/a^\" ^\n  -H ^\"A: 1^\"", with(req("GET", u), |r| r.headers = pairs(&[("A", "1")]))),
-        ("curl $'https://x.test/a' -H $'X-Line: a\\tb'", with(req("GET", u), |r| r.headers = pairs(&[("X-Line", "a\tb")]))),
-        ("curl \"${BASE}/a\" -H \"X-Id: ${ID}\"", with(req("GET", "{{BASE}}/a"), |r| r.headers = pairs(&[("X-Id", "{{ID}}")]))),
-        ("curl 'https://x.test/a?q=1&r=2' -H 'Accept: */*'", with(req("GET", "https://x.test/a?q=1&r=2"), |r| r.headers = pairs(&[("Accept", "*/*")]))),
-        ("curl -X POST https://x.test/a -d '' ", with(req("POST", u), |r| r.body = Some(Body::Text { text: String::new(), content_type: Some("application/x-www-form-urlencoded".into()) }))),
+        (
+            "curl $'https://x.test/a' -H $'X-Line: a\\tb'",
+            with(req("GET", u), |r| r.headers = pairs(&[("X-Line", "a\tb")])),
+        ),
+        (
+            "curl \"${BASE}/a\" -H \"X-Id: ${ID}\"",
+            with(req("GET", "{{BASE}}/a"), |r| r.headers = pairs(&[("X-Id", "{{ID}}")])),
+        ),
+        (
+            "curl 'https://x.test/a?q=1&r=2' -H 'Accept: */*'",
+            with(req("GET", "https://x.test/a?q=1&r=2"), |r| r.headers = pairs(&[("Accept", "*/*")])),
+        ),
+        (
+            "curl -X POST https://x.test/a -d '' ",
+            with(req("POST", u), |r| {
+                r.body = Some(Body::Text {
+                    text: String::new(),
+                    content_type: Some("application/x-www-form-urlencoded".into()),
+                })
+            }),
+        ),
     ];
     assert!(cases.len() >= 30);
     for (command, expected) in cases {
@@ -114,16 +202,16 @@ fn literal_credentials_become_references_and_are_returned_as_secrets() {
     let request = request_of(&imported);
     assert_eq!(request.auth, Some(Auth::Basic { username: "{{api_key}}".into(), password: String::new() }));
     assert_eq!(request.headers, pairs(&[("X-Api-Key", "{{x_api_key}}"), ("Authorization", "Bearer {{token}}")]));
-    let found: Vec<(String, bool, String)> = imported
-        .variables
-        .iter()
-        .map(|v| (v.name.clone(), v.value.is_secret(), v.value.expose().to_owned()))
-        .collect();
-    assert_eq!(found, [
-        ("x_api_key".to_owned(), true, "key-DISTINCT5678".to_owned()),
-        ("token".to_owned(), true, "tok-DISTINCT9012".to_owned()),
-        ("api_key".to_owned(), true, "sk_test_DISTINCT1234".to_owned()),
-    ]);
+    let found: Vec<(String, bool, String)> =
+        imported.variables.iter().map(|v| (v.name.clone(), v.value.is_secret(), v.value.expose().to_owned())).collect();
+    assert_eq!(
+        found,
+        [
+            ("x_api_key".to_owned(), true, "key-DISTINCT5678".to_owned()),
+            ("token".to_owned(), true, "tok-DISTINCT9012".to_owned()),
+            ("api_key".to_owned(), true, "sk_test_DISTINCT1234".to_owned()),
+        ]
+    );
     let json = imported.flow.to_json();
     for literal in ["DISTINCT1234", "DISTINCT5678", "DISTINCT9012"] {
         assert!(!json.contains(literal), "{literal} in {json}");
@@ -134,7 +222,10 @@ fn literal_credentials_become_references_and_are_returned_as_secrets() {
 #[test]
 fn password_of_u_is_a_credential_and_the_user_is_kept() {
     let imported = import("curl -u admin:hunter2-DISTINCT https://x.test/");
-    assert_eq!(request_of(&imported).auth, Some(Auth::Basic { username: "admin".into(), password: "{{password}}".into() }));
+    assert_eq!(
+        request_of(&imported).auth,
+        Some(Auth::Basic { username: "admin".into(), password: "{{password}}".into() })
+    );
     assert_eq!(imported.variables[0].value.expose(), "hunter2-DISTINCT");
 }
 
@@ -158,8 +249,12 @@ fn invalid_commands_are_errors() {
 
 #[test]
 fn file_paths_are_written_relative_to_the_flow_folder() {
-    let imported = curl_command("curl -F f=@data/a.bin https://x.test", Path::new("/p/q"), Some(Path::new("flows"))).unwrap();
-    assert_eq!(request_of(&imported).body, Some(Body::Multipart(vec![("f".into(), Part::File("../data/a.bin".into()))])));
+    let imported =
+        curl_command("curl -F f=@data/a.bin https://x.test", Path::new("/p/q"), Some(Path::new("flows"))).unwrap();
+    assert_eq!(
+        request_of(&imported).body,
+        Some(Body::Multipart(vec![("f".into(), Part::File("../data/a.bin".into()))]))
+    );
 }
 
 fn lookup(name: &str) -> Resolved {
@@ -241,9 +336,8 @@ fn garbage_never_panics() {
         state ^= state << 17;
         state
     };
-    let alphabet: Vec<char> = "curl -X-H-d-F-u-G--json--data-urlencode @=:;'\"\\$^{}()[]|&<>#\n\t xé✓%+?!/\u{0}\u{1b}"
-        .chars()
-        .collect();
+    let alphabet: Vec<char> =
+        "curl -X-H-d-F-u-G--json--data-urlencode @=:;'\"\\$^{}()[]|&<>#\n\t xé✓%+?!/\u{0}\u{1b}".chars().collect();
     for round in 0..3000 {
         let len = (next() % 80) as usize;
         let mut text: String = if round % 2 == 0 { "curl ".to_owned() } else { String::new() };

@@ -99,12 +99,18 @@ fn shop_requests_field_by_field() {
     assert_eq!(request(flow, "purge").method, "DELETE");
 
     assert_eq!(request(flow, "note").body, Some(Body::Text { text: "plain note text".into(), content_type: None }));
-    assert_eq!(request(flow, "login-form").body, Some(Body::Form(pairs(&[("grant_type", "password"), ("username", "ann b")]))));
+    assert_eq!(
+        request(flow, "login-form").body,
+        Some(Body::Form(pairs(&[("grant_type", "password"), ("username", "ann b")])))
+    );
     let upload = request(flow, "upload");
     assert!(upload.headers.is_empty(), "the boundary-less multipart Content-Type is dropped");
     assert_eq!(
         upload.body,
-        Some(Body::Multipart(vec![("title".into(), Part::Text("Receipt".into())), ("file".into(), Part::File("receipt.txt".into()))]))
+        Some(Body::Multipart(vec![
+            ("title".into(), Part::Text("Receipt".into())),
+            ("file".into(), Part::File("receipt.txt".into()))
+        ]))
     );
     assert_eq!(
         request(flow, "search-graphql").body,
@@ -113,7 +119,11 @@ fn shop_requests_field_by_field() {
     let partner = request(flow, "partner");
     assert_eq!(
         partner.auth,
-        Some(Auth::ApiKey { name: "X-Partner-Key".into(), value: "{{x_partner_key}}".into(), location: ApiKeyLocation::Header })
+        Some(Auth::ApiKey {
+            name: "X-Partner-Key".into(),
+            value: "{{x_partner_key}}".into(),
+            location: ApiKeyLocation::Header
+        })
     );
     assert_eq!(partner.query, pairs(&[("ref", "{{$guid}}")]));
     assert_eq!(request(flow, "legacy").auth, None);
@@ -122,7 +132,8 @@ fn shop_requests_field_by_field() {
 #[test]
 fn shop_report_lists_variables_scripts_and_warnings() {
     let imported = postman_collection(SHOP, "shop.json").unwrap();
-    let variables: Vec<(&str, bool)> = imported.variables.iter().map(|v| (v.name.as_str(), v.value.is_secret())).collect();
+    let variables: Vec<(&str, bool)> =
+        imported.variables.iter().map(|v| (v.name.as_str(), v.value.is_secret())).collect();
     assert_eq!(variables, [("baseUrl", false), ("accessToken", true), ("userId", false), ("x_partner_key", true)]);
     assert_eq!(imported.variables[3].value.expose(), "pk-LITERAL-SECRET-5521");
     let warnings = imported.report.warnings.join("\n");
@@ -132,7 +143,10 @@ fn shop_report_lists_variables_scripts_and_warnings() {
     let scripts = imported.report.scripts.join("\n");
     assert_eq!(imported.report.scripts.len(), 3, "{scripts}");
     assert!(scripts.contains("the collection: pre-request script not run (1 line"), "{scripts}");
-    assert!(scripts.contains("request `Users / List users` (block `list-users`): test script not run (3 lines"), "{scripts}");
+    assert!(
+        scripts.contains("request `Users / List users` (block `list-users`): test script not run (3 lines"),
+        "{scripts}"
+    );
     assert!(scripts.contains("folder `Users / Admin`: test script"), "{scripts}");
     assert_eq!(imported.report.requests.len(), 13);
     // No secret value in the flow, the report or a Debug print.
@@ -147,7 +161,8 @@ fn v2_0_shapes_are_read() {
     let imported = postman_collection(LEGACY, "legacy.json").unwrap();
     let flow = &imported.flow;
     let mut ping = SendRequest::new("{{baseUrl}}/api/ping");
-    ping.auth = Some(Auth::ApiKey { name: "api_key".into(), value: "{{apiKey}}".into(), location: ApiKeyLocation::Query });
+    ping.auth =
+        Some(Auth::ApiKey { name: "api_key".into(), value: "{{apiKey}}".into(), location: ApiKeyLocation::Query });
     assert_eq!(*request(flow, "ping"), ping);
     let item = request(flow, "item");
     assert_eq!(item.method, "PUT");
@@ -155,8 +170,12 @@ fn v2_0_shapes_are_read() {
     assert_eq!(item.query, pairs(&[("v", "2")]));
     assert_eq!(item.headers, pairs(&[("X-One", "1"), ("X-Two", "two")]));
     assert_eq!(item.auth, Some(Auth::Bearer { token: "{{itemToken}}".into() }));
-    assert_eq!(item.body, Some(Body::Text { text: "{\"x\": {{count}}}".into(), content_type: Some("application/json".into()) }));
-    let secret: Vec<&str> = imported.variables.iter().filter(|v| v.value.is_secret()).map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        item.body,
+        Some(Body::Text { text: "{\"x\": {{count}}}".into(), content_type: Some("application/json".into()) })
+    );
+    let secret: Vec<&str> =
+        imported.variables.iter().filter(|v| v.value.is_secret()).map(|v| v.name.as_str()).collect();
     assert_eq!(secret, ["apiKey"]);
 }
 
@@ -174,7 +193,8 @@ fn invalid_input_names_the_place() {
     let error = postman_collection("{\"info\": {\"name\": \"x\"},\n \"item\": [1,]}", "c.json").unwrap_err();
     assert_eq!(error.place, "line 2, column 13");
     assert!(error.to_string().starts_with("c.json: line 2, column 13: not valid JSON"), "{error}");
-    let error = postman_collection(r#"{"info": {"name": "x"}, "item": [{"name": "a", "item": 3}]}"#, "c.json").unwrap_err();
+    let error =
+        postman_collection(r#"{"info": {"name": "x"}, "item": [{"name": "a", "item": 3}]}"#, "c.json").unwrap_err();
     assert_eq!(error.place, "item[0].item");
     let error = postman_collection(r#"{"info": {"name": "x"}}"#, "c.json").unwrap_err();
     assert_eq!(error.place, "item");

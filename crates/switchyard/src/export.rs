@@ -26,12 +26,8 @@ pub fn export(args: &ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Re
 fn curl(path: &Path, block_id: &str, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit, Fatal> {
     let flow = switchyard_flow::load(path).map_err(Fatal::invalid_input)?;
     let Some(block) = flow.block(block_id) else {
-        let requests: Vec<&str> = flow
-            .blocks
-            .iter()
-            .filter(|b| matches!(b.kind, BlockKind::SendRequest(_)))
-            .map(|b| b.id.as_str())
-            .collect();
+        let requests: Vec<&str> =
+            flow.blocks.iter().filter(|b| matches!(b.kind, BlockKind::SendRequest(_))).map(|b| b.id.as_str()).collect();
         return Err(Fatal::invalid_input(anyhow!(
             "{}: no block `{}`; its Send Request blocks: {}",
             escape(&path.display().to_string()),

@@ -9,7 +9,7 @@ use std::io::{self, Read as _, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
-use switchyard_import::{ImportedVariable, Imported, Report, VariableValue, escape};
+use switchyard_import::{Imported, ImportedVariable, Report, VariableValue, escape};
 use switchyard_vault::{Definition, Kind, Store};
 
 use crate::cli::{ImportArgs, ImportCommand};
@@ -31,8 +31,8 @@ fn write_failed(error: io::Error) -> Fatal {
 }
 
 fn read_input(file: &Path) -> Result<String, Fatal> {
-    let bytes = std::fs::read(file)
-        .map_err(|error| Fatal::invalid_input(anyhow!("cannot read {}: {error}", shown(file))))?;
+    let bytes =
+        std::fs::read(file).map_err(|error| Fatal::invalid_input(anyhow!("cannot read {}: {error}", shown(file))))?;
     String::from_utf8(bytes).map_err(|error| {
         Fatal::invalid_input(anyhow!(
             "{}: not UTF-8 text (invalid byte at offset {})",
@@ -52,6 +52,7 @@ fn postman(file: &Path, dir: Option<&Path>, globals: bool, err: &mut dyn Write) 
         .map_err(|error| Fatal::invalid_input(anyhow!(error)))?;
     let dir = dir.unwrap_or(Path::new("."));
     let path = dir.join(format!("{}.flow.json", switchyard_import::slug(&imported.flow.name)));
+    refuse_existing(&path)?;
     let mut store = if globals { Some(store_for(&imported.variables)?) } else { None };
     save_flow(&path, &imported, dir)?;
     let requests = imported.report.requests.len();
@@ -72,6 +73,17 @@ fn store_for(found: &[ImportedVariable]) -> Result<Store, Fatal> {
     Ok(store)
 }
 
+/// An import never replaces a file: the flow there may have been edited since.
+fn refuse_existing(path: &Path) -> Result<(), Fatal> {
+    if path.exists() {
+        return Err(Fatal::invalid_input(anyhow!(
+            "{} exists already: move it away, or import into another folder or file (-o)",
+            shown(path)
+        )));
+    }
+    Ok(())
+}
+
 fn save_flow(path: &Path, imported: &Imported, dir: &Path) -> Result<(), Fatal> {
     if !dir.as_os_str().is_empty() {
         std::fs::create_dir_all(dir)
@@ -88,7 +100,7 @@ fn report(report: &Report, err: &mut dyn Write) -> Result<(), Fatal> {
         writeln!(err, "warning: {line}").map_err(write_failed)?;
     }
     for line in &report.scripts {
-        writeln!(err, "not run: {line}").map_err(write_failed)?;
+        writeln!(err, "script: {line}").map_err(write_failed)?;
     }
     Ok(())
 }
@@ -142,8 +154,7 @@ fn postman_env(file: &Path, err: &mut dyn Write) -> Result<Exit, Fatal> {
     let (name, found, env_report) = switchyard_import::postman_environment(&text, &file.display().to_string())
         .map_err(|error| Fatal::invalid_input(anyhow!(error)))?;
     let mut store = store_for(&found)?;
-    writeln!(err, "environment `{name}`: {} variables into the global variables", found.len())
-        .map_err(write_failed)?;
+    writeln!(err, "environment `{name}`: {} variables into the global variables", found.len()).map_err(write_failed)?;
     report(&env_report, err)?;
     variables(&found, Some(&mut store), err)?;
     Ok(Exit::Success)
@@ -167,6 +178,9 @@ fn curl(command: Option<&str>, output: Option<&Path>, out: &mut dyn Write, err: 
     });
     let imported = switchyard_import::curl_command(&command, &cwd, flow_dir.as_deref())
         .map_err(|error| Fatal::invalid_input(anyhow!(error)))?;
+    if let Some(path) = output {
+        refuse_existing(path)?;
+    }
     match output {
         Some(path) => {
             save_flow(path, &imported, flow_dir.as_deref().unwrap_or(Path::new(".")))?;
