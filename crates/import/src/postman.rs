@@ -422,7 +422,10 @@ impl<'f> Walker<'f> {
         }
         for variable in url.get("variable").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object)
         {
-            let Some(key) = variable.get("key").and_then(Value::as_str) else { continue };
+            // v2.0 exports name a path variable by `id`, v2.1 by `key`.
+            let Some(key) = variable.get("key").or_else(|| variable.get("id")).and_then(Value::as_str) else {
+                continue;
+            };
             let value = variable.get("value").map(scalar_text).unwrap_or_default();
             if !template::is_valid_name(key) {
                 continue;

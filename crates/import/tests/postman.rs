@@ -221,3 +221,26 @@ fn a_literal_credential_elsewhere_in_a_request_is_scrubbed_too() {
     assert_eq!(request(&imported.flow, "a").headers, pairs(&[("Authorization", "Bearer {{token}}")]));
     assert_eq!(request(&imported.flow, "a").body, Some(Body::Json(json!({"echo": "{{token}}"}))));
 }
+
+#[test]
+fn generated_v2_0_shapes_with_slashes_in_path_segments_and_id_named_variables() {
+    // The shape API-spec converters write: a path segment holding several segments,
+    // path variables named by `id`, placeholder values, `"body": {"mode": "raw"}`.
+    let collection = json!({
+        "info": {"name": "AP Content API", "schema": "https://schema.getpostman.com/json/collection/v2.0.0/"},
+        "item": [{"name": "Item", "item": [{"id": "f036", "name": "getItemMediatypeRendition", "request": {
+            "url": {"protocol": "http", "host": "api.ap.test", "path": ["v2", "item/:mediaType/:id/:rendition"],
+                    "query": [{"key": "filename", "value": "%7B%7D", "disabled": false}],
+                    "variable": [{"id": "id", "value": "{}", "type": "string"}, {"id": "mediaType", "value": "{}"}]},
+            "method": "GET", "body": {"mode": "raw"}, "description": "Pulls item media"},
+            "response": [{"status": "OK", "code": 200, "name": "Response_200"}]}]}]
+    });
+    let imported = postman_collection(&collection.to_string(), "ap.json").unwrap();
+    let get = request(&imported.flow, "getitemmediatyperendition");
+    assert_eq!(get.url, "http://api.ap.test/v2/item/{{mediaType}}/{{id}}/{{rendition}}");
+    assert_eq!(get.query, pairs(&[("filename", "%7B%7D")]));
+    assert_eq!(get.body, None);
+    let names: Vec<&str> = imported.variables.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["id", "mediaType"]);
+    assert!(imported.report.warnings.iter().any(|w| w.contains("rendition")), "{:?}", imported.report.warnings);
+}
