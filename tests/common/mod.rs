@@ -39,6 +39,8 @@ pub struct Received {
     pub query: String,
     /// Headers, names in lower case.
     pub headers: Vec<(String, String)>,
+    /// The request body, as lossy UTF-8 text.
+    pub body: String,
 }
 
 impl Received {
@@ -62,7 +64,8 @@ struct Shared {
 /// `x-echo-authorization` response header; `/stuck` never answers (and reports that
 /// it got the request, see [`TestServer::wait_until_stuck`]); `/reflect?from=…&enc=…`
 /// answers `{"authenticated": true, "token": …}` with a part of the request in an
-/// encoding (see [`encode::reflect`]). Every request is recorded.
+/// encoding (see [`encode::reflect`]); any path under `/api/` answers 200
+/// `{"ok": true, "path": …}`. Every request is recorded, body included.
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
@@ -129,20 +132,19 @@ async fn handle(State(state): State<Shared>, request: Request) -> Response {
         .iter()
         .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect();
-    let received = Received {
-        method: request.method().as_str().to_owned(),
-        path: request.uri().path().to_owned(),
-        query: request.uri().query().unwrap_or_default().to_owned(),
-        headers,
-    };
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let body = axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024).await.unwrap_or_default();
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let received = Received { method, path, query, headers, body };
     state.received.lock().unwrap().push(received.clone());
 
     let path = received.path.as_str();
     if path == "/reflect" {
-        let body = axum::body::to_bytes(request.into_body(), 1 << 20).await.unwrap_or_default();
         let (from, enc) = encode::reflect_params(&received.query);
         let authorization = received.header("authorization").unwrap_or_default();
-        let token = encode::reflect(&from, &enc, authorization, &received.query, &String::from_utf8_lossy(&body));
+        let token = encode::reflect(&from, &enc, authorization, &received.query, &received.body);
         return axum::Json(json!({"authenticated": true, "token": token})).into_response();
     }
     if path == "/json" {
@@ -164,6 +166,9 @@ async fn handle(State(state): State<Shared>, request: Request) -> Response {
                 .insert(HeaderName::from_static("x-echo-authorization"), HeaderValue::from_str(authorization).unwrap());
         }
         return response;
+    }
+    if path.starts_with("/api/") {
+        return axum::Json(json!({"ok": true, "path": path})).into_response();
     }
     if path == "/stuck" {
         let _ = state.stuck.send(());

@@ -15,6 +15,7 @@ mod redact;
 mod request;
 mod run;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use event::{Counts, Event, Outcome, RunSummary};
@@ -43,6 +44,9 @@ pub struct EngineConfig {
     /// their turn (first come, first served), so a fan-out of thousands queues
     /// instead of failing with `Too many open files`.
     pub max_connections: usize,
+    /// The folder relative paths in a flow (multipart `{"file": …}` parts) start from:
+    /// the flow file's folder. `None`: the current folder.
+    pub base_dir: Option<PathBuf>,
 }
 
 impl Default for EngineConfig {
@@ -52,6 +56,7 @@ impl Default for EngineConfig {
             max_body_bytes: 10 * 1024 * 1024,
             max_redirects: 10,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            base_dir: None,
         }
     }
 }
@@ -96,6 +101,13 @@ impl Engine {
             .user_agent(concat!("switchyard/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self { client, config: Arc::new(config) })
+    }
+
+    /// This engine (sharing its connection pool) with relative file paths read from
+    /// `dir`, the folder of the flow file about to run.
+    pub fn with_base_dir(&self, dir: impl Into<PathBuf>) -> Engine {
+        let config = EngineConfig { base_dir: Some(dir.into()), ..(*self.config).clone() };
+        Self { client: self.client.clone(), config: Arc::new(config) }
     }
 
     /// The settings this engine runs with.

@@ -2,7 +2,8 @@
 //! follow redirects, read the body within the size limit, and classify errors.
 
 use std::error::Error as _;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -10,7 +11,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 use switchyard_flow::template::{self, Unresolved};
-use switchyard_flow::{ApiKeyLocation, Auth, Body, SendRequest};
+use switchyard_flow::{ApiKeyLocation, Auth, Body, Part, SendRequest};
 use switchyard_vault::{Variable, Variables};
 use url::Url;
 
@@ -120,6 +121,8 @@ pub(crate) struct RequestRun<'a> {
     pub emitter: &'a Emitter,
     pub max_body_bytes: u64,
     pub max_redirects: usize,
+    /// Where relative file paths start (the flow file's folder); `None`: the current one.
+    pub base_dir: Option<&'a Path>,
 }
 
 /// A request ready to send, with the secrets it carries.
@@ -127,8 +130,59 @@ struct Prepared<'a> {
     method: Method,
     url: Url,
     headers: HeaderMap,
-    body: Option<Vec<u8>>,
+    body: Option<PreparedBody>,
     secrets: Vec<&'a Variable>,
+}
+
+/// A rendered body. A multipart body is kept as its parts, so that a redirect that
+/// keeps the body (307, 308) can build the form again.
+enum PreparedBody {
+    Bytes(Vec<u8>),
+    Multipart(Vec<(String, PreparedPart)>),
+}
+
+enum PreparedPart {
+    Text(String),
+    File { file_name: String, bytes: Vec<u8> },
+}
+
+impl PreparedBody {
+    /// Every byte run that will leave with the body: each part's name, text and file.
+    fn runs(&self) -> Vec<&[u8]> {
+        match self {
+            PreparedBody::Bytes(bytes) => vec![bytes.as_slice()],
+            PreparedBody::Multipart(parts) => parts
+                .iter()
+                .flat_map(|(name, part)| {
+                    let content = match part {
+                        PreparedPart::Text(text) => text.as_bytes(),
+                        PreparedPart::File { bytes, .. } => bytes.as_slice(),
+                    };
+                    let file_name = match part {
+                        PreparedPart::File { file_name, .. } => file_name.as_bytes(),
+                        PreparedPart::Text(_) => &[],
+                    };
+                    [name.as_bytes(), content, file_name]
+                })
+                .collect(),
+        }
+    }
+
+    fn attach(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            PreparedBody::Bytes(bytes) => builder.body(bytes.clone()),
+            PreparedBody::Multipart(parts) => {
+                let form = parts.iter().fold(reqwest::multipart::Form::new(), |form, (name, part)| match part {
+                    PreparedPart::Text(text) => form.text(name.clone(), text.clone()),
+                    PreparedPart::File { file_name, bytes } => form.part(
+                        name.clone(),
+                        reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone()),
+                    ),
+                });
+                builder.multipart(form)
+            }
+        }
+    }
 }
 
 struct Response {
@@ -200,6 +254,11 @@ impl RequestRun<'_> {
         let rendered = template::render(text, |name| {
             if let Some(path) = template::input_path(name) {
                 return template::lookup_path(self.input, path).map(template::value_to_text);
+            }
+            if template::is_dynamic_name(name) {
+                let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+                let millis = u64::try_from(now.as_millis()).unwrap_or(u64::MAX);
+                return template::dynamic_value(name, millis, &mut || fastrand::u64(..));
             }
             let variable = self.variables.get(name)?;
             if variable.value.is_secret() {
@@ -354,7 +413,7 @@ impl RequestRun<'_> {
             Some(Body::Json(value)) => {
                 let rendered = self.render_json(value, "body.json", &mut secrets)?;
                 default_content_type(&mut headers, "application/json");
-                Some(serde_json::to_vec(&rendered).unwrap_or_default())
+                Some(PreparedBody::Bytes(serde_json::to_vec(&rendered).unwrap_or_default()))
             }
             Some(Body::Text { text, content_type }) => {
                 let text = self.render("body.text", text, &mut secrets)?;
@@ -365,16 +424,21 @@ impl RequestRun<'_> {
                     }
                     None => default_content_type(&mut headers, "text/plain; charset=utf-8"),
                 }
-                Some(text.into_bytes())
+                Some(PreparedBody::Bytes(text.into_bytes()))
             }
             Some(Body::Form(pairs)) => {
                 let pairs = self.render_pairs("body.form", pairs, &mut secrets)?;
                 let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
                 default_content_type(&mut headers, "application/x-www-form-urlencoded");
-                Some(encoded.into_bytes())
+                Some(PreparedBody::Bytes(encoded.into_bytes()))
+            }
+            Some(Body::Multipart(parts)) => {
+                // reqwest sets the multipart type with its boundary; a second one would clash.
+                headers.remove(CONTENT_TYPE);
+                Some(self.multipart(parts, &mut secrets)?)
             }
         };
-        self.carried_secrets(&mut secrets, &url, &headers, body.as_deref());
+        self.carried_secrets(&mut secrets, &url, &headers, body.as_ref());
         self.check_hosts(&secrets, &url)?;
         Ok(Prepared { method, url, headers, body, secrets })
     }
@@ -387,7 +451,7 @@ impl RequestRun<'_> {
         secrets: &mut Vec<&'v Variable>,
         url: &Url,
         headers: &HeaderMap,
-        body: Option<&[u8]>,
+        body: Option<&PreparedBody>,
     ) {
         if !self.emitter.has_secrets() {
             return;
@@ -397,8 +461,8 @@ impl RequestRun<'_> {
             names.extend(self.emitter.secrets_in(name.as_str().as_bytes()));
             names.extend(self.emitter.secrets_in(value.as_bytes()));
         }
-        if let Some(body) = body {
-            names.extend(self.emitter.secrets_in(body));
+        for run in body.map(PreparedBody::runs).unwrap_or_default() {
+            names.extend(self.emitter.secrets_in(run));
         }
         for name in names {
             if let Some(variable) = self.variables.get(&name)
@@ -446,6 +510,41 @@ impl RequestRun<'_> {
             self.insert_header(headers, "url", "Authorization", &format!("Basic {credential}"))?;
         }
         Ok(())
+    }
+
+    /// Renders a multipart body's names and text values and reads its files, which are
+    /// relative to the flow file's folder.
+    fn multipart<'v>(
+        &'v self,
+        parts: &[(String, Part)],
+        secrets: &mut Vec<&'v Variable>,
+    ) -> Result<PreparedBody, RequestError> {
+        let mut prepared = Vec::with_capacity(parts.len());
+        for (index, (name, part)) in parts.iter().enumerate() {
+            let place = format!("body.multipart[{index}]");
+            let name = self.render(&place, name, secrets)?;
+            let part = match part {
+                Part::Text(text) => PreparedPart::Text(self.render(&place, text, secrets)?),
+                Part::File(file) => {
+                    let path = match self.base_dir {
+                        Some(dir) => dir.join(file),
+                        None => Path::new(file).to_owned(),
+                    };
+                    let bytes = std::fs::read(&path).map_err(|error| {
+                        RequestError::new(
+                            ErrorKind::InvalidRequest,
+                            format!("block `{}`: {place}: cannot read file `{}`: {error}", self.block, path.display()),
+                        )
+                    })?;
+                    let file_name = Path::new(file)
+                        .file_name()
+                        .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+                    PreparedPart::File { file_name, bytes }
+                }
+            };
+            prepared.push((name, part));
+        }
+        Ok(PreparedBody::Multipart(prepared))
     }
 
     fn insert_header(&self, headers: &mut HeaderMap, field: &str, name: &str, value: &str) -> Result<(), RequestError> {
@@ -501,7 +600,7 @@ impl RequestRun<'_> {
             let sent_at = Instant::now();
             let mut builder = self.client.request(method.clone(), url.clone()).headers(headers.clone());
             if let Some(body) = &body {
-                builder = builder.body(body.clone());
+                builder = body.attach(builder);
             }
             let response = builder.send().await.map_err(|error| classify(self.block, &url, &error))?;
             let status = response.status();

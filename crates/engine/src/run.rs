@@ -234,6 +234,7 @@ impl<'a> Run<'a> {
             emitter: &self.emitter,
             max_body_bytes: config.max_body_bytes,
             max_redirects: config.max_redirects,
+            base_dir: config.base_dir.as_deref(),
         }
         .execute()
         .await;

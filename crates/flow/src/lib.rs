@@ -23,8 +23,8 @@ use std::path::Path;
 pub use error::{FlowError, Place, Problem};
 pub use escape::{Escaped, escape_controls, needs_escape};
 pub use model::{
-    ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, LogBlock, PortDirection, PortRef, SendRequest,
-    StatusPattern, Wire,
+    ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, LogBlock, Part, PortDirection, PortRef,
+    SendRequest, StatusPattern, Wire,
 };
 pub use parse::is_valid_block_id;
 

@@ -123,6 +123,14 @@ impl SendRequest {
                     fields.push((format!("body.form[{index}]"), value.as_str()));
                 }
             }
+            Some(Body::Multipart(parts)) => {
+                for (index, (name, value)) in parts.iter().enumerate() {
+                    fields.push((format!("body.multipart[{index}]"), name.as_str()));
+                    if let Part::Text(text) = value {
+                        fields.push((format!("body.multipart[{index}]"), text.as_str()));
+                    }
+                }
+            }
             None => {}
         }
         match &self.auth {
@@ -172,6 +180,18 @@ pub enum Body {
     },
     /// `{"form": [[name, value], …]}`: sent `application/x-www-form-urlencoded`.
     Form(Vec<(String, String)>),
+    /// `{"multipart": [[name, value], …]}`: sent `multipart/form-data`; a value is text
+    /// or a file, its path relative to the flow file.
+    Multipart(Vec<(String, Part)>),
+}
+
+/// The value of one part of a multipart body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// A text field (templated).
+    Text(String),
+    /// `{"file": "PATH"}`: a file's contents, the path relative to the flow file.
+    File(String),
 }
 
 /// Where an API key travels.
@@ -365,14 +385,15 @@ impl Flow {
         self.wires.iter().filter(move |w| &w.from == from).map(|w| &w.to)
     }
 
-    /// Every variable name the flow's templates refer to (except `input…`), sorted.
+    /// Every variable name the flow's templates refer to (except `input…` and the
+    /// dynamic `$…` names), sorted.
     pub fn variable_names(&self) -> BTreeSet<String> {
         let mut names = BTreeSet::new();
         for block in &self.blocks {
             if let BlockKind::SendRequest(request) = &block.kind {
                 for (_, text) in request.templated_fields() {
                     for name in template::references(text) {
-                        if template::input_path(name).is_none() {
+                        if template::input_path(name).is_none() && !template::is_dynamic_name(name) {
                             names.insert(name.to_owned());
                         }
                     }

@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Place, Problem, SUGGESTION_BUDGET, Suggester};
 use crate::model::{
-    ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, LogBlock, PortDirection, PortRef, SendRequest,
-    StatusPattern, Wire,
+    ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, LogBlock, Part, PortDirection, PortRef,
+    SendRequest, StatusPattern, Wire,
 };
 
 const TOP_FIELDS: &[&str] = &["switchyard", "name", "blocks", "wires"];
@@ -393,6 +393,35 @@ impl Reader {
         out
     }
 
+    /// A multipart body's `[[name, value], …]`, each value text or `{"file": "PATH"}`.
+    fn parts(&mut self, value: Option<&Value>, path: &str) -> Vec<(String, Part)> {
+        let Some(value) = value else {
+            return Vec::new();
+        };
+        let Value::Array(items) = value else {
+            self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", type_word(value)));
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let place = format!("{path}[{index}]");
+            match item.as_array().map(Vec::as_slice) {
+                Some([Value::String(name), Value::String(text)]) => out.push((name.clone(), Part::Text(text.clone()))),
+                Some([Value::String(name), Value::Object(file)]) => {
+                    self.unknown_fields(file, &format!("{place}[1]"), &["file"], "a file part");
+                    match file.get("file") {
+                        Some(Value::String(file)) if !file.is_empty() => {
+                            out.push((name.clone(), Part::File(file.clone())));
+                        }
+                        _ => self.problem(format!("{place}[1].file"), "expected a file path (text)"),
+                    }
+                }
+                _ => self.problem(place, "expected `[name, value]`: a name and either text or {\"file\": \"PATH\"}"),
+            }
+        }
+        out
+    }
+
     fn send_request(&mut self, fields: &Map<String, Value>, path: &str) -> Option<SendRequest> {
         let url = self.required_string(fields, path, "url");
         let mut request = SendRequest::new(url.unwrap_or_default());
@@ -464,7 +493,8 @@ impl Reader {
             self.problem(path, format!("expected an object like {{\"json\": …}}, found {}", type_word(value)));
             return None;
         };
-        let kinds: Vec<&str> = ["json", "text", "form"].into_iter().filter(|k| fields.contains_key(*k)).collect();
+        let kinds: Vec<&str> =
+            ["json", "text", "form", "multipart"].into_iter().filter(|k| fields.contains_key(*k)).collect();
         match kinds.as_slice() {
             ["json"] => {
                 self.unknown_fields(fields, path, &["json"], "a json body");
@@ -480,11 +510,18 @@ impl Reader {
                 self.unknown_fields(fields, path, &["form"], "a form body");
                 Some(Body::Form(self.pairs(fields.get("form"), &join(path, "form"))))
             }
+            ["multipart"] => {
+                self.unknown_fields(fields, path, &["multipart"], "a multipart body");
+                Some(Body::Multipart(self.parts(fields.get("multipart"), &join(path, "multipart"))))
+            }
             [] => {
-                let hint = fields.keys().find_map(|k| self.suggester.suggest(k, ["json", "text", "form"]));
+                let hint = fields.keys().find_map(|k| self.suggester.suggest(k, ["json", "text", "form", "multipart"]));
                 self.problems.push(
-                    Problem::at(path, "a body is one of {\"json\": …}, {\"text\": …} or {\"form\": […]}")
-                        .with_suggestion(hint),
+                    Problem::at(
+                        path,
+                        "a body is one of {\"json\": …}, {\"text\": …}, {\"form\": […]} or {\"multipart\": […]}",
+                    )
+                    .with_suggestion(hint),
                 );
                 None
             }

@@ -9,7 +9,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, SendRequest, StatusPattern};
+use crate::model::{
+    ApiKeyLocation, Auth, Block, BlockKind, Body, FORMAT_VERSION, Flow, Part, SendRequest, StatusPattern,
+};
 
 /// The flow as canonical JSON text.
 pub fn to_canonical_json(flow: &Flow) -> String {
@@ -71,6 +73,16 @@ fn request_fields(request: &SendRequest, fields: &mut Map<String, Value>) {
                 json!({ "text": text, "content_type": content_type })
             }
             Body::Form(form) => json!({ "form": pairs(form) }),
+            Body::Multipart(parts) => {
+                let parts: Vec<Value> = parts
+                    .iter()
+                    .map(|(name, value)| match value {
+                        Part::Text(text) => json!([name, text]),
+                        Part::File(path) => json!([name, { "file": path }]),
+                    })
+                    .collect();
+                json!({ "multipart": parts })
+            }
         };
         fields.insert("body".into(), body);
     }

@@ -53,6 +53,76 @@ pub enum Command {
     /// The store lives in $SWITCHYARD_HOME, else the platform config directory.
     /// Exit status: 0 done; 2 bad name or arguments; 3 keychain or config dir unavailable.
     Vars(VarsArgs),
+    /// Import Postman collections and environments, or a curl command, into flows.
+    ///
+    /// Exit status: 0 imported (warnings included); 2 unreadable or invalid input,
+    /// nothing written; 3 the keychain or a folder unavailable.
+    Import(ImportArgs),
+    /// Export a block as a command for another tool.
+    ///
+    /// Exit status: 0 done; 2 invalid flow file or no such block.
+    Export(ExportArgs),
+}
+
+/// Arguments of `switchyard import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What to import.
+    #[command(subcommand)]
+    pub command: ImportCommand,
+}
+
+/// The `import` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A Postman collection (v2.0 or v2.1) into one flow, DIR/<slug of its name>.flow.json.
+    Postman {
+        /// The collection, exported from Postman as JSON.
+        file: PathBuf,
+        /// The folder to write the flow to (default: the current folder).
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Also write the collection's variables to the global variables; those that
+        /// look like credentials go to the OS keychain as secrets.
+        #[arg(long)]
+        globals: bool,
+    },
+    /// A Postman environment export into the global variables (type `secret` into the
+    /// OS keychain).
+    PostmanEnv {
+        /// The environment, exported from Postman as JSON.
+        file: PathBuf,
+    },
+    /// A curl command into a flow: Start → Send Request → Log.
+    Curl {
+        /// Write the flow to FILE (default: stdout).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The command as one argument (quote it); without it, read from stdin.
+        #[arg(value_name = "COMMAND", allow_hyphen_values = true)]
+        command: Option<String>,
+    },
+}
+
+/// Arguments of `switchyard export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[command(subcommand)]
+    pub command: ExportCommand,
+}
+
+/// The `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A Send Request block as a curl command on stdout: plain variables resolved,
+    /// secrets as `$NAME` shell references, never their values.
+    Curl {
+        /// The flow file.
+        flow: PathBuf,
+        /// The block id.
+        block: String,
+    },
 }
 
 /// Arguments of `switchyard vars`.

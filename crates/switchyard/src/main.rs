@@ -6,8 +6,10 @@
 //! Modules: `cli` (the clap arguments), `exit` (exit codes and fatal errors), `app`
 //! (no subcommand), `run` (the `run` command: variables, engine, Ctrl-C), `variables`
 //! (`--var`/`--secret`/`--secret-env` into [`switchyard_vault::Variables`]), `check`
-//! (the `check` command), `vars` (the globals store), `render` (turning run events into human or JSON output)
-//! and `output` (the one way to write to stdout and stderr: see its docs before adding a subcommand).
+//! (the `check` command), `vars` (the globals store), `import` / `export` (Postman and
+//! curl, through `switchyard_import`), `render` (turning run events into human or JSON
+//! output) and `output` (the one way to write to stdout and stderr: see its docs before
+//! adding a subcommand).
 
 // The print-family macros panic when stdout or stderr is closed or full: write through
 // `output` instead, whose errors end the program cleanly.
@@ -17,6 +19,8 @@ mod app;
 mod check;
 mod cli;
 mod exit;
+mod export;
+mod import;
 mod output;
 mod render;
 mod run;
@@ -59,6 +63,8 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => build_runtime().and_then(|runtime| run::run(&runtime, &args)),
         Some(Command::Check(args)) => check::check(&args.flows),
         Some(Command::Vars(args)) => vars::vars(&args),
+        Some(Command::Import(args)) => import::import(&args, &mut std::io::stdout(), &mut std::io::stderr()),
+        Some(Command::Export(args)) => export::export(&args, &mut std::io::stdout(), &mut std::io::stderr()),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -40,7 +40,8 @@ pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
     let engine = {
         let _runtime = runtime.enter();
         let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
-        Engine::new(EngineConfig { max_steps: args.max_steps, max_connections, ..EngineConfig::default() })
+        let base_dir = args.flow.parent().map(std::path::Path::to_path_buf);
+        Engine::new(EngineConfig { max_steps: args.max_steps, max_connections, base_dir, ..EngineConfig::default() })
             .context("cannot start the engine")
             .map_err(Fatal::environment)?
     };
