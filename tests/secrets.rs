@@ -1,11 +1,17 @@
 //! End-to-end tests of secret custody in `switchyard run`: a secret given with
 //! `--secret` or `--secret-env` reaches the server, and neither it nor its encoded
-//! forms appear anywhere in stdout or stderr, in either format, even when the server
-//! echoes it back in the body and in a header.
+//! forms appear anywhere in stdout or stderr, in either format, or in a file under
+//! `SWITCHYARD_HOME`, even when the server echoes it back in the body and in a
+//! header, in any encoding (issue 9, one test per class). The host-binding classes
+//! need a stored secret: those run against the real Secret Service (ignored by
+//! default, run by `.ci/run`).
+// Test helpers index JSON values they built themselves.
+#![allow(clippy::indexing_slicing)]
 
 mod common;
 
-use common::{Finished, TestServer, base64, flow, run, switchyard, write_flow};
+use common::encode::{ENCODINGS, encode, unpercent};
+use common::{Finished, TestServer, all_files_text, base64, flow, run, run_with_stdin, switchyard, write_flow};
 use serde_json::{Value, json};
 use switchyard_engine::MASK;
 
@@ -136,4 +142,233 @@ fn test_helper_base64_matches_the_rfc_examples() {
     assert_eq!(base64(b"foob"), "Zm9vYg==");
     assert_eq!(base64(b"fooba"), "Zm9vYmE=");
     assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+}
+
+/// Every string in `text` as a reader could see it: the text, each JSON line's
+/// strings, and those percent-decoded (with and without `+` as a space), lower-cased.
+fn readings(text: &str) -> Vec<String> {
+    fn strings(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|i| strings(i, out)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| {
+                out.push(k.clone());
+                strings(v, out);
+            }),
+            _ => {}
+        }
+    }
+    let mut texts = vec![text.to_owned()];
+    for line in text.lines() {
+        // Human output prints values as JSON after a label; JSON output is JSON lines.
+        let json = line.find(['{', '[', '"']).map_or(line, |at| &line[at..]);
+        if let Ok(value) = serde_json::from_str::<Value>(json) {
+            strings(&value, &mut texts);
+        }
+    }
+    let mut out = Vec::new();
+    for t in texts {
+        out.push(unpercent(&t));
+        out.push(unpercent(&t.replace('+', " ")));
+        out.push(t);
+    }
+    out.into_iter().map(|t| t.to_lowercase()).collect()
+}
+
+/// Fails when any encoding of any of `secrets` shows in `text` (case-insensitively).
+fn assert_no_form(text: &str, secrets: &[&str]) {
+    let readings = readings(text);
+    for secret in secrets {
+        for enc in ENCODINGS {
+            let form = encode(enc, secret).to_lowercase();
+            for reading in &readings {
+                assert!(!reading.contains(&form), "the {enc} form of {secret:?} leaked: {form:?} in\n{text}");
+            }
+        }
+    }
+}
+
+/// start → `request` → log on success and on failure.
+fn request_flow(request: Value) -> Value {
+    let mut request = request;
+    request["type"] = json!("send_request");
+    request["at"] = json!([200, 0]);
+    flow(
+        json!({
+            "start": {"type": "start", "at": [0, 0]},
+            "call": request,
+            "ok": {"type": "log", "at": [400, 0]},
+            "failed": {"type": "log", "at": [400, 100], "label": "failed"}
+        }),
+        json!([["start.out", "call.in"], ["call.success", "ok.in"], ["call.failure", "failed.in"]]),
+    )
+}
+
+/// Runs `path` in both formats with `args`; all output, and the files under `home`.
+fn run_both(home: &std::path::Path, path: &std::path::Path, args: &[&str]) -> Vec<Finished> {
+    ["human", "json"]
+        .into_iter()
+        .map(|format| run(switchyard(home).arg("run").arg(path).args(args).args(["--format", format])))
+        .collect()
+}
+
+/// Class 1: `auth` = `Bearer <token>`, the server echoes only the token.
+#[test]
+fn class1_token_of_a_scheme_secret_echoed_alone_is_masked_everywhere() {
+    let server = TestServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let token = "test-123-SECRET-e1";
+    for enc in ["raw", "upper", "pct-mixed", "json-u", "base64"] {
+        let document = request_flow(json!({
+            "url": server.url(&format!("/reflect?from=token&enc={enc}")),
+            "headers": [["Authorization", "{{auth}}"]],
+        }));
+        let path = write_flow(home.path(), "class1.json", &document);
+        for finished in run_both(home.path(), &path, &["--secret", &format!("auth=Bearer {token}")]) {
+            assert_eq!(finished.code, 0, "{enc}: {finished:?}");
+            assert!(finished.stdout.contains(MASK), "{enc}: masked, not dropped: {}", finished.stdout);
+            assert_no_form(&finished.all_output(), &[token]);
+        }
+    }
+    assert_eq!(server.received()[0].header("authorization"), Some(format!("Bearer {token}").as_str()));
+    assert_no_form(&all_files_text(home.path()), &[token]);
+}
+
+/// Class 2 and 6: a secret with non-ASCII, reserved characters, quotes and a
+/// backslash, echoed in every encoding (upper and lower case among them).
+#[test]
+fn class2_every_encoding_of_an_echoed_secret_is_masked_in_both_formats() {
+    let server = TestServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let secret = "sk-Tëst/ÿ+a b&c=d\"q\\z😀?#%-E2";
+    for enc in ENCODINGS {
+        let document = request_flow(json!({
+            "url": server.url(&format!("/reflect?from=query&enc={enc}")),
+            "query": [["v", "{{key}}"]],
+        }));
+        let path = write_flow(home.path(), "class2.json", &document);
+        for finished in run_both(home.path(), &path, &["--secret", &format!("key={secret}")]) {
+            assert_eq!(finished.code, 0, "{enc}: {finished:?}");
+            assert_no_form(&finished.all_output(), &[secret]);
+        }
+    }
+    assert_eq!(server.received().len(), 2 * ENCODINGS.len());
+    assert_no_form(&all_files_text(home.path()), &[secret]);
+}
+
+/// Class 3: a password in the URL's userinfo is sent as Basic; its base64, echoed in
+/// a header and the body, is masked; so is the password echoed alone.
+#[test]
+fn class3_userinfo_password_is_sent_as_basic_and_masked() {
+    let server = TestServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let password = "pw-SECRET-e3-Qz";
+    let basic = base64(format!("alice:{password}").as_bytes());
+    for route in ["/echo", "/reflect?from=password&enc=pct-upper", "/reflect?from=auth&enc=raw"] {
+        let url = server.url(route).replacen("http://", "http://alice:{{pw}}@", 1);
+        let path = write_flow(home.path(), "class3.json", &request_flow(json!({"url": url})));
+        for finished in run_both(home.path(), &path, &["--secret", &format!("pw={password}")]) {
+            assert_eq!(finished.code, 0, "{route}: {finished:?}");
+            assert_no_form(&finished.all_output(), &[password, &basic]);
+        }
+    }
+    assert!(server.received().iter().all(|r| r.header("authorization") == Some(format!("Basic {basic}").as_str())));
+}
+
+/// Class 4: a secret with a trailing newline (from a token file or CI variable) is
+/// refused where it is used, by name and without its value; nothing is sent.
+#[test]
+fn class4_secret_with_a_trailing_newline_is_refused_by_name() {
+    let server = TestServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let document = request_flow(json!({"url": server.url("/echo?k={{tok}}"), "headers": [["X-T", "{{tok}}"]]}));
+    let path = write_flow(home.path(), "class4.json", &document);
+    let value = "tok-e4-NEWLINE\n";
+    let mut outputs = Vec::new();
+    for finished in run_both(home.path(), &path, &["--secret", &format!("tok={value}")]) {
+        outputs.push(finished);
+    }
+    for format in ["human", "json"] {
+        outputs.push(run(switchyard(home.path()).env("SWITCHYARD_E2E_NL", value).arg("run").arg(&path).args([
+            "--secret-env",
+            "tok=SWITCHYARD_E2E_NL",
+            "--format",
+            format,
+        ])));
+    }
+    for finished in outputs {
+        assert_eq!(finished.code, 0, "the failure is wired to a log: {finished:?}");
+        let output = finished.all_output();
+        assert!(output.contains("{{tok}}") && output.contains("ends with a newline"), "{output}");
+        assert_no_form(&output, &["tok-e4-NEWLINE"]);
+    }
+    assert!(server.received().is_empty(), "nothing was sent: {:?}", server.received());
+}
+
+/// A name no other test (or earlier run) uses, for the real keychain.
+fn unique(name: &str) -> String {
+    format!("{name}-{}", std::process::id())
+}
+
+/// Class 5 and 6 with a stored secret bound to 127.0.0.1: the server echoes it; the
+/// next block sends the echo to `localhost` (another host name for the same server):
+/// refused with `host_not_allowed`, nothing sent. A secret that would end up,
+/// lower-cased, in a host name is masked in the message that names the host.
+#[test]
+#[ignore = "needs a running Secret Service (see .ci/run)"]
+fn class5_and_6_host_bound_secret_never_leaves_through_an_echo() {
+    let server = TestServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let name = unique("bound");
+    let token = "sk-bound-SECRET-e5";
+    let set = run_with_stdin(
+        switchyard(home.path()).args(["vars", "set", &name, "--secret", "--allow-host", "127.0.0.1"]),
+        &format!("Bearer {token}"),
+    );
+    assert_eq!(set.code, 0, "{set:?}");
+    let other = server.url("/echo").replace("127.0.0.1", "localhost");
+    for enc in ["raw", "pct-mixed", "base64", "json-u"] {
+        let document = flow(
+            json!({
+                "start": {"type": "start", "at": [0, 0]},
+                "a": {"type": "send_request", "at": [200, 0],
+                      "url": server.url(&format!("/reflect?from=token&enc={enc}")),
+                      "headers": [["Authorization", format!("{{{{{name}}}}}")]]},
+                "b": {"type": "send_request", "at": [400, 0], "url": other,
+                      "method": "POST", "body": {"json": {"t": "{{input.body.token}}"}}},
+                "failed": {"type": "log", "at": [600, 0], "label": "failed"}
+            }),
+            json!([["start.out", "a.in"], ["a.success", "b.in"], ["b.failure", "failed.in"]]),
+        );
+        let path = write_flow(home.path(), "class5.json", &document);
+        let before = server.received().len();
+        for finished in run_both(home.path(), &path, &[]) {
+            assert_eq!(finished.code, 0, "{enc}: the failure is wired: {finished:?}");
+            assert!(finished.stdout.contains("host_not_allowed"), "{enc}: {finished:?}");
+            assert_no_form(&finished.all_output(), &[token]);
+        }
+        let received = server.received();
+        assert_eq!(received.len(), before + 2, "{enc}: only the two requests to 127.0.0.1 went out");
+        assert!(received.iter().all(|r| r.path == "/reflect"), "nothing reached localhost: {received:?}");
+    }
+
+    let sub = unique("sub");
+    let set = run_with_stdin(
+        switchyard(home.path()).args(["vars", "set", &sub, "--secret", "--allow-host", "127.0.0.1"]),
+        "Host-SECRET-e6",
+    );
+    assert_eq!(set.code, 0, "{set:?}");
+    let path = write_flow(
+        home.path(),
+        "class6.json",
+        &request_flow(json!({"url": format!("http://{{{{{sub}}}}}.example.test/")})),
+    );
+    for finished in run_both(home.path(), &path, &[]) {
+        assert!(finished.stdout.contains("host_not_allowed"), "{finished:?}");
+        assert_no_form(&finished.all_output(), &["Host-SECRET-e6"]);
+    }
+    assert_no_form(&all_files_text(home.path()), &[token, "Host-SECRET-e6"]);
+    for variable in [&name, &sub] {
+        assert_eq!(run(switchyard(home.path()).args(["vars", "rm", variable])).code, 0);
+    }
 }

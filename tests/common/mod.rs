@@ -20,6 +20,10 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+/// The encodings a server may echo a secret back in (shared with the engine's tests).
+#[path = "../../crates/engine/tests/server/encode.rs"]
+pub mod encode;
+
 /// How long a child may run before the watchdog kills it. A safety net against a
 /// hung test, never a timing assumption: every test finishes long before it.
 const WATCHDOG: Duration = Duration::from_secs(120);
@@ -35,6 +39,8 @@ pub struct Received {
     pub query: String,
     /// Headers, names in lower case.
     pub headers: Vec<(String, String)>,
+    /// The request body, as lossy UTF-8 text.
+    pub body: String,
 }
 
 impl Received {
@@ -56,7 +62,10 @@ struct Shared {
 /// answers with that status; `/echo` answers 200 with the request's method, path,
 /// query and headers as JSON, and its `Authorization` header echoed in the
 /// `x-echo-authorization` response header; `/stuck` never answers (and reports that
-/// it got the request, see [`TestServer::wait_until_stuck`]). Every request is recorded.
+/// it got the request, see [`TestServer::wait_until_stuck`]); `/reflect?from=…&enc=…`
+/// answers `{"authenticated": true, "token": …}` with a part of the request in an
+/// encoding (see [`encode::reflect`]); any path under `/api/` answers 200
+/// `{"ok": true, "path": …}`. Every request is recorded, body included.
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
@@ -123,15 +132,21 @@ async fn handle(State(state): State<Shared>, request: Request) -> Response {
         .iter()
         .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect();
-    let received = Received {
-        method: request.method().as_str().to_owned(),
-        path: request.uri().path().to_owned(),
-        query: request.uri().query().unwrap_or_default().to_owned(),
-        headers,
-    };
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let body = axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024).await.unwrap_or_default();
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let received = Received { method, path, query, headers, body };
     state.received.lock().unwrap().push(received.clone());
 
     let path = received.path.as_str();
+    if path == "/reflect" {
+        let (from, enc) = encode::reflect_params(&received.query);
+        let authorization = received.header("authorization").unwrap_or_default();
+        let token = encode::reflect(&from, &enc, authorization, &received.query, &received.body);
+        return axum::Json(json!({"authenticated": true, "token": token})).into_response();
+    }
     if path == "/json" {
         return axum::Json(json!({"hello": "world", "items": [1, 2, 3]})).into_response();
     }
@@ -151,6 +166,9 @@ async fn handle(State(state): State<Shared>, request: Request) -> Response {
                 .insert(HeaderName::from_static("x-echo-authorization"), HeaderValue::from_str(authorization).unwrap());
         }
         return response;
+    }
+    if path.starts_with("/api/") {
+        return axum::Json(json!({"ok": true, "path": path})).into_response();
     }
     if path == "/stuck" {
         let _ = state.stuck.send(());

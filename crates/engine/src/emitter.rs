@@ -27,9 +27,20 @@ impl Emitter {
         let _ = self.tx.send(masked);
     }
 
-    /// Masks `text` in every later event (a derived credential).
-    pub fn mask_literal(&self, text: String) {
-        self.redactor.write().unwrap_or_else(PoisonError::into_inner).add_literal(text);
+    /// Masks `text` in every later event as a form of secret `name` (a derived
+    /// credential), so host binding recognises it too.
+    pub fn mask_literal_for(&self, name: &str, text: String) {
+        self.redactor.write().unwrap_or_else(PoisonError::into_inner).add_literal_for(name, text);
+    }
+
+    /// Whether the run has any secret at all (when not, custody checks are skipped).
+    pub fn has_secrets(&self) -> bool {
+        !self.redactor.read().unwrap_or_else(PoisonError::into_inner).is_empty()
+    }
+
+    /// The names of the secrets any form of which is in `text`.
+    pub fn secrets_in(&self, text: &[u8]) -> std::collections::BTreeSet<String> {
+        self.redactor.read().unwrap_or_else(PoisonError::into_inner).secrets_in(text)
     }
 
     /// Masks `secret`, and its encoded forms, in every later event (a captured secret).

@@ -22,6 +22,7 @@ mod run;
 mod value;
 pub mod wording;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use event::{Counts, Event, Outcome, RunSummary};
@@ -32,6 +33,10 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio_util::sync::CancellationToken;
 pub use value::{ErrorKind, ErrorValue, FailedCheck, ResponseValue};
 
+/// The default of [`EngineConfig::max_connections`]: well under the common limit of
+/// 1,024 open files, and more than enough to keep a server busy.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
 /// Limits and settings for runs.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -41,18 +46,51 @@ pub struct EngineConfig {
     pub max_body_bytes: u64,
     /// Most redirects followed for one request (default 10).
     pub max_redirects: usize,
+    /// Most Send Request blocks of one run in flight at once, each holding at most one
+    /// connection (default [`DEFAULT_MAX_CONNECTIONS`], 256; at least 1). More wait
+    /// their turn (first come, first served), so a fan-out of thousands queues
+    /// instead of failing with `Too many open files`.
+    pub max_connections: usize,
+    /// The folder relative paths in a flow (multipart `{"file": …}` parts) start from:
+    /// the flow file's folder. `None`: the current folder.
+    pub base_dir: Option<PathBuf>,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        Self { max_steps: 10_000, max_body_bytes: 10 * 1024 * 1024, max_redirects: 10 }
+        Self {
+            max_steps: 10_000,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_redirects: 10,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            base_dir: None,
+        }
     }
 }
 
-/// Why an engine could not be built.
+/// Why an engine could not be built. The cause and its own causes are part of the
+/// message and deliberately not a `source()`, so an error chain prints each once.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot set up the HTTP client: {0}")]
-pub struct EngineError(#[from] reqwest::Error);
+#[error("cannot set up the HTTP client: {}", causes(.0))]
+pub struct EngineError(reqwest::Error);
+
+/// `error: its source: that one's source…`.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl From<reqwest::Error> for EngineError {
+    fn from(error: reqwest::Error) -> Self {
+        Self(error)
+    }
+}
 
 /// Runs flows. Cheap to clone; clones share one connection pool.
 #[derive(Debug, Clone)]
@@ -70,6 +108,13 @@ impl Engine {
             .user_agent(concat!("switchyard/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self { client, config: Arc::new(config) })
+    }
+
+    /// This engine (sharing its connection pool) with relative file paths read from
+    /// `dir`, the folder of the flow file about to run.
+    pub fn with_base_dir(&self, dir: impl Into<PathBuf>) -> Engine {
+        let config = EngineConfig { base_dir: Some(dir.into()), ..(*self.config).clone() };
+        Self { client: self.client.clone(), config: Arc::new(config) }
     }
 
     /// The settings this engine runs with.

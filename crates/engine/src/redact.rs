@@ -1,8 +1,39 @@
-//! Masking secret values, and their encoded forms, in everything a run reports.
+//! Masking secret values, and every form they take, in everything a run reports.
+//!
+//! Matching works on decoded text rather than on a list of encodings. For each text
+//! the [`Redactor`] looks for the secrets' forms in a few views of it, one linear pass
+//! each, with one Aho-Corasick automaton (ASCII case-insensitive):
+//!
+//! 1. in the text as it is;
+//! 2. in the text decoded once: percent escapes (`%XX`, either hex case, any mix of
+//!    raw and encoded characters, `+` read as a space) and JSON escapes (`\uXXXX`
+//!    with surrogate pairs, `\/`, `\"`, `\\`, `\n`, …) undone together;
+//! 3. in that decoded again, up to four layers, while escapes remain (a value encoded
+//!    twice, then put in a query);
+//! 4. when the text has both kinds of escape, with only one kind undone (a secret that
+//!    itself holds `%0A` or `\n`, echoed with escapes of the other kind).
+//!
+//! A match found in a decoded layer is mapped back to the stretch of the original
+//! text it came from, escapes included, and that whole stretch is masked.
+//!
+//! The forms of a secret are the value itself (and, for a `SCHEME CREDENTIAL` value
+//! such as `Bearer sk-…`, the credential on its own, and for `Basic …` the decoded
+//! `user:password` and password), with `+` read as a space, its Unicode upper and
+//! lower case, and its base64 in the standard and URL-safe alphabets, padded or not,
+//! also as it appears inside a longer base64 text (the three byte alignments). A
+//! derived credential (the base64 of a Basic header) is added with
+//! [`Redactor::add_literal`].
+//!
+//! A redactor with nothing to mask costs nothing: every entry point returns at once.
 
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use serde_json::Value;
 use switchyard_vault::Variables;
 
@@ -11,21 +42,32 @@ use crate::event::Event;
 /// What a secret is replaced with.
 pub const MASK: &str = "*****";
 
-/// The characters the `url` crate percent-encodes in a query (WHATWG query set).
-const QUERY: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'\'');
-/// The characters the `url` crate percent-encodes in a path segment.
-const PATH: &AsciiSet = &QUERY.remove(b'\'').add(b'?').add(b'`').add(b'{').add(b'}');
+/// A derived part (the credential of `SCHEME CREDENTIAL`, a Basic password) shorter
+/// than this is not masked on its own: it would mask ordinary words.
+const MIN_PART: usize = 4;
+/// A base64 form taken out of a longer base64 text is used from this length on.
+const MIN_BASE64_CORE: usize = 8;
+/// How many times a text is decoded at most (a value encoded twice, then put in a
+/// query, is still found); each layer is made only while escapes remain.
+const DECODE_LAYERS: usize = 4;
 
-/// Replaces every known secret text with [`MASK`].
+/// Replaces every known secret text, in any form, with [`MASK`].
 #[derive(Clone, Default)]
 pub struct Redactor {
-    /// Texts to mask, longest first so a longer form is masked before its parts.
-    needles: Vec<String>,
+    /// The secrets' names, by owner index (`""` for one added without a name).
+    owners: Vec<String>,
+    /// Every form to look for, each with the owners it belongs to.
+    patterns: Vec<Vec<u8>>,
+    pattern_owners: Vec<Vec<usize>>,
+    /// Where each pattern is in `patterns`, to keep them unique.
+    index: HashMap<Vec<u8>, usize>,
+    /// The automaton over `patterns`; `None` when there are none.
+    matcher: Option<Arc<AhoCorasick>>,
 }
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Redactor({} forms)", self.needles.len())
+        write!(f, "Redactor({} secrets, {} forms)", self.owners.len(), self.patterns.len())
     }
 }
 
@@ -34,62 +76,84 @@ impl Redactor {
     pub fn for_variables(variables: &Variables) -> Self {
         let mut redactor = Self::default();
         for variable in variables.secrets() {
-            redactor.add_secret(variable.value.expose());
+            let owner = redactor.owner(&variable.name);
+            redactor.add_forms(owner, variable.value.expose());
         }
+        redactor.rebuild();
         redactor
     }
 
     /// Whether there is nothing to mask.
     pub fn is_empty(&self) -> bool {
-        self.needles.is_empty()
+        self.patterns.is_empty()
     }
 
-    /// Masks `secret` and the forms it takes on the wire: URL-encoded (form, query,
-    /// path and strict styles, either hex case), base64, and JSON-escaped.
+    /// Masks `secret` and every form it takes (see the [module documentation](self)).
     pub fn add_secret(&mut self, secret: &str) {
-        if secret.is_empty() {
+        let owner = self.owner("");
+        self.add_forms(owner, secret);
+        self.rebuild();
+    }
+
+    /// Masks exactly `text` (a derived credential such as a Basic header's base64),
+    /// and its base64 alignments. It belongs to no named secret.
+    pub fn add_literal(&mut self, text: String) {
+        self.add_literal_for("", text);
+    }
+
+    /// Masks exactly `text` as a form of the secret called `name`, so that
+    /// [`Redactor::secrets_in`] reports `name` where `text` is found.
+    pub fn add_literal_for(&mut self, name: &str, text: String) {
+        if text.is_empty() {
             return;
         }
-        let mut forms = vec![
-            secret.to_owned(),
-            url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
-            utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string(),
-            utf8_percent_encode(secret, QUERY).to_string(),
-            utf8_percent_encode(secret, PATH).to_string(),
-            STANDARD.encode(secret),
-            URL_SAFE_NO_PAD.encode(secret),
-        ];
-        if let Ok(quoted) = serde_json::to_string(secret) {
-            forms.push(quoted.trim_matches('"').to_owned());
-        }
-        let lower_hex: Vec<String> = forms.iter().filter(|f| f.contains('%')).map(|f| lowercase_hex(f)).collect();
-        forms.extend(lower_hex);
-        for form in forms {
-            self.add_literal(form);
-        }
-    }
-
-    /// Masks exactly `text` (for a derived credential such as a Basic header's base64).
-    pub fn add_literal(&mut self, text: String) {
-        if !text.is_empty() && !self.needles.contains(&text) {
-            self.needles.push(text);
-            self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        }
+        let owner = self.owner(name);
+        self.add_pattern(owner, text.into_bytes());
+        self.rebuild();
     }
 
     /// `text` with every secret form replaced by the mask.
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for needle in &self.needles {
-            if out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), MASK);
-            }
-        }
-        out
+        self.redact_cow(text).into_owned()
     }
 
-    fn contains_secret(&self, text: &str) -> bool {
-        self.needles.iter().any(|n| text.contains(n.as_str()))
+    /// `text` with every secret form replaced by the mask; borrowed when nothing was.
+    pub fn redact_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let Some(matcher) = &self.matcher else {
+            // No automaton although there are forms (it could not be built): fail closed.
+            return if self.is_empty() || text.is_empty() { Cow::Borrowed(text) } else { Cow::Owned(MASK.to_owned()) };
+        };
+        let mut ranges = Vec::new();
+        for_each_match(matcher, text.as_bytes(), &mut |range, _| ranges.push(range));
+        if ranges.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        Cow::Owned(mask_ranges(text, ranges))
+    }
+
+    /// Whether any form of any secret is in `text`.
+    pub fn contains_secret(&self, text: &str) -> bool {
+        let Some(matcher) = &self.matcher else { return !self.is_empty() && !text.is_empty() };
+        let mut found = false;
+        for_each_match(matcher, text.as_bytes(), &mut |_, _| found = true);
+        found
+    }
+
+    /// The names of the secrets any form of which is in `text` (unnamed ones left out).
+    pub fn secrets_in(&self, text: &[u8]) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        let Some(matcher) = &self.matcher else {
+            names.extend(self.owners.iter().filter(|name| !name.is_empty()).cloned());
+            return names;
+        };
+        for_each_match(matcher, text, &mut |_, pattern| {
+            for &owner in self.pattern_owners.get(pattern).map(Vec::as_slice).unwrap_or_default() {
+                if let Some(name) = self.owners.get(owner).filter(|name| !name.is_empty()) {
+                    names.insert(name.clone());
+                }
+            }
+        });
+        names
     }
 
     /// Masks secrets in every string, object key and number of `value`.
@@ -99,14 +163,14 @@ impl Redactor {
         }
         match value {
             Value::String(text) => {
-                if self.contains_secret(text) {
-                    *text = self.redact(text);
+                if let Cow::Owned(masked) = self.redact_cow(text) {
+                    *text = masked;
                 }
             }
             Value::Number(number) => {
                 let text = number.to_string();
-                if self.contains_secret(&text) {
-                    *value = Value::String(self.redact(&text));
+                if let Cow::Owned(masked) = self.redact_cow(&text) {
+                    *value = Value::String(masked);
                 }
             }
             Value::Array(items) => items.iter_mut().for_each(|item| self.redact_value(item)),
@@ -136,6 +200,369 @@ impl Redactor {
         self.redact_value(&mut value);
         serde_json::from_value(value).unwrap_or_else(|_| masked_placeholder(block))
     }
+
+    fn owner(&mut self, name: &str) -> usize {
+        match self.owners.iter().position(|owner| owner == name) {
+            Some(index) => index,
+            None => {
+                self.owners.push(name.to_owned());
+                self.owners.len() - 1
+            }
+        }
+    }
+
+    /// Adds the forms of `secret`, its credential part, and for Basic its decoded parts.
+    fn add_forms(&mut self, owner: usize, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        self.add_value_forms(owner, secret);
+        let trimmed = secret.trim();
+        if trimmed != secret && !trimmed.is_empty() {
+            self.add_value_forms(owner, trimmed);
+        }
+        if let Some((scheme, credential)) = scheme_credential(trimmed) {
+            if credential.len() >= MIN_PART {
+                self.add_value_forms(owner, credential);
+            }
+            if scheme.eq_ignore_ascii_case("basic")
+                && let Ok(decoded) = STANDARD
+                    .decode(credential.trim_end_matches('='))
+                    .or_else(|_| STANDARD_NO_PAD.decode(credential.trim_end_matches('=')))
+                && let Ok(decoded) = String::from_utf8(decoded)
+            {
+                if decoded.len() >= MIN_PART {
+                    self.add_value_forms(owner, &decoded);
+                }
+                if let Some((_, password)) = decoded.split_once(':')
+                    && password.len() >= MIN_PART
+                {
+                    self.add_value_forms(owner, password);
+                }
+            }
+        }
+    }
+
+    /// The value, its Unicode cases, and its base64 forms (each also with `+` as a space).
+    fn add_value_forms(&mut self, owner: usize, value: &str) {
+        let mut cases = vec![value.to_owned()];
+        if !value.is_ascii() {
+            // Case mappings that change length (`ß` → `SS` → `ss`) are covered by the
+            // round trips too.
+            let (lower, upper) = (value.to_lowercase(), value.to_uppercase());
+            cases.extend([upper.to_lowercase(), lower.to_uppercase(), lower, upper]);
+            cases.dedup();
+        }
+        for case in cases {
+            self.add_pattern(owner, case.into_bytes());
+        }
+        for alphabet in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            self.add_pattern(owner, alphabet.encode(value).into_bytes());
+        }
+        self.add_base64_cores(owner, value.as_bytes());
+    }
+
+    /// Adds the base64 of `bytes` as it appears inside a longer base64 text: for each
+    /// of the three alignments, the characters that depend on `bytes` alone.
+    fn add_base64_cores(&mut self, owner: usize, bytes: &[u8]) {
+        for shift in 0..3usize {
+            let mut shifted = vec![0u8; shift];
+            shifted.extend_from_slice(bytes);
+            let first_bit = shift * 8;
+            let end_bit = (shift + bytes.len()) * 8;
+            for alphabet in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+                let encoded = alphabet.encode(&shifted);
+                let core: Vec<u8> = encoded
+                    .bytes()
+                    .enumerate()
+                    .filter(|(i, _)| i * 6 >= first_bit && i * 6 + 6 <= end_bit)
+                    .map(|(_, c)| c)
+                    .collect();
+                if core.len() >= MIN_BASE64_CORE {
+                    self.add_pattern(owner, core);
+                }
+            }
+        }
+    }
+
+    /// Adds `pattern`, and when it has a `+`, the same with spaces: decoding reads `+`
+    /// as a space (form style), so that is how a `+` looks in a decoded layer.
+    fn add_pattern(&mut self, owner: usize, pattern: Vec<u8>) {
+        if pattern.contains(&b'+') {
+            let spaced = pattern.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+            self.add_one_pattern(owner, spaced);
+        }
+        self.add_one_pattern(owner, pattern);
+    }
+
+    fn add_one_pattern(&mut self, owner: usize, pattern: Vec<u8>) {
+        if pattern.is_empty() {
+            return;
+        }
+        match self.index.get(&pattern) {
+            Some(&at) => {
+                if let Some(owners) = self.pattern_owners.get_mut(at)
+                    && !owners.contains(&owner)
+                {
+                    owners.push(owner);
+                }
+            }
+            None => {
+                self.index.insert(pattern.clone(), self.patterns.len());
+                self.patterns.push(pattern);
+                self.pattern_owners.push(vec![owner]);
+            }
+        }
+    }
+
+    fn rebuild(&mut self) {
+        // An automaton that cannot be built (never seen: the patterns are few and
+        // small) leaves `matcher` empty with patterns present: everything is masked then.
+        self.matcher = if self.patterns.is_empty() {
+            None
+        } else {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&self.patterns)
+                .ok()
+                .map(Arc::new)
+        };
+    }
+}
+
+/// `Bearer tok` → (`Bearer`, `tok`): one leading word, a space, and the rest.
+fn scheme_credential(secret: &str) -> Option<(&str, &str)> {
+    let (scheme, credential) = secret.split_once(' ')?;
+    let credential = credential.trim();
+    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    (!scheme.is_empty() && scheme.len() <= 32 && scheme.chars().all(word) && !credential.is_empty())
+        .then_some((scheme, credential))
+}
+
+/// Calls `found` with the byte range in `text` and the pattern index of every match,
+/// in the text as it is and in each decoded layer.
+fn for_each_match(matcher: &AhoCorasick, text: &[u8], found: &mut dyn FnMut(Range<usize>, usize)) {
+    for hit in matcher.find_overlapping_iter(text) {
+        found(extend_padding(text, hit.range()), hit.pattern().as_usize());
+    }
+    let mut layers: Vec<Decoded> = Vec::new();
+    for _ in 0..DECODE_LAYERS {
+        let source = layers.last().map_or(text, |layer| layer.bytes.as_slice());
+        let Some(decoded) = Decoded::of(source, Escapes::Both) else { break };
+        find_in_layer(matcher, &decoded, &layers, found);
+        layers.push(decoded);
+    }
+    // A secret that itself holds text like `%0A` or `\n`, echoed with escapes of the
+    // other kind: undo only one kind (only when the text has both).
+    let has = |set: &[u8]| text.iter().any(|b| set.contains(b));
+    if has(b"\\") && has(b"%+") {
+        for escapes in [Escapes::Json, Escapes::Percent] {
+            if let Some(decoded) = Decoded::of(text, escapes) {
+                find_in_layer(matcher, &decoded, &[], found);
+            }
+        }
+    }
+}
+
+/// Reports the matches in `decoded` (made from the last of `below`, or from the text
+/// when `below` is empty) as ranges of the original text.
+fn find_in_layer(
+    matcher: &AhoCorasick,
+    decoded: &Decoded,
+    below: &[Decoded],
+    found: &mut dyn FnMut(Range<usize>, usize),
+) {
+    for hit in matcher.find_overlapping_iter(&decoded.bytes) {
+        // Padding is taken in the layer the match is in (`%3D`, `\u003d` are `=` there).
+        let mut range = extend_padding(&decoded.bytes, hit.range());
+        for layer in std::iter::once(decoded).chain(below.iter().rev()) {
+            range = layer.source_range(range);
+        }
+        found(range, hit.pattern().as_usize());
+    }
+}
+
+/// Which escapes a decoding layer undoes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Escapes {
+    /// Percent (`%XX`, `+` as a space) and JSON escapes together.
+    Both,
+    /// Percent escapes only.
+    Percent,
+    /// JSON escapes only.
+    Json,
+}
+
+/// A match of base64 takes up to two `=` of padding after it with it.
+fn extend_padding(text: &[u8], mut range: Range<usize>) -> Range<usize> {
+    for _ in 0..2 {
+        if text.get(range.end) != Some(&b'=') {
+            break;
+        }
+        range.end += 1;
+    }
+    range
+}
+
+/// `text` with the (possibly overlapping) `ranges` each replaced by one mask.
+fn mask_ranges(text: &str, mut ranges: Vec<Range<usize>>) -> String {
+    ranges.sort_by_key(|range| (range.start, range.end));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut current: Option<Range<usize>> = None;
+    let flush = |range: Range<usize>, out: &mut String, at: &mut usize| {
+        let start = floor_boundary(text, range.start.max(*at));
+        let end = ceil_boundary(text, range.end);
+        if end <= start {
+            return;
+        }
+        out.push_str(text.get(*at..start).unwrap_or_default());
+        out.push_str(MASK);
+        *at = end.max(*at);
+    };
+    for range in ranges {
+        match &mut current {
+            Some(open) if range.start <= open.end => open.end = open.end.max(range.end),
+            _ => {
+                if let Some(done) = current.replace(range) {
+                    flush(done, &mut out, &mut at);
+                }
+            }
+        }
+    }
+    if let Some(done) = current {
+        flush(done, &mut out, &mut at);
+    }
+    out.push_str(text.get(at..).unwrap_or_default());
+    out
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// A text with its percent and JSON escapes undone, and where each decoded byte came from.
+struct Decoded {
+    bytes: Vec<u8>,
+    /// Each escape that changed length: (decoded start, decoded length, source start,
+    /// source length), in order. Bytes between escapes map one to one.
+    escapes: Vec<(usize, usize, usize, usize)>,
+}
+
+impl Decoded {
+    /// `text` decoded once, or `None` when it has nothing to decode.
+    fn of(text: &[u8], escapes_of: Escapes) -> Option<Self> {
+        let (percent, json) = (escapes_of != Escapes::Json, escapes_of != Escapes::Percent);
+        let starts = |b: &u8| (percent && matches!(b, b'%' | b'+')) || (json && *b == b'\\');
+        let first = text.iter().position(starts)?;
+        let mut bytes = Vec::with_capacity(text.len());
+        bytes.extend_from_slice(text.get(..first).unwrap_or_default());
+        let mut escapes = Vec::new();
+        let mut i = first;
+        while let Some(&byte) = text.get(i) {
+            let (decoded, used): (Cow<'_, [u8]>, usize) = match byte {
+                b'%' if percent => match text.get(i + 1..i + 3).and_then(hex_byte) {
+                    Some(value) => (Cow::Owned(vec![value]), 3),
+                    None => (Cow::Borrowed(b"%"), 1),
+                },
+                b'+' if percent => (Cow::Borrowed(b" "), 1),
+                b'\\' if json => json_escape(text.get(i..).unwrap_or_default()),
+                other => {
+                    bytes.push(other);
+                    i += 1;
+                    continue;
+                }
+            };
+            if decoded.len() != used {
+                escapes.push((bytes.len(), decoded.len(), i, used));
+            }
+            bytes.extend_from_slice(&decoded);
+            i += used;
+        }
+        Some(Self { bytes, escapes })
+    }
+
+    /// The source range that decoded bytes `range` came from.
+    fn source_range(&self, range: Range<usize>) -> Range<usize> {
+        let start = self.source_span(range.start).start;
+        let end = self.source_span(range.end.saturating_sub(1).max(range.start)).end;
+        start..end
+    }
+
+    /// The source bytes decoded byte `at` came from.
+    fn source_span(&self, at: usize) -> Range<usize> {
+        let index = self.escapes.partition_point(|&(dec, ..)| dec <= at);
+        let Some(&(dec, dec_len, src, src_len)) = index.checked_sub(1).and_then(|i| self.escapes.get(i)) else {
+            return at..at + 1;
+        };
+        if at < dec + dec_len {
+            src..src + src_len
+        } else {
+            let source = src + src_len + (at - dec - dec_len);
+            source..source + 1
+        }
+    }
+}
+
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+    let digit = |b: u8| (b as char).to_digit(16);
+    match pair {
+        [high, low] => Some((digit(*high)? * 16 + digit(*low)?) as u8),
+        _ => None,
+    }
+}
+
+/// The bytes a JSON escape at the start of `text` (which begins with `\`) stands for,
+/// and how many bytes it takes; a `\` that starts no escape stands for itself.
+fn json_escape(text: &[u8]) -> (Cow<'static, [u8]>, usize) {
+    let simple = match text.get(1) {
+        Some(b'"') => Some(b'"'),
+        Some(b'\\') => Some(b'\\'),
+        Some(b'/') => Some(b'/'),
+        Some(b'b') => Some(0x08),
+        Some(b'f') => Some(0x0c),
+        Some(b'n') => Some(b'\n'),
+        Some(b'r') => Some(b'\r'),
+        Some(b't') => Some(b'\t'),
+        _ => None,
+    };
+    if let Some(byte) = simple {
+        return (Cow::Owned(vec![byte]), 2);
+    }
+    let unit = |at: usize| -> Option<u32> {
+        if text.get(at) != Some(&b'\\') || !matches!(text.get(at + 1), Some(b'u' | b'U')) {
+            return None;
+        }
+        let hex = std::str::from_utf8(text.get(at + 2..at + 6)?).ok()?;
+        u32::from_str_radix(hex, 16).ok()
+    };
+    let literal = (Cow::Borrowed(b"\\".as_slice()), 1);
+    let Some(first) = unit(0) else { return literal };
+    let (code, used) = match first {
+        0xD800..=0xDBFF => match unit(6) {
+            Some(low @ 0xDC00..=0xDFFF) => (0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00), 12),
+            _ => return literal,
+        },
+        0xDC00..=0xDFFF => return literal,
+        code => (code, 6),
+    };
+    match char::from_u32(code) {
+        Some(c) => (Cow::Owned(c.to_string().into_bytes()), used),
+        None => literal,
+    }
 }
 
 /// Stands in for an event that could not be masked field by field (a masked number
@@ -144,23 +571,10 @@ fn masked_placeholder(block: Option<String>) -> Event {
     Event::Warning { block, message: "an event was withheld because it contained a secret value".to_owned() }
 }
 
-fn lowercase_hex(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '%' {
-            for hex in chars.by_ref().take(2) {
-                out.push(hex.to_ascii_lowercase());
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
     use serde_json::json;
     use switchyard_vault::Variable;
 
@@ -170,14 +584,32 @@ mod tests {
         Redactor::for_variables(&[Variable::secret("auth", SECRET), Variable::plain("host", "h")].into_iter().collect())
     }
 
+    fn lowercase_hex(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if c == '%' {
+                chars.by_ref().take(2).for_each(|h| out.push(h.to_ascii_lowercase()));
+            }
+        }
+        out
+    }
+
     #[test]
     fn raw_and_encoded_forms_are_masked() {
         let r = redactor();
         let encoded = [
             SECRET.to_owned(),
+            SECRET.to_uppercase(),
             url::form_urlencoded::byte_serialize(SECRET.as_bytes()).collect(),
             lowercase_hex(&utf8_percent_encode(SECRET, NON_ALPHANUMERIC).to_string()),
             STANDARD.encode(SECRET),
+            URL_SAFE_NO_PAD.encode(SECRET),
+            serde_json::to_string(SECRET).unwrap().trim_matches('"').to_owned(),
+            "sk-T\\u00ebst\\/9+ab c&d=e".to_owned(),
+            "sk-T%C3%ABst/9%2Bab%20c%26d=e".to_owned(),
+            "sk-T%25C3%25ABst%252F9%252Bab%2520c%2526d%253De".to_owned(),
             url::Url::parse(&format!("http://h/?k={SECRET}"))
                 .unwrap()
                 .query()
@@ -189,6 +621,49 @@ mod tests {
             let out = r.redact(&format!("before {form} after"));
             assert_eq!(out, format!("before {MASK} after"), "form {form}");
         }
+    }
+
+    #[test]
+    fn scheme_credential_and_basic_parts_are_masked() {
+        let mut r = Redactor::default();
+        r.add_secret("Bearer test-123-SECRET");
+        assert_eq!(r.redact(r#"{"token": "test-123-secret"}"#), format!(r#"{{"token": "{MASK}"}}"#));
+        let mut basic = Redactor::default();
+        basic.add_secret(&format!("Basic {}", STANDARD.encode("alice:hunter22")));
+        assert_eq!(basic.redact("pw=hunter22"), format!("pw={MASK}"));
+        let mut short = Redactor::default();
+        short.add_secret("Bot ab");
+        assert_eq!(short.redact("ab cd"), "ab cd", "a credential under {MIN_PART} characters is not masked alone");
+    }
+
+    #[test]
+    fn base64_inside_a_longer_base64_text_is_masked() {
+        let mut r = Redactor::default();
+        r.add_secret("hunter2-password");
+        for prefix in ["", "u:", "user:", "alice:"] {
+            let text = STANDARD.encode(format!("{prefix}hunter2-password"));
+            let out = r.redact(&text);
+            assert!(out.contains(MASK), "prefix {prefix:?}: {out}");
+            assert!(out.len() <= MASK.len() + 8, "prefix {prefix:?}: {out}");
+        }
+    }
+
+    #[test]
+    fn surrogate_pairs_and_text_without_escapes() {
+        let mut r = Redactor::default();
+        r.add_secret("key-😀-x");
+        assert_eq!(r.redact("a key-\\ud83d\\ude00-x b"), format!("a {MASK} b"));
+        assert!(matches!(r.redact_cow("nothing here % \\ +"), Cow::Borrowed(_)));
+        assert!(matches!(Redactor::default().redact_cow("key-😀-x"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn names_of_secrets_found_are_reported() {
+        let r = Redactor::for_variables(
+            &[Variable::secret("a", "first-secret"), Variable::secret("b", "second-secret")].into_iter().collect(),
+        );
+        assert_eq!(r.secrets_in(b"x=second%2Dsecret"), BTreeSet::from(["b".to_owned()]));
+        assert!(r.secrets_in(b"nothing").is_empty());
     }
 
     #[test]

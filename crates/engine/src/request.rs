@@ -2,7 +2,8 @@
 //! follow redirects, read the body within the size limit, and classify errors.
 
 use std::error::Error as _;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -10,7 +11,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value};
 use switchyard_flow::template::{self, Unresolved};
-use switchyard_flow::{ApiKeyLocation, Auth, Body, Port, SendRequest};
+use switchyard_flow::{ApiKeyLocation, Auth, Body, Part, Port, SendRequest};
 use switchyard_vault::{Variable, Variables};
 use url::Url;
 
@@ -43,6 +44,8 @@ pub(crate) struct RequestRun<'a> {
     pub emitter: &'a Emitter,
     pub max_body_bytes: u64,
     pub max_redirects: usize,
+    /// Where relative file paths start (the flow file's folder); `None`: the current one.
+    pub base_dir: Option<&'a Path>,
 }
 
 /// A request ready to send, with the secrets it carries.
@@ -50,8 +53,59 @@ struct Prepared<'a> {
     method: Method,
     url: Url,
     headers: HeaderMap,
-    body: Option<Vec<u8>>,
+    body: Option<PreparedBody>,
     secrets: Vec<&'a Variable>,
+}
+
+/// A rendered body. A multipart body is kept as its parts, so that a redirect that
+/// keeps the body (307, 308) can build the form again.
+enum PreparedBody {
+    Bytes(Vec<u8>),
+    Multipart(Vec<(String, PreparedPart)>),
+}
+
+enum PreparedPart {
+    Text(String),
+    File { file_name: String, bytes: Vec<u8> },
+}
+
+impl PreparedBody {
+    /// Every byte run that will leave with the body: each part's name, text and file.
+    fn runs(&self) -> Vec<&[u8]> {
+        match self {
+            PreparedBody::Bytes(bytes) => vec![bytes.as_slice()],
+            PreparedBody::Multipart(parts) => parts
+                .iter()
+                .flat_map(|(name, part)| {
+                    let content = match part {
+                        PreparedPart::Text(text) => text.as_bytes(),
+                        PreparedPart::File { bytes, .. } => bytes.as_slice(),
+                    };
+                    let file_name = match part {
+                        PreparedPart::File { file_name, .. } => file_name.as_bytes(),
+                        PreparedPart::Text(_) => &[],
+                    };
+                    [name.as_bytes(), content, file_name]
+                })
+                .collect(),
+        }
+    }
+
+    fn attach(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            PreparedBody::Bytes(bytes) => builder.body(bytes.clone()),
+            PreparedBody::Multipart(parts) => {
+                let form = parts.iter().fold(reqwest::multipart::Form::new(), |form, (name, part)| match part {
+                    PreparedPart::Text(text) => form.text(name.clone(), text.clone()),
+                    PreparedPart::File { file_name, bytes } => form.part(
+                        name.clone(),
+                        reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone()),
+                    ),
+                });
+                builder.multipart(form)
+            }
+        }
+    }
 }
 
 struct Response {
@@ -122,17 +176,40 @@ impl RequestRun<'_> {
 
     /// Renders one templated field, remembering which secrets it used.
     fn render<'v>(&'v self, field: &str, text: &str, secrets: &mut Vec<&'v Variable>) -> Result<String, RequestError> {
-        template::render(text, |name| {
+        let mut refused: Option<(&str, &'static str)> = None;
+        let rendered = template::render(text, |name| {
             if let Some(path) = template::input_path(name) {
                 return template::lookup_path(self.input, path).map(template::value_to_text);
             }
+            if template::is_dynamic_name(name) {
+                let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+                let millis = u64::try_from(now.as_millis()).unwrap_or(u64::MAX);
+                return template::dynamic_value(name, millis, &mut || fastrand::u64(..));
+            }
             let variable = self.variables.get(name)?;
-            if variable.value.is_secret() && !secrets.iter().any(|s| s.name == variable.name) {
-                secrets.push(variable);
+            if variable.value.is_secret() {
+                if let Some(problem) = secret_shape_problem(variable.value.expose()) {
+                    refused.get_or_insert((variable.name.as_str(), problem));
+                }
+                if !secrets.iter().any(|s| s.name == variable.name) {
+                    secrets.push(variable);
+                }
             }
             Some(variable.value.expose().to_owned())
-        })
-        .map_err(|Unresolved { name }| {
+        });
+        if let Some((name, problem)) = refused {
+            // The value is never part of the message: only its name and what is wrong.
+            return Err(RequestError {
+                kind: ErrorKind::InvalidRequest,
+                message: format!(
+                    "block `{}`: {field} uses secret `{{{{{name}}}}}`, which {problem}; nothing was sent. \
+                     Store the value without it (a token file read with a trailing newline is the usual cause)",
+                    self.block
+                ),
+                summary: format!("secret {{{{{name}}}}} {problem}"),
+            });
+        }
+        rendered.map_err(|Unresolved { name }| {
             let hint = if template::input_path(&name).is_some() {
                 "the value that reached this block has no such field".to_owned()
             } else {
@@ -244,9 +321,9 @@ impl RequestRun<'_> {
                 let username = self.render("auth.username", username, &mut auth_secrets)?;
                 let password = self.render("auth.password", password, &mut auth_secrets)?;
                 let credential = STANDARD.encode(format!("{username}:{password}"));
-                if !auth_secrets.is_empty() {
-                    // The base64 of `user:secret` does not contain the secret's own forms.
-                    self.emitter.mask_literal(credential.clone());
+                // The base64 of `user:secret` is masked whole, as a form of each secret in it.
+                for secret in &auth_secrets {
+                    self.emitter.mask_literal_for(&secret.name, credential.clone());
                 }
                 for secret in auth_secrets {
                     if !secrets.iter().any(|s| s.name == secret.name) {
@@ -256,12 +333,13 @@ impl RequestRun<'_> {
                 self.insert_header(&mut headers, "auth", "Authorization", &format!("Basic {credential}"))?;
             }
         }
+        self.userinfo_to_basic(&mut url, &mut headers, &mut secrets)?;
         let body = match &request.body {
             None => None,
             Some(Body::Json(value)) => {
                 let rendered = self.render_json(value, "body.json", &mut secrets)?;
                 default_content_type(&mut headers, "application/json");
-                Some(serde_json::to_vec(&rendered).unwrap_or_default())
+                Some(PreparedBody::Bytes(serde_json::to_vec(&rendered).unwrap_or_default()))
             }
             Some(Body::Text { text, content_type }) => {
                 let text = self.render("body.text", text, &mut secrets)?;
@@ -272,17 +350,127 @@ impl RequestRun<'_> {
                     }
                     None => default_content_type(&mut headers, "text/plain; charset=utf-8"),
                 }
-                Some(text.into_bytes())
+                Some(PreparedBody::Bytes(text.into_bytes()))
             }
             Some(Body::Form(pairs)) => {
                 let pairs = self.render_pairs("body.form", pairs, &mut secrets)?;
                 let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
                 default_content_type(&mut headers, "application/x-www-form-urlencoded");
-                Some(encoded.into_bytes())
+                Some(PreparedBody::Bytes(encoded.into_bytes()))
+            }
+            Some(Body::Multipart(parts)) => {
+                // reqwest sets the multipart type with its boundary; a second one would clash.
+                headers.remove(CONTENT_TYPE);
+                Some(self.multipart(parts, &mut secrets)?)
             }
         };
+        self.carried_secrets(&mut secrets, &url, &headers, body.as_ref());
         self.check_hosts(&secrets, &url)?;
         Ok(Prepared { method, url, headers, body, secrets })
+    }
+
+    /// Adds to `secrets` every secret any form of which is in what is about to be sent
+    /// (URL, header names and values, body), wherever it came from: a template, or a
+    /// value an earlier response echoed (`{{input.…}}`).
+    fn carried_secrets<'v>(
+        &'v self,
+        secrets: &mut Vec<&'v Variable>,
+        url: &Url,
+        headers: &HeaderMap,
+        body: Option<&PreparedBody>,
+    ) {
+        if !self.emitter.has_secrets() {
+            return;
+        }
+        let mut names = self.emitter.secrets_in(url.as_str().as_bytes());
+        for (name, value) in headers {
+            names.extend(self.emitter.secrets_in(name.as_str().as_bytes()));
+            names.extend(self.emitter.secrets_in(value.as_bytes()));
+        }
+        for run in body.map(PreparedBody::runs).unwrap_or_default() {
+            names.extend(self.emitter.secrets_in(run));
+        }
+        for name in names {
+            if let Some(variable) = self.variables.get(&name)
+                && !secrets.iter().any(|s| s.name == variable.name)
+            {
+                secrets.push(variable);
+            }
+        }
+    }
+
+    /// Turns a URL's userinfo (`http://user:pass@host/`) into the Basic header the HTTP
+    /// client would build from it, so that it is masked (its base64 too) and bound to
+    /// hosts exactly like `auth.type: basic`. An `Authorization` already set wins.
+    fn userinfo_to_basic<'v>(
+        &'v self,
+        url: &mut Url,
+        headers: &mut HeaderMap,
+        secrets: &mut Vec<&'v Variable>,
+    ) -> Result<(), RequestError> {
+        if url.username().is_empty() && url.password().is_none() {
+            return Ok(());
+        }
+        let decode = |text: &str| percent_encoding::percent_decode_str(text).decode_utf8().map(|t| t.into_owned());
+        let (Ok(username), Ok(password)) = (decode(url.username()), decode(url.password().unwrap_or_default())) else {
+            return Err(RequestError::new(
+                ErrorKind::InvalidUrl,
+                format!("block `{}`: the user name or password in the url is not valid UTF-8 once decoded", self.block),
+            ));
+        };
+        // Neither call fails on an http(s) URL with a host, which `prepare` checked.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        let credential = STANDARD.encode(format!("{username}:{password}"));
+        let owners: Vec<String> =
+            self.emitter.secrets_in(format!("{username}:{password}").as_bytes()).into_iter().collect();
+        for name in &owners {
+            self.emitter.mask_literal_for(name, credential.clone());
+            if let Some(variable) = self.variables.get(name)
+                && !secrets.iter().any(|s| s.name == variable.name)
+            {
+                secrets.push(variable);
+            }
+        }
+        if !headers.contains_key(AUTHORIZATION) {
+            self.insert_header(headers, "url", "Authorization", &format!("Basic {credential}"))?;
+        }
+        Ok(())
+    }
+
+    /// Renders a multipart body's names and text values and reads its files, which are
+    /// relative to the flow file's folder.
+    fn multipart<'v>(
+        &'v self,
+        parts: &[(String, Part)],
+        secrets: &mut Vec<&'v Variable>,
+    ) -> Result<PreparedBody, RequestError> {
+        let mut prepared = Vec::with_capacity(parts.len());
+        for (index, (name, part)) in parts.iter().enumerate() {
+            let place = format!("body.multipart[{index}]");
+            let name = self.render(&place, name, secrets)?;
+            let part = match part {
+                Part::Text(text) => PreparedPart::Text(self.render(&place, text, secrets)?),
+                Part::File(file) => {
+                    let path = match self.base_dir {
+                        Some(dir) => dir.join(file),
+                        None => Path::new(file).to_owned(),
+                    };
+                    let bytes = std::fs::read(&path).map_err(|error| {
+                        RequestError::new(
+                            ErrorKind::InvalidRequest,
+                            format!("block `{}`: {place}: cannot read file `{}`: {error}", self.block, path.display()),
+                        )
+                    })?;
+                    let file_name = Path::new(file)
+                        .file_name()
+                        .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+                    PreparedPart::File { file_name, bytes }
+                }
+            };
+            prepared.push((name, part));
+        }
+        Ok(PreparedBody::Multipart(prepared))
     }
 
     fn insert_header(&self, headers: &mut HeaderMap, field: &str, name: &str, value: &str) -> Result<(), RequestError> {
@@ -312,7 +500,7 @@ impl RequestRun<'_> {
                 return Err(RequestError::new(
                     ErrorKind::HostNotAllowed,
                     format!(
-                        "block `{}`: secret `{{{{{}}}}}` may only be sent to {}, not to {host}; nothing was sent",
+                        "block `{}`: this request carries secret `{{{{{}}}}}` (in a template or in a value echoed by a server), which may only be sent to {}, not to {host}; nothing was sent",
                         self.block,
                         secret.name,
                         secret.allowed_hosts.join(", ")
@@ -326,7 +514,7 @@ impl RequestRun<'_> {
     /// Sends the request and follows redirects by hand, so that a request carrying a
     /// secret never goes to another origin.
     async fn exchange(&self, prepared: Prepared<'_>) -> Result<Response, RequestError> {
-        let Prepared { mut method, mut url, mut headers, mut body, secrets } = prepared;
+        let Prepared { mut method, mut url, mut headers, mut body, mut secrets } = prepared;
         let mut hops = 0;
         loop {
             self.emitter.send(Event::RequestSent {
@@ -338,7 +526,7 @@ impl RequestRun<'_> {
             let sent_at = Instant::now();
             let mut builder = self.client.request(method.clone(), url.clone()).headers(headers.clone());
             if let Some(body) = &body {
-                builder = builder.body(body.clone());
+                builder = body.attach(builder);
             }
             let response = builder.send().await.map_err(|error| classify(self.block, &url, &error))?;
             let status = response.status();
@@ -379,6 +567,8 @@ impl RequestRun<'_> {
                     format!("block `{}`: more than {} redirects; last to {next}", self.block, self.max_redirects),
                 ));
             }
+            // A Location can carry a secret too (a server echoing it into the URL).
+            self.carried_secrets(&mut secrets, &next, &HeaderMap::new(), None);
             if next.origin() != url.origin() {
                 if let Some(secret) = secrets.first() {
                     return Err(RequestError::new(
@@ -420,22 +610,66 @@ impl RequestRun<'_> {
             RequestError::new(
                 ErrorKind::BodyTooLarge,
                 format!(
-                    "block `{}`: the response body is {size}, over the limit of {limit} bytes; reading stopped",
-                    self.block
+                    "block `{}`: the response body {size}, over the {} limit; reading stopped",
+                    self.block,
+                    readable_size(limit)
                 ),
             )
         };
         if let Some(length) = response.content_length().filter(|&length| length > limit) {
-            return Err(too_large(format!("{length} bytes")));
+            return Err(too_large(format!("is {} (its Content-Length)", readable_size(length))));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|error| classify(self.block, response.url(), &error))? {
-            if (body.len() + chunk.len()) as u64 > limit {
-                return Err(too_large("larger than that".to_owned()));
+            let seen = (body.len() + chunk.len()) as u64;
+            if seen > limit {
+                return Err(too_large(format!("reached {} before its end", readable_size(seen))));
             }
             body.extend_from_slice(&chunk);
         }
         Ok(body)
+    }
+}
+
+/// `10 MiB`, `1.5 KiB (1,536 bytes)`, `999 bytes`: binary units, exact bytes when rounded.
+fn readable_size(bytes: u64) -> String {
+    let exact = {
+        let digits = bytes.to_string();
+        let mut grouped = String::new();
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        grouped
+    };
+    for (unit, name) in [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")] {
+        if bytes >= unit {
+            if bytes.is_multiple_of(unit) {
+                return format!("{} {name}", bytes / unit);
+            }
+            #[allow(clippy::cast_precision_loss)] // for display, to one decimal
+            let value = bytes as f64 / unit as f64;
+            return format!("{value:.1} {name} ({exact} bytes)");
+        }
+    }
+    format!("{exact} bytes")
+}
+
+/// What is wrong with a secret's value for sending, if anything: a trailing newline
+/// (the usual mistake with a token file or a CI variable), another control character,
+/// or white space at either end, each of which the URL parser or the HTTP client
+/// would drop or refuse, so that what is sent would no longer match what is masked.
+fn secret_shape_problem(value: &str) -> Option<&'static str> {
+    if value.ends_with(['\n', '\r']) {
+        Some("ends with a newline")
+    } else if value.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else if value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
+        Some("starts or ends with white space")
+    } else {
+        None
     }
 }
 

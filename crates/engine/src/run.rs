@@ -6,6 +6,13 @@
 //! still pending in its branch; when that reaches zero the branch has ended, the next
 //! element may start (`concurrency`), and when every element has ended the For Each run
 //! is complete and its Collect blocks fire. All of it is counting, linear in the work.
+//!
+//! At most [`EngineConfig::max_connections`](crate::EngineConfig) requests are in
+//! flight at once: each holds a permit of the run's semaphore from before it renders
+//! its templates until its response body is read, and the others wait for one. A
+//! cancelled run stops before anything further is sent: the cancel token is checked
+//! before each block starts and before a request that got its permit goes ahead, and
+//! it wins over a finished request or delay when both are ready.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
@@ -18,6 +25,7 @@ use serde_json::{Map, Value};
 use switchyard_flow::expr::Program;
 use switchyard_flow::{BlockKind, Flow, Port};
 use switchyard_vault::{Date, Variable, Variables};
+use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
@@ -36,6 +44,10 @@ pub(crate) struct Shared<'a> {
     variables: Mutex<Arc<Variables>>,
     /// What expressions see, and the programs compiled for it.
     expressions: Mutex<Expressions>,
+    /// One permit per request allowed in flight (`max_connections`).
+    pub connections: Semaphore,
+    /// The run's cancel token: a request that waited for a permit checks it.
+    pub cancel: CancellationToken,
 }
 
 #[derive(Default)]
@@ -176,12 +188,15 @@ pub(crate) async fn execute(
         .map(|v| (v.name.clone(), Value::String(v.value.expose().to_owned())))
         .collect();
     expressions.values = Arc::new(values);
+    let permits = engine.config.max_connections.clamp(1, Semaphore::MAX_PERMITS);
     let shared = Shared {
         engine,
         flow,
         emitter: Emitter::new(events, Redactor::for_variables(variables)),
         variables: Mutex::new(Arc::new(variables.clone())),
         expressions: Mutex::new(expressions),
+        connections: Semaphore::new(permits),
+        cancel: cancel.clone(),
     };
     Scheduler::new(&shared).run(cancel).await
 }
@@ -250,6 +265,9 @@ impl<'a> Scheduler<'a> {
                 continue;
             }
             tokio::select! {
+                // Cancel first: a run cancelled while a task was being polled stops
+                // here, before another request goes ahead.
+                biased;
                 () = cancel.cancelled() => break Some(Outcome::Cancelled),
                 finished = tasks.next() => if let Some((index, lineage, result)) = finished {
                     match result {

@@ -4,9 +4,6 @@
 use serde_json::Value;
 
 use crate::event::{Counts, Outcome};
-use serde::Deserialize as _;
-
-use crate::value::ErrorValue;
 
 /// `1 block`, `2 blocks`.
 pub fn plural(count: u64, noun: &str) -> String {
@@ -47,8 +44,8 @@ pub fn value_kind(value: &Value) -> String {
 
 /// The message of a failure value, unless the block's summary already says it.
 pub fn failure_message(value: &Value, summary: &str) -> Option<String> {
-    let message = ErrorValue::deserialize(value.get("error")?).ok()?.message;
-    (!message.is_empty() && !summary.contains(&message)).then_some(message)
+    let message = value.pointer("/error/message")?.as_str()?;
+    (!message.is_empty() && !summary.contains(message)).then(|| message.to_owned())
 }
 
 /// The run's headline (`✔ ok`, `✘ failed`, `■ cancelled`, `✘ limit: …`) and its details

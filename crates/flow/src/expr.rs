@@ -530,6 +530,12 @@ fn compile_error(text: &str, errors: jaq_core::load::Errors<&str, (), Vec<(&str,
     ExprError { message, offset }
 }
 
+// A compiled program may be shared by a run's tasks.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Program>();
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,8 +640,3 @@ mod tests {
         assert_eq!(one("12345678901234567890", json!(null)).unwrap(), json!(12345678901234567890u64));
     }
 }
-#[cfg(test)]
-const _: () = {
-    const fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<Program>();
-};

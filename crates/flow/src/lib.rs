@@ -5,16 +5,20 @@
 //! their [`Port`]s. [`Flow::from_json`] reads and validates format v1, [`Flow::to_json`] writes the
 //! canonical layout, [`load`] and [`save`] do the same with files (saves are atomic).
 //! The [`template`] module is the `{{name}}` / `<<name>>` language used in request fields.
+//! [`Escaped`] / [`escape_controls`] show text from files and servers with control
+//! characters escaped; every front end prints such text through them.
 //!
 //! [`Flow::validate`] checks a model against the rules of the format (the reader uses it
 //! too). The [`expr`] module is the jq expression language (sandboxed, bounded).
 //!
 //! Modules: `model` (flow and block), `port` (ports and wires), `blocks` (one file per
 //! block type), `parse` (strict reading), `validate` (the model's rules), `write`
-//! (canonical layout), `error` (problems with their place), `template`, `expr`.
+//! (canonical layout), `error` (problems with their place), `template`, `expr`,
+//! `escape` (control characters made visible in text that reaches a terminal).
 
 mod blocks;
 mod error;
+mod escape;
 pub mod expr;
 mod model;
 mod parse;
@@ -28,9 +32,10 @@ use std::path::Path;
 
 pub use blocks::{
     ApiKeyLocation, Auth, BlockKind, BlockType, Body, Check, Collect, Delay, Evaluate, Expression, ForEach, Group, If,
-    LogBlock, SendRequest, Set, Start, StatusPattern,
+    LogBlock, Part, SendRequest, Set, Start, StatusPattern,
 };
 pub use error::{FlowError, Place, Problem};
+pub use escape::{Escaped, escape_controls, needs_escape};
 pub use model::{Block, FORMAT_VERSION, Flow};
 pub use parse::is_valid_block_id;
 pub use port::{Port, PortDirection, PortRef, UnknownPort, Wire};
@@ -56,10 +61,10 @@ impl Flow {
 
 /// Reads and validates the flow file at `path`.
 pub fn load(path: &Path) -> Result<Flow, FlowError> {
-    let bytes = std::fs::read(path).map_err(|source| FlowError::Io {
+    let bytes = std::fs::read(path).map_err(|cause| FlowError::Io {
         path: path.to_owned(),
         action: "cannot read the flow file",
-        source,
+        cause,
     })?;
     let file = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|error| FlowError::Invalid {
@@ -76,10 +81,10 @@ pub fn load(path: &Path) -> Result<Flow, FlowError> {
 /// Writes `flow` to `path` atomically: a temporary file beside it, then a rename, so
 /// the file on disk is always either the old flow or the new one, never half of one.
 pub fn save(path: &Path, flow: &Flow) -> Result<(), FlowError> {
-    write_atomically(path, flow.to_json().as_bytes()).map_err(|source| FlowError::Io {
+    write_atomically(path, flow.to_json().as_bytes()).map_err(|cause| FlowError::Io {
         path: path.to_owned(),
         action: "cannot save the flow",
-        source,
+        cause,
     })
 }
 

@@ -63,7 +63,7 @@ impl Flow {
             if let BlockKind::SendRequest(request) = &block.kind {
                 for (_, text) in request.templated_fields() {
                     for name in template::references(text) {
-                        if template::input_path(name).is_none() {
+                        if template::input_path(name).is_none() && !template::is_dynamic_name(name) {
                             names.insert(name.to_owned());
                         }
                     }

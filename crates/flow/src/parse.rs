@@ -10,8 +10,8 @@ use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::blocks::{BlockKind, BlockType};
-use crate::error::{Place, Problem, suggest};
+use crate::blocks::{BlockKind, BlockType, Part};
+use crate::error::{Place, Problem, SUGGESTION_BUDGET, Suggester};
 use crate::model::{Block, FORMAT_VERSION, Flow};
 use crate::port::{Port, PortRef, Wire};
 use crate::validate::{self, Context};
@@ -31,18 +31,33 @@ pub fn parse_fragment(text: &str) -> Result<Flow, Vec<Problem>> {
 }
 
 fn parse(text: &str, fragment: bool) -> Result<Flow, Vec<Problem>> {
-    let value = strict_json(text).map_err(|problem| vec![problem])?;
-    let mut reader = Reader { problems: Vec::new(), broken_blocks: HashSet::new(), wire_places: Vec::new() };
+    parse_counted(text, fragment).0
+}
+
+/// [`parse`], and the suggestion work it did (for the scale tests).
+fn parse_counted(text: &str, fragment: bool) -> (Result<Flow, Vec<Problem>>, u64) {
+    // Some editors start a UTF-8 file with a byte-order mark; it is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let value = match strict_json(text) {
+        Ok(value) => value,
+        Err(problem) => return (Err(vec![problem]), 0),
+    };
+    let mut reader = Reader {
+        problems: Vec::new(),
+        broken_blocks: HashSet::new(),
+        wire_places: Vec::new(),
+        suggester: Suggester::new(SUGGESTION_BUDGET),
+    };
     let flow = reader.flow(&value);
     let Some(flow) = flow else {
-        return Err(reader.problems);
+        return (Err(reader.problems), reader.suggester.spent());
     };
     let context = Context { fragment, broken_blocks: &reader.broken_blocks, wire_places: &reader.wire_places };
     let mut problems = reader.problems;
-    // Rules on the model are reported only for a document that read cleanly, except
-    // those on wires, which name their own places.
-    validate::check(&flow, &context, &mut problems);
-    if problems.is_empty() { Ok(flow) } else { Err(problems) }
+    let mut suggester = reader.suggester;
+    validate::check(&flow, &context, &mut problems, &mut suggester);
+    let spent = suggester.spent();
+    (if problems.is_empty() { Ok(flow) } else { Err(problems) }, spent)
 }
 
 /// Reads JSON like `serde_json::from_str`, but refuses duplicate object keys
@@ -144,6 +159,8 @@ pub(crate) struct Reader {
     broken_blocks: HashSet<String>,
     /// For each wire read, its index in the file's `wires`.
     wire_places: Vec<usize>,
+    /// Did-you-mean suggestions, under one work budget for the whole document.
+    pub(crate) suggester: Suggester,
 }
 
 impl Reader {
@@ -155,7 +172,7 @@ impl Reader {
         for key in object.keys() {
             if !known.contains(&key.as_str()) {
                 let place = join(path, key);
-                let hint = suggest(key, known.iter().copied());
+                let hint = self.suggester.suggest(key, known.iter().copied());
                 self.problems
                     .push(Problem::at(place, format!("unknown field `{key}` in {what}")).with_suggestion(hint));
             }
@@ -276,7 +293,7 @@ impl Reader {
         };
         let at = self.position(fields.get("at"), &join(path, "at"));
         let Some(block_type) = BlockType::named(type_name) else {
-            let hint = suggest(type_name, BlockType::ALL.iter().map(|t| t.name));
+            let hint = self.suggester.suggest(type_name, BlockType::ALL.iter().map(|t| t.name));
             self.problems.push(
                 Problem::at(join(path, "type"), format!("unknown block type `{type_name}`")).with_suggestion(hint),
             );
@@ -348,6 +365,35 @@ impl Reader {
                     format!("{path}[{index}]"),
                     format!("expected `[name, value]`, found {}", type_word(other)),
                 ),
+            }
+        }
+        out
+    }
+
+    /// A multipart body's `[[name, value], …]`, each value text or `{"file": "PATH"}`.
+    pub(crate) fn parts(&mut self, value: Option<&Value>, path: &str) -> Vec<(String, Part)> {
+        let Some(value) = value else {
+            return Vec::new();
+        };
+        let Value::Array(items) = value else {
+            self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", type_word(value)));
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let place = format!("{path}[{index}]");
+            match item.as_array().map(Vec::as_slice) {
+                Some([Value::String(name), Value::String(text)]) => out.push((name.clone(), Part::Text(text.clone()))),
+                Some([Value::String(name), Value::Object(file)]) => {
+                    self.unknown_keys_in(file, &format!("{place}[1]"), &["file"], "a file part");
+                    match file.get("file") {
+                        Some(Value::String(file)) if !file.is_empty() => {
+                            out.push((name.clone(), Part::File(file.clone())));
+                        }
+                        _ => self.problem(format!("{place}[1].file"), "expected a file path (text)"),
+                    }
+                }
+                _ => self.problem(place, "expected `[name, value]`: a name and either text or {\"file\": \"PATH\"}"),
             }
         }
         out
@@ -434,9 +480,12 @@ impl Reader {
                 let hint = match block {
                     Some(block) => {
                         let all = block.kind.inputs().iter().chain(block.kind.outputs()).map(|p| p.as_str());
-                        suggest(port, all).map(|p| format!("{block_id}.{p}"))
+                        self.suggester.suggest(port, all).map(|p| format!("{block_id}.{p}"))
                     }
-                    None => suggest(port, Port::ALL.iter().map(|p| p.as_str())).map(|p| format!("{block_id}.{p}")),
+                    None => self
+                        .suggester
+                        .suggest(port, Port::ALL.iter().map(|p| p.as_str()))
+                        .map(|p| format!("{block_id}.{p}")),
                 };
                 let message = match block {
                     Some(block) => format!("a {} block has no port `{port}`", block.kind.type_name()),
@@ -457,4 +506,70 @@ fn type_list() -> String {
 /// `path.key`, or `key` at the top.
 pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+}
+
+#[cfg(test)]
+mod scale_tests {
+    use super::*;
+    use crate::error::MAX_SUGGESTED_CHARS;
+
+    /// Reads `text` as a flow; returns the problems and the suggestion work done.
+    fn read(text: &str) -> (Vec<Problem>, u64) {
+        let (result, spent) = parse_counted(text, false);
+        (result.err().unwrap_or_default(), spent)
+    }
+
+    fn flow_text(blocks: usize, wires: impl Fn(usize) -> String) -> String {
+        let mut blocks_json = serde_json::Map::new();
+        blocks_json.insert("start".into(), serde_json::json!({"type": "start"}));
+        for i in 0..blocks {
+            blocks_json.insert(format!("log-{i:05}"), serde_json::json!({"type": "log"}));
+        }
+        let wires: Vec<Value> = (0..blocks).map(|i| serde_json::json!(["start.out", wires(i)])).collect();
+        serde_json::json!({"switchyard": 1, "blocks": blocks_json, "wires": wires}).to_string()
+    }
+
+    #[test]
+    fn ten_thousand_misspelt_wires_are_all_reported_within_the_suggestion_budget() {
+        let text = flow_text(10_000, |i| format!("lgo-{i:05}.in"));
+        let (problems, spent) = read(&text);
+        assert_eq!(problems.len(), 10_000, "every misspelt wire is reported");
+        assert!(spent <= SUGGESTION_BUDGET, "{spent}");
+        assert_eq!(problems[0].suggestion.as_deref(), Some("log-00000"), "the first ones get a hint");
+        assert!(problems.iter().all(|p| p.message.starts_with("no block `lgo-")));
+    }
+
+    #[test]
+    fn ten_thousand_good_wires_cost_no_suggestion_work() {
+        let (problems, spent) = read(&flow_text(10_000, |i| format!("log-{i:05}.in")));
+        assert!(problems.is_empty(), "{:?}", problems.first());
+        assert_eq!(spent, 0);
+    }
+
+    #[test]
+    fn the_same_missing_block_in_many_wires_is_looked_up_once() {
+        let (problems, spent) = read(&flow_text(1_000, |_| "lgo-00001.in".to_owned()));
+        assert_eq!(problems.len(), 1_000);
+        assert!(problems.iter().all(|p| p.suggestion.as_deref() == Some("log-00001")));
+        let (_, once) =
+            read(&flow_text(1_000, |i| if i == 0 { "lgo-00001.in".to_owned() } else { format!("log-{i:05}.in") }));
+        assert_eq!(spent, once, "the later wires reuse the first one's hint");
+    }
+
+    #[test]
+    fn an_unknown_field_name_of_ten_megabytes_costs_no_suggestion_work() {
+        let key = "m".repeat(10 * 1024 * 1024);
+        let text = format!(r#"{{"switchyard": 1, "blocks": {{"start": {{"type": "start", "{key}": 1}}}}}}"#);
+        let (problems, spent) = read(&text);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].suggestion, None);
+        assert_eq!(spent, 0, "longer than {MAX_SUGGESTED_CHARS} characters: skipped outright");
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_a_flow_is_accepted() {
+        let text = "\u{feff}{\"switchyard\": 1, \"blocks\": {\"start\": {\"type\": \"start\"}}}";
+        assert!(parse_flow(text).is_ok());
+        assert!(parse_flow("\u{feff}\u{feff}{}").is_err(), "only one, at the very start");
+    }
 }

@@ -484,3 +484,55 @@ fn every_block_type_has_a_definition_and_a_default_block() {
         }
     }
 }
+
+#[test]
+fn multipart_bodies_round_trip_in_canonical_layout() {
+    let text = doc(
+        start_and(json!({"up": {"type": "send_request", "url": "https://x.test/up", "method": "POST",
+            "body": {"multipart": [["title", "Receipt {{n}}"], ["file", {"file": "data/receipt.txt"}]]}}})),
+        json!([["start.out", "up.in"]]),
+    );
+    let flow = Flow::from_json(&text, "t.json").unwrap();
+    let Some(Block { kind: BlockKind::SendRequest(request), .. }) = flow.block("up") else { panic!("no request") };
+    assert_eq!(
+        request.body,
+        Some(Body::Multipart(vec![
+            ("title".to_owned(), Part::Text("Receipt {{n}}".to_owned())),
+            ("file".to_owned(), Part::File("data/receipt.txt".to_owned())),
+        ]))
+    );
+    assert_eq!(flow.variable_names().into_iter().collect::<Vec<_>>(), ["n"]);
+    let canonical = flow.to_json();
+    assert!(canonical.contains("\"multipart\": [\n"), "{canonical}");
+    assert!(canonical.contains("[\"title\", \"Receipt {{n}}\"]"), "{canonical}");
+    let again = Flow::from_json(&canonical, "t.json").unwrap();
+    assert_eq!(again, flow);
+    assert_eq!(again.to_json(), canonical);
+}
+
+#[test]
+fn malformed_multipart_parts_name_their_place() {
+    let body = |multipart: serde_json::Value| {
+        doc(start_and(json!({"up": {"type": "send_request", "url": "u", "body": {"multipart": multipart}}})), json!([]))
+    };
+    let found = problems(&body(json!([["a", {"file": ""}], ["b", {"path": "x"}], ["c"], "d", ["e", 1]])));
+    let joined = found.join("\n");
+    assert!(joined.contains("blocks.up.body.multipart[0][1].file"), "{joined}");
+    assert!(joined.contains("blocks.up.body.multipart[1][1]"), "{joined}");
+    assert!(joined.contains("blocks.up.body.multipart[2]"), "{joined}");
+    assert!(joined.contains("blocks.up.body.multipart[3]"), "{joined}");
+    assert!(joined.contains("blocks.up.body.multipart[4]"), "{joined}");
+    assert!(problems(&body(json!({"a": 1}))).join("").contains("blocks.up.body.multipart"));
+}
+
+#[test]
+fn dynamic_variables_are_not_variables_to_define() {
+    let text = doc(
+        start_and(
+            json!({"r": {"type": "send_request", "url": "https://x.test/?id={{$guid}}&t={{$timestamp}}&u={{user}}"}}),
+        ),
+        json!([["start.out", "r.in"]]),
+    );
+    let flow = Flow::from_json(&text, "t.json").unwrap();
+    assert_eq!(flow.variable_names().into_iter().collect::<Vec<_>>(), ["user"]);
+}

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::blocks::BlockKind;
-use crate::error::{Problem, suggest};
+use crate::error::{Problem, SUGGESTION_BUDGET, Suggester};
 use crate::model::Flow;
 use crate::parse::is_valid_block_id;
 use crate::port::{Port, PortDirection, PortRef};
@@ -28,13 +28,13 @@ impl Flow {
         let broken = HashSet::new();
         let context = Context { fragment: false, broken_blocks: &broken, wire_places: &[] };
         let mut problems = Vec::new();
-        check(self, &context, &mut problems);
+        check(self, &context, &mut problems, &mut Suggester::new(SUGGESTION_BUDGET));
         if problems.is_empty() { Ok(()) } else { Err(problems) }
     }
 }
 
 /// Adds every rule broken by `flow` to `problems`.
-pub(crate) fn check(flow: &Flow, context: &Context<'_>, problems: &mut Vec<Problem>) {
+pub(crate) fn check(flow: &Flow, context: &Context<'_>, problems: &mut Vec<Problem>, suggester: &mut Suggester) {
     let mut index: HashMap<&str, &BlockKind> = HashMap::with_capacity(flow.blocks.len());
     for block in &flow.blocks {
         let path = format!("blocks.{}", block.id);
@@ -48,7 +48,7 @@ pub(crate) fn check(flow: &Flow, context: &Context<'_>, problems: &mut Vec<Probl
         block.kind.validate(&path, problems);
     }
     check_start(flow, context, problems);
-    check_wires(flow, context, &index, problems);
+    check_wires(flow, context, &index, problems, suggester);
     check_collects(flow, problems);
 }
 
@@ -71,17 +71,24 @@ fn check_start(flow: &Flow, context: &Context<'_>, problems: &mut Vec<Problem>) 
     }
 }
 
-fn check_wires(flow: &Flow, context: &Context<'_>, index: &HashMap<&str, &BlockKind>, problems: &mut Vec<Problem>) {
+fn check_wires(
+    flow: &Flow,
+    context: &Context<'_>,
+    index: &HashMap<&str, &BlockKind>,
+    problems: &mut Vec<Problem>,
+    suggester: &mut Suggester,
+) {
     let mut seen = HashSet::with_capacity(flow.wires.len());
-    // Suggestions for misspelt block ids are bounded: at most this many per check.
-    let mut suggestions_left = 64usize;
+    // The hint for each missing block id, looked up once however many wires name it.
+    let mut missing: HashMap<&str, Option<String>> = HashMap::new();
+    let mut checker = Ends { index, context, suggester, missing: &mut missing, flow };
     for (position, wire) in flow.wires.iter().enumerate() {
         let place = context.wire_places.get(position).copied().unwrap_or(position);
         let path = format!("wires[{place}]");
         let ends = [(&wire.from, PortDirection::Output, 0), (&wire.to, PortDirection::Input, 1)];
         let mut good = true;
         for (end, wanted, side) in ends {
-            if let Some(problem) = check_end(end, wanted, index, context, &mut suggestions_left, flow) {
+            if let Some(problem) = checker.check(end, wanted) {
                 problems.push(Problem { place: crate::error::Place::Path(format!("{path}[{side}]")), ..problem });
                 good = false;
             } else if context.broken_blocks.contains(&end.block) {
@@ -94,44 +101,49 @@ fn check_wires(flow: &Flow, context: &Context<'_>, index: &HashMap<&str, &BlockK
     }
 }
 
-fn check_end(
-    end: &PortRef,
-    wanted: PortDirection,
-    index: &HashMap<&str, &BlockKind>,
-    context: &Context<'_>,
-    suggestions_left: &mut usize,
-    flow: &Flow,
-) -> Option<Problem> {
-    let Some(kind) = index.get(end.block.as_str()) else {
-        if context.broken_blocks.contains(&end.block) {
-            return None;
-        }
-        let hint = if *suggestions_left > 0 {
-            *suggestions_left -= 1;
-            suggest(&end.block, flow.blocks.iter().map(|b| b.id.as_str()))
-        } else {
-            None
+/// Checks one end of a wire against the blocks.
+struct Ends<'f, 'c> {
+    index: &'c HashMap<&'f str, &'f BlockKind>,
+    context: &'c Context<'c>,
+    suggester: &'c mut Suggester,
+    missing: &'c mut HashMap<&'f str, Option<String>>,
+    flow: &'f Flow,
+}
+
+impl<'f> Ends<'f, '_> {
+    fn check(&mut self, end: &'f PortRef, wanted: PortDirection) -> Option<Problem> {
+        let Some(kind) = self.index.get(end.block.as_str()) else {
+            if self.context.broken_blocks.contains(&end.block) {
+                return None;
+            }
+            let flow = self.flow;
+            let suggester = &mut *self.suggester;
+            let hint = self
+                .missing
+                .entry(end.block.as_str())
+                .or_insert_with(|| suggester.suggest(&end.block, flow.blocks.iter().map(|b| b.id.as_str())))
+                .clone();
+            return Some(Problem::at("", format!("no block `{}` in this flow", end.block)).with_suggestion(hint));
         };
-        return Some(Problem::at("", format!("no block `{}` in this flow", end.block)).with_suggestion(hint));
-    };
-    let block_id = &end.block;
-    match kind.port_direction(end.port) {
-        Some(direction) if direction == wanted => None,
-        Some(PortDirection::Input) => Some(Problem::at(
-            "",
-            format!("`{end}` is an input; a wire starts at an output ({})", ports(block_id, kind.outputs())),
-        )),
-        Some(PortDirection::Output) => Some(Problem::at(
-            "",
-            format!("`{end}` is an output; a wire ends at an input ({})", ports(block_id, kind.inputs())),
-        )),
-        None => {
-            let all = kind.inputs().iter().chain(kind.outputs()).map(|p| p.as_str());
-            let hint = suggest(end.port.as_str(), all).map(|p| format!("{block_id}.{p}"));
-            Some(
-                Problem::at("", format!("a {} block has no port `{}`", kind.type_name(), end.port))
-                    .with_suggestion(hint),
-            )
+        let block_id = &end.block;
+        match kind.port_direction(end.port) {
+            Some(direction) if direction == wanted => None,
+            Some(PortDirection::Input) => Some(Problem::at(
+                "",
+                format!("`{end}` is an input; a wire starts at an output ({})", ports(block_id, kind.outputs())),
+            )),
+            Some(PortDirection::Output) => Some(Problem::at(
+                "",
+                format!("`{end}` is an output; a wire ends at an input ({})", ports(block_id, kind.inputs())),
+            )),
+            None => {
+                let all = kind.inputs().iter().chain(kind.outputs()).map(|p| p.as_str());
+                let hint = self.suggester.suggest(end.port.as_str(), all).map(|p| format!("{block_id}.{p}"));
+                Some(
+                    Problem::at("", format!("a {} block has no port `{}`", kind.type_name(), end.port))
+                        .with_suggestion(hint),
+                )
+            }
         }
     }
 }

@@ -132,7 +132,7 @@ fn console_with_lines(lines: usize) -> Console {
             },
             1 => Event::BlockFinished {
                 block: "fetch_users".to_owned(),
-                port: "success".to_owned(),
+                port: switchyard_flow::Port::Success,
                 value: json!({"status": 200, "body": {"page": step, "users": [{"id": 1, "name": "Ada"}]}}),
                 wired: true,
                 summary: "200 · 84 ms".to_owned(),
@@ -140,7 +140,7 @@ fn console_with_lines(lines: usize) -> Console {
             2 => log_event(step),
             _ => Event::BlockFinished {
                 block: "fetch_users".to_owned(),
-                port: "failure".to_owned(),
+                port: switchyard_flow::Port::Failure,
                 value: json!({"error": {"kind": "timeout", "message": "no response within 30 s"}}),
                 wired: true,
                 summary: "timeout".to_owned(),

@@ -14,7 +14,8 @@ use egui::emath::TSTransform;
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, Pos2, RichText, Ui, Vec2};
 use egui_snarl::ui::{SnarlStyle, SnarlWidget, get_selected_nodes};
 use switchyard_engine::{Event, Outcome};
-use switchyard_flow::{Flow, PortRef, template};
+use switchyard_flow::{BlockKind, Flow, PortRef, template};
+use switchyard_import::Resolved;
 use tokio::runtime::Handle;
 
 use crate::canvas::{BlockStatus, CanvasRequest, CanvasViewer, FAILURE, RUNNING, SUCCESS};
@@ -467,6 +468,7 @@ impl SwitchyardApp {
         self.carried.clear();
         self.outcome = None;
         let wake = ctx.clone();
+        self.runner.set_base_dir(self.document.path.as_deref().and_then(std::path::Path::parent).map(Into::into));
         self.runner.start(flow, self.source.clone(), move || wake.request_repaint());
     }
 
@@ -509,6 +511,58 @@ impl SwitchyardApp {
         self.pastes += 1;
         let offset = PASTE_OFFSET * self.pastes as f32;
         self.insert_fragment(&fragment, offset);
+    }
+
+    /// A pasted curl command becomes a Send Request block at the pointer. A literal
+    /// credential in it becomes a `{{name}}`; the notice says how to store it.
+    fn paste_curl(&mut self, text: &str, ctx: &egui::Context) {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let flow_dir = self.document.path.as_deref().and_then(std::path::Path::parent);
+        let imported = match switchyard_import::curl_command(text, &cwd, flow_dir) {
+            Ok(imported) => imported,
+            Err(error) => {
+                self.notice = Some((format!("cannot paste the curl command: {}", error.message), true));
+                return;
+            }
+        };
+        let Some(mut block) = imported.flow.block("request").cloned() else { return };
+        let pointer = ctx.pointer_latest_pos().map_or(Pos2::new(300.0, 120.0), |p| self.to_global.inverse() * p);
+        block.at = [pointer.x, pointer.y];
+        let fragment = Flow { name: "pasted curl".to_owned(), blocks: vec![block], wires: Vec::new() };
+        self.insert_fragment(&fragment, Vec2::ZERO);
+        let mut notes: Vec<String> = imported
+            .variables
+            .iter()
+            .map(|v| format!("store `{}` as a secret in Settings ({})", v.name, v.origin))
+            .collect();
+        notes.extend(imported.report.warnings.iter().cloned());
+        let message = match notes.as_slice() {
+            [] => "pasted the curl command as a Send Request block".to_owned(),
+            notes => format!("pasted the curl command: {}", notes.join("; ")),
+        };
+        self.notice = Some((message, !imported.report.warnings.is_empty()));
+    }
+
+    /// Puts a Send Request block on the clipboard as a curl command: plain globals
+    /// filled in, secrets as `$NAME` shell references.
+    fn copy_as_curl(&mut self, node: egui_snarl::NodeId, ctx: &egui::Context) {
+        let Some(BlockKind::SendRequest(request)) = self.document.snarl.get_node(node).map(|n| &n.block.kind) else {
+            return;
+        };
+        let settings = &self.settings;
+        let lookup = |name: &str| match settings.globals().get(name) {
+            Some(true) => Resolved::Secret,
+            Some(false) => Resolved::Plain(settings.plain_value(name).unwrap_or_default().to_owned()),
+            None => Resolved::Unknown,
+        };
+        let base_dir = self.document.path.as_deref().and_then(std::path::Path::parent);
+        let export = switchyard_import::export_curl(request, &lookup, base_dir);
+        ctx.copy_text(export.command.clone());
+        let message = match export.warnings.as_slice() {
+            [] => "copied as curl".to_owned(),
+            warnings => format!("copied as curl: {}", warnings.join("; ")),
+        };
+        self.notice = Some((message, false));
     }
 
     fn duplicate(&mut self, nodes: &[egui_snarl::NodeId]) {
@@ -799,7 +853,11 @@ impl SwitchyardApp {
                 self.apply(Command::Copy, ctx);
             }
             if let Some(text) = pasted {
-                self.paste(&text);
+                if is_curl_command(&text) {
+                    self.paste_curl(&text, ctx);
+                } else {
+                    self.paste(&text);
+                }
             }
         }
     }
@@ -999,7 +1057,7 @@ impl SwitchyardApp {
         ui.add_space(6.0);
         for group in switchyard_flow::Group::ALL {
             ui.label(RichText::new(group.label()).small().strong());
-            for kind in NewBlock::ALL.into_iter().filter(|k| k.0.group == group) {
+            for kind in NewBlock::all().filter(|k| k.0.group == group) {
                 let id = egui::Id::new(("palette", kind.label()));
                 ui.dnd_drag_source(id, kind, |ui| {
                     egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -1083,6 +1141,7 @@ impl SwitchyardApp {
                 CanvasRequest::Add(kind, at) => self.add_block(kind, at),
                 CanvasRequest::Delete(node) => self.delete_block(node),
                 CanvasRequest::Duplicate(node) => self.duplicate(&[node]),
+                CanvasRequest::CopyAsCurl(node) => self.copy_as_curl(node, ui.ctx()),
             }
         }
 
@@ -1271,6 +1330,12 @@ fn canvas_style() -> SnarlStyle {
     style.lod_scale = Some(crate::canvas::LOD_SCALE);
     style.min_scale = Some(crate::canvas::MIN_SCALE);
     style
+}
+
+/// Whether pasted text is a curl command (`curl …`, also `curl.exe`).
+fn is_curl_command(text: &str) -> bool {
+    let text = text.trim_start();
+    ["curl ", "curl\t", "curl\n", "curl.exe ", "curl ^"].iter().any(|start| text.starts_with(start))
 }
 
 fn plural(n: usize) -> &'static str {

@@ -50,6 +50,8 @@ pub enum CanvasRequest {
     Delete(NodeId),
     /// Duplicate this block.
     Duplicate(NodeId),
+    /// Put this Send Request block on the clipboard as a curl command.
+    CopyAsCurl(NodeId),
 }
 
 /// The egui-snarl viewer for Switchyard blocks.
@@ -330,7 +332,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
 
     fn show_graph_menu(&mut self, pos: Pos2, ui: &mut Ui, _snarl: &mut Snarl<BlockNode>) {
         ui.label("Add block");
-        for kind in NewBlock::ALL {
+        for kind in NewBlock::all() {
             if ui.button(kind.label()).clicked() {
                 self.requests.push(CanvasRequest::Add(kind, pos));
                 ui.close();
@@ -348,8 +350,13 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         _inputs: &[InPin],
         _outputs: &[OutPin],
         ui: &mut Ui,
-        _snarl: &mut Snarl<BlockNode>,
+        snarl: &mut Snarl<BlockNode>,
     ) {
+        let is_request = snarl.get_node(node).is_some_and(|n| matches!(n.block.kind, BlockKind::SendRequest(_)));
+        if is_request && ui.button("Copy as curl").clicked() {
+            self.requests.push(CanvasRequest::CopyAsCurl(node));
+            ui.close();
+        }
         if ui.button("Duplicate").clicked() {
             self.requests.push(CanvasRequest::Duplicate(node));
             ui.close();

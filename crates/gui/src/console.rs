@@ -15,7 +15,10 @@
 //! the filter or the level toggles change.
 //!
 //! Events arrive masked by the engine (secrets replaced by `*****`): the console shows
-//! them as they are and never has anything to unmask.
+//! them as they are and never has anything to unmask. Text in them comes from the flow
+//! and from servers, so block ids and messages are shown with control characters escaped
+//! (`\n`, `\u{1b}`, by [`switchyard_flow::escape_controls`], as the CLI does); each line
+//! is one row, and nothing can pass for another line.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +31,7 @@ use egui::{
 use egui_json_tree::{DefaultExpand, JsonTree, JsonTreeStyle};
 use serde_json::{Map, Value};
 use switchyard_engine::{Counts, Event, Outcome};
-use switchyard_flow::Port;
+use switchyard_flow::{Port, escape_controls};
 
 /// Width of the block column in the list, in points; longer block ids are elided.
 const BLOCK_COLUMN_WIDTH: f32 = 140.0;
@@ -125,7 +128,7 @@ pub struct ConsoleLine {
     pub block: Option<String>,
     /// How important the line is.
     pub level: Level,
-    /// One line of text: no newlines or tabs.
+    /// One line of text: control characters escaped (`\n`, `\u{1b}`).
     pub message: String,
     /// The value that goes with the line (the response, the logged value), if any.
     pub value: Option<Value>,
@@ -196,11 +199,15 @@ impl Console {
     /// result.
     pub fn push(&mut self, elapsed: Duration, event: &Event) {
         if let Some((block, level, message, value)) = describe(event) {
-            self.add(ConsoleLine { time: format_elapsed(elapsed), block, level, message: one_line(&message), value });
+            let block = block.map(|block| escape_controls(&block).into_owned());
+            let message = escape_controls(&message).into_owned();
+            self.add(ConsoleLine { time: format_elapsed(elapsed), block, level, message, value });
         }
     }
 
-    /// Adds an app-level error line (e.g. `cannot read the globals store: …`).
+    /// Adds an app-level error line (e.g. `cannot read the globals store: …`). Its line
+    /// breaks and tabs are the app's own layout and become spaces; any other control
+    /// character is escaped.
     pub fn push_error(&mut self, message: impl Into<String>) {
         let message: String = message.into();
         self.add(ConsoleLine {
@@ -326,7 +333,7 @@ impl Console {
     /// Rebuilds the cache of lines that pass the filter; called when the filter or the
     /// level toggles change, never per frame.
     fn refilter(&mut self) {
-        self.needle = one_line(self.filter.trim()).to_lowercase();
+        self.needle = escape_controls(self.filter.trim()).to_lowercase();
         let shown = self.shown;
         let is_shown = |level: Level| shown.get(level.index()).copied().unwrap_or(true);
         let mut filtered = Vec::new();
@@ -690,14 +697,11 @@ fn plural(count: u64, noun: &str) -> String {
     if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 
-/// The text on one line: newlines, tabs and other control characters become spaces, so
-/// every line is one row and the copied text stays one line per line.
+/// An app message on one line: its line breaks and tabs become spaces, any other
+/// control character is escaped, so every line is one row.
 fn one_line(text: &str) -> String {
-    if text.chars().any(char::is_control) {
-        text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
-    } else {
-        text.to_owned()
-    }
+    let spaced: String = text.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+    escape_controls(&spaced).into_owned()
 }
 
 #[cfg(test)]
@@ -980,8 +984,23 @@ mod tests {
     #[test]
     fn newlines_and_tabs_in_messages_become_spaces() {
         let mut console = Console::new();
-        console.push_error("first\nsecond\tthird");
-        assert_eq!(console.lines()[0].message, "first second third");
+        console.push_error("first\nsecond\tthird\u{1b}[2J");
+        assert_eq!(console.lines()[0].message, "first second third\\u{1b}[2J");
+    }
+
+    #[test]
+    fn control_characters_from_a_run_are_shown_escaped() {
+        let mut console = Console::new();
+        console.push(ms(0), &Event::RunStarted { flow: "F\u{1b}]0;title\u{7}".to_owned(), blocks: 1 });
+        console.push(
+            ms(1),
+            &Event::Warning { block: Some("b\n".to_owned()), message: "x\n00:00.000\tfake\tinfo\tok".to_owned() },
+        );
+        let lines = console.lines();
+        assert_eq!(lines[0].message, "run started: F\\u{1b}]0;title\\u{7} (1 block)");
+        assert_eq!(lines[1].block.as_deref(), Some("b\\n"));
+        assert_eq!(lines[1].message, "x\\n00:00.000\\tfake\\tinfo\\tok");
+        assert_eq!(console.visible_text().lines().count(), 2, "{}", console.visible_text());
     }
 
     #[test]

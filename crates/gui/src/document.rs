@@ -27,16 +27,9 @@ pub struct NewBlock(pub &'static BlockType);
 
 impl NewBlock {
     /// Every kind, in palette order.
-    pub const ALL: [NewBlock; 9] = {
-        let types = BlockType::ALL;
-        let mut all = [NewBlock(types[0]); 9];
-        let mut i = 0;
-        while i < 9 {
-            all[i] = NewBlock(types[i]);
-            i += 1;
-        }
-        all
-    };
+    pub fn all() -> impl Iterator<Item = NewBlock> {
+        BlockType::ALL.into_iter().map(NewBlock)
+    }
 
     /// The name shown in the palette and menus.
     pub fn label(self) -> &'static str {

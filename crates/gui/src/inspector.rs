@@ -28,7 +28,7 @@ use eframe::egui::{
 };
 use serde_json::Value;
 use switchyard_flow::template::{self, Segment};
-use switchyard_flow::{ApiKeyLocation, Auth, Block, BlockKind, Body, LogBlock, SendRequest, StatusPattern};
+use switchyard_flow::{ApiKeyLocation, Auth, Block, BlockKind, Body, LogBlock, Part, SendRequest, StatusPattern};
 
 /// The methods offered in the method menu; a file may hold any other alphabetic method.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -321,16 +321,18 @@ enum BodyKind {
     Json,
     Text,
     Form,
+    Multipart,
 }
 
 impl BodyKind {
-    const ALL: [BodyKind; 4] = [BodyKind::None, BodyKind::Json, BodyKind::Text, BodyKind::Form];
+    const ALL: [BodyKind; 5] = [BodyKind::None, BodyKind::Json, BodyKind::Text, BodyKind::Form, BodyKind::Multipart];
 
     fn of(body: &Body) -> Self {
         match body {
             Body::Json(_) => BodyKind::Json,
             Body::Text { .. } => BodyKind::Text,
             Body::Form(_) => BodyKind::Form,
+            Body::Multipart(_) => BodyKind::Multipart,
         }
     }
 
@@ -340,6 +342,7 @@ impl BodyKind {
             BodyKind::Json => "JSON",
             BodyKind::Text => "Text",
             BodyKind::Form => "Form (urlencoded)",
+            BodyKind::Multipart => "Multipart (form-data)",
         }
     }
 
@@ -350,6 +353,7 @@ impl BodyKind {
             BodyKind::Json => Some(Body::Json(Value::Object(serde_json::Map::new()))),
             BodyKind::Text => Some(Body::Text { text: String::new(), content_type: None }),
             BodyKind::Form => Some(Body::Form(Vec::new())),
+            BodyKind::Multipart => Some(Body::Multipart(Vec::new())),
         }
     }
 }
@@ -406,7 +410,69 @@ fn body_ui(ui: &mut Ui, scope: &Scope<'_>, body: &mut Option<Body>, drafts: &mut
             undefined_warning_ui(ui, &undefined_names([content_type], scope.is_defined));
         }
         Some(Body::Form(pairs)) => pairs_ui(ui, scope, Table::Form, pairs),
+        Some(Body::Multipart(parts)) => multipart_ui(ui, scope, parts),
     }
+}
+
+/// A multipart body: rows of a name and either a text value or a file path (relative
+/// to the flow file), with a toggle between the two.
+fn multipart_ui(ui: &mut Ui, scope: &Scope<'_>, parts: &mut Vec<(String, Part)>) {
+    let mut remove = None;
+    let spacing = ui.spacing().item_spacing.x;
+    let toggle_width = 44.0;
+    let name_width =
+        ((ui.available_width() - REMOVE_BUTTON_WIDTH - toggle_width - 3.0 * spacing) * 0.35).floor().max(40.0);
+    for (index, (name, part)) in parts.iter_mut().enumerate() {
+        let number = index + 1;
+        let id = scope.id(("multipart", index));
+        ui.horizontal(|ui| {
+            let response = templated_edit(ui, scope, name, id.with("name"), "Name", Look::line(name_width));
+            set_accessible_label(ui, response.id, &format!("Part {number} name"));
+            let is_file = matches!(part, Part::File(_));
+            let toggle = ui
+                .add_sized([toggle_width, 18.0], egui::Button::new(if is_file { "File" } else { "Text" }))
+                .on_hover_text("Switch between a text value and a file");
+            set_accessible_label(ui, toggle.id, &format!("Part {number} kind"));
+            if toggle.clicked() {
+                *part = match std::mem::replace(part, Part::Text(String::new())) {
+                    Part::Text(text) => Part::File(text),
+                    Part::File(path) => Part::Text(path),
+                };
+            }
+            let value_width = (ui.available_width() - REMOVE_BUTTON_WIDTH - spacing).max(40.0);
+            match part {
+                Part::Text(text) => {
+                    let response = templated_edit(ui, scope, text, id.with("value"), "Value", Look::line(value_width));
+                    set_accessible_label(ui, response.id, &format!("Part {number} value"));
+                }
+                Part::File(path) => {
+                    let response = ui.add(
+                        egui::TextEdit::singleline(path)
+                            .id(id.with("file"))
+                            .hint_text("path, relative to the flow file")
+                            .desired_width(value_width),
+                    );
+                    set_accessible_label(ui, response.id, &format!("Part {number} file"));
+                }
+            }
+            let button = ui.small_button("✖").on_hover_text("Remove this part");
+            set_accessible_label(ui, button.id, &format!("Remove part {number}"));
+            if button.clicked() {
+                remove = Some(index);
+            }
+        });
+    }
+    if let Some(index) = remove.filter(|&index| index < parts.len()) {
+        parts.remove(index);
+    }
+    if ui.button("+ Part").clicked() {
+        parts.push((String::new(), Part::Text(String::new())));
+    }
+    let texts = parts.iter().flat_map(|(name, part)| match part {
+        Part::Text(text) => [name.as_str(), text.as_str()],
+        Part::File(_) => [name.as_str(), ""],
+    });
+    undefined_warning_ui(ui, &undefined_names(texts, scope.is_defined));
 }
 
 /// The JSON body, edited as text: stored only while the text is valid JSON.
@@ -962,7 +1028,7 @@ fn undefined_message(names: &[String]) -> Option<String> {
 
 /// Whether a reference has a value: `input…` always does, other names per `is_defined`.
 fn counts_as_defined(name: &str, is_defined: &dyn Fn(&str) -> bool) -> bool {
-    template::input_path(name).is_some() || is_defined(name)
+    template::input_path(name).is_some() || template::is_dynamic_name(name) || is_defined(name)
 }
 
 /// The names referenced in `texts` that are not defined, each once, in order of appearance.

@@ -47,6 +47,8 @@ pub struct Runner {
     handle: Handle,
     engine: Option<Engine>,
     active: Option<ActiveRun>,
+    /// The open flow file's folder: where its relative file paths start.
+    base_dir: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Runner {
@@ -58,12 +60,18 @@ impl std::fmt::Debug for Runner {
 impl Runner {
     /// A runner that spawns runs on `handle`.
     pub fn new(handle: Handle) -> Self {
-        Self { handle, engine: None, active: None }
+        Self { handle, engine: None, active: None, base_dir: None }
     }
 
     /// The runtime runs go on (the app puts other background work there too).
     pub fn handle(&self) -> &Handle {
         &self.handle
+    }
+
+    /// Sets the folder relative file paths of the next runs start from (the flow
+    /// file's folder; `None`: the current folder).
+    pub fn set_base_dir(&mut self, dir: Option<std::path::PathBuf>) {
+        self.base_dir = dir;
     }
 
     /// Whether a run is going on.
@@ -98,6 +106,10 @@ impl Runner {
                     }
                 }
             }
+        };
+        let engine = match &self.base_dir {
+            Some(dir) => engine.with_base_dir(dir.clone()),
+            None => engine,
         };
         let (tx, rx) = mpsc::unbounded_channel();
         let cancel = CancellationToken::new();

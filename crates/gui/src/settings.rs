@@ -208,6 +208,12 @@ impl Settings {
         &self.globals
     }
 
+    /// The plain value of global `name`, once the definitions have loaded; `None` for a
+    /// secret or an unknown name. (Copy as curl writes plain values into the command.)
+    pub fn plain_value(&self, name: &str) -> Option<&str> {
+        self.definitions.iter().find(|d| d.name == name && d.kind == Kind::Default).and_then(|d| d.value.as_deref())
+    }
+
     /// Whether the panel is open and has had a few frames with nothing left to load or
     /// check (for the app's `--settings --screenshot`).
     pub fn is_settled(&self) -> bool {

@@ -1,29 +1,31 @@
 //! `switchyard check FLOW…`: validates flow files without running them.
 //!
 //! Each valid file gets `ok  PATH (N blocks, M wires)` on stdout; each problem of an
-//! invalid one gets a `FILE:PLACE: message (did you mean …?)` line on stderr.
+//! invalid one gets a `FILE:PLACE: message (did you mean …?)` line on stderr. Paths,
+//! ids and names are shown with control characters escaped, so each line is one line.
 
 use std::io::Write as _;
 use std::path::PathBuf;
 
 use anstyle::{AnsiColor, Color, Style};
-use anyhow::Context as _;
+use switchyard_flow::Escaped;
 
 use crate::exit::{Exit, Fatal};
+use crate::output;
 
 const GREEN: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Green)));
 
 /// Checks every file, all of them even after a bad one: exit 0 when all are valid, 2 otherwise.
 pub fn check(paths: &[PathBuf]) -> Result<Exit, Fatal> {
-    let mut stdout = anstream::stdout().lock();
-    let mut stderr = anstream::stderr().lock();
+    let mut stdout = output::stdout();
+    let mut stderr = output::stderr();
     let mut all_valid = true;
     for path in paths {
         let written = match switchyard_flow::load(path) {
             Ok(flow) => writeln!(
                 stdout,
                 "{GREEN}ok{GREEN:#}  {} ({}, {})",
-                path.display(),
+                Escaped(&path.display().to_string()),
                 plural(flow.blocks.len(), "block"),
                 plural(flow.wires.len(), "wire")
             ),
@@ -32,7 +34,7 @@ pub fn check(paths: &[PathBuf]) -> Result<Exit, Fatal> {
                 writeln!(stderr, "{error}")
             }
         };
-        written.context("cannot write the results").map_err(Fatal::environment)?;
+        written.and_then(|()| stdout.flush()).and_then(|()| stderr.flush()).map_err(output::failed)?;
     }
     Ok(if all_valid { Exit::Success } else { Exit::InvalidInput })
 }

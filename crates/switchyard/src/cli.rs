@@ -53,6 +53,76 @@ pub enum Command {
     /// The store lives in $SWITCHYARD_HOME, else the platform config directory.
     /// Exit status: 0 done; 2 bad name or arguments; 3 keychain or config dir unavailable.
     Vars(VarsArgs),
+    /// Import Postman collections and environments, or a curl command, into flows.
+    ///
+    /// Exit status: 0 imported (warnings included); 2 unreadable or invalid input,
+    /// nothing written; 3 the keychain or a folder unavailable.
+    Import(ImportArgs),
+    /// Export a block as a command for another tool.
+    ///
+    /// Exit status: 0 done; 2 invalid flow file or no such block.
+    Export(ExportArgs),
+}
+
+/// Arguments of `switchyard import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What to import.
+    #[command(subcommand)]
+    pub command: ImportCommand,
+}
+
+/// The `import` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A Postman collection (v2.0 or v2.1) into one flow, DIR/<slug of its name>.flow.json.
+    Postman {
+        /// The collection, exported from Postman as JSON.
+        file: PathBuf,
+        /// The folder to write the flow to (default: the current folder).
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Also write the collection's variables to the global variables; those that
+        /// look like credentials go to the OS keychain as secrets.
+        #[arg(long)]
+        globals: bool,
+    },
+    /// A Postman environment export into the global variables (type `secret` into the
+    /// OS keychain).
+    PostmanEnv {
+        /// The environment, exported from Postman as JSON.
+        file: PathBuf,
+    },
+    /// A curl command into a flow: Start → Send Request → Log.
+    Curl {
+        /// Write the flow to FILE (default: stdout).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The command as one argument (quote it); without it, read from stdin.
+        #[arg(value_name = "COMMAND", allow_hyphen_values = true)]
+        command: Option<String>,
+    },
+}
+
+/// Arguments of `switchyard export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[command(subcommand)]
+    pub command: ExportCommand,
+}
+
+/// The `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A Send Request block as a curl command on stdout: plain variables resolved,
+    /// secrets as `$NAME` shell references, never their values.
+    Curl {
+        /// The flow file.
+        flow: PathBuf,
+        /// The block id.
+        block: String,
+    },
 }
 
 /// Arguments of `switchyard vars`.
@@ -134,6 +204,12 @@ pub struct RunArgs {
     /// Stop the run with outcome `limit` after this many block runs.
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_steps: u64,
+
+    /// Most requests of the run in flight at once; more wait their turn (a big fan-out
+    /// queues instead of running out of open files).
+    #[arg(long, value_name = "N", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..100_000))]
+    pub max_connections: u64,
 }
 
 /// Arguments of `switchyard check`.
@@ -169,6 +245,14 @@ mod tests {
         let cli = Cli::try_parse_from(["switchyard", "run", "f.json", "--secret", "-abc"]).unwrap();
         let Some(Command::Run(args)) = cli.command else { panic!("expected run") };
         assert_eq!(args.secrets, ["-abc"]);
+    }
+
+    #[test]
+    fn max_connections_defaults_to_the_engine_default_and_must_be_positive() {
+        let cli = Cli::try_parse_from(["switchyard", "run", "f.json"]).unwrap();
+        let Some(Command::Run(args)) = cli.command else { panic!("expected run") };
+        assert_eq!(usize::try_from(args.max_connections).unwrap(), switchyard_engine::DEFAULT_MAX_CONNECTIONS);
+        assert!(Cli::try_parse_from(["switchyard", "run", "f.json", "--max-connections", "0"]).is_err());
     }
 
     #[test]

@@ -41,12 +41,19 @@ pub struct Fatal {
     pub exit: Exit,
     /// What went wrong. Must never contain a secret value.
     pub error: anyhow::Error,
+    /// Nothing to report (the reader of the output went away): just exit.
+    pub quiet: bool,
 }
 
 impl Fatal {
     /// A fatal error ending the program with `exit`.
     pub fn new(exit: Exit, error: impl Into<anyhow::Error>) -> Self {
-        Self { exit, error: error.into() }
+        Self { exit, error: error.into(), quiet: false }
+    }
+
+    /// Ends the program with `exit` and no message (the output is gone).
+    pub fn quiet(exit: Exit) -> Self {
+        Self { exit, error: anyhow::anyhow!("the output was closed"), quiet: true }
     }
 
     /// Invalid input: a flow file or an argument (exit 2).
@@ -60,16 +67,21 @@ impl Fatal {
     }
 
     /// The message, one `error: …` line per line of the error (a flow file's problems
-    /// are one per line).
+    /// are one per line). Text from files is escaped where the errors are made (flow
+    /// and vault errors); any other control character but the line break is escaped
+    /// here, so a message can never carry a terminal escape sequence.
     pub fn message(&self) -> String {
         let text = format!("{:#}", self.error);
-        text.lines().map(|line| format!("error: {line}\n")).collect()
+        text.lines().map(|line| format!("error: {}\n", switchyard_flow::Escaped(line))).collect()
     }
 
-    /// Prints the error on stderr and returns the exit code.
+    /// Prints the error on stderr (nothing when quiet) and returns the exit code.
     pub fn report(self) -> ExitCode {
+        if self.quiet {
+            return self.exit.into();
+        }
         let style = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into())).bold();
-        let mut stderr = anstream::stderr().lock();
+        let mut stderr = crate::output::stderr();
         for line in self.message().lines() {
             let rest = line.strip_prefix("error:").unwrap_or(line);
             // Nowhere left to report a failure to write to stderr: the exit code still says it.
@@ -77,6 +89,8 @@ impl Fatal {
                 break;
             }
         }
+        // As above: a failed flush leaves only the exit code to say it.
+        let _ = stderr.flush();
         self.exit.into()
     }
 }
@@ -89,6 +103,12 @@ mod tests {
     fn every_line_of_a_multi_line_error_is_prefixed() {
         let fatal = Fatal::invalid_input(anyhow::anyhow!("f.json:blocks.a: one\nf.json:wires[0]: two"));
         assert_eq!(fatal.message(), "error: f.json:blocks.a: one\nerror: f.json:wires[0]: two\n");
+    }
+
+    #[test]
+    fn a_message_carries_no_control_character() {
+        let fatal = Fatal::environment(anyhow::anyhow!("name `a\u{1b}]0;x\u{7}` \r\0"));
+        assert_eq!(fatal.message(), "error: name `a\\u{1b}]0;x\\u{7}` \\r\\0\n");
     }
 
     #[test]

@@ -6,12 +6,22 @@
 //! Modules: `cli` (the clap arguments), `exit` (exit codes and fatal errors), `app`
 //! (no subcommand), `run` (the `run` command: variables, engine, Ctrl-C), `variables`
 //! (`--var`/`--secret`/`--secret-env` into [`switchyard_vault::Variables`]), `check`
-//! (the `check` command), `vars` (the globals store) and `render` (turning run events into human or JSON output).
+//! (the `check` command), `vars` (the globals store), `import` / `export` (Postman and
+//! curl, through `switchyard_import`), `render` (turning run events into human or JSON
+//! output) and `output` (the one way to write to stdout and stderr: see its docs before
+//! adding a subcommand).
+
+// The print-family macros panic when stdout or stderr is closed or full: write through
+// `output` instead, whose errors end the program cleanly.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod app;
 mod check;
 mod cli;
 mod exit;
+mod export;
+mod import;
+mod output;
 mod render;
 mod run;
 mod variables;
@@ -27,7 +37,17 @@ use crate::exit::{Exit, Fatal};
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help, version or a usage error: clap's text, its exit code (0 or 2).
+        Err(error) => {
+            return match error.print() {
+                Ok(()) => ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2)),
+                Err(write) => output::failed(write).report(),
+            };
+        }
+    };
+    raise_open_files_limit();
     let result = match cli.command {
         None => build_runtime().and_then(|runtime| {
             let report_first_frame = cli.report_first_frame.then_some(started);
@@ -43,11 +63,21 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => build_runtime().and_then(|runtime| run::run(&runtime, &args)),
         Some(Command::Check(args)) => check::check(&args.flows),
         Some(Command::Vars(args)) => vars::vars(&args),
+        Some(Command::Import(args)) => import::import(&args, &mut std::io::stdout(), &mut std::io::stderr()),
+        Some(Command::Export(args)) => export::export(&args, &mut std::io::stdout(), &mut std::io::stderr()),
     };
     match result {
         Ok(exit) => exit.into(),
         Err(fatal) => fatal.report(),
     }
+}
+
+/// Raises the soft limit on open files to the hard limit, so a big fan-out is not cut
+/// short by a low default (often 1,024); runs also cap their connections
+/// (`--max-connections`). Best effort: where it cannot be raised, the cap still holds.
+fn raise_open_files_limit() {
+    // The error only means the old limit stays; the connection cap keeps runs within it.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
 }
 
 /// The one tokio runtime of the process; runs borrow it.

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cli::{Format, RunArgs};
 use crate::exit::{Exit, Fatal};
+use crate::output;
 use crate::render::Render;
 use crate::render::human::HumanRenderer;
 use crate::render::json::JsonRenderer;
@@ -38,7 +39,9 @@ pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
 
     let engine = {
         let _runtime = runtime.enter();
-        Engine::new(EngineConfig { max_steps: args.max_steps, ..EngineConfig::default() })
+        let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+        let base_dir = args.flow.parent().map(std::path::Path::to_path_buf);
+        Engine::new(EngineConfig { max_steps: args.max_steps, max_connections, base_dir, ..EngineConfig::default() })
             .context("cannot start the engine")
             .map_err(Fatal::environment)?
     };
@@ -124,7 +127,7 @@ async fn drive(
     match output.failed {
         // The reader went away (`| head`): the run was cancelled, as SIGPIPE would have
         // ended it, and there is nobody left to tell.
-        Some(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+        Some(error) if !output::is_closed(&error) => {
             Err(Fatal::environment(anyhow!(error).context("cannot write the run's output")))
         }
         _ => Ok(summary),

@@ -2,17 +2,22 @@
 //!
 //! Values are never taken from the command line: `set` reads stdin, or asks with a
 //! hidden prompt on a terminal. Secret values are shown only with `get --reveal`.
+//!
+//! Everything read from `globals.json` is shown with control characters escaped
+//! (`list` always; `get` when stdout is a terminal, raw into a pipe or a file, where the
+//! value is data). All output goes through [`crate::output`].
 
-use std::fmt::Write as _;
-use std::io::{self, IsTerminal as _, Read as _, Write as _};
+use std::io::{self, IsTerminal as _, Read as _};
 
 use anyhow::anyhow;
 use secrecy::{ExposeSecret as _, SecretString};
 use switchyard_engine::MASK;
+use switchyard_flow::{Escaped, escape_controls};
 use switchyard_vault::{Date, Definition, Keychain, Kind, Store, VaultError};
 
 use crate::cli::{VarsArgs, VarsCommand};
 use crate::exit::{Exit, Fatal};
+use crate::output;
 
 /// Runs a `vars` subcommand.
 pub fn vars(args: &VarsArgs) -> Result<Exit, Fatal> {
@@ -38,7 +43,7 @@ pub fn vars(args: &VarsArgs) -> Result<Exit, Fatal> {
                 Kind::Secret => "in the OS keychain".to_owned(),
                 Kind::Default => format!("in {}", store.path().display()),
             };
-            eprintln!("set {} `{name}` ({place})", kind.as_str());
+            output::stderr_line(format_args!("set {} `{name}` ({})", kind.as_str(), Escaped(&place)))?;
             Ok(Exit::Success)
         }
         VarsCommand::Get { name, reveal } => {
@@ -47,18 +52,22 @@ pub fn vars(args: &VarsArgs) -> Result<Exit, Fatal> {
                 Some(d) if d.kind == Kind::Secret && !reveal => MASK.to_owned(),
                 _ => store.value(name).map_err(vault_fatal)?.expose().to_owned(),
             };
-            println!("{text}");
+            if io::stdout().is_terminal() {
+                output::stdout_line(format_args!("{}", Escaped(&text)))?;
+            } else {
+                output::stdout_line(format_args!("{text}"))?;
+            }
             Ok(Exit::Success)
         }
         VarsCommand::Rm { name } => {
             let removed = store.remove(name).map_err(vault_fatal)?;
             let extra = if removed.kind == Kind::Secret { " and its keychain entry" } else { "" };
-            eprintln!("removed `{name}`{extra}");
+            output::stderr_line(format_args!("removed `{name}`{extra}"))?;
             Ok(Exit::Success)
         }
         VarsCommand::Mv { old, new } => {
             store.rename(old, new).map_err(vault_fatal)?;
-            eprintln!("renamed `{old}` to `{new}`");
+            output::stderr_line(format_args!("renamed `{old}` to `{new}`"))?;
             Ok(Exit::Success)
         }
     }
@@ -76,8 +85,21 @@ pub fn vault_fatal(error: VaultError) -> Fatal {
 }
 
 fn list(store: &Store) -> Result<Exit, Fatal> {
-    let today = Date::today();
-    let rows: Vec<[String; 5]> = store
+    let rows = rows(store, Date::today());
+    if rows.is_empty() {
+        output::stderr_line(format_args!(
+            "no global variables yet: add one with `switchyard vars set NAME` (value on stdin)"
+        ))?;
+        return Ok(Exit::Success);
+    }
+    output::stdout_text(&table(&rows))?;
+    Ok(Exit::Success)
+}
+
+/// One row per variable: name, type, value (secrets masked), hosts, expiry; each cell
+/// with control characters escaped.
+fn rows(store: &Store, today: Date) -> Vec<[String; 5]> {
+    store
         .definitions()
         .map(|d| {
             let value = match d.kind {
@@ -87,30 +109,32 @@ fn list(store: &Store) -> Result<Exit, Fatal> {
             let hosts = if d.allowed_hosts.is_empty() { "-".to_owned() } else { d.allowed_hosts.join(", ") };
             let expires = d.expires.map_or_else(|| "-".to_owned(), |date| expiry(date, today));
             [d.name.clone(), d.kind.as_str().to_owned(), value, hosts, expires]
+                .map(|cell| escape_controls(&cell).into_owned())
         })
-        .collect();
-    if rows.is_empty() {
-        eprintln!("no global variables yet: add one with `switchyard vars set NAME` (value on stdin)");
-        return Ok(Exit::Success);
-    }
+        .collect()
+}
+
+/// The rows under a header, in columns two spaces apart. Padding is counted in
+/// characters and added by hand: a format width (`{:width$}`) is limited to 65,535.
+fn table(rows: &[[String; 5]]) -> String {
     let header = ["NAME", "TYPE", "VALUE", "ALLOWED HOSTS", "EXPIRES"].map(str::to_owned);
     let mut widths = header.clone().map(|h| h.chars().count());
-    for row in &rows {
+    for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(&header).chain(rows) {
         let mut line = String::new();
         for (cell, width) in row.iter().zip(widths) {
-            let _ = write!(line, "{cell:width$}  ");
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(' ', width.saturating_sub(cell.chars().count()) + 2));
         }
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    io::stdout().write_all(out.as_bytes()).map_err(|e| Fatal::environment(anyhow!(e)))?;
-    Ok(Exit::Success)
+    out
 }
 
 /// `2027-01-31 (in 70 days)`, `2026-01-01 (expired)`.
@@ -149,6 +173,20 @@ fn read_value(name: &str, kind: Kind) -> Result<SecretString, Fatal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_wider_than_a_format_width_are_padded() {
+        let long = "v".repeat(70_000);
+        let rows = [
+            [long.clone(), "default".into(), long.clone(), "-".into(), "-".into()],
+            ["b".into(), "default".into(), "x".into(), "-".into(), "-".into()],
+        ];
+        let table = table(&rows);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[2].find("default"), Some(70_002), "columns line up");
+        assert_eq!(lines[2].find('x'), Some(70_002 + "default".len() + 2));
+    }
 
     #[test]
     fn expiry_reads_relative_to_today() {

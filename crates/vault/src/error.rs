@@ -1,7 +1,12 @@
 //! What can go wrong with the globals store, said so a user knows what to do.
+//!
+//! Names, places and messages that come from `globals.json`, the keychain or the user
+//! are shown with control characters escaped ([`Escaped`]), so none can forge a line
+//! of output or send a terminal escape sequence.
 
 use std::path::PathBuf;
 
+use switchyard_flow::Escaped;
 use thiserror::Error;
 
 /// Why a globals-store operation failed. Messages never contain a secret value.
@@ -9,16 +14,17 @@ use thiserror::Error;
 pub enum VaultError {
     /// The OS keychain cannot be reached, is locked, or refused access.
     #[error(
-        "the OS keychain is not available ({detail}); secret variables cannot be stored or read. \
+        "the OS keychain is not available ({}); secret variables cannot be stored or read. \
          Start or unlock your keychain (on Linux: a Secret Service such as gnome-keyring), \
-         or pass secrets to a run with --secret-env NAME=ENV_VAR"
+         or pass secrets to a run with --secret-env NAME=ENV_VAR",
+        Escaped(detail)
     )]
     KeychainUnavailable {
         /// What the keychain said.
         detail: String,
     },
     /// The keychain answered, but not as expected for this variable.
-    #[error("keychain entry for `{name}`: {detail}")]
+    #[error("keychain entry for `{}`: {}", Escaped(name), Escaped(detail))]
     Keychain {
         /// The variable name.
         name: String,
@@ -27,14 +33,15 @@ pub enum VaultError {
     },
     /// A secret is defined in globals.json but its value is not in the keychain.
     #[error(
-        "secret `{name}` is defined but its value is not in the keychain; set it again with `switchyard vars set {name} --secret`"
+        "secret `{0}` is defined but its value is not in the keychain; set it again with `switchyard vars set {0} --secret`",
+        Escaped(name)
     )]
     SecretMissing {
         /// The variable name.
         name: String,
     },
     /// globals.json is not valid; it is left untouched.
-    #[error("{}:{place}: {message}; the file was left as it is: fix or move it", path.display())]
+    #[error("{}:{}: {}; the file was left as it is: fix or move it", Escaped(&path.display().to_string()), Escaped(place), Escaped(message))]
     Corrupt {
         /// The file.
         path: PathBuf,
@@ -43,21 +50,22 @@ pub enum VaultError {
         /// What is wrong.
         message: String,
     },
-    /// The file or its directory could not be read or written.
-    #[error("{}: {action}: {source}", path.display())]
+    /// The file or its directory could not be read or written. The cause is part of the
+    /// message and deliberately not a `source()`, so a chain prints it once.
+    #[error("{}: {action}: {cause}", Escaped(&path.display().to_string()))]
     Io {
         /// The file or directory.
         path: PathBuf,
         /// What was being done.
         action: &'static str,
         /// The underlying error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// No configuration directory could be found.
     #[error("no configuration directory found: set SWITCHYARD_HOME to a directory for Switchyard's settings")]
     NoConfigDir,
     /// No variable has this name.
-    #[error("no global variable `{name}`{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    #[error("no global variable `{}`{}", Escaped(name), suggestion.as_ref().map(|s| format!(" (did you mean `{}`?)", Escaped(s))).unwrap_or_default())]
     NotFound {
         /// The name asked for.
         name: String,
@@ -65,13 +73,16 @@ pub enum VaultError {
         suggestion: Option<String>,
     },
     /// The name is not a valid variable name.
-    #[error("`{name}` is not a valid variable name: use letters, digits, `_`, `.` and `-`; `input` is reserved")]
+    #[error(
+        "`{}` is not a valid variable name: use letters, digits, `_`, `.` and `-`; `input` is reserved",
+        Escaped(name)
+    )]
     InvalidName {
         /// The name.
         name: String,
     },
     /// A rename target that already exists.
-    #[error("a global variable `{name}` already exists; remove it first")]
+    #[error("a global variable `{}` already exists; remove it first", Escaped(name))]
     Exists {
         /// The name.
         name: String,

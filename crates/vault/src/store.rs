@@ -13,10 +13,19 @@
 //! }
 //! ```
 //!
-//! A secret never has a `value` in the file. Writes are atomic (temporary file, then
-//! rename); a file that does not parse is reported with its place and never overwritten.
+//! A secret never has a `value` in the file. A file that does not parse is reported with
+//! its place and never overwritten; a UTF-8 byte-order mark before it is accepted.
+//!
+//! Every change is a read-modify-write under an exclusive lock on `globals.json.lock`
+//! beside the file ([`std::fs::File::lock`]: `flock` on Unix, `LockFileEx` on Windows),
+//! so writers in other processes (the CLI, the app's settings panel) wait for each other
+//! and none loses another's change: inside the lock the file is read again, the change
+//! applied to what is there now, and the result written atomically (a temporary
+//! `.globals.json.*` file, then a rename). A temporary file left by a writer that was
+//! killed (it may hold plain values) is removed by the next writer, under the lock.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +38,10 @@ use crate::variable::{Value, Variable, Variables};
 
 /// The file name of the store inside the config directory.
 pub const FILE_NAME: &str = "globals.json";
+/// The lock file beside it: held exclusively by whoever changes the store.
+pub const LOCK_FILE_NAME: &str = "globals.json.lock";
+/// The prefix of the temporary files a write goes through (older versions: `.globals`).
+const TEMP_PREFIX: &str = ".globals";
 const FORMAT: u32 = 1;
 
 /// A variable's type.
@@ -120,12 +133,36 @@ impl Store {
     /// written until something changes.
     pub fn open(dir: &Path, keychain: Keychain) -> Result<Self, VaultError> {
         let path = dir.join(FILE_NAME);
-        let definitions = match std::fs::read_to_string(&path) {
-            Ok(text) => parse(&path, &text)?,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-            Err(source) => return Err(VaultError::Io { path, action: "cannot read the globals file", source }),
-        };
+        let definitions = read(&path)?;
         Ok(Self { path, keychain, definitions })
+    }
+
+    /// Takes the store's write lock (waiting for another writer to finish), then reads
+    /// the file again so the change about to be made applies to what is there now, and
+    /// removes temporary files a killed writer left. The lock is released on drop.
+    fn lock_and_reload(&mut self) -> Result<WriteLock, VaultError> {
+        let dir = self.dir().to_owned();
+        std::fs::create_dir_all(&dir).map_err(io("cannot create the config directory", &dir))?;
+        let lock_path = dir.join(LOCK_FILE_NAME);
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(io("cannot open the lock file", &lock_path))?;
+        file.lock().map_err(io("cannot lock the globals store", &lock_path))?;
+        let lock = WriteLock { _file: file };
+        remove_stale_temporaries(&dir)?;
+        self.definitions = read(&self.path)?;
+        Ok(lock)
+    }
+
+    fn dir(&self) -> &Path {
+        match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        }
     }
 
     /// The `globals.json` path.
@@ -162,6 +199,7 @@ impl Store {
         if !is_valid_name(&name) {
             return Err(VaultError::InvalidName { name });
         }
+        let _lock = self.lock_and_reload()?;
         let was_secret = self.definitions.get(&name).is_some_and(|d| d.kind == Kind::Secret);
         match definition.kind {
             Kind::Secret => {
@@ -189,6 +227,7 @@ impl Store {
         allowed_hosts: Vec<String>,
         expires: Option<Date>,
     ) -> Result<(), VaultError> {
+        let _lock = self.lock_and_reload()?;
         let mut definition = self.require(name)?.clone();
         definition.allowed_hosts = allowed_hosts;
         definition.expires = expires;
@@ -214,6 +253,7 @@ impl Store {
 
     /// Deletes `name`, and its keychain entry if it is a secret.
     pub fn remove(&mut self, name: &str) -> Result<Definition, VaultError> {
+        let _lock = self.lock_and_reload()?;
         self.require(name)?;
         let removed = self.definitions.remove(name);
         if let Err(error) = self.write() {
@@ -229,6 +269,7 @@ impl Store {
 
     /// Renames `old` to `new`, moving a secret's keychain entry.
     pub fn rename(&mut self, old: &str, new: &str) -> Result<(), VaultError> {
+        let _lock = self.lock_and_reload()?;
         let mut definition = self.require(old)?.clone();
         if !is_valid_name(new) {
             return Err(VaultError::InvalidName { name: new.to_owned() });
@@ -278,6 +319,7 @@ impl Store {
         Ok(variables)
     }
 
+    /// Writes the definitions atomically. Only called with the write lock held.
     fn write(&self) -> Result<(), VaultError> {
         let variables = self
             .definitions
@@ -295,14 +337,9 @@ impl Store {
         let file = FileFormat { switchyard_globals: FORMAT, variables };
         let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
         text.push('\n');
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        let io = |action: &'static str, path: &Path| {
-            let path = path.to_owned();
-            move |source| VaultError::Io { path, action, source }
-        };
-        std::fs::create_dir_all(dir).map_err(io("cannot create the config directory", dir))?;
+        let dir = self.dir();
         let mut temp = tempfile::Builder::new()
-            .prefix(".globals")
+            .prefix(".globals.json.")
             .tempfile_in(dir)
             .map_err(io("cannot write in the config directory", dir))?;
         temp.write_all(text.as_bytes()).map_err(io("cannot write the globals file", &self.path))?;
@@ -310,10 +347,46 @@ impl Store {
         temp.persist(&self.path).map_err(|error| VaultError::Io {
             path: self.path.clone(),
             action: "cannot replace the globals file",
-            source: error.error,
+            cause: error.error,
         })?;
         Ok(())
     }
+}
+
+/// The store's write lock, held while the file is open; the OS releases it when the
+/// file is closed (also when the process dies).
+struct WriteLock {
+    _file: File,
+}
+
+/// An [`VaultError::Io`] maker for `map_err`.
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> VaultError {
+    let path = path.to_owned();
+    move |cause| VaultError::Io { path, action, cause }
+}
+
+/// Reads and parses `globals.json`; a missing file is an empty store.
+fn read(path: &Path) -> Result<BTreeMap<String, Definition>, VaultError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(path, &text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(cause) => Err(VaultError::Io { path: path.to_owned(), action: "cannot read the globals file", cause }),
+    }
+}
+
+/// Removes the temporary files of writers that died before renaming them into place.
+/// Called with the write lock held, so no live writer has one open.
+fn remove_stale_temporaries(dir: &Path) -> Result<(), VaultError> {
+    let entries = std::fs::read_dir(dir).map_err(io("cannot read the config directory", dir))?;
+    for entry in entries {
+        let entry = entry.map_err(io("cannot read the config directory", dir))?;
+        let is_temporary = entry.file_name().to_str().is_some_and(|name| name.starts_with(TEMP_PREFIX));
+        if is_temporary && entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            let path = entry.path();
+            std::fs::remove_file(&path).map_err(io("cannot remove a stale temporary file", &path))?;
+        }
+    }
+    Ok(())
 }
 
 fn restore(definitions: &mut BTreeMap<String, Definition>, name: &str, previous: Option<Definition>) {
@@ -340,6 +413,8 @@ fn close(a: &str, b: &str) -> bool {
 
 fn parse(path: &Path, text: &str) -> Result<BTreeMap<String, Definition>, VaultError> {
     let corrupt = |place: String, message: String| VaultError::Corrupt { path: path.to_owned(), place, message };
+    // Some editors start a UTF-8 file with a byte-order mark; it is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let file: FileFormat = serde_json::from_str(text).map_err(|error| {
         let message = error.to_string();
         let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
@@ -375,4 +450,63 @@ fn parse(path: &Path, text: &str) -> Result<BTreeMap<String, Definition>, VaultE
         );
     }
     Ok(definitions)
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::*;
+
+    fn plain(name: &str) -> Definition {
+        Definition { name: name.into(), kind: Kind::Default, value: None, allowed_hosts: vec![], expires: None }
+    }
+
+    fn store(dir: &Path) -> Store {
+        Store::open(dir, Keychain::unavailable("not needed")).unwrap()
+    }
+
+    #[test]
+    fn a_change_applies_to_the_file_as_it_is_now_not_as_it_was_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut first, mut second) = (store(dir.path()), store(dir.path()));
+        first.set(plain("a"), "1").unwrap();
+        second.set(plain("b"), "2").unwrap();
+        second.set_details("a", vec![], None).unwrap();
+        first.rename("b", "c").unwrap();
+        let names: Vec<String> = store(dir.path()).definitions().map(|d| d.name.clone()).collect();
+        assert_eq!(names, ["a", "c"], "no change was lost");
+        assert!(matches!(second.remove("b"), Err(VaultError::NotFound { .. })), "it was renamed meanwhile");
+    }
+
+    #[test]
+    fn temporary_files_of_a_killed_writer_are_removed_and_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [".globals.json.abc123", ".globalsXyZ"] {
+            std::fs::write(dir.path().join(name), "{\"plain\": \"values\"}").unwrap();
+        }
+        std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        store(dir.path()).set(plain("a"), "1").unwrap();
+        let mut left: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        left.sort();
+        assert_eq!(left, [FILE_NAME, LOCK_FILE_NAME, "notes.txt"]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            "\u{feff}{\"switchyard_globals\": 1, \"variables\": {\"a\": {\"type\": \"default\", \"value\": \"1\"}}}";
+        std::fs::write(dir.path().join(FILE_NAME), text).unwrap();
+        assert!(store(dir.path()).definition("a").is_some());
+    }
+
+    #[test]
+    fn an_io_error_names_its_cause_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(FILE_NAME)).unwrap();
+        let error = Store::open(dir.path(), Keychain::unavailable("x")).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("cannot read the globals file: Is a directory"), "{text}");
+        assert!(std::error::Error::source(&error).is_none(), "the cause is in the message, not repeated by a chain");
+    }
 }

@@ -20,6 +20,12 @@ pub(crate) fn execute<'a>(
 ) -> Step<'a> {
     let variables = shared.variables();
     Step::Wait(Box::pin(async move {
+        // Never closed, so this only waits; the permit is held until the body is read.
+        let _permit = shared.connections.acquire().await.ok();
+        if shared.cancel.is_cancelled() {
+            // The run loop drops this future at its next turn; nothing is sent meanwhile.
+            std::future::pending::<()>().await;
+        }
         let config = &shared.engine.config;
         let fired = RequestRun {
             client: &shared.engine.client,
@@ -30,6 +36,7 @@ pub(crate) fn execute<'a>(
             emitter: &shared.emitter,
             max_body_bytes: config.max_body_bytes,
             max_redirects: config.max_redirects,
+            base_dir: config.base_dir.as_deref(),
         }
         .execute()
         .await;

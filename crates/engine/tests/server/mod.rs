@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the server
 
+pub mod encode;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -65,6 +67,7 @@ impl TestServer {
             .route("/items/{id}", any(echo))
             .route("/text", any(text))
             .route("/v1/models", any(models))
+            .route("/reflect", any(reflect))
             .fallback(echo)
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -188,6 +191,17 @@ async fn models(State(shared): State<Shared>, method: Method, uri: Uri, headers:
     record(&shared, &method, &uri, &headers, &body);
     axum::Json(json!({"object": "list", "data": [{"id": "gpt-test-1", "object": "model"}, {"id": "gpt-test-2", "object": "model"}]}))
         .into_response()
+}
+
+/// Answers `{"authenticated": true, "token": …}` with a part of the request in an
+/// encoding (`?from=token&enc=pct-mixed`, see `encode::reflect`), as auth-echo
+/// endpoints do.
+async fn reflect(State(shared): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let seen = record(&shared, &method, &uri, &headers, &body);
+    let (from, enc) = encode::reflect_params(&seen.query);
+    let auth = seen.headers.get("authorization").cloned().unwrap_or_default();
+    let token = encode::reflect(&from, &enc, &auth, &seen.query, &seen.body);
+    axum::Json(json!({"authenticated": true, "token": token})).into_response()
 }
 
 async fn text() -> Response {

@@ -5,7 +5,7 @@ use std::fmt;
 use serde_json::{Map, Value, json};
 
 use super::{BlockType, Expression, Group};
-use crate::error::{Problem, suggest};
+use crate::error::Problem;
 use crate::parse::{Reader, join, type_word};
 use crate::port::Port;
 use crate::write::pairs;
@@ -115,6 +115,14 @@ impl SendRequest {
                     fields.push((format!("body.form[{index}]"), value.as_str()));
                 }
             }
+            Some(Body::Multipart(parts)) => {
+                for (index, (name, value)) in parts.iter().enumerate() {
+                    fields.push((format!("body.multipart[{index}]"), name.as_str()));
+                    if let Part::Text(text) = value {
+                        fields.push((format!("body.multipart[{index}]"), text.as_str()));
+                    }
+                }
+            }
             None => {}
         }
         match &self.auth {
@@ -164,6 +172,18 @@ pub enum Body {
     },
     /// `{"form": [[name, value], …]}`: sent `application/x-www-form-urlencoded`.
     Form(Vec<(String, String)>),
+    /// `{"multipart": [[name, value], …]}`: sent `multipart/form-data`; a value is text
+    /// or a file, its path relative to the flow file.
+    Multipart(Vec<(String, Part)>),
+}
+
+/// The value of one part of a multipart body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// A text field (templated).
+    Text(String),
+    /// `{"file": "PATH"}`: a file's contents, the path relative to the flow file.
+    File(String),
 }
 
 /// Where an API key travels.
@@ -334,7 +354,8 @@ impl SendRequest {
             r.problem(path, format!("expected an object like {{\"json\": …}}, found {}", type_word(value)));
             return None;
         };
-        let kinds: Vec<&str> = ["json", "text", "form"].into_iter().filter(|k| fields.contains_key(*k)).collect();
+        let kinds: Vec<&str> =
+            ["json", "text", "form", "multipart"].into_iter().filter(|k| fields.contains_key(*k)).collect();
         match kinds.as_slice() {
             ["json"] => {
                 r.unknown_keys_in(fields, path, &["json"], "a json body");
@@ -350,11 +371,18 @@ impl SendRequest {
                 r.unknown_keys_in(fields, path, &["form"], "a form body");
                 Some(Body::Form(r.pairs(fields.get("form"), &join(path, "form"))))
             }
+            ["multipart"] => {
+                r.unknown_keys_in(fields, path, &["multipart"], "a multipart body");
+                Some(Body::Multipart(r.parts(fields.get("multipart"), &join(path, "multipart"))))
+            }
             [] => {
-                let hint = fields.keys().find_map(|k| suggest(k, ["json", "text", "form"]));
+                let hint = fields.keys().find_map(|k| r.suggester.suggest(k, ["json", "text", "form", "multipart"]));
                 r.problems.push(
-                    Problem::at(path, "a body is one of {\"json\": …}, {\"text\": …} or {\"form\": […]}")
-                        .with_suggestion(hint),
+                    Problem::at(
+                        path,
+                        "a body is one of {\"json\": …}, {\"text\": …}, {\"form\": […]} or {\"multipart\": […]}",
+                    )
+                    .with_suggestion(hint),
                 );
                 None
             }
@@ -384,7 +412,7 @@ impl SendRequest {
                     None | Some("header") => ApiKeyLocation::Header,
                     Some("query") => ApiKeyLocation::Query,
                     Some(other) => {
-                        let hint = suggest(other, ["header", "query"]);
+                        let hint = r.suggester.suggest(other, ["header", "query"]);
                         r.problems.push(
                             Problem::at(
                                 join(path, "in"),
@@ -404,7 +432,7 @@ impl SendRequest {
                 Some(Auth::Basic { username: username?, password })
             }
             other => {
-                let hint = suggest(other, ["bearer", "api_key", "basic"]);
+                let hint = r.suggester.suggest(other, ["bearer", "api_key", "basic"]);
                 r.problems.push(
                     Problem::at(join(path, "type"), format!("unknown auth type `{other}` (bearer, api_key or basic)"))
                         .with_suggestion(hint),
@@ -432,6 +460,16 @@ impl SendRequest {
                     json!({ "text": text, "content_type": content_type })
                 }
                 Body::Form(form) => json!({ "form": pairs(form) }),
+                Body::Multipart(parts) => {
+                    let parts: Vec<Value> = parts
+                        .iter()
+                        .map(|(name, value)| match value {
+                            Part::Text(text) => json!([name, text]),
+                            Part::File(path) => json!([name, { "file": path }]),
+                        })
+                        .collect();
+                    json!({ "multipart": parts })
+                }
             };
             fields.insert("body".into(), body);
         }

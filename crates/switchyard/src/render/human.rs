@@ -13,7 +13,9 @@
 //! ```
 //!
 //! Colour comes from the stderr writer: `anstream` strips it when stderr is not a
-//! terminal or `NO_COLOR` is set.
+//! terminal or `NO_COLOR` is set. Everything taken from the flow or a server (the flow's
+//! name, block ids, URLs, labels, messages) is shown with control characters escaped
+//! ([`Escaped`]); Log values are JSON, whose strings escape them already.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -21,7 +23,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Color, Style};
 use switchyard_engine::wording::{failure_message, plural, run_summary, size};
 use switchyard_engine::{Counts, Event, Outcome};
-use switchyard_flow::Port;
+use switchyard_flow::{Escaped, Port};
 
 use super::Render;
 
@@ -66,8 +68,10 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
 
     fn run_started(&mut self, flow: &str, blocks: usize) -> io::Result<()> {
         let flow = if flow.trim().is_empty() { "untitled flow" } else { flow };
+        let flow = Escaped(flow);
         writeln!(self.err, "{BOLD}▶ {flow}{BOLD:#} {DIM}({}){DIM:#}", plural(blocks as u64, "block"))?;
         for name in &self.undefined {
+            let name = Escaped(name);
             writeln!(
                 self.err,
                 "  {YELLOW}⚠{YELLOW:#} {{{{{name}}}}} is not defined: the blocks that use it will fail \
@@ -86,13 +90,15 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
         summary: &str,
     ) -> io::Result<()> {
         let bytes = self.response_bytes.remove(block);
+        let (block, summary) = (Escaped(block), Escaped(summary));
         let size = bytes.map(|bytes| format!(" · {}", size(bytes))).unwrap_or_default();
         match port {
             Port::Success => writeln!(self.err, "  {GREEN}✓{GREEN:#} {BOLD}{block}{BOLD:#}  {summary}{size}"),
             Port::True | Port::False => writeln!(self.err, "  {CYAN}⑂{CYAN:#} {block} → {BOLD}{port}{BOLD:#}"),
             Port::Failure => {
-                let message =
-                    failure_message(value, summary).map(|message| format!(" — {message}")).unwrap_or_default();
+                let message = failure_message(value, summary.0)
+                    .map(|message| format!(" — {}", Escaped(&message)))
+                    .unwrap_or_default();
                 let size = if message.is_empty() { size } else { String::new() };
                 let unhandled = if wired { "" } else { "  (nothing wired to failure: the run fails)" };
                 writeln!(
@@ -106,8 +112,9 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     }
 
     fn log(&mut self, block: &str, label: Option<&str>, value: &serde_json::Value) -> io::Result<()> {
+        // `{:?}` quotes the label and escapes its control characters.
         let label = label.map(|label| format!(" {label:?}")).unwrap_or_default();
-        writeln!(self.err, "  {CYAN}≡{CYAN:#} {block}{BOLD}{label}{BOLD:#}")?;
+        writeln!(self.err, "  {CYAN}≡{CYAN:#} {}{BOLD}{label}{BOLD:#}", Escaped(block))?;
         self.err.flush()?;
         let pretty = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
         writeln!(self.out, "{pretty}")?;
@@ -143,6 +150,7 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
             Event::RunStarted { flow, blocks } => self.run_started(flow, *blocks),
             Event::BlockStarted { .. } => Ok(()),
             Event::RequestSent { block, method, url, .. } => {
+                let (block, method, url) = (Escaped(block), Escaped(method), Escaped(url));
                 writeln!(self.err, "  {DIM}→{DIM:#} {BOLD}{method}{BOLD:#} {url}  {DIM}({block}){DIM:#}")
             }
             Event::ResponseReceived { block, bytes, .. } => {
@@ -151,26 +159,28 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
             }
             Event::Log { block, label, value } => self.log(block, label.as_deref(), value),
             Event::Warning { block, message } => {
-                let block = block.as_deref().map(|block| format!("{block}: ")).unwrap_or_default();
-                writeln!(self.err, "  {YELLOW}⚠ {block}{message}{YELLOW:#}")
+                let block = block.as_deref().map(|block| format!("{}: ", Escaped(block))).unwrap_or_default();
+                writeln!(self.err, "  {YELLOW}⚠ {block}{}{YELLOW:#}", Escaped(message))
             }
             Event::BlockFinished { block, port, value, wired, summary } => {
                 self.block_finished(block, *port, value, *wired, summary)
             }
             Event::BlockFailed { message, .. } => {
+                let message = Escaped(message);
                 writeln!(self.err, "  {RED}✗{RED:#} {RED}{message}{RED:#}  {DIM}(the run fails){DIM:#}")
             }
             Event::ItemStarted { block, index, total } => {
-                writeln!(self.err, "  {CYAN}↻{CYAN:#} {block} {index}/{total}")
+                writeln!(self.err, "  {CYAN}↻{CYAN:#} {} {index}/{total}", Escaped(block))
             }
             Event::VariableSet { name, value, .. } => {
-                writeln!(self.err, "  {CYAN}≔{CYAN:#} {name} = {}", short_value(value))
+                writeln!(self.err, "  {CYAN}≔{CYAN:#} {} = {}", Escaped(name), Escaped(&short_value(value)))
             }
             Event::CheckResult { name, passed: true, .. } => {
-                writeln!(self.err, "    {GREEN}✓{GREEN:#} check {name:?}")
+                writeln!(self.err, "    {GREEN}✓{GREEN:#} check \"{}\"", Escaped(name))
             }
             Event::CheckResult { name, passed: false, result, .. } => {
-                writeln!(self.err, "    {RED}✗{RED:#} check {name:?} {DIM}→ {}{DIM:#}", short_value(result))
+                let result = short_value(result);
+                writeln!(self.err, "    {RED}✗{RED:#} check \"{}\" {DIM}→ {}{DIM:#}", Escaped(name), Escaped(&result))
             }
             Event::RunFinished { outcome, counts, duration_ms } => self.run_finished(*outcome, counts, *duration_ms),
         }
@@ -324,5 +334,26 @@ mod tests {
              \x20   ✗ check \"many\" → 2\n\
              \x20 ✗ block `e`: expression: boom  (the run fails)\n"
         );
+    }
+
+    #[test]
+    fn text_from_the_flow_and_the_server_cannot_forge_lines_or_escapes() {
+        let events = [
+            Event::RunStarted { flow: "\u{1b}]0;pwned\u{7}name".into(), blocks: 1 },
+            Event::Warning { block: Some("b".into()), message: "x\nfile.json:1:1: looks fine".into() },
+            Event::BlockFinished {
+                block: "call".into(),
+                port: Port::Failure,
+                value: json!({"error": {"kind": "http", "message": "bad\r\u{1b}[2Kstatus"}}),
+                wired: true,
+                summary: "500\u{0}".into(),
+            },
+        ];
+        let (_, err) = render(&events, 10, &[]);
+        assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
+        assert_eq!(err.lines().count(), 3, "{err}");
+        assert!(err.contains("\\u{1b}]0;pwned\\u{7}name"), "{err}");
+        assert!(err.contains("x\\nfile.json:1:1: looks fine"), "{err}");
+        assert!(err.contains("500\\0 — bad\\r\\u{1b}[2Kstatus"), "{err}");
     }
 }

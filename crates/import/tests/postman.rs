@@ -1,0 +1,246 @@
+//! Postman collections and environments into flows: the collections in
+//! `tests/data/postman/`, written for the tests in the shapes real exports have.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use serde_json::json;
+use switchyard_flow::{ApiKeyLocation, Auth, BlockKind, Body, Flow, Part, SendRequest};
+use switchyard_import::{postman_collection, postman_environment};
+
+const SHOP: &str = include_str!("../../../tests/data/postman/shop.postman_collection.json");
+const LEGACY: &str = include_str!("../../../tests/data/postman/legacy.postman_collection.json");
+const ENV: &str = include_str!("../../../tests/data/postman/dev.postman_environment.json");
+
+fn request<'f>(flow: &'f Flow, id: &str) -> &'f SendRequest {
+    match &flow.block(id).unwrap_or_else(|| panic!("no block {id}")).kind {
+        BlockKind::SendRequest(request) => request,
+        other => panic!("{id} is {other:?}"),
+    }
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+}
+
+fn bearer() -> Option<Auth> {
+    Some(Auth::Bearer { token: "{{accessToken}}".into() })
+}
+
+#[test]
+fn shop_collection_becomes_one_chain_depth_first() {
+    let imported = postman_collection(SHOP, "shop.json").unwrap();
+    let flow = &imported.flow;
+    assert_eq!(flow.name, "Shop API (tests)");
+    let ids: Vec<&str> = flow.blocks.iter().map(|b| b.id.as_str()).collect();
+    let order = [
+        "health",
+        "list-users",
+        "get-user",
+        "create-user",
+        "audit-log",
+        "purge",
+        "note",
+        "login-form",
+        "upload",
+        "search-graphql",
+        "partner",
+        "legacy",
+        "get-user-2",
+    ];
+    let mut expected = vec!["start"];
+    expected.extend(order);
+    expected.extend(["done", "failed"]);
+    assert_eq!(ids, expected);
+    let wires: Vec<String> = flow.wires.iter().map(|w| format!("{}>{}", w.from, w.to)).collect();
+    let mut want = Vec::new();
+    let mut previous = "start.out".to_owned();
+    for id in order {
+        want.push(format!("{previous}>{id}.in"));
+        want.push(format!("{id}.failure>failed.in"));
+        previous = format!("{id}.success");
+    }
+    want.push(format!("{previous}>done.in"));
+    assert_eq!(wires, want);
+    // Folders as rows: Health alone, then Users, Admin, Orders; left to right inside.
+    let at = |id: &str| flow.block(id).unwrap().at;
+    assert_eq!(at("health")[1], at("start")[1]);
+    assert_eq!(at("list-users")[1], at("create-user")[1]);
+    assert!(at("list-users")[0] < at("get-user")[0] && at("get-user")[0] < at("create-user")[0]);
+    assert!(at("audit-log")[1] > at("list-users")[1] && at("note")[1] > at("audit-log")[1]);
+    assert!(at("failed")[1] > at("note")[1]);
+    // The flow reads back as written.
+    assert_eq!(Flow::from_json(&flow.to_json(), "x").unwrap(), *flow);
+}
+
+#[test]
+fn shop_requests_field_by_field() {
+    let imported = postman_collection(SHOP, "shop.json").unwrap();
+    let flow = &imported.flow;
+
+    let mut health = SendRequest::new("{{baseUrl}}/api/health");
+    health.auth = bearer();
+    assert_eq!(*request(flow, "health"), health);
+
+    let mut list = SendRequest::new("{{baseUrl}}/api/users");
+    list.headers = pairs(&[("Accept", "application/json")]);
+    list.query = pairs(&[("page", "2"), ("limit", "10")]);
+    list.auth = bearer();
+    assert_eq!(*request(flow, "list-users"), list);
+
+    assert_eq!(request(flow, "get-user").url, "{{baseUrl}}/api/users/{{userId}}");
+
+    let create = request(flow, "create-user");
+    assert_eq!(create.method, "POST");
+    assert_eq!(create.headers, pairs(&[("Content-Type", "application/json")]));
+    assert_eq!(create.body, Some(Body::Json(json!({"name": "Ann", "role": "{{role}}"}))));
+
+    let admin = Some(Auth::Basic { username: "admin".into(), password: "{{adminPassword}}".into() });
+    assert_eq!(request(flow, "audit-log").auth, admin, "inherited from the folder");
+    assert_eq!(request(flow, "purge").auth, None, "noauth overrides");
+    assert_eq!(request(flow, "purge").method, "DELETE");
+
+    assert_eq!(request(flow, "note").body, Some(Body::Text { text: "plain note text".into(), content_type: None }));
+    assert_eq!(
+        request(flow, "login-form").body,
+        Some(Body::Form(pairs(&[("grant_type", "password"), ("username", "ann b")])))
+    );
+    let upload = request(flow, "upload");
+    assert!(upload.headers.is_empty(), "the boundary-less multipart Content-Type is dropped");
+    assert_eq!(
+        upload.body,
+        Some(Body::Multipart(vec![
+            ("title".into(), Part::Text("Receipt".into())),
+            ("file".into(), Part::File("receipt.txt".into()))
+        ]))
+    );
+    assert_eq!(
+        request(flow, "search-graphql").body,
+        Some(Body::Json(json!({"query": "query Orders($n: Int) { orders(first: $n) { id } }", "variables": {"n": 3}})))
+    );
+    let partner = request(flow, "partner");
+    assert_eq!(
+        partner.auth,
+        Some(Auth::ApiKey {
+            name: "X-Partner-Key".into(),
+            value: "{{x_partner_key}}".into(),
+            location: ApiKeyLocation::Header
+        })
+    );
+    assert_eq!(partner.query, pairs(&[("ref", "{{$guid}}")]));
+    assert_eq!(request(flow, "legacy").auth, None);
+}
+
+#[test]
+fn shop_report_lists_variables_scripts_and_warnings() {
+    let imported = postman_collection(SHOP, "shop.json").unwrap();
+    let variables: Vec<(&str, bool)> =
+        imported.variables.iter().map(|v| (v.name.as_str(), v.value.is_secret())).collect();
+    assert_eq!(variables, [("baseUrl", false), ("accessToken", true), ("userId", false), ("x_partner_key", true)]);
+    assert_eq!(imported.variables[3].value.expose(), "pk-LITERAL-SECRET-5521");
+    let warnings = imported.report.warnings.join("\n");
+    assert!(warnings.contains("request `Orders / Legacy`: auth type `oauth2` is not supported"), "{warnings}");
+    assert!(warnings.contains("adminPassword, role"), "{warnings}");
+    assert!(warnings.contains("receipt.txt"), "{warnings}");
+    let scripts = imported.report.scripts.join("\n");
+    assert_eq!(imported.report.scripts.len(), 3, "{scripts}");
+    assert!(scripts.contains("the collection: pre-request script not run (1 line"), "{scripts}");
+    assert!(
+        scripts.contains("request `Users / List users` (block `list-users`): test script not run (3 lines"),
+        "{scripts}"
+    );
+    assert!(scripts.contains("folder `Users / Admin`: test script"), "{scripts}");
+    assert_eq!(imported.report.requests.len(), 13);
+    // No secret value in the flow, the report or a Debug print.
+    let everything = format!("{}{:?}{:?}", imported.flow.to_json(), imported.report, imported.variables);
+    for secret in ["tok-COLLECTION-SECRET-7781", "pk-LITERAL-SECRET-5521"] {
+        assert!(!everything.contains(secret), "{secret} leaked");
+    }
+}
+
+#[test]
+fn v2_0_shapes_are_read() {
+    let imported = postman_collection(LEGACY, "legacy.json").unwrap();
+    let flow = &imported.flow;
+    let mut ping = SendRequest::new("{{baseUrl}}/api/ping");
+    ping.auth =
+        Some(Auth::ApiKey { name: "api_key".into(), value: "{{apiKey}}".into(), location: ApiKeyLocation::Query });
+    assert_eq!(*request(flow, "ping"), ping);
+    let item = request(flow, "item");
+    assert_eq!(item.method, "PUT");
+    assert_eq!(item.url, "http://{{host}}:{{port}}/api/items/{{itemId}}");
+    assert_eq!(item.query, pairs(&[("v", "2")]));
+    assert_eq!(item.headers, pairs(&[("X-One", "1"), ("X-Two", "two")]));
+    assert_eq!(item.auth, Some(Auth::Bearer { token: "{{itemToken}}".into() }));
+    assert_eq!(
+        item.body,
+        Some(Body::Text { text: "{\"x\": {{count}}}".into(), content_type: Some("application/json".into()) })
+    );
+    let secret: Vec<&str> =
+        imported.variables.iter().filter(|v| v.value.is_secret()).map(|v| v.name.as_str()).collect();
+    assert_eq!(secret, ["apiKey"]);
+}
+
+#[test]
+fn environment_variables_keep_their_type() {
+    let (name, variables, report) = postman_environment(ENV, "dev.json").unwrap();
+    assert_eq!(name, "Dev");
+    let got: Vec<(&str, bool)> = variables.iter().map(|v| (v.name.as_str(), v.value.is_secret())).collect();
+    assert_eq!(got, [("baseUrl", false), ("apiSecret", true)]);
+    assert!(report.warnings.iter().any(|w| w.contains("`old`")));
+}
+
+#[test]
+fn invalid_input_names_the_place() {
+    let error = postman_collection("{\"info\": {\"name\": \"x\"},\n \"item\": [1,]}", "c.json").unwrap_err();
+    assert_eq!(error.place, "line 2, column 13");
+    assert!(error.to_string().starts_with("c.json: line 2, column 13: not valid JSON"), "{error}");
+    let error =
+        postman_collection(r#"{"info": {"name": "x"}, "item": [{"name": "a", "item": 3}]}"#, "c.json").unwrap_err();
+    assert_eq!(error.place, "item[0].item");
+    let error = postman_collection(r#"{"info": {"name": "x"}}"#, "c.json").unwrap_err();
+    assert_eq!(error.place, "item");
+    let error = postman_collection(r#"{"name": "v1", "requests": []}"#, "c.json").unwrap_err();
+    assert!(error.message.contains("v1"), "{error}");
+    let error = postman_environment("[]", "e.json").unwrap_err();
+    assert_eq!(error.file, "e.json");
+}
+
+#[test]
+fn a_literal_credential_elsewhere_in_a_request_is_scrubbed_too() {
+    let collection = json!({
+        "info": {"name": "Scrub", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "a", "request": {
+            "method": "POST",
+            "header": [{"key": "Authorization", "value": "Bearer lit-DISTINCT-4242"}],
+            "body": {"mode": "raw", "raw": "{\"echo\": \"lit-DISTINCT-4242\"}", "options": {"raw": {"language": "json"}}},
+            "url": "https://x.test/?t=lit-DISTINCT-4242"
+        }}]
+    });
+    let imported = postman_collection(&collection.to_string(), "s.json").unwrap();
+    let json = imported.flow.to_json();
+    assert!(!json.contains("lit-DISTINCT-4242"), "{json}");
+    assert_eq!(request(&imported.flow, "a").headers, pairs(&[("Authorization", "Bearer {{token}}")]));
+    assert_eq!(request(&imported.flow, "a").body, Some(Body::Json(json!({"echo": "{{token}}"}))));
+}
+
+#[test]
+fn generated_v2_0_shapes_with_slashes_in_path_segments_and_id_named_variables() {
+    // The shape API-spec converters write: a path segment holding several segments,
+    // path variables named by `id`, placeholder values, `"body": {"mode": "raw"}`.
+    let collection = json!({
+        "info": {"name": "AP Content API", "schema": "https://schema.getpostman.com/json/collection/v2.0.0/"},
+        "item": [{"name": "Item", "item": [{"id": "f036", "name": "getItemMediatypeRendition", "request": {
+            "url": {"protocol": "http", "host": "api.ap.test", "path": ["v2", "item/:mediaType/:id/:rendition"],
+                    "query": [{"key": "filename", "value": "%7B%7D", "disabled": false}],
+                    "variable": [{"id": "id", "value": "{}", "type": "string"}, {"id": "mediaType", "value": "{}"}]},
+            "method": "GET", "body": {"mode": "raw"}, "description": "Pulls item media"},
+            "response": [{"status": "OK", "code": 200, "name": "Response_200"}]}]}]
+    });
+    let imported = postman_collection(&collection.to_string(), "ap.json").unwrap();
+    let get = request(&imported.flow, "getitemmediatyperendition");
+    assert_eq!(get.url, "http://api.ap.test/v2/item/{{mediaType}}/{{id}}/{{rendition}}");
+    assert_eq!(get.query, pairs(&[("filename", "%7B%7D")]));
+    assert_eq!(get.body, None);
+    let names: Vec<&str> = imported.variables.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["id", "mediaType"]);
+    assert!(imported.report.warnings.iter().any(|w| w.contains("rendition")), "{:?}", imported.report.warnings);
+}

@@ -1,0 +1,204 @@
+//! `switchyard import postman | postman-env | curl`: other tools' requests into flows.
+//!
+//! The translations are `switchyard_import`'s; this module reads the input, writes the
+//! flow (atomically) and, when asked, the globals, and prints the import report. All
+//! output goes to the writers it is handed. Invalid input exits 2 with nothing written;
+//! a secret value is never written to a flow file or `globals.json`, nor printed.
+
+use std::io::{self, Read as _, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::anyhow;
+use switchyard_import::{Imported, ImportedVariable, Report, VariableValue, escape};
+use switchyard_vault::{Definition, Kind, Store};
+
+use crate::cli::{ImportArgs, ImportCommand};
+use crate::exit::{Exit, Fatal};
+use crate::vars;
+
+/// Runs an `import` subcommand; the flow (for `curl` without `-o`) goes to `out`, the
+/// report to `err`.
+pub fn import(args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit, Fatal> {
+    match &args.command {
+        ImportCommand::Postman { file, output, globals } => postman(file, output.as_deref(), *globals, err),
+        ImportCommand::PostmanEnv { file } => postman_env(file, err),
+        ImportCommand::Curl { output, command } => curl(command.as_deref(), output.as_deref(), out, err),
+    }
+}
+
+fn write_failed(error: io::Error) -> Fatal {
+    Fatal::environment(anyhow!(error).context("cannot write the import report"))
+}
+
+fn read_input(file: &Path) -> Result<String, Fatal> {
+    let bytes =
+        std::fs::read(file).map_err(|error| Fatal::invalid_input(anyhow!("cannot read {}: {error}", shown(file))))?;
+    String::from_utf8(bytes).map_err(|error| {
+        Fatal::invalid_input(anyhow!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            shown(file),
+            error.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+fn shown(path: &Path) -> String {
+    escape(&path.display().to_string())
+}
+
+fn postman(file: &Path, dir: Option<&Path>, globals: bool, err: &mut dyn Write) -> Result<Exit, Fatal> {
+    let text = read_input(file)?;
+    let imported = switchyard_import::postman_collection(&text, &file.display().to_string())
+        .map_err(|error| Fatal::invalid_input(anyhow!(error)))?;
+    let dir = dir.unwrap_or(Path::new("."));
+    let path = dir.join(format!("{}.flow.json", switchyard_import::slug(&imported.flow.name)));
+    refuse_existing(&path)?;
+    let mut store = if globals { Some(store_for(&imported.variables)?) } else { None };
+    save_flow(&path, &imported, dir)?;
+    let requests = imported.report.requests.len();
+    writeln!(err, "imported collection `{}`: {requests} requests into {}", escape(&imported.flow.name), shown(&path))
+        .map_err(write_failed)?;
+    report(&imported.report, err)?;
+    variables(&imported.variables, store.as_mut(), err)?;
+    Ok(Exit::Success)
+}
+
+/// The globals store, its keychain checked first when there are secrets to store, so
+/// that nothing is written when the keychain is not there.
+fn store_for(found: &[ImportedVariable]) -> Result<Store, Fatal> {
+    let store = vars::open_store()?;
+    if found.iter().any(|v| v.value.is_secret() && !v.value.expose().is_empty()) {
+        store.keychain().check().map_err(vars::vault_fatal)?;
+    }
+    Ok(store)
+}
+
+/// An import never replaces a file: the flow there may have been edited since.
+fn refuse_existing(path: &Path) -> Result<(), Fatal> {
+    if path.exists() {
+        return Err(Fatal::invalid_input(anyhow!(
+            "{} exists already: move it away, or import into another folder or file (-o)",
+            shown(path)
+        )));
+    }
+    Ok(())
+}
+
+fn save_flow(path: &Path, imported: &Imported, dir: &Path) -> Result<(), Fatal> {
+    if !dir.as_os_str().is_empty() {
+        std::fs::create_dir_all(dir)
+            .map_err(|error| Fatal::environment(anyhow!("cannot create folder {}: {error}", shown(dir))))?;
+    }
+    switchyard_flow::save(path, &imported.flow).map_err(Fatal::environment)
+}
+
+fn report(report: &Report, err: &mut dyn Write) -> Result<(), Fatal> {
+    for line in &report.requests {
+        writeln!(err, "  {line}").map_err(write_failed)?;
+    }
+    for line in &report.warnings {
+        writeln!(err, "warning: {line}").map_err(write_failed)?;
+    }
+    for line in &report.scripts {
+        writeln!(err, "script: {line}").map_err(write_failed)?;
+    }
+    Ok(())
+}
+
+/// Lists the variables found and, with a store, writes them: plain values to the
+/// globals file, secrets to the keychain. A name already in the store is kept as it is.
+fn variables(found: &[ImportedVariable], store: Option<&mut Store>, err: &mut dyn Write) -> Result<(), Fatal> {
+    let mut to_set = Vec::new();
+    for variable in found {
+        let name = escape(&variable.name);
+        let origin = &variable.origin;
+        let Some(store) = store.as_deref() else {
+            let line = match &variable.value {
+                VariableValue::Plain(value) => format!("variable `{name}` = `{}` ({origin})", escape(value)),
+                VariableValue::Secret(_) => format!(
+                    "secret `{name}` ({origin}): not stored; store it with `switchyard vars set {name} --secret`"
+                ),
+            };
+            writeln!(err, "{line}").map_err(write_failed)?;
+            continue;
+        };
+        if !switchyard_vault::is_valid_name(&variable.name) {
+            writeln!(err, "warning: `{name}` cannot name a global variable: not stored").map_err(write_failed)?;
+        } else if store.definition(&variable.name).is_some() {
+            writeln!(err, "kept `{name}`: a global variable of that name exists already").map_err(write_failed)?;
+        } else if variable.value.is_secret() && variable.value.expose().is_empty() {
+            writeln!(err, "secret `{name}` ({origin}) has no value: set it with `switchyard vars set {name} --secret`")
+                .map_err(write_failed)?;
+        } else {
+            to_set.push(variable);
+        }
+    }
+    let Some(store) = store else { return Ok(()) };
+    for variable in to_set {
+        let kind = if variable.value.is_secret() { Kind::Secret } else { Kind::Default };
+        let definition =
+            Definition { name: variable.name.clone(), kind, value: None, allowed_hosts: Vec::new(), expires: None };
+        store.set(definition, variable.value.expose()).map_err(vars::vault_fatal)?;
+        let place = match kind {
+            Kind::Secret => "in the OS keychain".to_owned(),
+            Kind::Default => format!("in {}", shown(store.path())),
+        };
+        writeln!(err, "set {} `{}` ({}) {place}", kind.as_str(), escape(&variable.name), variable.origin)
+            .map_err(write_failed)?;
+    }
+    Ok(())
+}
+
+fn postman_env(file: &Path, err: &mut dyn Write) -> Result<Exit, Fatal> {
+    let text = read_input(file)?;
+    let (name, found, env_report) = switchyard_import::postman_environment(&text, &file.display().to_string())
+        .map_err(|error| Fatal::invalid_input(anyhow!(error)))?;
+    let mut store = store_for(&found)?;
+    writeln!(err, "environment `{name}`: {} variables into the global variables", found.len()).map_err(write_failed)?;
+    report(&env_report, err)?;
+    variables(&found, Some(&mut store), err)?;
+    Ok(Exit::Success)
+}
+
+fn curl(command: Option<&str>, output: Option<&Path>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit, Fatal> {
+    let command = match command {
+        Some(command) => command.to_owned(),
+        None => {
+            let mut text = String::new();
+            io::stdin().read_to_string(&mut text).map_err(|error| {
+                Fatal::invalid_input(anyhow!("cannot read the curl command from stdin (is it UTF-8 text?): {error}"))
+            })?;
+            text
+        }
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let flow_dir = output.map(|path| match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    });
+    let imported = switchyard_import::curl_command(&command, &cwd, flow_dir.as_deref())
+        .map_err(|error| Fatal::invalid_input(anyhow!(error)))?;
+    if let Some(path) = output {
+        refuse_existing(path)?;
+    }
+    match output {
+        Some(path) => {
+            save_flow(path, &imported, flow_dir.as_deref().unwrap_or(Path::new(".")))?;
+            writeln!(err, "imported the curl command into {}", shown(path)).map_err(write_failed)?;
+        }
+        None => out
+            .write_all(imported.flow.to_json().as_bytes())
+            .map_err(|error| Fatal::environment(anyhow!(error).context("cannot write the flow")))?,
+    }
+    report(&imported.report, err)?;
+    for variable in &imported.variables {
+        let name = escape(&variable.name);
+        writeln!(
+            err,
+            "the literal credential in {} is now `{{{{{name}}}}}`: store it with `switchyard vars set {name} --secret`",
+            variable.origin
+        )
+        .map_err(write_failed)?;
+    }
+    Ok(Exit::Success)
+}

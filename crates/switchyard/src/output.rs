@@ -1,0 +1,82 @@
+//! The binary's one way to write to stdout and stderr: every write returns its error,
+//! and [`failed`] turns that error into how the program ends.
+//!
+//! - A reader that went away (a broken pipe: `switchyard vars get x | head -c 5`) ends
+//!   the program quietly: what was written stands, the exit code is 0 (a `run` is
+//!   cancelled instead, as SIGPIPE would have ended it, and exits by its outcome).
+//! - Any other failure (a full disk: `> /dev/full`) ends it with exit 3 and an
+//!   `error: cannot write to stdout: No space left on device` on stderr, when stderr
+//!   still works.
+//!
+//! No `print!`-family macro is used in this crate (clippy's `print_stdout` and
+//! `print_stderr` are denied in `main.rs`): they panic on these errors.
+//!
+//! Text taken from a file or a server goes through [`switchyard_flow::Escaped`] before
+//! it is written, so control characters show as `\n`, `\u{1b}`.
+//!
+//! A subcommand module writes like this:
+//!
+//! ```ignore
+//! use crate::output;
+//! output::stdout_line(format_args!("{}", Escaped(&value)))?; // data, on stdout
+//! output::stderr_line(format_args!("set `{name}`"))?;      // for people, on stderr
+//! let mut out = output::stdout();                          // a colour-aware `Write`
+//! writeln!(out, "{GREEN}ok{GREEN:#}").map_err(output::failed)?;
+//! ```
+
+use std::fmt;
+use std::io::{self, Write as _};
+
+use anyhow::anyhow;
+
+use crate::exit::{Exit, Fatal};
+
+/// stdout for styled text: `anstream` strips colour (and any other escape sequence)
+/// unless it is a terminal that wants colour.
+pub fn stdout() -> anstream::AutoStream<io::Stdout> {
+    anstream::AutoStream::auto(io::stdout())
+}
+
+/// stderr for styled text: `anstream` strips colour (and any other escape sequence)
+/// unless it is a terminal that wants colour.
+pub fn stderr() -> anstream::AutoStream<io::Stderr> {
+    anstream::AutoStream::auto(io::stderr())
+}
+
+/// Writes one line to stdout, byte for byte (no colour handling: it may be data), and
+/// flushes it.
+pub fn stdout_line(line: fmt::Arguments<'_>) -> Result<(), Fatal> {
+    write_line(&mut io::stdout(), line).map_err(failed)
+}
+
+/// Writes one line to stderr, byte for byte, and flushes it.
+pub fn stderr_line(line: fmt::Arguments<'_>) -> Result<(), Fatal> {
+    write_line(&mut io::stderr(), line).map_err(failed)
+}
+
+/// Writes `text` to stdout, byte for byte, and flushes it.
+pub fn stdout_text(text: &str) -> Result<(), Fatal> {
+    let mut out = io::stdout();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(failed)
+}
+
+fn write_line(stream: &mut impl io::Write, line: fmt::Arguments<'_>) -> io::Result<()> {
+    stream.write_fmt(line)?;
+    stream.write_all(b"\n")?;
+    stream.flush()
+}
+
+/// Whether `error` means the reader of our output went away.
+pub fn is_closed(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::BrokenPipe
+}
+
+/// How a failed write ends the program: quietly with exit 0 when the reader went away,
+/// else exit 3 with a message saying why.
+pub fn failed(error: io::Error) -> Fatal {
+    if is_closed(&error) {
+        Fatal::quiet(Exit::Success)
+    } else {
+        Fatal::environment(anyhow!("cannot write the output: {error}"))
+    }
+}
