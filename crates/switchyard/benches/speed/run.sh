@@ -51,7 +51,7 @@ fi
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   echo "== cargo build --release (switchyard and the floor)" >&2
-  (cd "$root" && cargo build --release --locked -p switchyard --bin switchyard --example floor) >&2
+  (cd "$root" && cargo build --release --locked -p switchyard --bin switchyard --example floor --example engine_probe) >&2
 fi
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 switchyard="$target_dir/release/switchyard"
