@@ -74,10 +74,7 @@ fn console(size: Size) {
     let (mean, p95) = mean_p95(streaming);
     println!("console, {PREFILLED_LINES} lines, idle:                 mean {idle_mean:.3} ms, p95 {idle_p95:.3} ms");
     println!("console, +{EVENTS_PER_SECOND} events/s (simulated):      mean {mean:.3} ms, p95 {p95:.3} ms");
-    println!(
-        "console: p95 streaming − idle {:+.3} ms (goal: within 1 ms)",
-        p95 - idle_p95
-    );
+    println!("console: p95 streaming − idle {:+.3} ms (goal: within 1 ms)", p95 - idle_p95);
 }
 
 fn console_frames(size: Size, streaming: bool) -> Vec<f64> {
@@ -147,9 +144,8 @@ fn run_event(n: u64) -> Event {
 fn whole_app(size: Size) {
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("runtime: {e}"));
     let served = Arc::new(AtomicU64::new(0));
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let listener =
+        runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap_or_else(|e| panic!("bind: {e}"));
     let base = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
     let counter = Arc::clone(&served);
     let app = Router::new().route(

@@ -14,7 +14,7 @@
 //! the run) go to stderr.
 
 use std::io::{self, BufWriter, Write as _};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -62,7 +62,7 @@ fn main() -> ExitCode {
     };
 
     let started = Instant::now();
-    let flow = match switchyard_flow::load(&PathBuf::from(flow_path)) {
+    let flow = match switchyard_flow::load(Path::new(flow_path)) {
         Ok(flow) => flow,
         Err(error) => {
             eprintln!("{error}");
