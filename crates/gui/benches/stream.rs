@@ -133,7 +133,7 @@ fn run_event(n: u64) -> Event {
         2 => Event::ResponseReceived { block, status: 200, duration_ms: 1, bytes: 11 },
         _ => Event::BlockFinished {
             block,
-            port: "success".to_owned(),
+            port: switchyard_flow::Port::Success,
             value: json!({"status": 200, "headers": {"content-type": "application/json"}, "body": {"ok": true}, "duration_ms": 1}),
             wired: true,
             summary: "200 · 1 ms".to_owned(),
@@ -241,8 +241,14 @@ fn loop_flow(base: &str) -> Flow {
             at: [360.0, row as f32 * 200.0],
             kind: BlockKind::SendRequest(SendRequest::new(format!("{base}/item"))),
         });
-        flow.wires.push(Wire { from: PortRef::new("start", "out"), to: PortRef::new(id, "in") });
-        flow.wires.push(Wire { from: PortRef::new(id, "success"), to: PortRef::new(id, "in") });
+        flow.wires.push(Wire {
+            from: PortRef::new("start", switchyard_flow::Port::Out),
+            to: PortRef::new(id, switchyard_flow::Port::In),
+        });
+        flow.wires.push(Wire {
+            from: PortRef::new(id, switchyard_flow::Port::Success),
+            to: PortRef::new(id, switchyard_flow::Port::In),
+        });
     }
     flow
 }
