@@ -6,6 +6,7 @@
 //! in [`SwitchyardApp::apply`].
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -1236,7 +1237,9 @@ impl SwitchyardApp {
         });
         if let Some(image) = image {
             if let Err(error) = crate::screenshot::save_png(&image, &path) {
-                eprintln!("error: cannot save the screenshot: {error}");
+                // Diagnostics for the person who asked for a screenshot; a closed stderr
+                // leaves nobody to tell, so a failed write is dropped, not a panic.
+                let _ = writeln!(std::io::stderr(), "error: cannot save the screenshot: {error}");
             }
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
@@ -1282,7 +1285,9 @@ impl SwitchyardApp {
         self.update_title(&ctx);
         self.screenshot_step(&ctx);
         if let Some(started) = self.report_first_frame.take() {
-            eprintln!("first frame after {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+            let ms = started.elapsed().as_secs_f64() * 1e3;
+            // As above: a closed stderr must not panic the app.
+            let _ = writeln!(std::io::stderr(), "first frame after {ms:.1} ms");
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
     }

@@ -9,6 +9,9 @@
 //! `document` (graph ⇄ flow), `inspector` (editing a block), `console` (the log
 //! console), `runner` (runs off the UI thread), `screenshot`.
 
+// Print macros panic on a closed stdout or stderr: the app writes with `writeln!`.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod app;
 mod blocks;
 mod canvas;
