@@ -627,6 +627,21 @@ mod tests {
     }
 
     #[test]
+    fn values_too_large_for_memory_are_errors_not_aborts() {
+        for text in [
+            "\"x\" * 1000000000000 | length",
+            "reduce range(40) as $i ([1]; . + .) | length",
+            "reduce range(40) as $i (\"ab\"; . + .) | length",
+        ] {
+            let error = one(text, json!(null)).unwrap_err();
+            assert!(error.message.contains("over the limit"), "{text}: {error:?}");
+        }
+        // Repeated squaring turns into an infinite float instead of a huge integer.
+        let value = one("reduce range(30) as $i (3; . * .) | . > 1e300", json!(null)).unwrap();
+        assert_eq!(value, json!(true));
+    }
+
+    #[test]
     fn truthiness_is_jq_truthiness() {
         assert!(!is_truthy(&json!(null)) && !is_truthy(&json!(false)));
         assert!(is_truthy(&json!(0)) && is_truthy(&json!("")) && is_truthy(&json!([])));
