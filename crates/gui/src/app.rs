@@ -460,8 +460,9 @@ impl SwitchyardApp {
 
     fn start_run(&mut self, ctx: &egui::Context) {
         let flow = self.document.to_flow();
-        // The same validation as a flow file gets: one start block, wires that fit.
-        if let Err(error) = Flow::from_json(&flow.to_json(), &display_name(&flow.name)) {
+        // The rules a flow file is held to: one start block, wires that fit, valid jq.
+        if let Err(problems) = flow.validate() {
+            let error = switchyard_flow::FlowError::Invalid { file: display_name(&flow.name), problems };
             self.console.push_error(format!("the flow cannot run:\n{error}"));
             return;
         }

@@ -141,3 +141,28 @@ fn a_flow_with_a_loop_polls_until_done() {
     assert!(text.contains("Job done"), "{text}");
     drop(probe);
 }
+
+#[test]
+fn a_flow_with_an_invalid_expression_is_refused_before_it_runs() {
+    let mut broken = Flow::new("Broken");
+    broken.blocks.push(switchyard_flow::Block {
+        id: "ready".into(),
+        at: [300.0, 120.0],
+        kind: BlockKind::If(switchyard_flow::If { condition: ".status ==".into() }),
+    });
+    broken.wires.push(switchyard_flow::Wire {
+        from: switchyard_flow::PortRef::new("start", switchyard_flow::Port::Out),
+        to: switchyard_flow::PortRef::new("ready", switchyard_flow::Port::In),
+    });
+    let fixture = Fixture::with_flow("ok.flow.json", &Flow::new("placeholder"));
+    let mut harness = harness(&fixture);
+    // What the canvas holds (as if typed in the inspector), not a file: the model's rules.
+    harness.state_mut().document_mut().restore(&broken);
+    harness.run_steps(2);
+    harness.get_by_label("▶ Run").click();
+    harness.run_steps(3);
+    let text = harness.state().console().visible_text();
+    assert!(text.contains("the flow cannot run"), "{text}");
+    assert!(text.contains("blocks.ready.condition"), "{text}");
+    assert!(!harness.state().is_running());
+}
