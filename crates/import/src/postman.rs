@@ -290,8 +290,16 @@ impl<'f> Walker<'f> {
                     self.rows - 1
                 });
                 let id = self.ids.unique(&name);
-                let request = self.request(request, &format!("{place}.request"), &full, auth)?;
+                let mut request = self.request(request, &format!("{place}.request"), &full, auth)?;
                 self.scripts(item.get("event"), &format!("request `{full}` (block `{id}`)"), "this request");
+                request.checks = status_checks(&test_lines(item.get("event")));
+                if !request.checks.is_empty() {
+                    let count = request.checks.len();
+                    let plural = if count == 1 { "" } else { "s" };
+                    self.report.scripts.push(escape(&format!(
+                        "request `{full}` (block `{id}`): {count} status test{plural} became check{plural}"
+                    )));
+                }
                 self.report.requests.push(escape(&format!("{} {} → block `{id}`", request.method, request.url)));
                 self.links.push(Link { id, row, request });
             } else {
@@ -688,9 +696,78 @@ fn path_variables(url: &str) -> String {
     format!("{head}{}", segments.join("/"))
 }
 
+/// The lines of the `test` scripts among `events`.
+fn test_lines(events: Option<&Value>) -> Vec<String> {
+    let Some(events) = events.and_then(Value::as_array) else { return Vec::new() };
+    let mut lines = Vec::new();
+    for event in events.iter().filter(|e| e.get("listen").and_then(Value::as_str) == Some("test")) {
+        match event.get("script").and_then(|script| script.get("exec")) {
+            Some(Value::Array(exec)) => {
+                lines.extend(exec.iter().filter_map(Value::as_str).flat_map(str::lines).map(str::to_owned));
+            }
+            Some(Value::String(text)) => lines.extend(text.lines().map(str::to_owned)),
+            _ => {}
+        }
+    }
+    lines
+}
+
+/// The common Postman status tests as checks: `pm.response.to.have.status(N)` and
+/// `pm.expect(pm.response.code).to.eql(N)` (or `.to.equal(N)`). Anything else stays a
+/// script, listed in the report and not run.
+fn status_checks(lines: &[String]) -> Vec<switchyard_flow::Check> {
+    const CALLS: [&str; 3] =
+        ["pm.response.to.have.status(", "pm.expect(pm.response.code).to.eql(", "pm.expect(pm.response.code).to.equal("];
+    let mut checks: Vec<switchyard_flow::Check> = Vec::new();
+    for line in lines {
+        let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+        for call in CALLS {
+            let mut rest = compact.as_str();
+            while let Some(at) = rest.find(call) {
+                let after = rest.get(at + call.len()..).unwrap_or_default();
+                let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+                let closed = after.get(digits.len()..).is_some_and(|tail| tail.starts_with(')'));
+                if closed && (3..=3).contains(&digits.len()) {
+                    let name = format!("status is {digits}");
+                    if !checks.iter().any(|c| c.name == name) {
+                        let condition = switchyard_flow::Expression::new(format!(".status == {digits}"));
+                        checks.push(switchyard_flow::Check { name, condition });
+                    }
+                }
+                rest = after;
+            }
+        }
+    }
+    checks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_status_tests_become_checks_and_others_do_not() {
+        let lines: Vec<String> = [
+            "pm.test(\"ok\", function () {",
+            "    pm.response.to.have.status(201);",
+            "    pm.expect(pm.response.code).to.eql( 201 );",
+            "    pm.expect(pm.response.code).to.equal(404)",
+            "    pm.response.to.have.status(code);",
+            "    pm.expect(pm.response.json().id).to.eql(7);",
+            "});",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let checks: Vec<(String, String)> =
+            status_checks(&lines).into_iter().map(|c| (c.name, c.condition.as_str().to_owned())).collect();
+        assert_eq!(
+            checks,
+            [
+                ("status is 201".to_owned(), ".status == 201".to_owned()),
+                ("status is 404".to_owned(), ".status == 404".to_owned())
+            ]
+        );
+    }
 
     #[test]
     fn path_variables_become_references_but_ports_do_not() {

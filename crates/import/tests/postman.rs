@@ -84,6 +84,8 @@ fn shop_requests_field_by_field() {
     list.headers = pairs(&[("Accept", "application/json")]);
     list.query = pairs(&[("page", "2"), ("limit", "10")]);
     list.auth = bearer();
+    // Its test script's `pm.response.to.have.status(200)`.
+    list.checks = vec![switchyard_flow::Check { name: "status is 200".into(), condition: ".status == 200".into() }];
     assert_eq!(*request(flow, "list-users"), list);
 
     assert_eq!(request(flow, "get-user").url, "{{baseUrl}}/api/users/{{userId}}");
@@ -141,7 +143,14 @@ fn shop_report_lists_variables_scripts_and_warnings() {
     assert!(warnings.contains("adminPassword, role"), "{warnings}");
     assert!(warnings.contains("receipt.txt"), "{warnings}");
     let scripts = imported.report.scripts.join("\n");
-    assert_eq!(imported.report.scripts.len(), 3, "{scripts}");
+    assert_eq!(imported.report.scripts.len(), 4, "{scripts}");
+    assert!(
+        scripts.contains("request `Users / List users` (block `list-users`): 1 status test became check"),
+        "{scripts}"
+    );
+    let checks = &request(&imported.flow, "list-users").checks;
+    assert_eq!(checks.len(), 1);
+    assert_eq!((checks[0].name.as_str(), checks[0].condition.as_str()), ("status is 200", ".status == 200"));
     assert!(scripts.contains("the collection: pre-request script not run (1 line"), "{scripts}");
     assert!(
         scripts.contains("request `Users / List users` (block `list-users`): test script not run (3 lines"),
