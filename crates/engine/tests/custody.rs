@@ -7,60 +7,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 
 mod server;
+mod support;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use server::TestServer;
 use server::encode::{ENCODINGS, encode};
-use switchyard_engine::{Engine, EngineConfig, Event, MASK, Outcome, Redactor, RunSummary};
-use switchyard_flow::Flow;
+use support::{fired, flow, one_request, run};
+use switchyard_engine::{Event, MASK, Outcome, Redactor};
 use switchyard_vault::{Variable, Variables};
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
-
-/// A flow with a Start block, plus `blocks` and `wires`.
-fn flow(blocks: Value, wires: Value) -> Flow {
-    let mut all = json!({"start": {"type": "start"}});
-    all.as_object_mut().unwrap().extend(blocks.as_object().unwrap().clone());
-    let text = json!({"switchyard": 1, "name": "custody", "blocks": all, "wires": wires}).to_string();
-    Flow::from_json(&text, "custody").unwrap()
-}
-
-/// Start → `request` → (success: ok log, failure: failed log).
-fn one_request(request: Value) -> Flow {
-    let mut request = request;
-    request["type"] = json!("send_request");
-    flow(
-        json!({"req": request, "ok": {"type": "log"}, "failed": {"type": "log"}}),
-        json!([["start.out", "req.in"], ["req.success", "ok.in"], ["req.failure", "failed.in"]]),
-    )
-}
-
-async fn run(flow: &Flow, variables: &Variables) -> (RunSummary, Vec<Event>) {
-    let engine = Engine::new(EngineConfig::default()).unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let summary = engine.run(flow, variables, tx, CancellationToken::new()).await;
-    let mut events = Vec::new();
-    while let Ok(event) = rx.try_recv() {
-        events.push(event);
-    }
-    (summary, events)
-}
 
 fn secret(name: &str, value: &str) -> Variables {
     [Variable::secret(name, value)].into_iter().collect()
-}
-
-/// The port and value `block` fired (its last finish).
-fn fired<'e>(events: &'e [Event], block: &str) -> (&'e str, &'e Value) {
-    events
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            Event::BlockFinished { block: b, port, value, .. } if b == block => Some((port.as_str(), value)),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("block {block} never finished: {events:#?}"))
 }
 
 /// Every string (and object key) in the events, as they would be shown.

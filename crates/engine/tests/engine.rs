@@ -3,60 +3,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 
 mod server;
+mod support;
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 use server::TestServer;
-use switchyard_engine::{Engine, EngineConfig, Event, MASK, Outcome, RunSummary};
-use switchyard_flow::Flow;
+use support::{fired, flow, one_request, run, run_with};
+use switchyard_engine::{Engine, EngineConfig, Event, MASK, Outcome};
 use switchyard_vault::{Variable, Variables};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-
-/// A flow with a Start block wired to `first`, plus `blocks` and `wires`.
-fn flow(blocks: Value, wires: Value) -> Flow {
-    let mut all = json!({"start": {"type": "start"}});
-    all.as_object_mut().unwrap().extend(blocks.as_object().unwrap().clone());
-    let text = json!({"switchyard": 1, "name": "test", "blocks": all, "wires": wires}).to_string();
-    Flow::from_json(&text, "test").unwrap()
-}
-
-/// Start → `request` → (success: ok log, failure: failed log).
-fn one_request(request: Value) -> Flow {
-    let mut request = request;
-    request["type"] = json!("send_request");
-    flow(
-        json!({"req": request, "ok": {"type": "log"}, "failed": {"type": "log"}}),
-        json!([["start.out", "req.in"], ["req.success", "ok.in"], ["req.failure", "failed.in"]]),
-    )
-}
-
-async fn run_with(flow: &Flow, variables: &Variables, config: EngineConfig) -> (RunSummary, Vec<Event>) {
-    let engine = Engine::new(config).unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let summary = engine.run(flow, variables, tx, CancellationToken::new()).await;
-    let mut events = Vec::new();
-    while let Ok(event) = rx.try_recv() {
-        events.push(event);
-    }
-    (summary, events)
-}
-
-async fn run(flow: &Flow, variables: &Variables) -> (RunSummary, Vec<Event>) {
-    run_with(flow, variables, EngineConfig::default()).await
-}
-
-/// The port and value `block` fired (its last finish).
-fn fired<'e>(events: &'e [Event], block: &str) -> (&'e str, &'e Value) {
-    events
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            Event::BlockFinished { block: b, port, value, .. } if b == block => Some((port.as_str(), value)),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("block {block} never finished: {events:#?}"))
-}
 
 fn error_kind(events: &[Event]) -> String {
     let (port, value) = fired(events, "req");

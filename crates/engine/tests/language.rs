@@ -2,6 +2,8 @@
 //! checks, each rule against a real HTTP server on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,11 +12,11 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::any;
 use serde_json::{Value, json};
+use support::{flow, run_with};
 use switchyard_engine::{Engine, EngineConfig, ErrorKind, Event, MASK, Outcome, ResponseValue, RunSummary};
 use switchyard_flow::{Flow, Port};
 use switchyard_vault::{Variable, Variables};
-use tokio::sync::{Barrier, mpsc};
-use tokio_util::sync::CancellationToken;
+use tokio::sync::Barrier;
 
 #[derive(Clone)]
 struct Server {
@@ -101,24 +103,6 @@ async fn whoami(State(server): State<Server>, headers: axum::http::HeaderMap) ->
     server.seen.lock().unwrap().push("/whoami".into());
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     axum::Json(json!({"authorization": auth}))
-}
-
-fn flow(blocks: Value, wires: Value) -> Flow {
-    let mut all = json!({"start": {"type": "start"}});
-    all.as_object_mut().unwrap().extend(blocks.as_object().unwrap().clone());
-    let text = json!({"switchyard": 1, "name": "language", "blocks": all, "wires": wires}).to_string();
-    Flow::from_json(&text, "test").unwrap()
-}
-
-async fn run_with(flow: &Flow, variables: &Variables, config: EngineConfig) -> (RunSummary, Vec<Event>) {
-    let engine = Engine::new(config).unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let summary = engine.run(flow, variables, tx, CancellationToken::new()).await;
-    let mut events = Vec::new();
-    while let Ok(event) = rx.try_recv() {
-        events.push(event);
-    }
-    (summary, events)
 }
 
 async fn run(flow: &Flow) -> (RunSummary, Vec<Event>) {
