@@ -349,19 +349,9 @@ fn secret_value() -> impl Strategy<Value = (String, String)> {
 
 /// One or two encodings applied in turn (a text form never wraps base64 of itself).
 fn encodings() -> impl Strategy<Value = Vec<&'static str>> {
-    let outer = vec![
-        "raw",
-        "upper",
-        "lower",
-        "pct-upper",
-        "pct-lower",
-        "pct-mixed",
-        "pct-reserved",
-        "form",
-        "json-u",
-        "json-slash",
-        "json-quoted",
-    ];
+    // Text encodings only: every name but the base64 forms and the double percent-encoding.
+    let outer: Vec<&'static str> =
+        ENCODINGS.iter().copied().filter(|e| !e.starts_with("base64") && *e != "pct-twice").collect();
     (prop::sample::select(ENCODINGS.to_vec()), prop::option::of(prop::sample::select(outer)))
         .prop_map(|(inner, outer)| std::iter::once(inner).chain(outer).collect())
 }

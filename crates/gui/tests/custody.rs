@@ -10,8 +10,8 @@ mod common;
 mod server;
 
 use common::{Fixture, step_until};
+use egui::Rect;
 use egui::accesskit::Role;
-use egui::{OutputCommand, Rect};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
 use serde_json::json;
@@ -110,16 +110,7 @@ fn class1_bearer_token_echoed_alone_shows_nowhere_in_the_app() {
     // Copy in the console: what goes to the clipboard.
     harness.get_by_label("Copy").click();
     harness.step();
-    let copied: Vec<String> = harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|command| match command {
-            OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied = common::copied(&harness);
     assert_eq!(copied.len(), 1, "Copy copied the lines");
     assert_clean("the clipboard", &copied[0]);
 

@@ -78,16 +78,7 @@ fn copy_as_curl_puts_the_request_on_the_clipboard_without_secret_values() {
     harness.run_steps(2);
     harness.get_by_label("Copy as curl").click();
     harness.step();
-    let copied: Vec<String> = harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|command| match command {
-            egui::OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied = common::copied(&harness);
     assert_eq!(
         copied,
         [

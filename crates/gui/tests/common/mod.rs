@@ -76,3 +76,17 @@ pub fn drag(harness: &mut Harness<'_, SwitchyardApp>, from: Pos2, to: Pos2) {
     harness.drop_at(to);
     harness.run_steps(2);
 }
+
+/// The texts the last frame put on the clipboard.
+pub fn copied(harness: &Harness<'_, SwitchyardApp>) -> Vec<String> {
+    harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|command| match command {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
