@@ -1,6 +1,6 @@
 //! Sends a run's events, masked, to its listener.
 
-use std::sync::{PoisonError, RwLock};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -33,14 +33,9 @@ impl Emitter {
         self.redactor.write().unwrap_or_else(PoisonError::into_inner).add_literal_for(name, text);
     }
 
-    /// Whether the run has any secret at all (when not, custody checks are skipped).
-    pub fn has_secrets(&self) -> bool {
-        !self.redactor.read().unwrap_or_else(PoisonError::into_inner).is_empty()
-    }
-
-    /// The names of the secrets any form of which is in `text`.
-    pub fn secrets_in(&self, text: &[u8]) -> std::collections::BTreeSet<String> {
-        self.redactor.read().unwrap_or_else(PoisonError::into_inner).secrets_in(text)
+    /// The masks as they are now, to read (held only while preparing one request).
+    pub fn redactor(&self) -> RwLockReadGuard<'_, Redactor> {
+        self.redactor.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Masks `secret`, and its encoded forms, in every later event (a captured secret).

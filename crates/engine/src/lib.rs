@@ -9,13 +9,14 @@
 //!
 //! Modules: `event` (events and outcomes), `value` (the typed values blocks fire),
 //! `run` (the scheduler: lineage, For Each, Collect, step limit), `blocks` (one
-//! executor per block type), `request` (one Send Request: templates, auth, body,
-//! redirects, size limit, error kinds), `emitter` (masked events), `redact` (secret
+//! executor per block type), `prepare` (a Send Request made ready: templates, auth,
+//! body, custody; pure), `request` (sending it: redirects, size limit, error kinds), `emitter` (masked events), `redact` (secret
 //! masking), `wording` (the words both front ends show).
 
 mod blocks;
 mod emitter;
 mod event;
+mod prepare;
 mod redact;
 mod request;
 mod run;
