@@ -316,14 +316,18 @@ impl<'a> Preparing<'_, 'a, '_> {
                 }
             }
             Some(Auth::Basic { username, password }) => {
-                let before = self.secrets.len();
-                let username = self.render("auth.username", username)?;
-                let password = self.render("auth.password", password)?;
+                // The secrets these two fields use, apart from those found before.
+                let before = std::mem::take(&mut self.secrets);
+                let rendered = self
+                    .render("auth.username", username)
+                    .and_then(|username| self.render("auth.password", password).map(|password| (username, password)));
+                let used = std::mem::replace(&mut self.secrets, before);
+                let (username, password) = rendered?;
                 let credential = STANDARD.encode(format!("{username}:{password}"));
                 // The base64 of `user:secret` is masked whole, as a form of each secret in it.
-                let used: Vec<String> = self.secrets[before..].iter().map(|s| s.name.clone()).collect();
-                for name in used {
-                    self.masks.push((name, credential.clone()));
+                for variable in used {
+                    self.masks.push((variable.name.clone(), credential.clone()));
+                    self.carry(variable);
                 }
                 self.insert_header(headers, "auth", "Authorization", &format!("Basic {credential}"))?;
             }
@@ -644,6 +648,10 @@ mod tests {
         assert_eq!(error.kind, ErrorKind::HostNotAllowed);
     }
 
+    fn prepared_too<'a>(request: &'a SendRequest, variables: &'a Variables, redactor: &Redactor) -> Prepared<'a> {
+        prepared(request, variables, redactor, &Value::Null).expect("prepared")
+    }
+
     #[test]
     fn basic_auth_with_a_secret_masks_its_base64() {
         let request = request(
@@ -652,6 +660,11 @@ mod tests {
         let variables = variables(&[Variable::secret("pw", "hunter-22")]);
         let redactor = Redactor::for_variables(&variables);
         let prepared = prepared(&request, &variables, &redactor, &Value::Null).expect("prepared");
+        // Also when the secret was already carried by an earlier field.
+        let mut request_too = request.clone();
+        request_too.headers.push(("X-Pw".to_owned(), "{{pw}}".to_owned()));
+        let prepared_too = prepared_too(&request_too, &variables, &redactor);
+        assert_eq!(prepared_too.masks.len(), 1);
         let credential = STANDARD.encode("me:hunter-22");
         assert_eq!(header(&prepared, "authorization"), format!("Basic {credential}"));
         assert_eq!(prepared.masks, vec![("pw".to_owned(), credential)]);
