@@ -60,7 +60,7 @@ fn main() -> ExitCode {
             };
             app::open(&runtime, args)
         }),
-        Some(Command::Run(args)) => build_runtime().and_then(|runtime| run::run(&runtime, &args)),
+        Some(Command::Run(args)) => build_run_runtime().and_then(|runtime| run::run(&runtime, &args)),
         Some(Command::Check(args)) => check::check(&args.flows),
         Some(Command::Vars(args)) => vars::vars(&args),
         Some(Command::Import(args)) => import::import(&args, &mut std::io::stdout(), &mut std::io::stderr()),
@@ -80,7 +80,19 @@ fn raise_open_files_limit() {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
 }
 
-/// The one tokio runtime of the process; runs borrow it.
+/// The runtime of `switchyard run`: one thread. A run polls its requests on one task
+/// and its events are rendered on the same thread, so nothing is handed between
+/// threads (on a multi-threaded runtime each request of a chain cost several wake-ups
+/// across threads); requests of a fan-out are still in flight together.
+fn build_run_runtime() -> Result<tokio::runtime::Runtime, Fatal> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .map_err(|error| Fatal::new(Exit::Environment, error))
+}
+
+/// The tokio runtime of the app; runs borrow it while the window's thread draws.
 fn build_runtime() -> Result<tokio::runtime::Runtime, Fatal> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

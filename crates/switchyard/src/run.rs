@@ -111,10 +111,16 @@ async fn drive(
             },
             event = handle.next() => match event {
                 Some(event) => {
-                    if let Event::RunFinished { outcome, counts, duration_ms } = &event {
-                        summary = Some(RunSummary { outcome: *outcome, counts: *counts, duration_ms: *duration_ms });
+                    // This event and every other one already waiting, then one flush.
+                    let mut next = Some(event);
+                    while let Some(event) = next {
+                        if let Event::RunFinished { outcome, counts, duration_ms } = &event {
+                            summary = Some(RunSummary { outcome: *outcome, counts: *counts, duration_ms: *duration_ms });
+                        }
+                        output.show(renderer, &event, &cancel);
+                        next = handle.events.try_recv().ok();
                     }
-                    output.show(renderer, &event, &cancel);
+                    output.write(|| renderer.flush(), &cancel);
                 }
                 None => break,
             },

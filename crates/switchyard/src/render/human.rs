@@ -43,18 +43,20 @@ pub struct HumanRenderer<O: Write, E: Write> {
     undefined: Vec<String>,
     /// Body size of the last response each block received, shown when it finishes.
     response_bytes: HashMap<String, u64>,
+    /// Whether `out` has text not yet flushed: flushed before `err` is written to, so
+    /// a terminal showing both gets the lines in order.
+    out_pending: bool,
 }
 
-/// stderr, buffered (one write per event instead of one per fragment), coloured when
-/// stderr is a terminal.
+/// stderr, buffered until [`Render::flush`], coloured when stderr is a terminal.
 pub type BufferedStderr = anstream::AutoStream<Box<dyn Write + Send>>;
 
-impl HumanRenderer<io::Stdout, BufferedStderr> {
+impl HumanRenderer<io::BufWriter<io::Stdout>, BufferedStderr> {
     /// A renderer on the process's stdout and stderr (coloured when stderr is a terminal).
     pub fn stdio(max_steps: u64, undefined: Vec<String>) -> Self {
         let choice = anstream::AutoStream::choice(&io::stderr());
         let err: Box<dyn Write + Send> = Box::new(io::BufWriter::new(io::stderr()));
-        Self::new(io::stdout(), anstream::AutoStream::new(err, choice), max_steps, undefined)
+        Self::new(io::BufWriter::new(io::stdout()), anstream::AutoStream::new(err, choice), max_steps, undefined)
     }
 }
 
@@ -63,7 +65,7 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     /// run's step limit, named when the run hits it; `undefined` are the variables the
     /// flow uses that no argument defines, warned about when the run starts.
     pub fn new(out: O, err: E, max_steps: u64, undefined: Vec<String>) -> Self {
-        Self { out, err, max_steps, undefined, response_bytes: HashMap::new() }
+        Self { out, err, max_steps, undefined, response_bytes: HashMap::new(), out_pending: false }
     }
 
     fn run_started(&mut self, flow: &str, blocks: usize) -> io::Result<()> {
@@ -115,10 +117,12 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
         // `{:?}` quotes the label and escapes its control characters.
         let label = label.map(|label| format!(" {label:?}")).unwrap_or_default();
         writeln!(self.err, "  {CYAN}≡{CYAN:#} {}{BOLD}{label}{BOLD:#}", Escaped(block))?;
+        // The label before its value, on a terminal showing both streams.
         self.err.flush()?;
-        let pretty = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-        writeln!(self.out, "{pretty}")?;
-        self.out.flush()
+        serde_json::to_writer_pretty(&mut self.out, value).map_err(io::Error::other)?;
+        self.out.write_all(b"\n")?;
+        self.out_pending = true;
+        Ok(())
     }
 
     fn run_finished(&mut self, outcome: Outcome, counts: &Counts, duration_ms: u64) -> io::Result<()> {
@@ -134,11 +138,21 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
 
 impl<O: Write, E: Write> Render for HumanRenderer<O, E> {
     fn event(&mut self, event: &Event) -> io::Result<()> {
-        self.write_event(event)?;
+        if self.out_pending && !matches!(event, Event::BlockStarted { .. } | Event::ResponseReceived { .. }) {
+            self.out.flush()?;
+            self.out_pending = false;
+        }
+        self.write_event(event)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out_pending = false;
         self.err.flush()
     }
 
     fn interrupted(&mut self) -> io::Result<()> {
+        self.flush()?;
         self.write_interrupted()?;
         self.err.flush()
     }

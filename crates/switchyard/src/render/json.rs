@@ -15,10 +15,10 @@ pub struct JsonRenderer<W: Write> {
     out: W,
 }
 
-impl JsonRenderer<io::Stdout> {
-    /// A renderer writing to stdout.
+impl JsonRenderer<io::BufWriter<io::Stdout>> {
+    /// A renderer writing to stdout, buffered until [`Render::flush`].
     pub fn stdout() -> Self {
-        Self::new(io::stdout())
+        Self::new(io::BufWriter::new(io::stdout()))
     }
 }
 
@@ -31,9 +31,11 @@ impl<W: Write> JsonRenderer<W> {
 
 impl<W: Write> Render for JsonRenderer<W> {
     fn event(&mut self, event: &Event) -> io::Result<()> {
-        let line = serde_json::to_string(event).map_err(io::Error::other)?;
-        writeln!(self.out, "{line}")?;
-        // Flushed per line, so a consumer reading the pipe sees each event as it happens.
+        serde_json::to_writer(&mut self.out, event).map_err(io::Error::other)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
 }

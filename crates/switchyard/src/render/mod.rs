@@ -3,6 +3,11 @@
 //! [`human::HumanRenderer`] writes progress for people on stderr and Log values on
 //! stdout; [`json::JsonRenderer`] writes one JSON event per line on stdout. Events
 //! arrive already masked by the engine, so renderers never see a secret value.
+//!
+//! A renderer may buffer what [`Render::event`] writes; [`Render::flush`] makes it
+//! visible. The run loop renders every event that is ready, then flushes once, so a
+//! fast run costs one write per batch instead of one per line, and a slow one still
+//! shows each event as it happens.
 
 pub mod human;
 pub mod json;
@@ -13,10 +18,13 @@ use switchyard_engine::Event;
 
 /// Something that shows a run as it happens.
 pub trait Render {
-    /// Shows one event. An error means the output is gone (a closed pipe).
+    /// Shows one event, perhaps buffered. An error means the output is gone (a closed pipe).
     fn event(&mut self, event: &Event) -> io::Result<()>;
 
-    /// The user pressed Ctrl-C once: the run is being cancelled.
+    /// Writes out whatever is buffered.
+    fn flush(&mut self) -> io::Result<()>;
+
+    /// The user pressed Ctrl-C once: the run is being cancelled (written at once).
     fn interrupted(&mut self) -> io::Result<()> {
         Ok(())
     }
