@@ -38,11 +38,12 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a flow headless: progress on stderr, logged values on stdout.
+    /// Run flows headless: progress on stderr, logged values on stdout.
     ///
-    /// Exit status: 0 when the run is `ok`; 1 when it `failed` (a failure port fired
-    /// with nothing wired to it), was `cancelled` (Ctrl-C) or hit the step `limit`;
-    /// 2 for an invalid flow file or argument; 3 when the environment failed.
+    /// Exit status: 0 when every flow is `ok`; 1 when one `failed` (a failure port fired
+    /// with nothing wired to it), was `cancelled` (Ctrl-C), hit the step `limit` or was
+    /// not run (--bail); 2 for an invalid flow file or argument (nothing runs); 3 when
+    /// the environment failed.
     Run(RunArgs),
     /// Validate flow files: `ok` per valid file on stdout, every problem on stderr.
     ///
@@ -179,9 +180,9 @@ pub enum VarsCommand {
 /// Arguments of `switchyard run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The flow file to run.
-    #[arg(value_name = "FLOW")]
-    pub flow: PathBuf,
+    /// The flow files to run; a folder means every *.flow.json below it, in path order.
+    #[arg(value_name = "FLOW_OR_DIR", required = true)]
+    pub flows: Vec<PathBuf>,
 
     /// Define a plain variable for `{{NAME}}` (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
@@ -210,6 +211,27 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 256,
           value_parser = clap::value_parser!(u64).range(1..100_000))]
     pub max_connections: u64,
+
+    /// Run up to N flows at once (each one's output is printed whole when it ends).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub jobs: u64,
+
+    /// Start no further flow once one is not `ok`.
+    #[arg(long)]
+    pub bail: bool,
+
+    /// Write a JUnit XML report to FILE: a test suite per flow, a test case per request
+    /// run and per check.
+    #[arg(long, value_name = "FILE")]
+    pub report_junit: Option<PathBuf>,
+
+    /// Write a JSON report to FILE: each flow's outcome, duration and events.
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+
+    /// Write an HTML report to FILE: one self-contained page per run.
+    #[arg(long, value_name = "FILE")]
+    pub report_html: Option<PathBuf>,
 }
 
 /// Arguments of `switchyard check`.
@@ -253,6 +275,16 @@ mod tests {
         let Some(Command::Run(args)) = cli.command else { panic!("expected run") };
         assert_eq!(usize::try_from(args.max_connections).unwrap(), switchyard_engine::DEFAULT_MAX_CONNECTIONS);
         assert!(Cli::try_parse_from(["switchyard", "run", "f.json", "--max-connections", "0"]).is_err());
+    }
+
+    #[test]
+    fn run_takes_several_flows_and_folders_and_jobs_is_positive() {
+        let cli = Cli::try_parse_from(["switchyard", "run", "a.flow.json", "ci/", "--jobs", "2", "--bail"]).unwrap();
+        let Some(Command::Run(args)) = cli.command else { panic!("expected run") };
+        assert_eq!(args.flows, [PathBuf::from("a.flow.json"), PathBuf::from("ci/")]);
+        assert_eq!((args.jobs, args.bail), (2, true));
+        assert!(Cli::try_parse_from(["switchyard", "run", "a.json", "--jobs", "0"]).is_err());
+        assert!(Cli::try_parse_from(["switchyard", "run"]).is_err());
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! validates flow files. The exit codes are DESIGN §5's, in [`exit`].
 //!
 //! Modules: `cli` (the clap arguments), `exit` (exit codes and fatal errors), `app`
-//! (no subcommand), `run` (the `run` command: variables, engine, Ctrl-C), `variables`
+//! (no subcommand), `run` (the `run` command: variables, engine, several flows, Ctrl-C),
+//! `flows` (the flow files a run names: folders expanded, all checked first), `report`
+//! (JUnit, JSON and HTML reports), `variables`
 //! (`--var`/`--secret`/`--secret-env` into [`switchyard_vault::Variables`]), `check`
 //! (the `check` command), `vars` (the globals store), `import` / `export` (Postman and
 //! curl, through `switchyard_import`), `render` (turning run events into human or JSON
@@ -20,9 +22,11 @@ mod check;
 mod cli;
 mod exit;
 mod export;
+mod flows;
 mod import;
 mod output;
 mod render;
+mod report;
 mod run;
 mod variables;
 mod vars;

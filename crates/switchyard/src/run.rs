@@ -1,70 +1,97 @@
-//! `switchyard run FLOW`: load, build the variables (global store, then the command
-//! line on top), run the engine, render its events.
+//! `switchyard run FLOW_OR_DIR…`: read and check every flow first, build the variables
+//! (global store, then the command line on top), run the flows, render their events,
+//! close with a line across flows, write the reports (DESIGN §5, §8).
 //!
-//! The run is spawned with [`Engine::start`]; one loop on the process's runtime renders
-//! its events as they arrive and watches Ctrl-C (first press cancels the run, a second
-//! quits at once). The stream ends with `RunFinished`, whose outcome sets the exit code.
+//! Flows run one at a time by default, streaming their output. With `--jobs N` up to N
+//! run at once on the one thread (their requests are in flight together); each one's
+//! output is kept and printed whole when it ends, so flows never interleave. `--bail`
+//! starts no further flow once one is not `ok`.
+//!
+//! Each flow is spawned with [`Engine::start`]; its loop renders every event that is
+//! ready, then flushes once. Ctrl-C cancels every running flow and starts no more; a
+//! second press quits at once. The exit code is 0 only when every flow was `ok`.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::io::{self, Write as _};
+use std::io::{self, Write};
+use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::{Context as _, anyhow};
+use futures_util::stream::{FuturesUnordered, StreamExt as _};
 use switchyard_engine::{Counts, Engine, EngineConfig, Event, Outcome, RunSummary};
-use switchyard_flow::Flow;
+use switchyard_flow::{Escaped, Flow};
 use switchyard_vault::Variables;
 use tokio::runtime::Runtime;
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::{Format, RunArgs};
 use crate::exit::{Exit, Fatal};
+use crate::flows::{self, Loaded};
 use crate::output;
 use crate::render::Render;
-use crate::render::human::HumanRenderer;
+use crate::render::human::{self, HumanRenderer};
 use crate::render::json::JsonRenderer;
+use crate::report::{self, FlowReport, Ran, Targets, Timed};
 use crate::variables::{self, VariableArgs};
 use crate::vars;
 
-/// Runs `switchyard run` on `runtime`; the exit code follows the run's outcome.
+/// Runs `switchyard run` on `runtime`; the exit code follows the flows' outcomes.
 pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
     let variable_args = VariableArgs { vars: &args.vars, secrets: &args.secrets, secret_envs: &args.secret_envs };
     let given = variables::from_args(variable_args, |name| std::env::var_os(name)).map_err(Fatal::invalid_input)?;
-    let flow = Arc::new(switchyard_flow::load(&args.flow).map_err(Fatal::invalid_input)?);
-    let variables = Arc::new(with_globals(&flow, given)?);
-
-    // Not refused: the engine fails the blocks that use an undefined name, through
-    // their failure port, which the flow may handle.
-    let undefined: Vec<String> =
-        flow.variable_names().into_iter().filter(|name| variables.get(name).is_none()).collect();
+    let files = flows::expand(&args.flows)?;
+    let loaded = flows::load_all(&files)?;
+    let variables = Arc::new(with_globals(loaded.iter().map(|l| l.flow.as_ref()), given)?);
 
     let engine = {
         let _runtime = runtime.enter();
         let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
-        let base_dir = args.flow.parent().map(std::path::Path::to_path_buf);
-        Engine::new(EngineConfig { max_steps: args.max_steps, max_connections, base_dir, ..EngineConfig::default() })
+        Engine::new(EngineConfig { max_steps: args.max_steps, max_connections, ..EngineConfig::default() })
             .context("cannot start the engine")
             .map_err(Fatal::environment)?
     };
-
-    let summary = match args.format {
-        Format::Human => {
-            let mut renderer = HumanRenderer::stdio(args.max_steps, undefined);
-            runtime.block_on(drive(&engine, flow, variables, &mut renderer))?
-        }
-        Format::Json => runtime.block_on(drive(&engine, flow, variables, &mut JsonRenderer::stdout()))?,
+    let targets =
+        Targets { junit: args.report_junit.clone(), json: args.report_json.clone(), html: args.report_html.clone() };
+    let plan = Plan {
+        format: args.format,
+        max_steps: args.max_steps,
+        jobs: usize::try_from(args.jobs).unwrap_or(usize::MAX).max(1),
+        bail: args.bail,
+        keep_events: targets.any(),
+        several: loaded.len() > 1,
     };
-    Ok(match summary.outcome {
-        Outcome::Ok => Exit::Success,
-        Outcome::Failed | Outcome::Cancelled | Outcome::Limit => Exit::RunNotOk,
-    })
+
+    let started = Instant::now();
+    let (reports, cancelled) = runtime.block_on(run_all(&engine, &loaded, &variables, &plan))?;
+    let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    if plan.several && plan.format == Format::Human {
+        closing_line(&reports, duration_ms)?;
+    }
+    targets.write(&reports, cancelled, duration_ms)?;
+    let all_ok = reports.iter().all(|r| r.ran.as_ref().is_some_and(|ran| ran.summary.outcome == Outcome::Ok));
+    Ok(if all_ok { Exit::Success } else { Exit::RunNotOk })
 }
 
-/// The global variables with the command line's on top. Only the secrets the flow
-/// references (and the command line does not give) are read from the keychain, once.
-fn with_globals(flow: &Flow, given: Variables) -> Result<Variables, Fatal> {
+/// How the flows are run and shown.
+struct Plan {
+    format: Format,
+    max_steps: u64,
+    jobs: usize,
+    bail: bool,
+    /// Keep every event for the reports.
+    keep_events: bool,
+    /// More than one flow: a closing line, and `file` on each JSON line.
+    several: bool,
+}
+
+/// The global variables with the command line's on top. Only the secrets the flows
+/// reference (and the command line does not give) are read from the keychain, once.
+fn with_globals<'f>(flows: impl Iterator<Item = &'f Flow>, given: Variables) -> Result<Variables, Fatal> {
     let store = vars::open_store()?;
     let referenced: BTreeSet<String> =
-        flow.variable_names().into_iter().filter(|name| given.get(name).is_none()).collect();
+        flows.flat_map(Flow::variable_names).filter(|name| given.get(name).is_none()).collect();
     let mut variables = store.variables(&referenced).map_err(vars::vault_fatal)?;
     for variable in given.iter() {
         variables.insert(variable.clone());
@@ -72,25 +99,39 @@ fn with_globals(flow: &Flow, given: Variables) -> Result<Variables, Fatal> {
     Ok(variables)
 }
 
-/// Runs the flow to its end, rendering every event and cancelling on Ctrl-C.
-async fn drive(
+/// Runs every flow, up to `plan.jobs` at once, watching Ctrl-C. Returns a report per
+/// flow, in the order given, and whether the run was cancelled.
+async fn run_all(
     engine: &Engine,
-    flow: Arc<Flow>,
-    variables: Arc<Variables>,
-    renderer: &mut dyn Render,
-) -> Result<RunSummary, Fatal> {
+    loaded: &[Loaded],
+    variables: &Arc<Variables>,
+    plan: &Plan,
+) -> Result<(Vec<FlowReport>, bool), Fatal> {
+    let stop = CancellationToken::new();
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
-    // The Ctrl-C handler is installed (first poll below, `biased`) before the run's
-    // first event can be taken.
-    let mut handle = engine.start(flow, variables);
-    let cancel = handle.cancel.clone();
-
-    let mut output = Output::default();
     let mut watching_interrupts = true;
     let mut interrupted = false;
-    let mut summary = None;
+
+    let mut reports: Vec<FlowReport> = loaded
+        .iter()
+        .map(|l| FlowReport { file: l.path.display().to_string(), name: l.flow.name.clone(), ran: None })
+        .collect();
+    let mut waiting = loaded.iter().enumerate();
+    let mut running = FuturesUnordered::new();
+    let mut starting = true;
     loop {
+        while starting && running.len() < plan.jobs && !stop.is_cancelled() {
+            let Some((index, flow)) = waiting.next() else {
+                starting = false;
+                break;
+            };
+            let stop = &stop;
+            running.push(async move { (index, run_one(engine, flow, variables, plan, stop).await) });
+        }
+        if running.is_empty() {
+            break;
+        }
         tokio::select! {
             biased;
             signal = &mut interrupt, if watching_interrupts => match signal {
@@ -99,16 +140,103 @@ async fn drive(
                 }
                 Ok(()) => {
                     interrupted = true;
-                    cancel.cancel();
-                    output.write(|| renderer.interrupted(), &cancel);
+                    stop.cancel();
+                    if plan.format == Format::Human {
+                        output::stderr_line(format_args!("{}", human::interrupted_line()))?;
+                    }
                     interrupt.set(tokio::signal::ctrl_c());
                 }
                 Err(error) => {
                     watching_interrupts = false;
-                    let warning = format!("warning: cannot watch for Ctrl-C ({error}): this run cannot be cancelled");
-                    output.write(|| writeln!(io::stderr(), "{warning}"), &cancel);
+                    output::stderr_line(format_args!("warning: cannot watch for Ctrl-C ({error}): this run cannot be cancelled"))?;
                 }
             },
+            Some((index, finished)) = running.next() => {
+                let finished = finished?;
+                if let Some(recording) = &finished.recording {
+                    recording.replay()?;
+                }
+                if plan.bail && finished.ran.summary.outcome != Outcome::Ok {
+                    starting = false;
+                }
+                if let Some(report) = reports.get_mut(index) {
+                    report.ran = Some(finished.ran);
+                }
+            },
+        }
+    }
+    Ok((reports, stop.is_cancelled()))
+}
+
+/// A flow that ran: how, and its output when it was kept to be printed whole.
+struct Finished {
+    ran: Ran,
+    recording: Option<Recording>,
+}
+
+/// Runs one flow to its end, rendering its events (live, or kept when several flows
+/// run at once).
+async fn run_one(
+    engine: &Engine,
+    loaded: &Loaded,
+    variables: &Arc<Variables>,
+    plan: &Plan,
+    stop: &CancellationToken,
+) -> Result<Finished, Fatal> {
+    let flow = Arc::clone(&loaded.flow);
+    // Not refused: the engine fails the blocks that use an undefined name, through
+    // their failure port, which the flow may handle.
+    let undefined: Vec<String> =
+        flow.variable_names().into_iter().filter(|name| variables.get(name).is_none()).collect();
+    let engine = match loaded.path.parent() {
+        Some(dir) => engine.with_base_dir(dir),
+        None => engine.clone(),
+    };
+    let recording = (plan.jobs > 1).then(Recording::default);
+    let (out, err): (Box<dyn Write>, Box<dyn Write>) = match &recording {
+        Some(recording) => (Box::new(recording.writer(Stream::Out)), Box::new(recording.writer(Stream::Err))),
+        None => (Box::new(io::BufWriter::new(io::stdout())), Box::new(io::BufWriter::new(io::stderr()))),
+    };
+    let file = plan.several.then(|| loaded.path.display().to_string());
+    let mut renderer: Box<dyn Render> = match plan.format {
+        Format::Human => {
+            let choice = anstream::AutoStream::choice(&io::stderr());
+            let mut renderer =
+                HumanRenderer::new(out, anstream::AutoStream::new(err, choice), plan.max_steps, undefined);
+            if let Some(file) = file {
+                renderer = renderer.with_file(file);
+            }
+            Box::new(renderer)
+        }
+        Format::Json => Box::new(JsonRenderer::new(out).with_file(file)),
+    };
+    let ran = drive(&engine, flow, Arc::clone(variables), renderer.as_mut(), stop, plan.keep_events).await?;
+    drop(renderer);
+    Ok(Finished { ran, recording })
+}
+
+/// Runs the flow to its end, rendering every event; `stop` cancels it.
+async fn drive(
+    engine: &Engine,
+    flow: Arc<Flow>,
+    variables: Arc<Variables>,
+    renderer: &mut dyn Render,
+    stop: &CancellationToken,
+    keep_events: bool,
+) -> Result<Ran, Fatal> {
+    let started = Instant::now();
+    let mut handle = engine.start(flow, variables);
+    let mut output = Output::default();
+    let mut events = Vec::new();
+    let mut summary = None;
+    let mut cancelled = false;
+    loop {
+        tokio::select! {
+            biased;
+            () = stop.cancelled(), if !cancelled => {
+                cancelled = true;
+                handle.cancel.cancel();
+            }
             event = handle.next() => match event {
                 Some(event) => {
                     // This event and every other one already waiting, then one flush.
@@ -117,10 +245,14 @@ async fn drive(
                         if let Event::RunFinished { outcome, counts, duration_ms } = &event {
                             summary = Some(RunSummary { outcome: *outcome, counts: *counts, duration_ms: *duration_ms });
                         }
-                        output.show(renderer, &event, &cancel);
+                        output.write(|| renderer.event(&event), stop);
+                        if keep_events {
+                            let at_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                            events.push(Timed { at_ms, event });
+                        }
                         next = handle.events.try_recv().ok();
                     }
-                    output.write(|| renderer.flush(), &cancel);
+                    output.write(|| renderer.flush(), stop);
                 }
                 None => break,
             },
@@ -136,30 +268,85 @@ async fn drive(
         Some(error) if !output::is_closed(&error) => {
             Err(Fatal::environment(anyhow!(error).context("cannot write the run's output")))
         }
-        _ => Ok(summary),
+        _ => Ok(Ran { summary, events }),
     }
 }
 
 /// Tracks the output side of a run: whether writing failed.
 #[derive(Debug, Default)]
 struct Output {
-    /// The first write error. Once output is gone (a closed pipe) the run is cancelled,
-    /// as a process killed by SIGPIPE would be, and nothing more is written.
+    /// The first write error. Once output is gone (a closed pipe) every flow is
+    /// cancelled, as a process killed by SIGPIPE would be, and nothing more is written.
     failed: Option<io::Error>,
 }
 
 impl Output {
-    fn show(&mut self, renderer: &mut dyn Render, event: &Event, cancel: &CancellationToken) {
-        self.write(|| renderer.event(event), cancel);
-    }
-
-    fn write(&mut self, write: impl FnOnce() -> io::Result<()>, cancel: &CancellationToken) {
+    fn write(&mut self, write: impl FnOnce() -> io::Result<()>, stop: &CancellationToken) {
         if self.failed.is_some() {
             return;
         }
         if let Err(error) = write() {
             self.failed = Some(error);
-            cancel.cancel();
+            stop.cancel();
         }
+    }
+}
+
+/// `3 flows: 2 ok, 1 failed · 41 requests · 1.2 s`, on stderr.
+fn closing_line(reports: &[FlowReport], duration_ms: u64) -> Result<(), Fatal> {
+    let line = report::closing_line(reports, duration_ms);
+    let style = if report::overall(reports, false) == "ok" { human::GREEN.bold() } else { human::RED.bold() };
+    let mut stderr = output::stderr();
+    writeln!(stderr, "\n{style}{}{style:#}", Escaped(&line)).and_then(|()| stderr.flush()).map_err(output::failed)
+}
+
+/// Which stream a piece of kept output belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    Out,
+    Err,
+}
+
+/// A flow's output kept while several flows run, in the order it was written.
+#[derive(Debug, Default, Clone)]
+struct Recording(Rc<RefCell<Vec<(Stream, Vec<u8>)>>>);
+
+impl Recording {
+    fn writer(&self, stream: Stream) -> Recorder {
+        Recorder { recording: self.clone(), stream }
+    }
+
+    /// Writes what was kept to stdout and stderr, in order.
+    fn replay(&self) -> Result<(), Fatal> {
+        let (mut stdout, mut stderr) = (io::stdout().lock(), io::stderr().lock());
+        for (stream, bytes) in self.0.borrow().iter() {
+            let written = match stream {
+                Stream::Out => stdout.write_all(bytes).and_then(|()| stdout.flush()),
+                Stream::Err => stderr.write_all(bytes).and_then(|()| stderr.flush()),
+            };
+            written.map_err(output::failed)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes into a [`Recording`].
+struct Recorder {
+    recording: Recording,
+    stream: Stream,
+}
+
+impl Write for Recorder {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut chunks = self.recording.0.borrow_mut();
+        match chunks.last_mut() {
+            Some((stream, bytes)) if *stream == self.stream => bytes.extend_from_slice(buf),
+            _ => chunks.push((self.stream, buf.to_vec())),
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }

@@ -29,8 +29,8 @@ use super::Render;
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
-const GREEN: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Green)));
-const RED: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Red)));
+pub(crate) const GREEN: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Green)));
+pub(crate) const RED: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Red)));
 const YELLOW: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Yellow)));
 const CYAN: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Cyan)));
 
@@ -43,21 +43,16 @@ pub struct HumanRenderer<O: Write, E: Write> {
     undefined: Vec<String>,
     /// Body size of the last response each block received, shown when it finishes.
     response_bytes: HashMap<String, u64>,
+    /// The flow's file, shown in its header when several flows run.
+    file: Option<String>,
     /// Whether `out` has text not yet flushed: flushed before `err` is written to, so
     /// a terminal showing both gets the lines in order.
     out_pending: bool,
 }
 
-/// stderr, buffered until [`Render::flush`], coloured when stderr is a terminal.
-pub type BufferedStderr = anstream::AutoStream<Box<dyn Write + Send>>;
-
-impl HumanRenderer<io::BufWriter<io::Stdout>, BufferedStderr> {
-    /// A renderer on the process's stdout and stderr (coloured when stderr is a terminal).
-    pub fn stdio(max_steps: u64, undefined: Vec<String>) -> Self {
-        let choice = anstream::AutoStream::choice(&io::stderr());
-        let err: Box<dyn Write + Send> = Box::new(io::BufWriter::new(io::stderr()));
-        Self::new(io::BufWriter::new(io::stdout()), anstream::AutoStream::new(err, choice), max_steps, undefined)
-    }
+/// The line shown when Ctrl-C was pressed once.
+pub fn interrupted_line() -> String {
+    format!("  {YELLOW}■ Ctrl-C: cancelling the run… (press Ctrl-C again to quit at once){YELLOW:#}")
 }
 
 impl<O: Write, E: Write> HumanRenderer<O, E> {
@@ -65,13 +60,20 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     /// run's step limit, named when the run hits it; `undefined` are the variables the
     /// flow uses that no argument defines, warned about when the run starts.
     pub fn new(out: O, err: E, max_steps: u64, undefined: Vec<String>) -> Self {
-        Self { out, err, max_steps, undefined, response_bytes: HashMap::new(), out_pending: false }
+        Self { out, err, max_steps, undefined, response_bytes: HashMap::new(), file: None, out_pending: false }
+    }
+
+    /// Names the flow's file in the header (`▶ Name (3 blocks) · flows/a.flow.json`).
+    pub fn with_file(mut self, file: String) -> Self {
+        self.file = Some(file);
+        self
     }
 
     fn run_started(&mut self, flow: &str, blocks: usize) -> io::Result<()> {
         let flow = if flow.trim().is_empty() { "untitled flow" } else { flow };
         let flow = Escaped(flow);
-        writeln!(self.err, "{BOLD}▶ {flow}{BOLD:#} {DIM}({}){DIM:#}", plural(blocks as u64, "block"))?;
+        let file = self.file.as_deref().map(|file| format!(" · {}", Escaped(file))).unwrap_or_default();
+        writeln!(self.err, "{BOLD}▶ {flow}{BOLD:#} {DIM}({}){file}{DIM:#}", plural(blocks as u64, "block"))?;
         for name in &self.undefined {
             let name = Escaped(name);
             writeln!(
@@ -150,12 +152,6 @@ impl<O: Write, E: Write> Render for HumanRenderer<O, E> {
         self.out_pending = false;
         self.err.flush()
     }
-
-    fn interrupted(&mut self) -> io::Result<()> {
-        self.flush()?;
-        self.write_interrupted()?;
-        self.err.flush()
-    }
 }
 
 impl<O: Write, E: Write> HumanRenderer<O, E> {
@@ -198,10 +194,6 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
             }
             Event::RunFinished { outcome, counts, duration_ms } => self.run_finished(*outcome, counts, *duration_ms),
         }
-    }
-
-    fn write_interrupted(&mut self) -> io::Result<()> {
-        writeln!(self.err, "  {YELLOW}■ Ctrl-C: cancelling the run… (press Ctrl-C again to quit at once){YELLOW:#}")
     }
 }
 

@@ -1,7 +1,8 @@
 //! `--format json`: one JSON object per event, one per line, on stdout.
 //!
 //! Each line is `serde_json::to_string` of an [`Event`]: an object whose `event` field
-//! names it (`run_started` … `run_finished`). Nothing else is written to stdout.
+//! names it (`run_started` … `run_finished`). When several flows run, each line also
+//! has `"file"`, the flow file it belongs to. Nothing else is written to stdout.
 
 use std::io::{self, Write};
 
@@ -13,25 +14,34 @@ use super::Render;
 #[derive(Debug)]
 pub struct JsonRenderer<W: Write> {
     out: W,
-}
-
-impl JsonRenderer<io::BufWriter<io::Stdout>> {
-    /// A renderer writing to stdout, buffered until [`Render::flush`].
-    pub fn stdout() -> Self {
-        Self::new(io::BufWriter::new(io::stdout()))
-    }
+    file: Option<String>,
 }
 
 impl<W: Write> JsonRenderer<W> {
-    /// A renderer writing to `out`.
+    /// A renderer writing to `out`, buffered by it until [`Render::flush`].
     pub fn new(out: W) -> Self {
-        Self { out }
+        Self { out, file: None }
+    }
+
+    /// Adds `"file": FILE` to every line (when several flows run).
+    pub fn with_file(mut self, file: Option<String>) -> Self {
+        self.file = file;
+        self
     }
 }
 
 impl<W: Write> Render for JsonRenderer<W> {
     fn event(&mut self, event: &Event) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, event).map_err(io::Error::other)?;
+        match &self.file {
+            None => serde_json::to_writer(&mut self.out, event).map_err(io::Error::other)?,
+            Some(file) => {
+                let mut line = serde_json::to_value(event).map_err(io::Error::other)?;
+                if let Some(object) = line.as_object_mut() {
+                    object.insert("file".to_owned(), serde_json::Value::String(file.clone()));
+                }
+                serde_json::to_writer(&mut self.out, &line).map_err(io::Error::other)?;
+            }
+        }
         self.out.write_all(b"\n")
     }
 

@@ -23,9 +23,4 @@ pub trait Render {
 
     /// Writes out whatever is buffered.
     fn flush(&mut self) -> io::Result<()>;
-
-    /// The user pressed Ctrl-C once: the run is being cancelled (written at once).
-    fn interrupted(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }

@@ -1,0 +1,103 @@
+//! The flows a `switchyard run` names: files, and directories meaning every
+//! `*.flow.json` below them, in path order (DESIGN §8). All are read and checked
+//! before anything runs.
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::anyhow;
+use switchyard_flow::{Escaped, Flow};
+
+use crate::exit::Fatal;
+use crate::output;
+
+/// What a flow file is called when a directory is searched.
+const SUFFIX: &str = ".flow.json";
+
+/// A flow file, read and valid.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The path as named or found.
+    pub path: PathBuf,
+    pub flow: Arc<Flow>,
+}
+
+/// The flow files `paths` name, in order: a file as it is (whatever its name), a
+/// directory as every `*.flow.json` below it, sorted by path. A file named twice runs
+/// once. A path that does not exist, or a directory without flows, is invalid input.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Fatal> {
+    let mut files = Vec::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path)
+            .map_err(|error| Fatal::invalid_input(anyhow!("{}: {error}", Escaped(&path.display().to_string()))))?;
+        if metadata.is_dir() {
+            let mut found = Vec::new();
+            collect(path, &mut found).map_err(Fatal::invalid_input)?;
+            if found.is_empty() {
+                return Err(Fatal::invalid_input(anyhow!(
+                    "{}: no *{SUFFIX} files in this folder or below it",
+                    Escaped(&path.display().to_string())
+                )));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut seen = HashSet::new();
+    files.retain(|file| seen.insert(file.clone()));
+    Ok(files)
+}
+
+/// Every `*.flow.json` file below `dir`. Links to folders are not followed (no cycles).
+fn collect(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let mut pending = vec![dir.to_owned()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .map_err(|error| anyhow!("{}: cannot list the folder: {error}", Escaped(&dir.display().to_string())))?;
+        for entry in entries {
+            let entry = entry
+                .map_err(|error| anyhow!("{}: cannot list the folder: {error}", Escaped(&dir.display().to_string())))?;
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .map_err(|error| anyhow!("{}: cannot read it: {error}", Escaped(&path.display().to_string())))?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(SUFFIX)) {
+                found.push(path);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads and checks every file; when any is invalid, reports every problem of every
+/// file on stderr and ends with exit 2 before anything runs.
+pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, Fatal> {
+    let mut loaded = Vec::with_capacity(files.len());
+    let mut invalid = Vec::new();
+    for path in files {
+        match switchyard_flow::load(path) {
+            Ok(flow) => loaded.push(Loaded { path: path.clone(), flow: Arc::new(flow) }),
+            Err(error) => invalid.push(error),
+        }
+    }
+    if invalid.is_empty() {
+        return Ok(loaded);
+    }
+    if let [error] = invalid.as_slice()
+        && files.len() == 1
+    {
+        return Err(Fatal::invalid_input(anyhow!("{error}")));
+    }
+    let mut stderr = output::stderr();
+    for error in &invalid {
+        writeln!(stderr, "{error}").map_err(output::failed)?;
+    }
+    stderr.flush().map_err(output::failed)?;
+    Err(Fatal::invalid_input(anyhow!("{} of {} flow files are invalid; nothing was run", invalid.len(), files.len())))
+}

@@ -1,0 +1,44 @@
+//! `--report-json FILE`: `{"outcome", "flows": [{"file", "name", "outcome",
+//! "duration_ms", "events": [...]}]}` (DESIGN §8). The events are the ones `--format
+//! json` prints, masked by the engine. A flow that never started has outcome
+//! `not_run`, `duration_ms` 0 and no events.
+
+use serde::Serialize;
+use switchyard_engine::Event;
+
+use super::FlowReport;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    outcome: &'static str,
+    flows: Vec<Flow<'a>>,
+}
+
+#[derive(Serialize)]
+struct Flow<'a> {
+    file: &'a str,
+    name: &'a str,
+    outcome: &'static str,
+    duration_ms: u64,
+    events: Vec<&'a Event>,
+}
+
+/// The report, pretty-printed, ending in a newline.
+pub fn render(flows: &[FlowReport], cancelled: bool) -> String {
+    let report = Report {
+        outcome: super::overall(flows, cancelled),
+        flows: flows
+            .iter()
+            .map(|flow| Flow {
+                file: &flow.file,
+                name: &flow.name,
+                outcome: flow.outcome(),
+                duration_ms: flow.ran.as_ref().map_or(0, |ran| ran.summary.duration_ms),
+                events: flow.ran.iter().flat_map(|ran| ran.events.iter().map(|timed| &timed.event)).collect(),
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
