@@ -5,8 +5,9 @@
 //!
 //! Modules: `cli` (the clap arguments), `exit` (exit codes and fatal errors), `app`
 //! (no subcommand), `run` (the `run` command: variables, engine, Ctrl-C), `variables`
-//! (`--var`/`--secret`/`--secret-env` into [`switchyard_vault::Variables`]), `check`
-//! (the `check` command), `vars` (the globals store), `import` / `export` (Postman and
+//! (a run's variables, layer by layer, into [`switchyard_vault::Variables`]), `check`
+//! (the `check` command), `vars` (the globals store, `--env` an environment's variables),
+//! `env` (environments), `import` / `export` (Postman and
 //! curl, through `switchyard_import`), `render` (turning run events into human or JSON
 //! output) and `output` (the one way to write to stdout and stderr: see its docs before
 //! adding a subcommand).
@@ -18,6 +19,7 @@
 mod app;
 mod check;
 mod cli;
+mod env;
 mod exit;
 mod export;
 mod import;
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => build_runtime().and_then(|runtime| run::run(&runtime, &args)),
         Some(Command::Check(args)) => check::check(&args.flows),
         Some(Command::Vars(args)) => vars::vars(&args),
+        Some(Command::Env(args)) => env::env(&args),
         Some(Command::Import(args)) => import::import(&args, &mut std::io::stdout(), &mut std::io::stderr()),
         Some(Command::Export(args)) => export::export(&args, &mut std::io::stdout(), &mut std::io::stderr()),
     };

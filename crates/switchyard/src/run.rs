@@ -1,11 +1,10 @@
-//! `switchyard run FLOW`: load, build the variables (global store, then the command
-//! line on top), run the engine, render its events.
+//! `switchyard run FLOW`: load, build the variables (`variables::for_run`: globals,
+//! environment, process environment, command line), run the engine, render its events.
 //!
 //! The run is spawned with [`Engine::start`]; one loop on the process's runtime renders
 //! its events as they arrive and watches Ctrl-C (first press cancels the run, a second
 //! quits at once). The stream ends with `RunFinished`, whose outcome sets the exit code.
 
-use std::collections::BTreeSet;
 use std::io::{self, Write as _};
 use std::sync::Arc;
 
@@ -23,14 +22,12 @@ use crate::render::Render;
 use crate::render::human::HumanRenderer;
 use crate::render::json::JsonRenderer;
 use crate::variables::{self, VariableArgs};
-use crate::vars;
 
 /// Runs `switchyard run` on `runtime`; the exit code follows the run's outcome.
 pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
-    let variable_args = VariableArgs { vars: &args.vars, secrets: &args.secrets, secret_envs: &args.secret_envs };
-    let given = variables::from_args(variable_args, |name| std::env::var_os(name)).map_err(Fatal::invalid_input)?;
     let flow = Arc::new(switchyard_flow::load(&args.flow).map_err(Fatal::invalid_input)?);
-    let variables = Arc::new(with_globals(&flow, given)?);
+    let variable_args = VariableArgs { vars: &args.vars, secrets: &args.secrets, secret_envs: &args.secret_envs };
+    let variables = Arc::new(variables::for_run(&flow.variable_names(), variable_args, args.env.as_deref())?);
 
     // Not refused: the engine fails the blocks that use an undefined name, through
     // their failure port, which the flow may handle.
@@ -57,19 +54,6 @@ pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
         Outcome::Ok => Exit::Success,
         Outcome::Failed | Outcome::Cancelled | Outcome::Limit => Exit::RunNotOk,
     })
-}
-
-/// The global variables with the command line's on top. Only the secrets the flow
-/// references (and the command line does not give) are read from the keychain, once.
-fn with_globals(flow: &Flow, given: Variables) -> Result<Variables, Fatal> {
-    let store = vars::open_store()?;
-    let referenced: BTreeSet<String> =
-        flow.variable_names().into_iter().filter(|name| given.get(name).is_none()).collect();
-    let mut variables = store.variables(&referenced).map_err(vars::vault_fatal)?;
-    for variable in given.iter() {
-        variables.insert(variable.clone());
-    }
-    Ok(variables)
 }
 
 /// Runs the flow to its end, rendering every event and cancelling on Ctrl-C.

@@ -288,6 +288,12 @@ impl Store {
         Ok(self.table(scope)?.get(name))
     }
 
+    /// `Ok` when `scope` is the globals or an environment that exists, else
+    /// [`VaultError::EnvironmentNotFound`] (or [`VaultError::InvalidEnvironmentName`]).
+    pub fn check_scope(&self, scope: Scope<'_>) -> Result<(), VaultError> {
+        self.table(scope).map(|_| ())
+    }
+
     /// The environments' names, sorted.
     pub fn environments(&self) -> impl Iterator<Item = &str> {
         self.contents.environments.keys().map(String::as_str)
@@ -323,6 +329,9 @@ impl Store {
     }
 
     fn environment_not_found(&self, name: &str) -> VaultError {
+        if !is_valid_environment_name(name) {
+            return VaultError::InvalidEnvironmentName { name: name.to_owned() };
+        }
         VaultError::EnvironmentNotFound { name: name.to_owned(), suggestion: near_miss(self.environments(), name) }
     }
 
@@ -537,7 +546,8 @@ impl Store {
     /// `OLD/NAME` to `NEW/NAME`. A name that is taken is
     /// [`VaultError::EnvironmentExists`]. When a secret cannot be moved (no keychain, a
     /// value missing) nothing changes: the entries already copied are removed again.
-    pub fn rename_environment(&mut self, old: &str, new: &str) -> Result<(), VaultError> {
+    /// Returns how many keychain entries moved.
+    pub fn rename_environment(&mut self, old: &str, new: &str) -> Result<usize, VaultError> {
         let _lock = self.lock_and_reload()?;
         let (from, to) = (Scope::Environment(old), Scope::Environment(new));
         let secrets: Vec<String> =
@@ -568,7 +578,7 @@ impl Store {
         for name in &secrets {
             self.keychain.delete(&from.keychain_user(name))?;
         }
-        Ok(())
+        Ok(secrets.len())
     }
 
     /// Best effort, after a failed move: removes keychain entries no definition points to.

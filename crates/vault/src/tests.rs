@@ -287,6 +287,8 @@ fn environment_names_are_checked_and_an_existing_one_is_not_made_again() {
     for bad in ["", "a/b", "has space", "ü", "x\n"] {
         let error = store.create_environment(bad).unwrap_err();
         assert!(matches!(error, VaultError::InvalidEnvironmentName { .. }), "{bad:?}: {error}");
+        let error = store.definitions_in(Scope::Environment(bad)).err().unwrap();
+        assert!(matches!(error, VaultError::InvalidEnvironmentName { .. }), "looked up, {bad:?}: {error}");
     }
     assert!(!dir.path().join(FILE_NAME).exists(), "nothing written");
     store.create_environment("staging.eu-1_b").unwrap();
@@ -366,7 +368,7 @@ fn renaming_an_environment_moves_its_values_and_keychain_entries() {
     assert!(matches!(error, VaultError::InvalidEnvironmentName { .. }), "{error}");
     assert_eq!(exposed(&keychain, "staging/auth").as_deref(), Some(SECRET), "a refused move changes nothing");
 
-    store.rename_environment("staging", "stage").unwrap();
+    assert_eq!(store.rename_environment("staging", "stage").unwrap(), 2, "two keychain entries moved");
     assert_eq!(store.environments().collect::<Vec<_>>(), ["prod", "stage"]);
     assert_eq!(exposed(&keychain, "staging/auth"), None);
     assert_eq!(exposed(&keychain, "staging/key"), None);
