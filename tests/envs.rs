@@ -142,15 +142,7 @@ fn each_layer_wins_over_the_one_below_it() {
     });
     assert_eq!(
         tokens(&server),
-        [
-            "global",
-            "environment",
-            "process",
-            "process-secret-4411",
-            "cli-var",
-            "cli-secret",
-            "cli-secret-env"
-        ]
+        ["global", "environment", "process", "process-secret-4411", "cli-var", "cli-secret", "cli-secret-env"]
     );
 
     // And the flow's own `set` over the command line.
@@ -402,7 +394,8 @@ fn a_postman_environment_imports_into_the_environment_named() {
     // A secret-typed variable needs the keychain: without one nothing is written.
     let postman = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/postman/dev.postman_environment.json");
     let before = std::fs::read_to_string(home.path().join("globals.json")).unwrap();
-    let refused = run(no_keychain(home.path()).args(["import", "postman-env"]).arg(&postman).args(["--env", "staging"]));
+    let refused =
+        run(no_keychain(home.path()).args(["import", "postman-env"]).arg(&postman).args(["--env", "staging"]));
     assert_eq!(refused.code, 3, "{refused:?}");
     assert_eq!(std::fs::read_to_string(home.path().join("globals.json")).unwrap(), before);
     assert!(!all_files_text(home.path()).contains("env-SECRET-VALUE-6613"));

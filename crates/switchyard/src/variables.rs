@@ -114,7 +114,9 @@ pub fn from_process_env(process: &ProcessEnv) -> Result<Variables> {
             );
         }
         if template::input_path(name).is_some() {
-            bail!("environment variable `{key}`: `{name}` is reserved: `{{{{input}}}}` is the value arriving at a block");
+            bail!(
+                "environment variable `{key}`: `{name}` is reserved: `{{{{input}}}}` is the value arriving at a block"
+            );
         }
         let Some(value) = value.to_str() else {
             bail!("environment variable `{key}` is not valid UTF-8");
@@ -367,7 +369,8 @@ mod tests {
     #[test]
     fn a_switchyard_variable_that_is_not_utf8_is_refused() {
         use std::os::unix::ffi::OsStringExt as _;
-        let env: ProcessEnv = [(OsString::from("SWITCHYARD_VAR_x"), OsString::from_vec(vec![0xff]))].into_iter().collect();
+        let env: ProcessEnv =
+            [(OsString::from("SWITCHYARD_VAR_x"), OsString::from_vec(vec![0xff]))].into_iter().collect();
         assert!(from_process_env(&env).unwrap_err().to_string().contains("not valid UTF-8"));
         let other: ProcessEnv = [(OsString::from("OTHER"), OsString::from_vec(vec![0xff]))].into_iter().collect();
         assert_eq!(from_process_env(&other).unwrap().iter().count(), 0, "other variables are none of ours");
