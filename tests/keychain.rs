@@ -110,3 +110,70 @@ fn expired_secret_warns_in_human_output() {
     assert!(finished.stderr.contains(&format!("`{name}` expired on 2020-01-31")), "{}", finished.stderr);
     assert_eq!(run(switchyard(home.path()).args(["vars", "rm", &name])).code, 0);
 }
+
+#[test]
+#[ignore = "needs a running Secret Service (see .ci/run)"]
+fn an_environments_secret_is_sent_and_moves_with_env_mv_and_goes_with_env_rm() {
+    let secret = "sk-env-keychain-UNIQUE-5c2d";
+    let server = TestServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let (environment, renamed, name) = (unique("staging"), unique("stage"), unique("env-auth"));
+    assert_eq!(run(switchyard(home.path()).args(["env", "new", &environment])).code, 0);
+    let set = run_with_stdin(
+        switchyard(home.path()).args(["vars", "set", &name, "--secret", "--env", &environment]),
+        &format!("{secret}\n"),
+    );
+    assert_eq!(set.code, 0, "{set:?}");
+    let keychain = Keychain::system();
+    let revealed =
+        |user: &str| keychain.get(user).unwrap().map(|s| secrecy::ExposeSecret::expose_secret(&s).to_owned());
+    assert_eq!(revealed(&format!("{environment}/{name}")).as_deref(), Some(secret), "stored as ENV/NAME");
+    assert_eq!(revealed(&name), None, "not as a global");
+
+    let path = write_flow(home.path(), "f.json", &bearer_flow(&server.url("/echo"), &name));
+    let first = run(switchyard(home.path()).arg("run").arg(&path).args(["--env", &environment]));
+    assert_eq!(first.code, 0, "{first:?}");
+
+    let moved = run(switchyard(home.path()).args(["env", "mv", &environment, &renamed]));
+    assert_eq!(moved.code, 0, "{moved:?}");
+    assert!(moved.stderr.contains("1 keychain entry moved"), "{}", moved.stderr);
+    assert_eq!(revealed(&format!("{environment}/{name}")), None, "the old entry is gone");
+    assert_eq!(revealed(&format!("{renamed}/{name}")).as_deref(), Some(secret), "the entry moved");
+    let second = run(switchyard(home.path()).arg("run").arg(&path).args(["--env", &renamed, "--format", "json"]));
+    assert_eq!(second.code, 0, "{second:?}");
+
+    let received = server.received();
+    assert_eq!(received.len(), 2);
+    assert!(received.iter().all(|r| r.header("authorization") == Some(&format!("Bearer {secret}"))));
+    let outputs = format!("{}{}{}", set.all_output(), first.all_output(), second.all_output());
+    assert!(!outputs.contains(secret) && !outputs.contains("UNIQUE-5c2d"), "leaked:\n{outputs}");
+    assert!(!all_files_text(home.path()).contains(secret), "a file under SWITCHYARD_HOME holds the secret");
+
+    let removed = run(switchyard(home.path()).args(["env", "rm", &renamed]));
+    assert_eq!(removed.code, 0, "{removed:?}");
+    assert_eq!(revealed(&format!("{renamed}/{name}")), None, "env rm deletes the keychain entry");
+}
+
+#[test]
+#[ignore = "needs a running Secret Service (see .ci/run)"]
+fn a_postman_environment_imports_its_secrets_under_env_slash_name() {
+    let home = tempfile::tempdir().unwrap();
+    let environment = unique("dev");
+    assert_eq!(run(switchyard(home.path()).args(["env", "new", &environment])).code, 0);
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/postman/dev.postman_environment.json");
+    let imported =
+        run(switchyard(home.path()).args(["import", "postman-env"]).arg(&file).args(["--env", &environment]));
+    assert_eq!(imported.code, 0, "{imported:?}");
+    let keychain = Keychain::system();
+    let stored = keychain.get(&format!("{environment}/apiSecret")).unwrap();
+    assert_eq!(stored.as_ref().map(secrecy::ExposeSecret::expose_secret), Some("env-SECRET-VALUE-6613"));
+    let global = run(switchyard(home.path()).args(["vars", "get", "apiSecret"]));
+    assert_eq!(global.code, 2, "not a global: {global:?}");
+    let plain = run(switchyard(home.path()).args(["vars", "get", "baseUrl", "--env", &environment]));
+    assert_eq!(plain.stdout, "https://dev.example.test\n");
+    assert!(!imported.all_output().contains("env-SECRET-VALUE-6613"));
+    assert!(!all_files_text(home.path()).contains("env-SECRET-VALUE-6613"));
+    assert_eq!(run(switchyard(home.path()).args(["env", "rm", &environment])).code, 0);
+    assert!(keychain.get(&format!("{environment}/apiSecret")).unwrap().is_none());
+}

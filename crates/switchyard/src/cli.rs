@@ -40,6 +40,11 @@ pub struct Cli {
 pub enum Command {
     /// Run flows headless: progress on stderr, logged values on stdout.
     ///
+    /// Variables, highest first: the flow's own `set` blocks; --var, --secret and
+    /// --secret-env; the process environment (SWITCHYARD_SECRET_<NAME> is the secret
+    /// <NAME>, SWITCHYARD_VAR_<NAME> the plain variable <NAME>); the environment chosen
+    /// with --env; the global variables.
+    ///
     /// Exit status: 0 when every flow is `ok`; 1 when one `failed` (a failure port fired
     /// with nothing wired to it), was `cancelled` (Ctrl-C), hit the step `limit` or was
     /// not run (--bail); 2 for an invalid flow file or argument (nothing runs); 3 when
@@ -54,6 +59,14 @@ pub enum Command {
     /// The store lives in $SWITCHYARD_HOME, else the platform config directory.
     /// Exit status: 0 done; 2 bad name or arguments; 3 keychain or config dir unavailable.
     Vars(VarsArgs),
+    /// Manage environments: named sets of variables (`dev`, `staging`) that a run picks
+    /// with --env NAME, above the global variables and below the process environment
+    /// and the command line. Fill one with `switchyard vars … --env NAME`.
+    ///
+    /// Plain values live in globals.json, secrets in the OS keychain as `ENV/NAME`.
+    /// Exit status: 0 done; 2 bad or unknown name, or a name that is taken; 3 keychain
+    /// or config dir unavailable.
+    Env(EnvArgs),
     /// Import Postman collections and environments, or a curl command, into flows.
     ///
     /// Exit status: 0 imported (warnings included); 2 unreadable or invalid input,
@@ -88,11 +101,15 @@ pub enum ImportCommand {
         #[arg(long)]
         globals: bool,
     },
-    /// A Postman environment export into the global variables (type `secret` into the
-    /// OS keychain).
+    /// A Postman environment export into the global variables, or into an environment
+    /// with --env (type `secret` into the OS keychain).
     PostmanEnv {
         /// The environment, exported from Postman as JSON.
         file: PathBuf,
+        /// Import into this environment (made first with `switchyard env new NAME`)
+        /// instead of the global variables.
+        #[arg(long = "env", value_name = "NAME")]
+        env: Option<String>,
     },
     /// A curl command into a flow: Start → Send Request → Log.
     Curl {
@@ -132,6 +149,44 @@ pub struct VarsArgs {
     /// What to do with the global variables.
     #[command(subcommand)]
     pub command: VarsCommand,
+
+    /// Work on this environment's variables instead of the global variables (it must
+    /// exist: `switchyard env new NAME`).
+    #[arg(long = "env", value_name = "NAME", global = true)]
+    pub env: Option<String>,
+}
+
+/// Arguments of `switchyard env`.
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// What to do with the environments.
+    #[command(subcommand)]
+    pub command: EnvCommand,
+}
+
+/// The `env` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// List the environments and how many variables and secrets each has.
+    List,
+    /// Make an empty environment; a name that is taken is refused.
+    New {
+        /// Its name: letters, digits, `_`, `.` and `-`.
+        name: String,
+    },
+    /// Delete an environment: its plain values and its secrets' keychain entries (no prompt).
+    Rm {
+        /// The environment.
+        name: String,
+    },
+    /// Rename an environment; its secrets' keychain entries move with it. A name that is
+    /// taken is refused.
+    Mv {
+        /// The current name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
 }
 
 /// The `vars` subcommands.
@@ -196,6 +251,11 @@ pub struct RunArgs {
     /// Define a secret variable from the environment variable ENV_VAR (repeatable).
     #[arg(long = "secret-env", value_name = "NAME=ENV_VAR")]
     pub secret_envs: Vec<String>,
+
+    /// Use this environment's variables (above the global variables, below the process
+    /// environment and the command line); see `switchyard env`.
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
 
     /// How to report the run: `human` (progress on stderr, logged values on stdout)
     /// or `json` (one event per line on stdout).
@@ -285,6 +345,15 @@ mod tests {
         assert_eq!((args.jobs, args.bail), (2, true));
         assert!(Cli::try_parse_from(["switchyard", "run", "a.json", "--jobs", "0"]).is_err());
         assert!(Cli::try_parse_from(["switchyard", "run"]).is_err());
+    }
+
+    #[test]
+    fn env_is_taken_before_or_after_the_vars_subcommand() {
+        for argv in [["switchyard", "vars", "--env", "dev", "list"], ["switchyard", "vars", "list", "--env", "dev"]] {
+            let cli = Cli::try_parse_from(argv).unwrap();
+            let Some(Command::Vars(args)) = cli.command else { panic!("expected vars") };
+            assert_eq!(args.env.as_deref(), Some("dev"));
+        }
     }
 
     #[test]

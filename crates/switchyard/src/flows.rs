@@ -26,13 +26,13 @@ pub struct Loaded {
 
 /// The flow files `paths` name, in order: a file as it is (whatever its name), a
 /// directory as every `*.flow.json` below it, sorted by path. A file named twice runs
-/// once. A path that does not exist, or a directory without flows, is invalid input.
+/// once. A directory without flows is invalid input.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Fatal> {
     let mut files = Vec::new();
     for path in paths {
-        let metadata = std::fs::metadata(path)
-            .map_err(|error| Fatal::invalid_input(anyhow!("{}: {error}", Escaped(&path.display().to_string()))))?;
-        if metadata.is_dir() {
+        // A path that is not a folder (missing ones too) is read as a flow file, and
+        // reported with the other invalid files.
+        if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
             let mut found = Vec::new();
             collect(path, &mut found).map_err(Fatal::invalid_input)?;
             if found.is_empty() {
@@ -89,10 +89,10 @@ pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, Fatal> {
     if invalid.is_empty() {
         return Ok(loaded);
     }
-    if let [error] = invalid.as_slice()
-        && files.len() == 1
+    if files.len() == 1
+        && let Some(error) = invalid.pop()
     {
-        return Err(Fatal::invalid_input(anyhow!("{error}")));
+        return Err(Fatal::invalid_input(error));
     }
     let mut stderr = output::stderr();
     for error in &invalid {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use switchyard_import::{Imported, ImportedVariable, Report, VariableValue, escape};
-use switchyard_vault::{Definition, Kind, Store};
+use switchyard_vault::{Definition, Kind, Scope, Store};
 
 use crate::cli::{ImportArgs, ImportCommand};
 use crate::exit::{Exit, Fatal};
@@ -21,7 +21,7 @@ use crate::vars;
 pub fn import(args: &ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit, Fatal> {
     match &args.command {
         ImportCommand::Postman { file, output, globals } => postman(file, output.as_deref(), *globals, err),
-        ImportCommand::PostmanEnv { file } => postman_env(file, err),
+        ImportCommand::PostmanEnv { file, env } => postman_env(file, Scope::from_option(env.as_deref()), err),
         ImportCommand::Curl { output, command } => curl(command.as_deref(), output.as_deref(), out, err),
     }
 }
@@ -53,20 +53,22 @@ fn postman(file: &Path, dir: Option<&Path>, globals: bool, err: &mut dyn Write) 
     let dir = dir.unwrap_or(Path::new("."));
     let path = dir.join(format!("{}.flow.json", switchyard_import::slug(&imported.flow.name)));
     refuse_existing(&path)?;
-    let mut store = if globals { Some(store_for(&imported.variables)?) } else { None };
+    let mut store = if globals { Some(store_for(&imported.variables, Scope::Globals)?) } else { None };
     save_flow(&path, &imported, dir)?;
     let requests = imported.report.requests.len();
     writeln!(err, "imported collection `{}`: {requests} requests into {}", escape(&imported.flow.name), shown(&path))
         .map_err(write_failed)?;
     report(&imported.report, err)?;
-    variables(&imported.variables, store.as_mut(), err)?;
+    variables(&imported.variables, store.as_mut().map(|store| (store, Scope::Globals)), err)?;
     Ok(Exit::Success)
 }
 
-/// The globals store, its keychain checked first when there are secrets to store, so
-/// that nothing is written when the keychain is not there.
-fn store_for(found: &[ImportedVariable]) -> Result<Store, Fatal> {
+/// The store, with `scope` (an environment must exist) and its keychain (when there
+/// are secrets to store) checked first, so that nothing is written when either is not
+/// there.
+fn store_for(found: &[ImportedVariable], scope: Scope<'_>) -> Result<Store, Fatal> {
     let store = vars::open_store()?;
+    store.check_scope(scope).map_err(vars::vault_fatal)?;
     if found.iter().any(|v| v.value.is_secret() && !v.value.expose().is_empty()) {
         store.keychain().check().map_err(vars::vault_fatal)?;
     }
@@ -105,9 +107,23 @@ fn report(report: &Report, err: &mut dyn Write) -> Result<(), Fatal> {
     Ok(())
 }
 
-/// Lists the variables found and, with a store, writes them: plain values to the
-/// globals file, secrets to the keychain. A name already in the store is kept as it is.
-fn variables(found: &[ImportedVariable], store: Option<&mut Store>, err: &mut dyn Write) -> Result<(), Fatal> {
+/// Lists the variables found and, with a store, writes them into its scope (the globals
+/// or an environment): plain values to the globals file, secrets to the keychain. A name
+/// already in that scope is kept as it is.
+fn variables(
+    found: &[ImportedVariable],
+    store: Option<(&mut Store, Scope<'_>)>,
+    err: &mut dyn Write,
+) -> Result<(), Fatal> {
+    let (store, scope) = match store {
+        Some((store, scope)) => (Some(store), scope),
+        None => (None, Scope::Globals),
+    };
+    let env_flag = scope.environment().map(|name| format!(" --env {name}")).unwrap_or_default();
+    let (kind_of_variable, in_scope) = match scope {
+        Scope::Globals => ("a global variable", String::new()),
+        Scope::Environment(_) => ("a variable", format!(" in {scope}")),
+    };
     let mut to_set = Vec::new();
     for variable in found {
         let name = escape(&variable.name);
@@ -122,13 +138,18 @@ fn variables(found: &[ImportedVariable], store: Option<&mut Store>, err: &mut dy
             writeln!(err, "{line}").map_err(write_failed)?;
             continue;
         };
+        let existing = store.definition_in(scope, &variable.name).map_err(vars::vault_fatal)?;
         if !switchyard_vault::is_valid_name(&variable.name) {
-            writeln!(err, "warning: `{name}` cannot name a global variable: not stored").map_err(write_failed)?;
-        } else if store.definition(&variable.name).is_some() {
-            writeln!(err, "kept `{name}`: a global variable of that name exists already").map_err(write_failed)?;
-        } else if variable.value.is_secret() && variable.value.expose().is_empty() {
-            writeln!(err, "secret `{name}` ({origin}) has no value: set it with `switchyard vars set {name} --secret`")
+            writeln!(err, "warning: `{name}` cannot name {kind_of_variable}: not stored").map_err(write_failed)?;
+        } else if existing.is_some() {
+            writeln!(err, "kept `{name}`: {kind_of_variable} of that name exists already{in_scope}")
                 .map_err(write_failed)?;
+        } else if variable.value.is_secret() && variable.value.expose().is_empty() {
+            writeln!(
+                err,
+                "secret `{name}` ({origin}) has no value: set it with `switchyard vars set {name} --secret{env_flag}`"
+            )
+            .map_err(write_failed)?;
         } else {
             to_set.push(variable);
         }
@@ -138,7 +159,7 @@ fn variables(found: &[ImportedVariable], store: Option<&mut Store>, err: &mut dy
         let kind = if variable.value.is_secret() { Kind::Secret } else { Kind::Default };
         let definition =
             Definition { name: variable.name.clone(), kind, value: None, allowed_hosts: Vec::new(), expires: None };
-        store.set(definition, variable.value.expose()).map_err(vars::vault_fatal)?;
+        store.set_in(scope, definition, variable.value.expose()).map_err(vars::vault_fatal)?;
         let place = match kind {
             Kind::Secret => "in the OS keychain".to_owned(),
             Kind::Default => format!("in {}", shown(store.path())),
@@ -149,14 +170,14 @@ fn variables(found: &[ImportedVariable], store: Option<&mut Store>, err: &mut dy
     Ok(())
 }
 
-fn postman_env(file: &Path, err: &mut dyn Write) -> Result<Exit, Fatal> {
+fn postman_env(file: &Path, scope: Scope<'_>, err: &mut dyn Write) -> Result<Exit, Fatal> {
     let text = read_input(file)?;
     let (name, found, env_report) = switchyard_import::postman_environment(&text, &file.display().to_string())
         .map_err(|error| Fatal::invalid_input(anyhow!(error)))?;
-    let mut store = store_for(&found)?;
-    writeln!(err, "environment `{name}`: {} variables into the global variables", found.len()).map_err(write_failed)?;
+    let mut store = store_for(&found, scope)?;
+    writeln!(err, "environment `{name}`: {} variables into {scope}", found.len()).map_err(write_failed)?;
     report(&env_report, err)?;
-    variables(&found, Some(&mut store), err)?;
+    variables(&found, Some((&mut store, scope)), err)?;
     Ok(Exit::Success)
 }
 

@@ -4,11 +4,11 @@
 //! validates flow files. The exit codes are DESIGN §5's, in [`exit`].
 //!
 //! Modules: `cli` (the clap arguments), `exit` (exit codes and fatal errors), `app`
-//! (no subcommand), `run` (the `run` command: variables, engine, several flows, Ctrl-C),
-//! `flows` (the flow files a run names: folders expanded, all checked first), `report`
-//! (JUnit, JSON and HTML reports), `variables`
-//! (`--var`/`--secret`/`--secret-env` into [`switchyard_vault::Variables`]), `check`
-//! (the `check` command), `vars` (the globals store), `import` / `export` (Postman and
+//! (no subcommand), `run` (the `run` command: engine, several flows, Ctrl-C), `flows`
+//! (the flow files a run names: folders expanded, all checked first), `report` (JUnit,
+//! JSON and HTML reports), `variables` (a run's variables, layer by layer, into
+//! [`switchyard_vault::Variables`]), `check` (the `check` command), `vars` (the globals
+//! store, `--env` an environment's variables), `env` (environments), `import` / `export` (Postman and
 //! curl, through `switchyard_import`), `render` (turning run events into human or JSON
 //! output) and `output` (the one way to write to stdout and stderr: see its docs before
 //! adding a subcommand).
@@ -20,6 +20,7 @@
 mod app;
 mod check;
 mod cli;
+mod env;
 mod exit;
 mod export;
 mod flows;
@@ -67,6 +68,7 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => build_run_runtime().and_then(|runtime| run::run(&runtime, &args)),
         Some(Command::Check(args)) => check::check(&args.flows),
         Some(Command::Vars(args)) => vars::vars(&args),
+        Some(Command::Env(args)) => env::env(&args),
         Some(Command::Import(args)) => import::import(&args, &mut std::io::stdout(), &mut std::io::stderr()),
         Some(Command::Export(args)) => export::export(&args, &mut std::io::stdout(), &mut std::io::stderr()),
     };

@@ -1,6 +1,7 @@
 //! `switchyard run FLOW_OR_DIR…`: read and check every flow first, build the variables
-//! (global store, then the command line on top), run the flows, render their events,
-//! close with a line across flows, write the reports (DESIGN §5, §8).
+//! (`variables::for_run`: globals, environment, process environment, command line),
+//! run the flows, render their events, close with a line across flows, write the
+//! reports (DESIGN §5, §8).
 //!
 //! Flows run one at a time by default, streaming their output. With `--jobs N` up to N
 //! run at once on the one thread (their requests are in flight together); each one's
@@ -35,15 +36,14 @@ use crate::render::human::{self, HumanRenderer};
 use crate::render::json::JsonRenderer;
 use crate::report::{self, FlowReport, Ran, Targets, Timed};
 use crate::variables::{self, VariableArgs};
-use crate::vars;
 
 /// Runs `switchyard run` on `runtime`; the exit code follows the flows' outcomes.
 pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
-    let variable_args = VariableArgs { vars: &args.vars, secrets: &args.secrets, secret_envs: &args.secret_envs };
-    let given = variables::from_args(variable_args, |name| std::env::var_os(name)).map_err(Fatal::invalid_input)?;
     let files = flows::expand(&args.flows)?;
     let loaded = flows::load_all(&files)?;
-    let variables = Arc::new(with_globals(loaded.iter().map(|l| l.flow.as_ref()), given)?);
+    let variable_args = VariableArgs { vars: &args.vars, secrets: &args.secrets, secret_envs: &args.secret_envs };
+    let names: BTreeSet<String> = loaded.iter().flat_map(|l| l.flow.variable_names()).collect();
+    let variables = Arc::new(variables::for_run(&names, variable_args, args.env.as_deref())?);
 
     let engine = {
         let _runtime = runtime.enter();
@@ -84,19 +84,6 @@ struct Plan {
     keep_events: bool,
     /// More than one flow: a closing line, and `file` on each JSON line.
     several: bool,
-}
-
-/// The global variables with the command line's on top. Only the secrets the flows
-/// reference (and the command line does not give) are read from the keychain, once.
-fn with_globals<'f>(flows: impl Iterator<Item = &'f Flow>, given: Variables) -> Result<Variables, Fatal> {
-    let store = vars::open_store()?;
-    let referenced: BTreeSet<String> =
-        flows.flat_map(Flow::variable_names).filter(|name| given.get(name).is_none()).collect();
-    let mut variables = store.variables(&referenced).map_err(vars::vault_fatal)?;
-    for variable in given.iter() {
-        variables.insert(variable.clone());
-    }
-    Ok(variables)
 }
 
 /// Runs every flow, up to `plan.jobs` at once, watching Ctrl-C. Returns a report per

@@ -1,14 +1,136 @@
-//! The variables given on the command line: `--var`, `--secret` and `--secret-env`.
+//! The variables of a run and where they come from, highest first (DESIGN §4): the
+//! command line (`--var`, `--secret`, `--secret-env`), the process environment
+//! (`SWITCHYARD_SECRET_<NAME>`, `SWITCHYARD_VAR_<NAME>`), the selected environment
+//! (`--env NAME`) and the global variables. (Values a flow's `set` blocks keep are above
+//! all of them; that is the engine's.) [`for_run`] puts the layers together.
 //!
 //! Each becomes a [`Variable`] in the run's [`Variables`]. Messages about a `--secret`
-//! argument never quote it: a malformed one may be the secret itself.
+//! argument never quote it: a malformed one may be the secret itself; nor do they quote
+//! the value of an environment variable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 
 use anyhow::{Result, bail};
 use switchyard_flow::template;
 use switchyard_vault::{Variable, Variables};
+
+use crate::exit::Fatal;
+use crate::vars;
+
+/// The prefix of an environment variable that is a secret: `SWITCHYARD_SECRET_auth`.
+pub const SECRET_PREFIX: &str = "SWITCHYARD_SECRET_";
+/// The prefix of an environment variable that is a plain variable: `SWITCHYARD_VAR_host`.
+pub const VAR_PREFIX: &str = "SWITCHYARD_VAR_";
+
+/// The variables of a run of a flow that references `flow_variable_names`: the command
+/// line's, over the process environment's, over those of `environment` (`--env`), over
+/// the globals. Only the secrets the flow references and neither the command line nor
+/// the process environment gives are read from the keychain.
+///
+/// Exit 2 for a malformed argument or `SWITCHYARD_*` variable, or an environment that
+/// does not exist; exit 3 when the store or the keychain fails.
+pub fn for_run(
+    flow_variable_names: &BTreeSet<String>,
+    args: VariableArgs<'_>,
+    environment: Option<&str>,
+) -> Result<Variables, Fatal> {
+    let process = ProcessEnv::current();
+    layered(flow_variable_names, args, &process, |referenced| {
+        vars::open_store()?.variables_for(environment, referenced).map_err(vars::vault_fatal)
+    })
+}
+
+/// [`for_run`] with the process environment and the store handed in: `stored` gets the
+/// names whose values must come from the store and returns the stored variables (the
+/// globals with the environment on top).
+pub fn layered(
+    flow_variable_names: &BTreeSet<String>,
+    args: VariableArgs<'_>,
+    process: &ProcessEnv,
+    stored: impl FnOnce(&BTreeSet<String>) -> Result<Variables, Fatal>,
+) -> Result<Variables, Fatal> {
+    let command_line = from_args(args, |name| process.get(name)).map_err(Fatal::invalid_input)?;
+    let from_process = from_process_env(process).map_err(Fatal::invalid_input)?;
+    let given = |name: &String| command_line.get(name).is_some() || from_process.get(name).is_some();
+    let referenced: BTreeSet<String> = flow_variable_names.iter().filter(|name| !given(name)).cloned().collect();
+    let mut variables = stored(&referenced)?;
+    for variable in from_process.iter().chain(command_line.iter()) {
+        variables.insert(variable.clone());
+    }
+    Ok(variables)
+}
+
+/// The environment variables of the process, or of a test.
+#[derive(Debug, Clone, Default)]
+pub struct ProcessEnv {
+    vars: BTreeMap<OsString, OsString>,
+}
+
+impl ProcessEnv {
+    /// This process's environment.
+    pub fn current() -> Self {
+        Self { vars: std::env::vars_os().collect() }
+    }
+
+    /// The value of `name`, if set.
+    pub fn get(&self, name: &str) -> Option<OsString> {
+        self.vars.get(std::ffi::OsStr::new(name)).cloned()
+    }
+}
+
+impl<K: Into<OsString>, V: Into<OsString>> FromIterator<(K, V)> for ProcessEnv {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Self { vars: iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
+    }
+}
+
+/// The variables the process environment gives: `SWITCHYARD_SECRET_<NAME>` is the
+/// secret `<NAME>`, `SWITCHYARD_VAR_<NAME>` the plain variable `<NAME>` (the exact name
+/// after the prefix).
+///
+/// Refused, naming the environment variable (never its value): a name after the prefix
+/// that is empty, invalid or reserved, a value that is not UTF-8, an empty secret, and
+/// one name given both ways.
+pub fn from_process_env(process: &ProcessEnv) -> Result<Variables> {
+    let mut given: BTreeMap<String, String> = BTreeMap::new();
+    let mut variables = Variables::new();
+    for (key, value) in &process.vars {
+        let Some(key) = key.to_str() else {
+            if key.to_string_lossy().starts_with("SWITCHYARD_") {
+                bail!("an environment variable whose name starts with `SWITCHYARD_` is not valid UTF-8: rename it");
+            }
+            continue;
+        };
+        let (name, secret) = match (key.strip_prefix(SECRET_PREFIX), key.strip_prefix(VAR_PREFIX)) {
+            (Some(name), _) => (name, true),
+            (None, Some(name)) => (name, false),
+            (None, None) => continue,
+        };
+        if !template::is_valid_name(name) {
+            bail!(
+                "environment variable `{key}`: `{name}` is not a valid variable name: use letters, digits, `_`, `.` \
+                 and `-` after the prefix (for other names use --var or --secret-env)"
+            );
+        }
+        if template::input_path(name).is_some() {
+            bail!(
+                "environment variable `{key}`: `{name}` is reserved: `{{{{input}}}}` is the value arriving at a block"
+            );
+        }
+        let Some(value) = value.to_str() else {
+            bail!("environment variable `{key}` is not valid UTF-8");
+        };
+        if secret && value.is_empty() {
+            bail!("environment variable `{key}` is empty: give it the secret's value, or unset it");
+        }
+        if let Some(first) = given.insert(name.to_owned(), key.to_owned()) {
+            bail!("variable `{name}` is given twice ({first} and {key}): give each variable once");
+        }
+        variables.insert(if secret { Variable::secret(name, value) } else { Variable::plain(name, value) });
+    }
+    Ok(variables)
+}
 
 /// The variable arguments of `switchyard run`, as clap collected them.
 #[derive(Debug, Clone, Copy)]
@@ -21,7 +143,8 @@ pub struct VariableArgs<'a> {
     pub secret_envs: &'a [String],
 }
 
-/// Builds the run's variables from the arguments; `env` reads environment variables.
+/// Builds the command line's variables from the arguments; `env` reads environment
+/// variables (for `--secret-env`).
 ///
 /// Refused, with a message that says which argument and what to do: an argument that
 /// is not `NAME=…`, an invalid name, the reserved name `input`, a name given twice, an
@@ -195,5 +318,118 @@ mod tests {
         assert_eq!(ordinal(0, 3), "1st ");
         assert_eq!(ordinal(1, 3), "2nd ");
         assert_eq!(ordinal(10, 12), "11th ");
+    }
+
+    fn process(pairs: &[(&str, &str)]) -> ProcessEnv {
+        pairs.iter().map(|(k, v)| (*k, *v)).collect()
+    }
+
+    #[test]
+    fn switchyard_prefixed_environment_variables_become_secrets_and_plain_variables() {
+        let env = process(&[
+            ("SWITCHYARD_SECRET_auth", "sk-from-env"),
+            ("SWITCHYARD_VAR_base-url", "http://x"),
+            ("SWITCHYARD_VAR_Region.Name", "eu"),
+            ("SWITCHYARD_VAR_empty", ""),
+            ("SWITCHYARD_HOME", "/tmp/h"),
+            ("SWITCHYARD_SECRETS", "not a prefix match"),
+            ("PATH", "/bin"),
+        ]);
+        let variables = from_process_env(&env).unwrap();
+        let names: Vec<&str> = variables.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["Region.Name", "auth", "base-url", "empty"], "the exact name after the prefix");
+        let auth = variables.get("auth").unwrap();
+        assert!(auth.value.is_secret());
+        assert_eq!(auth.value.expose(), "sk-from-env");
+        assert!(!variables.get("base-url").unwrap().value.is_secret());
+        assert_eq!(variables.get("empty").unwrap().value.expose(), "", "an empty plain value is a value");
+    }
+
+    #[test]
+    fn malformed_switchyard_environment_variables_are_refused_without_their_values() {
+        let cases = [
+            (("SWITCHYARD_SECRET_", "sk-LEAKCHECK"), "not a valid variable name"),
+            (("SWITCHYARD_VAR_a b", "sk-LEAKCHECK"), "`a b` is not a valid variable name"),
+            (("SWITCHYARD_SECRET_input", "sk-LEAKCHECK"), "reserved"),
+            (("SWITCHYARD_VAR_input.body", "sk-LEAKCHECK"), "reserved"),
+            (("SWITCHYARD_SECRET_token", ""), "`SWITCHYARD_SECRET_token` is empty"),
+        ];
+        for ((key, value), message) in cases {
+            let error = from_process_env(&process(&[(key, value)])).unwrap_err().to_string();
+            assert!(error.contains(message), "{key}: {error}");
+            assert!(!error.contains("LEAKCHECK"), "{error}");
+        }
+        let both = process(&[("SWITCHYARD_VAR_token", "a"), ("SWITCHYARD_SECRET_token", "sk-LEAKCHECK")]);
+        let error = from_process_env(&both).unwrap_err().to_string();
+        assert!(error.contains("`token` is given twice"), "{error}");
+        assert!(!error.contains("LEAKCHECK"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_switchyard_variable_that_is_not_utf8_is_refused() {
+        use std::os::unix::ffi::OsStringExt as _;
+        let env: ProcessEnv =
+            [(OsString::from("SWITCHYARD_VAR_x"), OsString::from_vec(vec![0xff]))].into_iter().collect();
+        assert!(from_process_env(&env).unwrap_err().to_string().contains("not valid UTF-8"));
+        let other: ProcessEnv = [(OsString::from("OTHER"), OsString::from_vec(vec![0xff]))].into_iter().collect();
+        assert_eq!(from_process_env(&other).unwrap().iter().count(), 0, "other variables are none of ours");
+    }
+
+    /// `layered` with these arguments, process environment and stored variables;
+    /// returns the result and the names the store was asked to read secrets for.
+    fn layers(
+        names: &[&str],
+        vars: &[&str],
+        env: &[(&str, &str)],
+        stored: Vec<Variable>,
+    ) -> (Variables, BTreeSet<String>) {
+        let names: BTreeSet<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        let vars = strings(vars);
+        let args = VariableArgs { vars: &vars, secrets: &[], secret_envs: &[] };
+        let mut asked = BTreeSet::new();
+        let variables = layered(&names, args, &process(env), |referenced| {
+            asked = referenced.clone();
+            Ok(stored.into_iter().collect())
+        })
+        .unwrap();
+        (variables, asked)
+    }
+
+    fn value(variables: &Variables, name: &str) -> String {
+        variables.get(name).unwrap().value.expose().to_owned()
+    }
+
+    #[test]
+    fn the_command_line_wins_over_the_process_environment_which_wins_over_the_store() {
+        let stored = vec![Variable::plain("a", "store"), Variable::plain("b", "store"), Variable::plain("c", "store")];
+        let env = [("SWITCHYARD_VAR_a", "process"), ("SWITCHYARD_SECRET_b", "process-secret")];
+        let (variables, _) = layers(&["a", "b", "c"], &["a=cli"], &env, stored);
+        assert_eq!(value(&variables, "a"), "cli");
+        assert_eq!(value(&variables, "b"), "process-secret");
+        assert!(variables.get("b").unwrap().value.is_secret(), "the process environment's type wins too");
+        assert_eq!(value(&variables, "c"), "store");
+    }
+
+    #[test]
+    fn the_store_is_asked_only_for_what_neither_the_command_line_nor_the_process_gives() {
+        let env = [("SWITCHYARD_SECRET_auth", "sk-env")];
+        let (_, asked) = layers(&["auth", "host", "key"], &["host=h"], &env, Vec::new());
+        assert_eq!(asked.into_iter().collect::<Vec<_>>(), ["key"]);
+    }
+
+    #[test]
+    fn process_variables_the_flow_does_not_reference_are_still_there_for_jq() {
+        let (variables, _) = layers(&[], &[], &[("SWITCHYARD_VAR_region", "eu")], Vec::new());
+        assert_eq!(value(&variables, "region"), "eu");
+    }
+
+    #[test]
+    fn secret_env_reads_the_same_process_environment() {
+        let secret_envs = strings(&["auth=MY_TOKEN"]);
+        let args = VariableArgs { vars: &[], secrets: &[], secret_envs: &secret_envs };
+        let env = process(&[("MY_TOKEN", "sk-mine"), ("SWITCHYARD_SECRET_auth", "sk-prefixed")]);
+        let variables = layered(&BTreeSet::new(), args, &env, |_| Ok(Variables::new())).unwrap();
+        assert_eq!(value(&variables, "auth"), "sk-mine", "--secret-env is the command line: it wins");
     }
 }

@@ -1,4 +1,5 @@
-//! `switchyard vars list | set | get | rm | mv`: the global variables store.
+//! `switchyard vars list | set | get | rm | mv [--env NAME]`: the global variables, or
+//! with `--env` one environment's variables (which must exist: `switchyard env new`).
 //!
 //! Values are never taken from the command line: `set` reads stdin, or asks with a
 //! hidden prompt on a terminal. Secret values are shown only with `get --reveal`.
@@ -13,7 +14,7 @@ use anyhow::anyhow;
 use secrecy::{ExposeSecret as _, SecretString};
 use switchyard_engine::MASK;
 use switchyard_flow::{Escaped, escape_controls};
-use switchyard_vault::{Date, Definition, Keychain, Kind, Store, VaultError};
+use switchyard_vault::{Date, Definition, Keychain, Kind, Scope, Store, VaultError};
 
 use crate::cli::{VarsArgs, VarsCommand};
 use crate::exit::{Exit, Fatal};
@@ -22,35 +23,44 @@ use crate::output;
 /// Runs a `vars` subcommand.
 pub fn vars(args: &VarsArgs) -> Result<Exit, Fatal> {
     let mut store = open_store()?;
+    let scope = Scope::from_option(args.env.as_deref());
+    // An environment that does not exist is refused before anything is asked for.
+    store.check_scope(scope).map_err(vault_fatal)?;
+    let env_flag = args.env.as_deref().map(|name| format!(" --env {name}")).unwrap_or_default();
+    let in_scope = match scope {
+        Scope::Globals => String::new(),
+        Scope::Environment(_) => format!(" in {scope}"),
+    };
     match &args.command {
-        VarsCommand::List => list(&store),
+        VarsCommand::List => list(&store, scope),
         VarsCommand::Set { name, secret, allow_hosts, expires } => {
             let kind = if *secret { Kind::Secret } else { Kind::Default };
             if kind == Kind::Default && (!allow_hosts.is_empty() || expires.is_some()) {
                 return Err(Fatal::invalid_input(anyhow!(
-                    "--allow-host and --expires apply to secrets: add --secret to store `{name}` as a secret"
+                    "--allow-host and --expires apply to secrets: add --secret to store `{}` as a secret",
+                    Escaped(name)
                 )));
             }
             let expires = match expires {
                 Some(text) => Some(text.parse::<Date>().map_err(Fatal::invalid_input)?),
                 None => None,
             };
-            let value = read_value(name, kind)?;
+            let value = read_value(name, kind, &env_flag)?;
             let definition =
                 Definition { name: name.clone(), kind, value: None, allowed_hosts: allow_hosts.clone(), expires };
-            store.set(definition, value.expose_secret()).map_err(vault_fatal)?;
+            store.set_in(scope, definition, value.expose_secret()).map_err(vault_fatal)?;
             let place = match kind {
                 Kind::Secret => "in the OS keychain".to_owned(),
                 Kind::Default => format!("in {}", store.path().display()),
             };
-            output::stderr_line(format_args!("set {} `{name}` ({})", kind.as_str(), Escaped(&place)))?;
+            output::stderr_line(format_args!("set {} `{name}`{in_scope} ({})", kind.as_str(), Escaped(&place)))?;
             Ok(Exit::Success)
         }
         VarsCommand::Get { name, reveal } => {
-            let definition = store.definition(name).cloned();
+            let definition = store.definition_in(scope, name).map_err(vault_fatal)?.cloned();
             let text = match definition {
                 Some(d) if d.kind == Kind::Secret && !reveal => MASK.to_owned(),
-                _ => store.value(name).map_err(vault_fatal)?.expose().to_owned(),
+                _ => store.value_in(scope, name).map_err(vault_fatal)?.expose().to_owned(),
             };
             if io::stdout().is_terminal() {
                 output::stdout_line(format_args!("{}", Escaped(&text)))?;
@@ -60,14 +70,14 @@ pub fn vars(args: &VarsArgs) -> Result<Exit, Fatal> {
             Ok(Exit::Success)
         }
         VarsCommand::Rm { name } => {
-            let removed = store.remove(name).map_err(vault_fatal)?;
+            let removed = store.remove_in(scope, name).map_err(vault_fatal)?;
             let extra = if removed.kind == Kind::Secret { " and its keychain entry" } else { "" };
-            output::stderr_line(format_args!("removed `{name}`{extra}"))?;
+            output::stderr_line(format_args!("removed `{name}`{in_scope}{extra}"))?;
             Ok(Exit::Success)
         }
         VarsCommand::Mv { old, new } => {
-            store.rename(old, new).map_err(vault_fatal)?;
-            output::stderr_line(format_args!("renamed `{old}` to `{new}`"))?;
+            store.rename_in(scope, old, new).map_err(vault_fatal)?;
+            output::stderr_line(format_args!("renamed `{old}` to `{new}`{in_scope}"))?;
             Ok(Exit::Success)
         }
     }
@@ -84,23 +94,30 @@ pub fn vault_fatal(error: VaultError) -> Fatal {
     if error.is_environment() { Fatal::environment(error) } else { Fatal::invalid_input(error) }
 }
 
-fn list(store: &Store) -> Result<Exit, Fatal> {
-    let rows = rows(store, Date::today());
+fn list(store: &Store, scope: Scope<'_>) -> Result<Exit, Fatal> {
+    let rows = rows(store, scope, Date::today())?;
     if rows.is_empty() {
-        output::stderr_line(format_args!(
-            "no global variables yet: add one with `switchyard vars set NAME` (value on stdin)"
-        ))?;
+        match scope {
+            Scope::Globals => output::stderr_line(format_args!(
+                "no global variables yet: add one with `switchyard vars set NAME` (value on stdin)"
+            ))?,
+            Scope::Environment(name) => output::stderr_line(format_args!(
+                "no variables in {scope} yet: add one with `switchyard vars set NAME --env {}` (value on stdin)",
+                Escaped(name)
+            ))?,
+        }
         return Ok(Exit::Success);
     }
-    output::stdout_text(&table(&rows))?;
+    output::stdout_text(&table(["NAME", "TYPE", "VALUE", "ALLOWED HOSTS", "EXPIRES"], &rows))?;
     Ok(Exit::Success)
 }
 
 /// One row per variable: name, type, value (secrets masked), hosts, expiry; each cell
 /// with control characters escaped.
-fn rows(store: &Store, today: Date) -> Vec<[String; 5]> {
-    store
-        .definitions()
+fn rows(store: &Store, scope: Scope<'_>, today: Date) -> Result<Vec<[String; 5]>, Fatal> {
+    Ok(store
+        .definitions_in(scope)
+        .map_err(vault_fatal)?
         .map(|d| {
             let value = match d.kind {
                 Kind::Secret => MASK.to_owned(),
@@ -111,13 +128,13 @@ fn rows(store: &Store, today: Date) -> Vec<[String; 5]> {
             [d.name.clone(), d.kind.as_str().to_owned(), value, hosts, expires]
                 .map(|cell| escape_controls(&cell).into_owned())
         })
-        .collect()
+        .collect())
 }
 
 /// The rows under a header, in columns two spaces apart. Padding is counted in
 /// characters and added by hand: a format width (`{:width$}`) is limited to 65,535.
-fn table(rows: &[[String; 5]]) -> String {
-    let header = ["NAME", "TYPE", "VALUE", "ALLOWED HOSTS", "EXPIRES"].map(str::to_owned);
+pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let header = header.map(str::to_owned);
     let mut widths = header.clone().map(|h| h.chars().count());
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -150,7 +167,7 @@ pub fn expiry(date: Date, today: Date) -> String {
 
 /// The value for `vars set`: a hidden prompt on a terminal, else all of stdin less one
 /// trailing line break.
-fn read_value(name: &str, kind: Kind) -> Result<SecretString, Fatal> {
+fn read_value(name: &str, kind: Kind, env_flag: &str) -> Result<SecretString, Fatal> {
     let value = if io::stdin().is_terminal() {
         let prompt = format!("value for `{name}` (input hidden): ");
         rpassword::prompt_password(prompt).map_err(|e| Fatal::environment(anyhow!("cannot read the value: {e}")))?
@@ -164,7 +181,7 @@ fn read_value(name: &str, kind: Kind) -> Result<SecretString, Fatal> {
     };
     if kind == Kind::Secret && value.is_empty() {
         return Err(Fatal::invalid_input(anyhow!(
-            "empty value: give the secret on stdin, e.g. `printenv TOKEN | switchyard vars set {name} --secret`"
+            "empty value: give the secret on stdin, e.g. `printenv TOKEN | switchyard vars set {name} --secret{env_flag}`"
         )));
     }
     Ok(SecretString::from(value))
@@ -181,7 +198,7 @@ mod tests {
             [long.clone(), "default".into(), long.clone(), "-".into(), "-".into()],
             ["b".into(), "default".into(), "x".into(), "-".into(), "-".into()],
         ];
-        let table = table(&rows);
+        let table = table(["NAME", "TYPE", "VALUE", "ALLOWED HOSTS", "EXPIRES"], &rows);
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[2].find("default"), Some(70_002), "columns line up");
