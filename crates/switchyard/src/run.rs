@@ -296,7 +296,10 @@ enum Stream {
 
 /// A flow's output kept while several flows run, in the order it was written.
 #[derive(Debug, Default, Clone)]
-struct Recording(Rc<RefCell<Vec<(Stream, Vec<u8>)>>>);
+struct Recording(Rc<RefCell<Vec<Chunk>>>);
+
+/// Bytes written to one stream, one after another.
+type Chunk = (Stream, Vec<u8>);
 
 impl Recording {
     fn writer(&self, stream: Stream) -> Recorder {

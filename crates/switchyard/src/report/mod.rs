@@ -167,10 +167,13 @@ pub enum CaseKind<'a> {
     BlockError,
 }
 
+/// What a request sent: method, URL, headers.
+type Sent<'a> = (&'a str, &'a str, &'a [(String, String)]);
+
 /// A Send Request block run not yet finished: when it started, what it sent.
 struct Open<'a> {
     at_ms: u64,
-    sent: Option<(&'a str, &'a str, &'a [(String, String)])>,
+    sent: Option<Sent<'a>>,
 }
 
 /// The cases of a flow's events, in the order they ended. Runs of one block are
