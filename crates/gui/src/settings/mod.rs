@@ -390,7 +390,6 @@ impl Settings {
         sent
     }
 
-
     fn row_action(&mut self, ctx: &egui::Context, action: RowAction) {
         let find = |name: &str| self.definitions.iter().find(|d| d.name == name).cloned();
         match action {
