@@ -24,7 +24,7 @@ mod runner;
 mod screenshot;
 mod settings;
 
-pub use app::{AppOptions, Command, EXAMPLE_FLOW, SwitchyardApp};
+pub use app::{Action, Answer, AppOptions, Command, EXAMPLE_FLOW, SwitchyardApp};
 pub use canvas::BlockStatus;
 pub use console::{Console, ConsoleLine, Level};
 pub use inspector::Inspector;

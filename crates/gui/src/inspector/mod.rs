@@ -19,6 +19,7 @@
 mod auth;
 mod completion;
 mod language;
+mod preview;
 mod references;
 mod request;
 mod templated;
@@ -31,6 +32,7 @@ use eframe::egui::{self, Id, Label, Response, RichText, ScrollArea, TextEdit, Ui
 use serde_json::Value;
 use switchyard_flow::{Auth, Block, BlockKind, Body, LogBlock, StatusPattern};
 
+pub use preview::Previews;
 use templated::{Look, TemplatedField};
 
 /// Edits the selected block, keeping per block the text of fields stored in parsed form.
@@ -56,9 +58,34 @@ impl Inspector {
         is_defined: &dyn Fn(&str) -> bool,
         globals: &BTreeMap<String, bool>,
     ) -> bool {
+        self.form_ui(ui, block, is_defined, globals, None)
+    }
+
+    /// [`Inspector::ui`], with a preview under each jq field of its expression evaluated
+    /// against what the last run left on the block.
+    pub fn ui_with_previews(
+        &mut self,
+        ui: &mut Ui,
+        block: &mut Block,
+        is_defined: &dyn Fn(&str) -> bool,
+        globals: &BTreeMap<String, bool>,
+        previews: &Previews,
+    ) -> bool {
+        self.form_ui(ui, block, is_defined, globals, Some(previews))
+    }
+
+    fn form_ui(
+        &mut self,
+        ui: &mut Ui,
+        block: &mut Block,
+        is_defined: &dyn Fn(&str) -> bool,
+        globals: &BTreeMap<String, bool>,
+        previews: Option<&Previews>,
+    ) -> bool {
         let before = block.clone();
         let drafts = self.drafts.entry(block.id.clone()).or_default();
-        let scope = Scope { id: Id::new(("inspector", block.id.as_str())), is_defined, globals };
+        let block_id = before.id.as_str();
+        let scope = Scope { id: Id::new(("inspector", block_id)), block_id, is_defined, globals, previews };
         ScrollArea::vertical().id_salt(("inspector", block.id.as_str())).auto_shrink([false, false]).show(ui, |ui| {
             header_ui(ui, block);
             ui.separator();
@@ -134,6 +161,10 @@ impl<T: Clone + PartialEq> Draft<T> {
 struct Scope<'a> {
     /// Base of the ids of this block's widgets, so their state follows the block.
     id: Id,
+    /// The block's id.
+    block_id: &'a str,
+    /// What the last run left, for previews of jq fields (None: no previews).
+    previews: Option<&'a Previews>,
     /// Whether a variable name is defined.
     is_defined: &'a dyn Fn(&str) -> bool,
     /// The global variables' names, each with whether it is a secret (for completion).
