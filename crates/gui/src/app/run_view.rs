@@ -4,6 +4,7 @@
 //! the markers on wires that carried a value.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use egui::{Color32, RichText, Ui, Vec2};
@@ -74,10 +75,11 @@ impl SwitchyardApp {
                 }
                 let from = PortRef::new(block.as_str(), *port);
                 // The value reached every block wired to this port (masked by the engine).
+                let shared = Arc::new(value.clone());
                 for wire in self.run.wires.iter().filter(|wire| wire.from == from && wire.to.port == Port::In) {
-                    self.previews.reached(&wire.to.block, value);
+                    self.previews.reached(&wire.to.block, Arc::clone(&shared));
                 }
-                self.previews.fired(block, value);
+                self.previews.fired(block, shared);
                 self.run.carried.insert(from, text);
             }
             Event::RunFinished { outcome, .. } => self.run.outcome = Some(*outcome),

@@ -81,7 +81,8 @@ struct Entry {
     generation: u64,
     /// The finished result, if any (may be of an older text while a job runs).
     outcome: Option<Outcome>,
-    /// A job is evaluating `text` at `generation`.
+    /// A job is evaluating `text` at `generation` (while it runs, neither changes: a
+    /// newer text or value waits for it, then gets its own job).
     running: bool,
 }
 
@@ -90,8 +91,8 @@ type Reply = (Key, String, u64, Outcome);
 
 /// The values the last run left on each block, and the previews made from them.
 pub struct Previews {
-    /// Where evaluations run (None: previews are not evaluated, as in the inspector's own tests).
-    handle: Option<Handle>,
+    /// Where evaluations run.
+    handle: Handle,
     wake: Arc<dyn Fn() + Send + Sync>,
     /// The last value that reached each block's input, with its generation.
     inputs: HashMap<String, (Arc<Value>, u64)>,
@@ -116,7 +117,7 @@ impl Previews {
     pub fn new(handle: Handle, wake: impl Fn() + Send + Sync + 'static) -> Self {
         let (sender, replies) = channel();
         Self {
-            handle: Some(handle),
+            handle,
             wake: Arc::new(wake),
             inputs: HashMap::new(),
             outputs: HashMap::new(),
@@ -133,6 +134,8 @@ impl Previews {
         self.inputs.clear();
         self.outputs.clear();
         self.masks = None;
+        // A job still running finds no entry for its reply and is dropped.
+        self.entries.get_mut().clear();
     }
 
     /// The run's masks, for what previews make of its values.
@@ -141,15 +144,15 @@ impl Previews {
     }
 
     /// `value` (masked by the engine) reached the input of block `block`.
-    pub fn reached(&mut self, block: &str, value: &Value) {
+    pub fn reached(&mut self, block: &str, value: Arc<Value>) {
         self.generation += 1;
-        self.inputs.insert(block.to_owned(), (Arc::new(value.clone()), self.generation));
+        self.inputs.insert(block.to_owned(), (value, self.generation));
     }
 
     /// Block `block` fired `value` (masked by the engine).
-    pub fn fired(&mut self, block: &str, value: &Value) {
+    pub fn fired(&mut self, block: &str, value: Arc<Value>) {
         self.generation += 1;
-        self.outputs.insert(block.to_owned(), (Arc::new(value.clone()), self.generation));
+        self.outputs.insert(block.to_owned(), (value, self.generation));
     }
 
     /// Takes the results of finished evaluations. Never blocks.
@@ -157,12 +160,11 @@ impl Previews {
         let entries = self.entries.get_mut();
         while let Ok((key, text, generation, outcome)) = self.replies.try_recv() {
             let Some(entry) = entries.get_mut(&key) else { continue };
+            // A field has one job at a time, for the text and value its entry names: a
+            // reply for anything else is from before the last `clear` and is dropped.
             if entry.text == text && entry.generation == generation {
                 entry.running = false;
                 entry.outcome = Some(outcome);
-            } else {
-                // Stale: the text or the value changed meanwhile; the next frame asks again.
-                entry.running = false;
             }
         }
     }
@@ -194,7 +196,8 @@ impl Previews {
             if !current && !entry.running {
                 entry.text = text.to_owned();
                 entry.generation = *generation;
-                entry.running = self.spawn(key, text, Arc::clone(value), *generation, shape);
+                entry.running = true;
+                self.spawn(key, text, Arc::clone(value), *generation, shape);
             }
             // A result of an older text stays on screen until the new one is ready.
             entry.outcome.clone()
@@ -213,18 +216,16 @@ impl Previews {
         }
     }
 
-    /// Starts evaluating on a blocking thread; false when there is nowhere to run it.
-    fn spawn(&self, key: Key, text: &str, input: Arc<Value>, generation: u64, shape: Shape) -> bool {
-        let Some(handle) = &self.handle else { return false };
+    /// Starts evaluating on a blocking thread; the result arrives through [`Previews::poll`].
+    fn spawn(&self, key: Key, text: &str, input: Arc<Value>, generation: u64, shape: Shape) {
         let (sender, wake, masks) = (self.sender.clone(), Arc::clone(&self.wake), self.masks.clone());
         let text = text.to_owned();
-        handle.spawn_blocking(move || {
+        self.handle.spawn_blocking(move || {
             let outcome = evaluate(&text, &input, masks.as_deref(), shape);
             // The app may have closed meanwhile; nobody to tell then.
             let _ = sender.send((key, text, generation, outcome));
             wake();
         });
-        true
     }
 }
 
