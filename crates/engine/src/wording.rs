@@ -75,6 +75,18 @@ pub fn run_summary(outcome: Outcome, counts: &Counts, duration_ms: u64, max_step
     (headline, details)
 }
 
+/// The run summary on one line, as the terminal shows it (without colour):
+/// `✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 142 ms`.
+pub fn run_summary_line(outcome: Outcome, counts: &Counts, duration_ms: u64, max_steps: u64) -> String {
+    let (headline, details) = run_summary(outcome, counts, duration_ms, max_steps);
+    let mut line = headline;
+    for detail in details {
+        line.push_str(" · ");
+        line.push_str(&detail);
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +109,11 @@ mod tests {
         let (headline, details) = run_summary(Outcome::Failed, &counts, 42, 10);
         assert_eq!(headline, "✘ failed");
         assert_eq!(details, ["1 unhandled failure", "1 block error", "3 blocks", "1 request (0 ✓, 1 ✗)", "42 ms"]);
+    }
+
+    #[test]
+    fn the_summary_line_is_the_headline_then_each_detail() {
+        let counts = Counts { blocks_run: 3, succeeded: 1, ..Counts::default() };
+        assert_eq!(run_summary_line(Outcome::Ok, &counts, 142, 10), "✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 142 ms");
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! [`CanvasViewer`] decides each block's title, body and pins (Success green, Failure
 //! red), which connections are allowed (egui-snarl only ever wires an output to an
-//! input), the right-click menus, and what a run left on each block and wire. It does
-//! not add or remove blocks itself: it collects requests the app applies after the
-//! frame, so every change goes through one place.
+//! input), the right-click menus, and what a run left on each block and wire. It
+//! changes nothing itself: it queues [`Action`]s (add, delete, wire, unwire…) that the
+//! app applies after the frame, so every change goes through one place.
 
 use std::collections::HashMap;
 
@@ -12,9 +12,10 @@ use egui::emath::TSTransform;
 use egui::{Color32, Pos2, RichText, Stroke, Ui};
 use egui_snarl::ui::{PinInfo, SnarlPin, SnarlViewer};
 use egui_snarl::{InPin, InPinId, NodeId, OutPin, OutPinId, Snarl};
-use switchyard_flow::{BlockKind, Port, Wire};
+use switchyard_flow::{BlockKind, Port};
 
-use crate::document::{BlockNode, Document, NewBlock};
+use crate::app::Action;
+use crate::document::{BlockNode, NewBlock};
 
 /// Success ports and wires.
 pub const SUCCESS: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
@@ -41,31 +42,14 @@ pub enum BlockStatus {
     },
 }
 
-/// A change the canvas asks the app to make after the frame.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CanvasRequest {
-    /// Add a block of this kind at this graph position.
-    Add(NewBlock, Pos2),
-    /// Delete this block.
-    Delete(NodeId),
-    /// Duplicate this block.
-    Duplicate(NodeId),
-    /// Put this Send Request block on the clipboard as a curl command.
-    CopyAsCurl(NodeId),
-}
-
 /// The egui-snarl viewer for Switchyard blocks.
 pub struct CanvasViewer<'a> {
-    /// The document's wires, kept in step with the graph.
-    pub wires: &'a mut Vec<Wire>,
     /// What the last run did to each block, by block id.
     pub statuses: &'a HashMap<String, BlockStatus>,
     /// The selected block id.
     pub selected: Option<&'a str>,
-    /// Changes for the app to apply.
-    pub requests: Vec<CanvasRequest>,
-    /// Whether a wire was added or removed this frame.
-    pub wires_changed: bool,
+    /// Changes for the app to apply after the frame.
+    pub actions: &'a mut Vec<Action>,
     /// Graph → screen transform of this frame, for dropping palette blocks.
     pub to_global: TSTransform,
     /// A transform to apply this frame instead of the current one (fit to view).
@@ -301,29 +285,24 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         info
     }
 
-    fn connect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<BlockNode>) {
-        if Document::connect(snarl, self.wires, from.id, to.id) {
-            self.wires_changed = true;
+    fn connect(&mut self, from: &OutPin, to: &InPin, _snarl: &mut Snarl<BlockNode>) {
+        self.actions.push(Action::Connect { from: from.id, to: to.id });
+    }
+
+    fn disconnect(&mut self, from: &OutPin, to: &InPin, _snarl: &mut Snarl<BlockNode>) {
+        self.actions.push(Action::Disconnect { from: from.id, to: to.id });
+    }
+
+    fn drop_outputs(&mut self, pin: &OutPin, _snarl: &mut Snarl<BlockNode>) {
+        for &remote in &pin.remotes {
+            self.actions.push(Action::Disconnect { from: pin.id, to: remote });
         }
     }
 
-    fn disconnect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<BlockNode>) {
-        Document::disconnect(snarl, self.wires, from.id, to.id);
-        self.wires_changed = true;
-    }
-
-    fn drop_outputs(&mut self, pin: &OutPin, snarl: &mut Snarl<BlockNode>) {
-        for remote in pin.remotes.clone() {
-            Document::disconnect(snarl, self.wires, pin.id, remote);
+    fn drop_inputs(&mut self, pin: &InPin, _snarl: &mut Snarl<BlockNode>) {
+        for &remote in &pin.remotes {
+            self.actions.push(Action::Disconnect { from: remote, to: pin.id });
         }
-        self.wires_changed = true;
-    }
-
-    fn drop_inputs(&mut self, pin: &InPin, snarl: &mut Snarl<BlockNode>) {
-        for remote in pin.remotes.clone() {
-            Document::disconnect(snarl, self.wires, remote, pin.id);
-        }
-        self.wires_changed = true;
     }
 
     fn has_graph_menu(&mut self, _pos: Pos2, _snarl: &mut Snarl<BlockNode>) -> bool {
@@ -334,7 +313,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         ui.label("Add block");
         for kind in NewBlock::all() {
             if ui.button(kind.label()).clicked() {
-                self.requests.push(CanvasRequest::Add(kind, pos));
+                self.actions.push(Action::AddBlock { kind, at: pos });
                 ui.close();
             }
         }
@@ -352,17 +331,18 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         ui: &mut Ui,
         snarl: &mut Snarl<BlockNode>,
     ) {
-        let is_request = snarl.get_node(node).is_some_and(|n| matches!(n.block.kind, BlockKind::SendRequest(_)));
+        let Some(block) = block_of(snarl, node) else { return };
+        let is_request = matches!(block.kind, BlockKind::SendRequest(_));
         if is_request && ui.button("Copy as curl").clicked() {
-            self.requests.push(CanvasRequest::CopyAsCurl(node));
+            self.actions.push(Action::CopyAsCurl(block.id.clone()));
             ui.close();
         }
         if ui.button("Duplicate").clicked() {
-            self.requests.push(CanvasRequest::Duplicate(node));
+            self.actions.push(Action::DuplicateBlock(block.id.clone()));
             ui.close();
         }
         if ui.button("Delete").clicked() {
-            self.requests.push(CanvasRequest::Delete(node));
+            self.actions.push(Action::DeleteBlock(block.id.clone()));
             ui.close();
         }
     }

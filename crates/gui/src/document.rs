@@ -117,7 +117,12 @@ impl Document {
         self.saved = text;
     }
 
-    /// The node showing block `block_id`.
+    /// Block `block_id`, if the flow has it.
+    pub fn block(&self, block_id: &str) -> Option<&Block> {
+        self.snarl.nodes().map(|node| &node.block).find(|block| block.id == block_id)
+    }
+
+    /// The node that holds block `block_id`.
     pub fn node_of(&self, block_id: &str) -> Option<NodeId> {
         self.snarl.node_ids().find(|(_, node)| node.block.id == block_id).map(|(id, _)| id)
     }

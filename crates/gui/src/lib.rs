@@ -5,9 +5,15 @@
 //! from the flow crate's `Flow`), runs it through the engine on the tokio runtime whose
 //! handle it is given ([`runner`]), and shows events in the [`Console`].
 //!
-//! Modules: `app` (layout, commands, run events), `canvas` (the egui-snarl viewer),
-//! `document` (graph ⇄ flow), `inspector` (editing a block), `console` (the log
-//! console), `runner` (runs off the UI thread), `screenshot`.
+//! Widgets queue [`Action`]s while a frame is drawn; [`SwitchyardApp::apply`] carries them
+//! out after it, the one place the app's state changes (and undo is recorded).
+//!
+//! Modules: `app` (layout, the actions and applying them, files and session, run view,
+//! canvas, menus, automation hooks), `canvas` (the egui-snarl viewer), `blocks` (how
+//! each block type looks), `document` (graph ⇄ flow), `inspector` (editing a block,
+//! expression previews), `console` (the log console), `settings` (global variables),
+//! `history` (undo), `files` (dialogs, recovery), `runner` (runs off the UI thread),
+//! `screenshot`.
 
 // Print macros panic on a closed stdout or stderr: the app writes with `writeln!`.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -24,7 +30,7 @@ mod runner;
 mod screenshot;
 mod settings;
 
-pub use app::{AppOptions, Command, EXAMPLE_FLOW, SwitchyardApp};
+pub use app::{Action, Answer, AppOptions, Command, EXAMPLE_FLOW, SwitchyardApp};
 pub use canvas::BlockStatus;
 pub use console::{Console, ConsoleLine, Level};
 pub use inspector::Inspector;

@@ -7,9 +7,10 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use switchyard_engine::{Engine, EngineConfig, Event};
+use switchyard_engine::{Engine, EngineConfig, Event, Redactor};
 use switchyard_flow::Flow;
 use switchyard_vault::{Keychain, Store, Variables};
 use tokio::runtime::Handle;
@@ -30,10 +31,25 @@ pub enum VariablesSource {
 pub enum RunMessage {
     /// An engine event (already masked).
     Event(Event),
+    /// The run's masks, sent once its variables are read: what the app masks in what it
+    /// derives from the run's values itself (the inspector's expression previews).
+    Masks(RunMasks),
     /// The run could not start (the globals store or keychain failed).
     Error(String),
     /// The run is over (after its last event, or after an error).
     Ended,
+}
+
+/// The redactor of a run's secrets (the one the engine masks its events with, before
+/// any `set` block adds to it). Its `Debug` prints counts, never a secret; two are equal
+/// when they are the same one.
+#[derive(Debug, Clone)]
+pub struct RunMasks(pub Arc<Redactor>);
+
+impl PartialEq for RunMasks {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 struct ActiveRun {
@@ -115,7 +131,7 @@ impl Runner {
         let cancel = CancellationToken::new();
         let run_cancel = cancel.clone();
         let handle = self.handle.clone();
-        let flow = std::sync::Arc::new(flow);
+        let flow = Arc::new(flow);
         let started = Instant::now();
         self.handle.spawn(async move {
             let send = |message| {
@@ -131,7 +147,8 @@ impl Runner {
                     return;
                 }
             };
-            let mut run = engine.start(flow, std::sync::Arc::new(variables));
+            send(RunMessage::Masks(RunMasks(Arc::new(Redactor::for_variables(&variables)))));
+            let mut run = engine.start(flow, Arc::new(variables));
             // Stop cancels the app's token, which cancels the run; its stream ends
             // after its `RunFinished`.
             let mut stopping = false;

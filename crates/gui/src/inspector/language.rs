@@ -1,12 +1,14 @@
 //! The forms of the flow-language blocks (If, Evaluate, Set, Delay, For Each, Collect)
 //! and a Send Request's checks. jq fields are checked as you type: an error shows its
-//! column and message under the field.
+//! column and message under the field, and once it compiles, a preview of what it gives
+//! for the last value that reached the block (`preview.rs`).
 
 use eframe::egui::{self, DragValue, RichText, TextEdit, Ui};
 use switchyard_flow::expr::Program;
 use switchyard_flow::{BlockKind, Check, Expression};
 
 use super::Scope;
+use super::preview::{Against, Shape};
 use crate::canvas::FAILURE;
 
 /// The form of a flow-language block.
@@ -15,11 +17,19 @@ pub(super) fn form_ui(ui: &mut Ui, scope: &Scope<'_>, kind: &mut BlockKind) {
     ui.add_space(4.0);
     match kind {
         BlockKind::If(block) => {
-            expression_ui(ui, scope, "condition", "Condition", &mut block.condition, ".status == 200");
+            expression_ui(
+                ui,
+                scope,
+                "condition",
+                "Condition",
+                &mut block.condition,
+                ".status == 200",
+                Shape::Condition,
+            );
             ui.label(RichText::new("true unless the value is false or null (jq truthiness)").small().weak());
         }
         BlockKind::Evaluate(block) => {
-            expression_ui(ui, scope, "expression", "Expression", &mut block.expression, "{id: .body.id}");
+            expression_ui(ui, scope, "expression", "Expression", &mut block.expression, "{id: .body.id}", Shape::Value);
             ui.label(RichText::new("it must give one value; wrap a stream in […]").small().weak());
         }
         BlockKind::Set(block) => {
@@ -29,7 +39,8 @@ pub(super) fn form_ui(ui: &mut Ui, scope: &Scope<'_>, kind: &mut BlockKind) {
             if !switchyard_flow::template::is_valid_name(&block.name) {
                 ui.label(RichText::new("a name is letters, digits, `_`, `.` and `-`").small().color(FAILURE));
             }
-            expression_ui(ui, scope, "value", "Value", &mut block.value, ".body.access_token");
+            let shape = if block.secret { Shape::Secret } else { Shape::Value };
+            expression_ui(ui, scope, "value", "Value", &mut block.value, ".body.access_token", shape);
             ui.checkbox(&mut block.secret, "Secret: masked everywhere from now on, never seen by expressions");
             ui.label(
                 RichText::new(format!("later blocks use it as {{{{{}}}}} and ${}", block.name, block.name))
@@ -44,7 +55,7 @@ pub(super) fn form_ui(ui: &mut Ui, scope: &Scope<'_>, kind: &mut BlockKind) {
             });
         }
         BlockKind::ForEach(block) => {
-            expression_ui(ui, scope, "items", "Items", &mut block.items, ".body.data");
+            expression_ui(ui, scope, "items", "Items", &mut block.items, ".body.data", Shape::Value);
             ui.horizontal(|ui| {
                 ui.label("At once");
                 ui.add(DragValue::new(&mut block.concurrency).range(1..=256));
@@ -79,7 +90,8 @@ pub(super) fn checks_ui(ui: &mut Ui, scope: &Scope<'_>, checks: &mut Vec<Check>)
                 remove = Some(index);
             }
         });
-        expression_field(ui, scope.id(("check", index)), &mut check.condition, ".body.data | length > 0");
+        let field = Field { key: &format!("checks[{index}]"), against: Against::Response, shape: Shape::Condition };
+        expression_field(ui, scope, field, &mut check.condition, ".body.data | length > 0");
     }
     if let Some(index) = remove {
         checks.remove(index);
@@ -90,17 +102,41 @@ pub(super) fn checks_ui(ui: &mut Ui, scope: &Scope<'_>, checks: &mut Vec<Check>)
     }
 }
 
-fn expression_ui(ui: &mut Ui, scope: &Scope<'_>, key: &str, title: &str, expression: &mut Expression, hint: &str) {
-    ui.label(title);
-    expression_field(ui, scope.id(key), expression, hint);
+/// Which jq field of the block a text field edits, and how its preview reads.
+#[derive(Debug, Clone, Copy)]
+struct Field<'k> {
+    /// The field's name in the file (`condition`, `checks[0]`).
+    key: &'k str,
+    against: Against,
+    shape: Shape,
 }
 
-/// A jq field, checked as you type.
-fn expression_field(ui: &mut Ui, id: egui::Id, expression: &mut Expression, hint: &str) {
+fn expression_ui(
+    ui: &mut Ui,
+    scope: &Scope<'_>,
+    key: &str,
+    title: &str,
+    expression: &mut Expression,
+    hint: &str,
+    shape: Shape,
+) {
+    let label = ui.label(title);
+    let response = expression_field(ui, scope, Field { key, against: Against::Input, shape }, expression, hint);
+    response.labelled_by(label.id);
+}
+
+/// A jq field, checked as you type, with its preview under it.
+fn expression_field(
+    ui: &mut Ui,
+    scope: &Scope<'_>,
+    field: Field<'_>,
+    expression: &mut Expression,
+    hint: &str,
+) -> egui::Response {
     let mut text = expression.as_str().to_owned();
-    ui.add(
+    let response = ui.add(
         TextEdit::multiline(&mut text)
-            .id(id)
+            .id(scope.id(field.key))
             .code_editor()
             .desired_rows(1)
             .hint_text(hint)
@@ -110,10 +146,15 @@ fn expression_field(ui: &mut Ui, id: egui::Id, expression: &mut Expression, hint
         *expression = Expression::new(text);
     }
     match Program::check(expression.as_str()) {
-        Ok(()) => {}
+        Ok(()) => {
+            if let Some(previews) = scope.previews {
+                previews.ui(ui, scope.block_id, field.key, expression.as_str(), field.against, field.shape);
+            }
+        }
         Err(error) => {
             let column = error.column(expression.as_str());
             ui.label(RichText::new(format!("column {column}: {}", error.message)).small().color(FAILURE));
         }
     }
+    response
 }

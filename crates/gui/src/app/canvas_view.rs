@@ -1,0 +1,254 @@
+//! The canvas side of the app: the palette, the canvas (egui-snarl, whose viewer
+//! queues actions), the inspector panel, and the block edits those actions make: add,
+//! edit, delete, copy, paste (blocks or a curl command), duplicate, Copy as curl.
+
+use std::collections::HashMap;
+
+use egui::{Color32, Pos2, RichText, Ui, Vec2};
+use egui_snarl::ui::{SnarlStyle, SnarlWidget, get_selected_nodes};
+use switchyard_engine::wording;
+use switchyard_flow::{Block, BlockKind, Flow, template};
+use switchyard_import::Resolved;
+
+use super::{Action, CANVAS_ID, Fit, PASTE_OFFSET, SwitchyardApp};
+use crate::canvas::CanvasViewer;
+use crate::document::NewBlock;
+
+impl SwitchyardApp {
+    pub(super) fn palette(&mut self, ui: &mut Ui) {
+        ui.heading("Blocks");
+        ui.label(RichText::new("Drag onto the canvas, or right-click the canvas.").small().weak());
+        ui.add_space(6.0);
+        for group in switchyard_flow::Group::ALL {
+            ui.label(RichText::new(group.label()).small().strong());
+            for kind in NewBlock::all().filter(|k| k.0.group == group) {
+                let id = egui::Id::new(("palette", kind.label()));
+                ui.dnd_drag_source(id, kind, |ui| {
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.set_min_width(120.0);
+                        ui.label(kind.label());
+                    });
+                })
+                .response
+                .on_hover_text(kind.0.description);
+                ui.add_space(2.0);
+            }
+            ui.add_space(6.0);
+        }
+    }
+
+    /// The inspector for the selected block. It edits a copy; an edit becomes an
+    /// [`Action::EditBlock`], applied after the frame.
+    pub(super) fn inspector_panel(&mut self, ui: &mut Ui) {
+        ui.heading("Inspector");
+        let Some(block) = self.selected.as_deref().and_then(|id| self.document.block(id)) else {
+            ui.label(RichText::new("Select a block to edit it.").weak());
+            return;
+        };
+        let mut block = block.clone();
+        let globals = self.settings.globals();
+        let is_defined = |name: &str| template::input_path(name).is_some() || globals.contains_key(name);
+        if self.inspector.ui_with_previews(ui, &mut block, &is_defined, globals, &self.previews) {
+            self.actions.push(Action::EditBlock { id: block.id.clone(), block: Box::new(block) });
+        }
+    }
+
+    /// Replaces a block by its edited copy; keystrokes in one block join one undo step.
+    pub(super) fn edit_block(&mut self, id: &str, block: Block) {
+        let Some(node) = self.document.node_of(id) else { return };
+        let Some(node) = self.document.snarl.get_node_mut(node) else { return };
+        if node.block.id == block.id && node.block != block {
+            node.block = block;
+            self.edit_key = Some(id.to_owned());
+            self.check_dirty = true;
+        }
+    }
+
+    pub(super) fn canvas(&mut self, ui: &mut Ui) {
+        let mut viewer = CanvasViewer {
+            statuses: &self.run.statuses,
+            input_rects: HashMap::new(),
+            output_rects: HashMap::new(),
+            selected: self.selected.as_deref(),
+            actions: &mut self.actions,
+            to_global: self.to_global,
+            node_rects: HashMap::new(),
+            fit: match self.fit_pending.take() {
+                Some(Fit::Open) => crate::canvas::fit_transform(&self.document.snarl, ui.max_rect()),
+                Some(Fit::Whole) => crate::canvas::whole_flow_transform(&self.document.snarl, ui.max_rect()),
+                None => None,
+            },
+        };
+        // Text on blocks is not selectable: a drag on a label moves the block.
+        ui.style_mut().interaction.selectable_labels = false;
+        let response = SnarlWidget::new().id(egui::Id::new(CANVAS_ID)).style(canvas_style()).show(
+            &mut self.document.snarl,
+            &mut viewer,
+            ui,
+        );
+        self.to_global = viewer.to_global;
+        // Blocks are laid out in graph coordinates; the canvas layer maps them to the screen.
+        let to_global = self.to_global;
+        let (node_rects, outputs, inputs) = (viewer.node_rects, viewer.output_rects, viewer.input_rects);
+        self.node_rects = node_rects
+            .into_iter()
+            .filter_map(|(node, rect)| Some((self.document.snarl.get_node(node)?.block.id.clone(), to_global * rect)))
+            .collect();
+        self.wire_markers(ui, &outputs, &inputs);
+
+        if let Some(kind) = response.dnd_release_payload::<NewBlock>()
+            && let Some(pointer) = ui.ctx().pointer_interact_pos()
+        {
+            self.actions.push(Action::AddBlock { kind: *kind, at: self.to_global.inverse() * pointer });
+        }
+        let selection = get_selected_nodes(egui::Id::new(CANVAS_ID), ui.ctx());
+        if selection != self.canvas_selection {
+            if let Some(node) = selection.last().and_then(|n| self.document.snarl.get_node(*n)) {
+                self.actions.push(Action::Select(node.block.id.clone()));
+            }
+            self.canvas_selection = selection;
+        }
+        // Moving a block changes the flow without a callback: check when a drag ends.
+        if ui.input(|i| i.pointer.any_released()) {
+            self.actions.push(Action::DragEnded);
+        }
+    }
+
+    pub(super) fn add_block(&mut self, kind: NewBlock, at: Pos2) {
+        let node = self.document.add_block(kind, at);
+        self.selected = self.document.snarl.get_node(node).map(|n| n.block.id.clone());
+        self.check_dirty = true;
+    }
+
+    /// Removes a block and its wires, and forgets its editing state and selection.
+    pub(super) fn delete_block(&mut self, node: egui_snarl::NodeId) {
+        if let Some(block) = self.document.remove_node(node) {
+            self.inspector.forget(&block.id);
+            if self.selected.as_deref() == Some(block.id.as_str()) {
+                self.selected = None;
+            }
+            self.check_dirty = true;
+        }
+    }
+
+    /// The blocks selected on the canvas, else the one in the inspector.
+    pub(super) fn selected_nodes(&self, ctx: &egui::Context) -> Vec<egui_snarl::NodeId> {
+        let mut nodes = get_selected_nodes(egui::Id::new(CANVAS_ID), ctx);
+        nodes.retain(|node| self.document.snarl.get_node(*node).is_some());
+        if nodes.is_empty()
+            && let Some(node) = self.selected.as_deref().and_then(|id| self.document.node_of(id))
+        {
+            nodes.push(node);
+        }
+        nodes
+    }
+
+    /// Copies the selected blocks and the wires between them to the clipboard, as a
+    /// fragment in the flow format (pasting into a text editor shows readable JSON).
+    pub(super) fn copy(&mut self, ctx: &egui::Context) {
+        let nodes = self.selected_nodes(ctx);
+        if nodes.is_empty() {
+            return;
+        }
+        let text = self.document.fragment(&nodes).to_json();
+        ctx.copy_text(text.clone());
+        self.clipboard = Some(text);
+        self.pastes = 0;
+        self.notice = Some((format!("copied {}", wording::plural(nodes.len() as u64, "block")), false));
+    }
+
+    /// Pastes blocks from clipboard text (the flow format); other text is ignored.
+    pub(super) fn paste(&mut self, text: &str) {
+        let fragment = match Flow::fragment_from_json(text) {
+            Ok(fragment) => fragment,
+            Err(error) => {
+                if text.trim_start().starts_with('{') {
+                    self.notice = Some((format!("cannot paste: {error}"), true));
+                }
+                return;
+            }
+        };
+        self.pastes += 1;
+        let offset = PASTE_OFFSET * self.pastes as f32;
+        self.insert_fragment(&fragment, offset);
+    }
+
+    /// A pasted curl command becomes a Send Request block at the pointer. A literal
+    /// credential in it becomes a `{{name}}`; the notice says how to store it.
+    pub(super) fn paste_curl(&mut self, text: &str, ctx: &egui::Context) {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let flow_dir = self.document.path.as_deref().and_then(std::path::Path::parent);
+        let imported = match switchyard_import::curl_command(text, &cwd, flow_dir) {
+            Ok(imported) => imported,
+            Err(error) => {
+                self.notice = Some((format!("cannot paste the curl command: {}", error.message), true));
+                return;
+            }
+        };
+        let Some(mut block) = imported.flow.block("request").cloned() else { return };
+        let pointer = ctx.pointer_latest_pos().map_or(Pos2::new(300.0, 120.0), |p| self.to_global.inverse() * p);
+        block.at = [pointer.x, pointer.y];
+        let fragment = Flow { name: "pasted curl".to_owned(), blocks: vec![block], wires: Vec::new() };
+        self.insert_fragment(&fragment, Vec2::ZERO);
+        let mut notes: Vec<String> = imported
+            .variables
+            .iter()
+            .map(|v| format!("store `{}` as a secret in Settings ({})", v.name, v.origin))
+            .collect();
+        notes.extend(imported.report.warnings.iter().cloned());
+        let message = match notes.as_slice() {
+            [] => "pasted the curl command as a Send Request block".to_owned(),
+            notes => format!("pasted the curl command: {}", notes.join("; ")),
+        };
+        self.notice = Some((message, !imported.report.warnings.is_empty()));
+    }
+
+    /// Puts a Send Request block on the clipboard as a curl command: plain globals
+    /// filled in, secrets as `$NAME` shell references.
+    pub(super) fn copy_as_curl(&mut self, block_id: &str, ctx: &egui::Context) {
+        let Some(BlockKind::SendRequest(request)) = self.document.block(block_id).map(|block| &block.kind) else {
+            return;
+        };
+        let settings = &self.settings;
+        let lookup = |name: &str| match settings.globals().get(name) {
+            Some(true) => Resolved::Secret,
+            Some(false) => Resolved::Plain(settings.plain_value(name).unwrap_or_default().to_owned()),
+            None => Resolved::Unknown,
+        };
+        let base_dir = self.document.path.as_deref().and_then(std::path::Path::parent);
+        let export = switchyard_import::export_curl(request, &lookup, base_dir);
+        ctx.copy_text(export.command.clone());
+        let message = match export.warnings.as_slice() {
+            [] => "copied as curl".to_owned(),
+            warnings => format!("copied as curl: {}", warnings.join("; ")),
+        };
+        self.notice = Some((message, false));
+    }
+
+    pub(super) fn duplicate(&mut self, nodes: &[egui_snarl::NodeId]) {
+        if nodes.is_empty() {
+            return;
+        }
+        let fragment = self.document.fragment(nodes);
+        self.insert_fragment(&fragment, PASTE_OFFSET);
+    }
+
+    pub(super) fn insert_fragment(&mut self, fragment: &Flow, offset: Vec2) {
+        let (nodes, skipped) = self.document.paste(fragment, offset);
+        if let Some(last) = nodes.last().and_then(|n| self.document.snarl.get_node(*n)) {
+            self.selected = Some(last.block.id.clone());
+        }
+        if skipped > 0 {
+            self.notice = Some(("the flow has a Start block already: pasted without the copied one".to_owned(), false));
+        }
+        self.check_dirty = true;
+    }
+}
+
+fn canvas_style() -> SnarlStyle {
+    let mut style = SnarlStyle::new();
+    style.bg_pattern_stroke = Some(egui::Stroke::new(1.0, Color32::from_gray(45)));
+    style.lod_scale = Some(crate::canvas::LOD_SCALE);
+    style.min_scale = Some(crate::canvas::MIN_SCALE);
+    style
+}

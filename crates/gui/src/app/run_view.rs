@@ -1,0 +1,127 @@
+//! Runs and what they leave: starting a run (after `Flow::validate`), applying the
+//! runner's messages each frame (console lines, block statuses, the values wires
+//! carried and the values that reached each block, for the inspector's previews), and
+//! the markers on wires that carried a value.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use egui::{Color32, RichText, Ui, Vec2};
+use switchyard_engine::Event;
+use switchyard_flow::{Port, PortRef};
+
+use super::{SwitchyardApp, display_name};
+use crate::canvas::{BlockStatus, RUNNING};
+use crate::runner::RunMessage;
+
+/// Longest text a wire marker shows of the value it carried, in bytes before cutting.
+const CARRIED_TEXT: usize = 400;
+
+impl SwitchyardApp {
+    /// Checks the flow and starts running it; a flow that cannot run says why in the console.
+    pub(super) fn start_run(&mut self, ctx: &egui::Context) {
+        let flow = self.document.to_flow();
+        // The rules a flow file is held to: one start block, wires that fit, valid jq.
+        if let Err(problems) = flow.validate() {
+            let error = switchyard_flow::FlowError::Invalid { file: display_name(&flow.name), problems };
+            self.console.push_error(format!("the flow cannot run:\n{error}"));
+            return;
+        }
+        self.clear_run_view();
+        self.run.wires.clone_from(&flow.wires);
+        let wake = ctx.clone();
+        self.runner.set_base_dir(self.document.path.as_deref().and_then(std::path::Path::parent).map(Into::into));
+        self.runner.start(flow, self.source.clone(), move || wake.request_repaint());
+    }
+
+    /// Forgets what the last run left (a new run, another flow).
+    pub(super) fn clear_run_view(&mut self) {
+        self.run.statuses.clear();
+        self.run.carried.clear();
+        self.run.outcome = None;
+        self.run.wires.clear();
+        self.previews.clear();
+    }
+
+    /// Applies what the runner reported since the last frame.
+    pub(super) fn poll_run(&mut self) {
+        for (elapsed, message) in self.runner.poll() {
+            match message {
+                RunMessage::Event(event) => self.apply_event(elapsed, &event),
+                RunMessage::Masks(masks) => self.previews.set_masks(masks),
+                RunMessage::Error(message) => self.console.push_error(message),
+                RunMessage::Ended => {
+                    self.run.runs_finished += 1;
+                    self.run.statuses.retain(|_, status| *status != BlockStatus::Running);
+                }
+            }
+        }
+    }
+
+    fn apply_event(&mut self, elapsed: Duration, event: &Event) {
+        self.console.push(elapsed, event);
+        match event {
+            Event::BlockStarted { block, .. } => {
+                self.run.statuses.insert(block.clone(), BlockStatus::Running);
+            }
+            Event::BlockFinished { block, port, value, summary, .. } => {
+                self.run
+                    .statuses
+                    .insert(block.clone(), BlockStatus::Finished { port: *port, summary: summary.clone() });
+                let mut text = value.to_string();
+                if text.len() > CARRIED_TEXT {
+                    text = text.chars().take(CARRIED_TEXT).collect::<String>() + "…";
+                }
+                let from = PortRef::new(block.as_str(), *port);
+                // The value reached every block wired to this port (masked by the engine).
+                let shared = Arc::new(value.clone());
+                for wire in self.run.wires.iter().filter(|wire| wire.from == from && wire.to.port == Port::In) {
+                    self.previews.reached(&wire.to.block, Arc::clone(&shared));
+                }
+                self.previews.fired(block, shared);
+                self.run.carried.insert(from, text);
+            }
+            Event::RunFinished { outcome, .. } => self.run.outcome = Some(*outcome),
+            _ => {}
+        }
+    }
+
+    /// A marker half-way along each wire that carried a value in the last run; hovering
+    /// it shows the value (already masked by the engine). egui-snarl draws wires as
+    /// curves symmetric about their midpoint, so the marker sits on the wire.
+    pub(super) fn wire_markers(
+        &self,
+        ui: &mut Ui,
+        outputs: &HashMap<egui_snarl::OutPinId, egui::Rect>,
+        inputs: &HashMap<egui_snarl::InPinId, egui::Rect>,
+    ) {
+        if self.run.carried.is_empty() {
+            return;
+        }
+        // A layer above the canvas's, so the markers take the hover.
+        let layer = egui::LayerId::new(ui.layer_id().order, egui::Id::new("switchyard-wire-markers"));
+        ui.ctx().set_sublayer(ui.layer_id(), layer);
+        let clip = ui.clip_rect();
+        let mut markers = ui.new_child(egui::UiBuilder::new().layer_id(layer).max_rect(ui.max_rect()));
+        markers.set_clip_rect(clip);
+        for wire in &self.document.wires {
+            let Some(text) = self.run.carried.get(&wire.from) else { continue };
+            let Some((from, to)) = self.document.pins(wire) else { continue };
+            let (Some(out_row), Some(in_row)) = (outputs.get(&from), inputs.get(&to)) else { continue };
+            let start = self.to_global * (out_row.right_center() + Vec2::new(4.0, 0.0));
+            let end = self.to_global * (in_row.left_center() - Vec2::new(10.0, 0.0));
+            let middle = start + (end - start) / 2.0;
+            if !clip.contains(middle) {
+                continue;
+            }
+            let rect = egui::Rect::from_center_size(middle, Vec2::splat(14.0));
+            let id = egui::Id::new(("switchyard-wire-marker", &wire.from, &wire.to));
+            let response = markers.interact(rect, id, egui::Sense::hover());
+            let radius = if response.hovered() { 6.5 } else { 5.0 };
+            markers.painter().circle(middle, radius, RUNNING, egui::Stroke::new(1.5, Color32::from_gray(20)));
+            response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Other, true, "value carried"));
+            response.on_hover_text(RichText::new(text).monospace());
+        }
+    }
+}

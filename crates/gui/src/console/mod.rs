@@ -1,0 +1,340 @@
+//! The run console: the bottom panel of the app, which shows what a run did, line by line.
+//!
+//! [`Console`] turns the engine's [`Event`]s into [`ConsoleLine`]s ([`Console::push`]) and
+//! app-level errors into error lines ([`Console::push_error`]), and draws them
+//! ([`Console::ui`]): a toolbar (filter box, one toggle per [`Level`], Clear, Copy, line
+//! count), the list of lines (time, block, level, message, and a short preview of the
+//! line's value: `{…}`, `[…]` or a scalar), and on the right a details pane with the
+//! selected line in full and its value (the response, the logged value) as a collapsible
+//! JSON tree, collapsed at first.
+//!
+//! It stays smooth at 100,000 lines: every row of the list has the same height, so only
+//! the rows on screen are laid out (`ScrollArea::show_rows`); a value is never drawn in
+//! the list, only in the details pane and for one line at a time; and the indices of the
+//! lines that pass the filter are cached, extended as lines arrive and rebuilt only when
+//! the filter or the level toggles change.
+//!
+//! Events arrive masked by the engine (secrets replaced by `*****`): the console shows
+//! them as they are and never has anything to unmask. Text in them comes from the flow
+//! and from servers, so block ids and messages are shown with control characters escaped
+//! (`\n`, `\u{1b}`, by [`switchyard_flow::escape_controls`], as the CLI does); each line
+//! is one row, and nothing can pass for another line.
+//!
+//! Layout: this file is the model (lines, filter, selection); `wording.rs` what each
+//! event says (through the engine's shared wording); `ui.rs` draws it.
+
+mod ui;
+mod wording;
+
+use std::time::Duration;
+
+use egui::{Color32, Visuals};
+use serde_json::Value;
+use switchyard_engine::Event;
+use switchyard_flow::escape_controls;
+
+use wording::{describe, format_elapsed, one_line};
+
+/// How important a console line is, and which colour its level tag gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// The run started or ended without success or failure (cancelled).
+    Info,
+    /// A request left for the server.
+    Request,
+    /// A block fired `success`, or the run ended `ok`.
+    Success,
+    /// A block fired `failure`, or the run ended `failed` or at the step limit.
+    Failure,
+    /// Something the user should know that does not fail the run.
+    Warning,
+    /// An error in the app itself, outside any run (a store that cannot be read).
+    Error,
+    /// A value written by a Log block.
+    Log,
+}
+
+impl Level {
+    /// Every level, in the order the toolbar shows their toggles.
+    pub const ALL: [Level; 7] =
+        [Level::Info, Level::Request, Level::Success, Level::Failure, Level::Warning, Level::Error, Level::Log];
+
+    /// The level's name as the list and the copied text show it: `info`, `request`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Request => "request",
+            Level::Success => "success",
+            Level::Failure => "failure",
+            Level::Warning => "warning",
+            Level::Error => "error",
+            Level::Log => "log",
+        }
+    }
+
+    /// The level's name as its toolbar toggle shows it: `Info`, `Request`, …
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Info => "Info",
+            Level::Request => "Request",
+            Level::Success => "Success",
+            Level::Failure => "Failure",
+            Level::Warning => "Warning",
+            Level::Error => "Error",
+            Level::Log => "Log",
+        }
+    }
+
+    /// The colour of the level's tag, readable on the given theme's background.
+    pub fn color(self, visuals: &Visuals) -> Color32 {
+        let dark = visuals.dark_mode;
+        let pick = |on_dark: Color32, on_light: Color32| if dark { on_dark } else { on_light };
+        match self {
+            Level::Info => visuals.weak_text_color(),
+            Level::Request => pick(Color32::from_rgb(110, 170, 255), Color32::from_rgb(20, 90, 200)),
+            Level::Success => pick(Color32::from_rgb(90, 200, 120), Color32::from_rgb(0, 130, 60)),
+            Level::Failure => pick(Color32::from_rgb(240, 100, 100), Color32::from_rgb(190, 30, 30)),
+            Level::Warning => visuals.warn_fg_color,
+            Level::Error => visuals.error_fg_color,
+            Level::Log => pick(Color32::from_rgb(190, 150, 255), Color32::from_rgb(120, 60, 200)),
+        }
+    }
+
+    /// The level's position in [`Level::ALL`].
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One line of the console.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleLine {
+    /// Time since the run started, `mm:ss.mmm` (`00:01.234`); empty for app errors.
+    pub time: String,
+    /// The block the line is about, if any.
+    pub block: Option<String>,
+    /// How important the line is.
+    pub level: Level,
+    /// One line of text: control characters escaped (`\n`, `\u{1b}`).
+    pub message: String,
+    /// The value that goes with the line (the response, the logged value), if any.
+    pub value: Option<Value>,
+}
+
+impl ConsoleLine {
+    /// The line as [`Console::visible_text`] writes it: time, block, level, message, tab-separated.
+    fn tab_separated(&self) -> String {
+        format!("{}\t{}\t{}\t{}", self.time, self.block.as_deref().unwrap_or(""), self.level.as_str(), self.message)
+    }
+}
+
+/// The run console: a list of lines built from engine events, with a filter, level
+/// toggles, Clear and Copy. See the [module documentation](self).
+#[derive(Debug)]
+pub struct Console {
+    /// Every line, oldest first.
+    lines: Vec<ConsoleLine>,
+    /// What the filter searches, for every line one after another: block, level and
+    /// message, lowercased, each followed by a newline (which no field and no filter
+    /// contains, so a match never spans two fields). A filter change is then one
+    /// substring scan of this text rather than one search per line.
+    search_text: String,
+    /// Where each line's part of `search_text` starts.
+    search_starts: Vec<usize>,
+    /// Each line's level, kept apart from the lines so a filter change reads 1 byte per
+    /// line rather than a whole [`ConsoleLine`].
+    levels: Vec<Level>,
+    /// The filter box's text, as typed.
+    filter: String,
+    /// The filter text, trimmed and lowercased, as matched.
+    needle: String,
+    /// Whether lines of each level (indexed by [`Level::index`]) are shown.
+    shown: [bool; Level::ALL.len()],
+    /// Indices into `lines` of the lines that pass the filter, in order.
+    filtered: Vec<usize>,
+    /// Index into `lines` of the selected line.
+    selected: Option<usize>,
+    /// Counts the clears, so the JSON trees of a new line never reuse an old line's state.
+    generation: u64,
+}
+
+impl Default for Console {
+    fn default() -> Self {
+        Self {
+            lines: Vec::new(),
+            search_text: String::new(),
+            search_starts: Vec::new(),
+            levels: Vec::new(),
+            filter: String::new(),
+            needle: String::new(),
+            shown: [true; Level::ALL.len()],
+            filtered: Vec::new(),
+            selected: None,
+            generation: 0,
+        }
+    }
+}
+
+impl Console {
+    /// An empty console showing every level.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the line an engine event maps to, if any; `elapsed` is the time since the run
+    /// started. Block starts and responses are not shown: the block's finish carries the
+    /// result.
+    pub fn push(&mut self, elapsed: Duration, event: &Event) {
+        if let Some((block, level, message, value)) = describe(event) {
+            let block = block.map(|block| escape_controls(&block).into_owned());
+            let message = escape_controls(&message).into_owned();
+            self.add(ConsoleLine { time: format_elapsed(elapsed), block, level, message, value });
+        }
+    }
+
+    /// Adds an app-level error line (e.g. `cannot read the globals store: …`). Its line
+    /// breaks and tabs are the app's own layout and become spaces; any other control
+    /// character is escaped.
+    pub fn push_error(&mut self, message: impl Into<String>) {
+        let message: String = message.into();
+        self.add(ConsoleLine {
+            time: String::new(),
+            block: None,
+            level: Level::Error,
+            message: one_line(&message),
+            value: None,
+        });
+    }
+
+    /// Removes every line. The filter and the level toggles stay as they are.
+    pub fn clear(&mut self) {
+        self.lines.clear();
+        self.search_text.clear();
+        self.search_starts.clear();
+        self.levels.clear();
+        self.filtered.clear();
+        self.selected = None;
+        self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// How many lines there are, shown or not.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether there are no lines at all.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Every line, oldest first, shown or not.
+    pub fn lines(&self) -> &[ConsoleLine] {
+        &self.lines
+    }
+
+    /// How many lines pass the filter and the level toggles.
+    pub fn visible_len(&self) -> usize {
+        self.filtered.len()
+    }
+
+    /// The lines that pass the filter and the level toggles, one per line, each as
+    /// time, block, level and message separated by tabs. This is what Copy copies.
+    pub fn visible_text(&self) -> String {
+        let mut text = String::new();
+        for line in self.filtered.iter().filter_map(|&index| self.lines.get(index)) {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&line.tab_separated());
+        }
+        text
+    }
+
+    /// The filter box's text.
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    /// Sets the filter: a line is shown when its block, message or level contains the
+    /// text, ignoring case (and its level is toggled on). An empty filter shows all.
+    pub fn set_filter(&mut self, filter: impl Into<String>) {
+        self.filter = filter.into();
+        self.refilter();
+    }
+
+    /// Whether lines of this level are shown.
+    pub fn is_level_shown(&self, level: Level) -> bool {
+        self.shown.get(level.index()).copied().unwrap_or(true)
+    }
+
+    /// Shows or hides the lines of this level.
+    pub fn set_level_shown(&mut self, level: Level, shown: bool) {
+        if let Some(slot) = self.shown.get_mut(level.index()) {
+            *slot = shown;
+        }
+        self.refilter();
+    }
+
+    /// The selected line, if any.
+    pub fn selected_line(&self) -> Option<&ConsoleLine> {
+        self.selected.and_then(|index| self.lines.get(index))
+    }
+
+    /// Selects the line at `index` in [`Console::lines`] (its value shows in the details
+    /// pane), or none with `None` or an index past the end.
+    pub fn select(&mut self, index: Option<usize>) {
+        self.selected = index.filter(|&index| index < self.lines.len());
+    }
+
+    /// Appends a line and, when it passes the filter, its index to the cache.
+    fn add(&mut self, line: ConsoleLine) {
+        let start = self.search_text.len();
+        for field in [line.block.as_deref().unwrap_or(""), line.level.as_str(), &line.message] {
+            self.search_text.push_str(&field.to_lowercase());
+            self.search_text.push('\n');
+        }
+        let text = self.search_text.get(start..).unwrap_or("");
+        if self.is_level_shown(line.level) && text.contains(self.needle.as_str()) {
+            self.filtered.push(self.lines.len());
+        }
+        self.search_starts.push(start);
+        self.levels.push(line.level);
+        self.lines.push(line);
+    }
+
+    /// Rebuilds the cache of lines that pass the filter; called when the filter or the
+    /// level toggles change, never per frame.
+    fn refilter(&mut self) {
+        self.needle = escape_controls(self.filter.trim()).to_lowercase();
+        let shown = self.shown;
+        let is_shown = |level: Level| shown.get(level.index()).copied().unwrap_or(true);
+        let mut filtered = Vec::new();
+        if self.needle.is_empty() {
+            filtered
+                .extend(self.levels.iter().enumerate().filter(|(_, level)| is_shown(**level)).map(|(index, _)| index));
+        } else {
+            // Find the next match, step forward to the line it is in, note that line and go
+            // on from the start of the one after it.
+            let mut index = 0;
+            let mut from = 0;
+            while let Some(found) = self.search_text.get(from..).and_then(|rest| rest.find(self.needle.as_str())) {
+                let position = from + found;
+                while self.search_starts.get(index + 1).is_some_and(|&next_start| next_start <= position) {
+                    index += 1;
+                }
+                if self.levels.get(index).is_some_and(|level| is_shown(*level)) {
+                    filtered.push(index);
+                }
+                index += 1;
+                match self.search_starts.get(index) {
+                    Some(&next_start) => from = next_start,
+                    None => break,
+                }
+            }
+        }
+        self.filtered = filtered;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,364 @@
+//! The console's model and wording, line by line.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use switchyard_engine::{Counts, Event, Outcome, wording};
+use switchyard_flow::Port;
+
+use super::{Console, Level};
+
+pub(super) fn ms(millis: u64) -> Duration {
+    Duration::from_millis(millis)
+}
+
+pub(super) fn success(block: &str, summary: &str, value: Value) -> Event {
+    Event::BlockFinished {
+        block: block.to_owned(),
+        port: Port::Success,
+        value,
+        wired: true,
+        summary: summary.to_owned(),
+    }
+}
+
+pub(super) fn log(block: &str, label: Option<&str>, value: Value) -> Event {
+    Event::Log { block: block.to_owned(), label: label.map(str::to_owned), value }
+}
+
+/// A console holding a typical run: start, request, success, log, finish.
+pub(super) fn sample_console() -> Console {
+    let mut console = Console::new();
+    console.push(ms(0), &Event::RunStarted { flow: "Users".to_owned(), blocks: 3 });
+    console.push(
+        ms(12),
+        &Event::RequestSent {
+            block: "fetch_users".to_owned(),
+            method: "GET".to_owned(),
+            url: "https://api.example.com/users".to_owned(),
+            headers: vec![],
+        },
+    );
+    console.push(ms(96), &success("fetch_users", "200 · 84 ms", json!({"status": 200, "body": {"count": 2}})));
+    console.push(ms(97), &log("print", Some("users"), json!({"count": 2})));
+    console.push(
+        ms(98),
+        &Event::RunFinished {
+            outcome: Outcome::Ok,
+            counts: Counts { blocks_run: 3, responses: 1, succeeded: 1, logged: 1, ..Counts::default() },
+            duration_ms: 98,
+        },
+    );
+    console
+}
+
+fn messages(console: &Console) -> Vec<&str> {
+    console.lines().iter().map(|line| line.message.as_str()).collect()
+}
+
+#[test]
+fn run_started_maps_to_info_line_with_name_and_block_count() {
+    let mut console = Console::new();
+    console.push(ms(0), &Event::RunStarted { flow: "Users".to_owned(), blocks: 3 });
+    let line = &console.lines()[0];
+    assert_eq!(line.time, "00:00.000");
+    assert_eq!(line.level, Level::Info);
+    assert_eq!(line.block, None);
+    assert_eq!(line.message, "run started: Users (3 blocks)");
+    assert_eq!(line.value, None);
+}
+
+#[test]
+fn time_is_minutes_seconds_and_millis_since_run_start() {
+    let mut console = Console::new();
+    console.push(ms(1_234), &Event::RunStarted { flow: "f".to_owned(), blocks: 1 });
+    console.push(ms(61_005), &Event::RunStarted { flow: "f".to_owned(), blocks: 1 });
+    assert_eq!(console.lines()[0].time, "00:01.234");
+    assert_eq!(console.lines()[0].message, "run started: f (1 block)");
+    assert_eq!(console.lines()[1].time, "01:01.005");
+}
+
+#[test]
+fn block_started_and_response_received_add_no_line() {
+    let mut console = Console::new();
+    console.push(ms(1), &Event::BlockStarted { block: "a".to_owned(), kind: "send_request".to_owned(), step: 1 });
+    console.push(ms(2), &Event::ResponseReceived { block: "a".to_owned(), status: 200, duration_ms: 1, bytes: 10 });
+    assert!(console.is_empty());
+    assert_eq!(console.len(), 0);
+}
+
+#[test]
+fn request_sent_maps_to_request_line_with_method_url_and_headers() {
+    let mut console = Console::new();
+    console.push(
+        ms(5),
+        &Event::RequestSent {
+            block: "fetch".to_owned(),
+            method: "POST".to_owned(),
+            url: "https://api.example.com/items?page=2".to_owned(),
+            headers: vec![("Accept".to_owned(), "a/b".to_owned()), ("Accept".to_owned(), "c/d".to_owned())],
+        },
+    );
+    let line = &console.lines()[0];
+    assert_eq!(line.level, Level::Request);
+    assert_eq!(line.block.as_deref(), Some("fetch"));
+    assert_eq!(line.message, "POST https://api.example.com/items?page=2");
+    assert_eq!(
+        line.value,
+        Some(json!({
+            "method": "POST",
+            "url": "https://api.example.com/items?page=2",
+            "headers": {"Accept": "a/b, c/d"}
+        }))
+    );
+}
+
+#[test]
+fn log_maps_to_log_line_with_label_or_logged_and_the_value() {
+    let mut console = Console::new();
+    console.push(ms(1), &log("print", Some("user id"), json!(42)));
+    console.push(ms(2), &log("print", None, json!({"a": [1, 2]})));
+    assert_eq!(messages(&console), ["user id", "logged"]);
+    assert!(console.lines().iter().all(|line| line.level == Level::Log));
+    assert_eq!(console.lines()[0].value, Some(json!(42)));
+    assert_eq!(console.lines()[1].value, Some(json!({"a": [1, 2]})));
+}
+
+#[test]
+fn warning_maps_to_warning_line_with_its_block() {
+    let mut console = Console::new();
+    console
+        .push(ms(1), &Event::Warning { block: Some("fetch".to_owned()), message: "secret api_key expired".to_owned() });
+    console.push(ms(2), &Event::Warning { block: None, message: "general".to_owned() });
+    let lines = console.lines();
+    assert_eq!(lines[0].level, Level::Warning);
+    assert_eq!(lines[0].block.as_deref(), Some("fetch"));
+    assert_eq!(lines[0].message, "secret api_key expired");
+    assert_eq!(lines[1].block, None);
+}
+
+#[test]
+fn success_maps_to_success_line_with_summary_and_response_value() {
+    let mut console = Console::new();
+    let response = json!({"status": 200, "headers": {}, "body": {"ok": true}, "duration_ms": 84, "url": "https://x"});
+    console.push(ms(90), &success("fetch", "200 · 84 ms", response.clone()));
+    let line = &console.lines()[0];
+    assert_eq!(line.level, Level::Success);
+    assert_eq!(line.block.as_deref(), Some("fetch"));
+    assert_eq!(line.message, "success: 200 · 84 ms");
+    assert_eq!(line.value, Some(response));
+}
+
+#[test]
+fn failure_maps_to_failure_line_with_summary_and_error_message() {
+    let mut console = Console::new();
+    let value = json!({"error": {"kind": "connect", "message": "connection refused by 127.0.0.1:9"}});
+    console.push(
+        ms(3),
+        &Event::BlockFinished {
+            block: "fetch".to_owned(),
+            port: Port::Failure,
+            value: value.clone(),
+            wired: true,
+            summary: "connect error".to_owned(),
+        },
+    );
+    let line = &console.lines()[0];
+    assert_eq!(line.level, Level::Failure);
+    assert_eq!(line.message, "failure: connect error — connection refused by 127.0.0.1:9");
+    assert_eq!(line.value, Some(value));
+}
+
+#[test]
+fn unhandled_failure_without_error_says_so_and_does_not_repeat_the_summary() {
+    let mut console = Console::new();
+    console.push(
+        ms(3),
+        &Event::BlockFinished {
+            block: "fetch".to_owned(),
+            port: Port::Failure,
+            value: json!({"status": 404, "error": {"kind": "timeout", "message": "timeout"}}),
+            wired: false,
+            summary: "timeout".to_owned(),
+        },
+    );
+    console.push(
+        ms(4),
+        &Event::BlockFinished {
+            block: "fetch".to_owned(),
+            port: Port::Failure,
+            value: json!({"status": 404}),
+            wired: false,
+            summary: "404 · 12 ms".to_owned(),
+        },
+    );
+    assert_eq!(messages(&console), ["failure: timeout (unhandled)", "failure: 404 · 12 ms (unhandled)"]);
+}
+
+#[test]
+fn out_port_of_start_and_log_adds_no_line() {
+    let mut console = Console::new();
+    for block in ["start", "print"] {
+        console.push(
+            ms(1),
+            &Event::BlockFinished {
+                block: block.to_owned(),
+                port: Port::Out,
+                value: Value::Null,
+                wired: true,
+                summary: String::new(),
+            },
+        );
+    }
+    assert!(console.is_empty());
+}
+
+#[test]
+fn run_finished_level_and_message_follow_the_outcome() {
+    let mut console = Console::new();
+    let counts = Counts { blocks_run: 3, responses: 2, succeeded: 1, failed: 1, unhandled: 1, logged: 2, errors: 0 };
+    for (outcome, duration_ms) in
+        [(Outcome::Ok, 412), (Outcome::Failed, 1_250), (Outcome::Cancelled, 5), (Outcome::Limit, 9)]
+    {
+        console.push(ms(duration_ms), &Event::RunFinished { outcome, counts, duration_ms });
+    }
+    let levels: Vec<Level> = console.lines().iter().map(|line| line.level).collect();
+    assert_eq!(levels, [Level::Success, Level::Failure, Level::Info, Level::Failure]);
+    assert_eq!(
+        messages(&console),
+        [
+            "✔ ok · 1 unhandled failure · 3 blocks · 2 requests (1 ✓, 1 ✗) · 412 ms",
+            "✘ failed · 1 unhandled failure · 3 blocks · 2 requests (1 ✓, 1 ✗) · 1.25 s",
+            "■ cancelled · 1 unhandled failure · 3 blocks · 2 requests (1 ✓, 1 ✗) · 5 ms",
+            "✘ limit: stopped after 10000 steps (raise it with --max-steps) · 1 unhandled failure · 3 blocks · \
+             2 requests (1 ✓, 1 ✗) · 9 ms",
+        ]
+    );
+    let quiet = Counts { blocks_run: 1, responses: 1, succeeded: 1, ..Counts::default() };
+    console.push(ms(1), &Event::RunFinished { outcome: Outcome::Ok, counts: quiet, duration_ms: 1 });
+    assert_eq!(console.lines()[4].message, "✔ ok · 1 block · 1 request (1 ✓, 0 ✗) · 1 ms");
+}
+
+#[test]
+fn run_summary_line_is_the_wording_the_terminal_shows() {
+    let cases = [
+        (Outcome::Ok, Counts { blocks_run: 3, responses: 1, succeeded: 1, logged: 1, ..Counts::default() }, 98),
+        (Outcome::Failed, Counts { blocks_run: 2, failed: 1, unhandled: 1, errors: 1, ..Counts::default() }, 1_250),
+        (Outcome::Cancelled, Counts::default(), 5),
+        (Outcome::Limit, Counts { blocks_run: 10_000, ..Counts::default() }, 9),
+    ];
+    let max_steps = switchyard_engine::EngineConfig::default().max_steps;
+    for (outcome, counts, duration_ms) in cases {
+        let mut console = Console::new();
+        console.push(ms(duration_ms), &Event::RunFinished { outcome, counts, duration_ms });
+        let (headline, details) = wording::run_summary(outcome, &counts, duration_ms, max_steps);
+        let terminal = format!("{headline} · {}", details.join(" · "));
+        assert_eq!(console.lines()[0].message, terminal, "{outcome:?}");
+        assert_eq!(terminal, wording::run_summary_line(outcome, &counts, duration_ms, max_steps));
+    }
+}
+
+#[test]
+fn failure_line_takes_the_error_message_from_the_shared_wording() {
+    let value = json!({"error": {"kind": "timeout", "message": "no response within 50 ms"}});
+    let mut console = Console::new();
+    console.push(
+        ms(1),
+        &Event::BlockFinished {
+            block: "call".to_owned(),
+            port: Port::Failure,
+            value: value.clone(),
+            wired: true,
+            summary: "timeout".to_owned(),
+        },
+    );
+    let error = wording::failure_message(&value, "timeout").unwrap_or_default();
+    assert_eq!(console.lines()[0].message, format!("failure: timeout — {error}"));
+}
+
+#[test]
+fn filter_matches_block_message_and_level_ignoring_case() {
+    let mut console = sample_console();
+    console.set_filter("FETCH_users");
+    assert_eq!(console.visible_len(), 2);
+    console.set_filter("api.example");
+    assert_eq!(console.visible_len(), 1);
+    console.set_filter(" LOG ");
+    assert_eq!(console.visible_len(), 1, "the log line");
+    console.set_filter("REQUEST");
+    assert_eq!(
+        console.visible_text(),
+        "00:00.012\tfetch_users\trequest\tGET https://api.example.com/users\n\
+         00:00.098\t\tsuccess\t✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 98 ms",
+        "the request line, and the run line's \"1 request\""
+    );
+    console.set_filter("no such text");
+    assert_eq!(console.visible_len(), 0);
+    assert_eq!(console.visible_text(), "");
+    console.set_filter("");
+    assert_eq!(console.visible_len(), 5);
+}
+
+#[test]
+fn filter_lists_each_matching_line_once_in_order() {
+    let mut console = Console::new();
+    console.push_error("aaa aaa");
+    console.push_error("bbb");
+    console.push_error("a");
+    console.set_filter("a");
+    assert_eq!(console.visible_text(), "\t\terror\taaa aaa\n\t\terror\ta");
+    console.set_filter("error\ta");
+    assert_eq!(console.visible_len(), 0, "a filter never matches across fields");
+}
+
+#[test]
+fn filter_ignores_case_beyond_ascii() {
+    let mut console = Console::new();
+    console.push_error("Ärger mit der Größe");
+    console.push_error("other");
+    console.set_filter("ärger");
+    assert_eq!(console.visible_len(), 1);
+    console.set_filter("GRÖSSE");
+    assert_eq!(console.visible_len(), 0, "no case folding of ß to ss, only lowercasing");
+    console.set_filter("GRÖßE");
+    assert_eq!(console.visible_len(), 1);
+}
+
+#[test]
+fn level_toggles_hide_and_show_their_lines() {
+    let mut console = sample_console();
+    console.set_level_shown(Level::Success, false);
+    assert!(!console.is_level_shown(Level::Success));
+    assert_eq!(console.visible_len(), 3);
+    assert!(!console.visible_text().contains("\tsuccess\t"));
+    console.set_level_shown(Level::Info, false);
+    console.set_filter("users");
+    assert_eq!(console.visible_len(), 2, "{}", console.visible_text());
+    console.set_level_shown(Level::Success, true);
+    assert_eq!(console.visible_len(), 3);
+}
+
+#[test]
+fn lines_pushed_while_filtered_are_filtered_as_they_arrive() {
+    let mut console = Console::new();
+    console.set_filter("fetch");
+    console.set_level_shown(Level::Log, false);
+    console.push(ms(1), &success("fetch", "200 · 1 ms", json!({})));
+    console.push(ms(2), &success("other", "200 · 1 ms", json!({})));
+    console.push(ms(3), &log("fetch", None, json!(1)));
+    assert_eq!(console.len(), 3);
+    assert_eq!(console.visible_text(), "00:00.001\tfetch\tsuccess\tsuccess: 200 · 1 ms");
+}
+
+#[test]
+fn clear_removes_every_line_and_keeps_the_filter() {
+    let mut console = sample_console();
+    console.set_filter("fetch");
+    console.clear();
+    assert!(console.is_empty());
+    assert_eq!(console.visible_len(), 0);
+    assert_eq!(console.filter(), "fetch");
+    console.push(ms(1), &success("fetch", "200 · 1 ms", json!({})));
+    console.push(ms(1), &success("other", "200 · 1 ms", json!({})));
+    assert_eq!(console.visible_len(), 1);
+}
