@@ -10,8 +10,10 @@
 
 mod common;
 
-use common::encode::{ENCODINGS, encode, unpercent};
-use common::{Finished, TestServer, all_files_text, base64, flow, run, run_with_stdin, switchyard, write_flow};
+use common::encode::ENCODINGS;
+use common::{
+    Finished, TestServer, all_files_text, assert_no_form, base64, flow, run, run_with_stdin, switchyard, write_flow,
+};
 use serde_json::{Value, json};
 use switchyard_engine::MASK;
 
@@ -142,50 +144,6 @@ fn test_helper_base64_matches_the_rfc_examples() {
     assert_eq!(base64(b"foob"), "Zm9vYg==");
     assert_eq!(base64(b"fooba"), "Zm9vYmE=");
     assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-}
-
-/// Every string in `text` as a reader could see it: the text, each JSON line's
-/// strings, and those percent-decoded (with and without `+` as a space), lower-cased.
-fn readings(text: &str) -> Vec<String> {
-    fn strings(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::String(s) => out.push(s.clone()),
-            Value::Array(items) => items.iter().for_each(|i| strings(i, out)),
-            Value::Object(map) => map.iter().for_each(|(k, v)| {
-                out.push(k.clone());
-                strings(v, out);
-            }),
-            _ => {}
-        }
-    }
-    let mut texts = vec![text.to_owned()];
-    for line in text.lines() {
-        // Human output prints values as JSON after a label; JSON output is JSON lines.
-        let json = line.find(['{', '[', '"']).map_or(line, |at| &line[at..]);
-        if let Ok(value) = serde_json::from_str::<Value>(json) {
-            strings(&value, &mut texts);
-        }
-    }
-    let mut out = Vec::new();
-    for t in texts {
-        out.push(unpercent(&t));
-        out.push(unpercent(&t.replace('+', " ")));
-        out.push(t);
-    }
-    out.into_iter().map(|t| t.to_lowercase()).collect()
-}
-
-/// Fails when any encoding of any of `secrets` shows in `text` (case-insensitively).
-fn assert_no_form(text: &str, secrets: &[&str]) {
-    let readings = readings(text);
-    for secret in secrets {
-        for enc in ENCODINGS {
-            let form = encode(enc, secret).to_lowercase();
-            for reading in &readings {
-                assert!(!reading.contains(&form), "the {enc} form of {secret:?} leaked: {form:?} in\n{text}");
-            }
-        }
-    }
 }
 
 /// start → `request` → log on success and on failure.

@@ -54,6 +54,7 @@ impl Received {
 struct Shared {
     received: Arc<Mutex<Vec<Received>>>,
     stuck: mpsc::Sender<()>,
+    together: Arc<tokio::sync::Barrier>,
 }
 
 /// A local HTTP server, one per test, on its own thread and runtime.
@@ -62,7 +63,8 @@ struct Shared {
 /// answers with that status; `/echo` answers 200 with the request's method, path,
 /// query and headers as JSON, and its `Authorization` header echoed in the
 /// `x-echo-authorization` response header; `/stuck` never answers (and reports that
-/// it got the request, see [`TestServer::wait_until_stuck`]); `/reflect?from=…&enc=…`
+/// it got the request, see [`TestServer::wait_until_stuck`]); `/together` answers 200
+/// once two requests are waiting there at the same time; `/reflect?from=…&enc=…`
 /// answers `{"authenticated": true, "token": …}` with a part of the request in an
 /// encoding (see [`encode::reflect`]); any path under `/api/` answers 200
 /// `{"ok": true, "path": …}`. Every request is recorded, body included.
@@ -84,7 +86,11 @@ impl TestServer {
         let received = Arc::new(Mutex::new(Vec::new()));
         let (stuck_tx, stuck) = mpsc::channel();
         let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
-        let state = Shared { received: Arc::clone(&received), stuck: stuck_tx };
+        let state = Shared {
+            received: Arc::clone(&received),
+            stuck: stuck_tx,
+            together: Arc::new(tokio::sync::Barrier::new(2)),
+        };
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async move {
@@ -169,6 +175,13 @@ async fn handle(State(state): State<Shared>, request: Request) -> Response {
     }
     if path.starts_with("/api/") {
         return axum::Json(json!({"ok": true, "path": path})).into_response();
+    }
+    if path == "/together" {
+        // Only two requests in flight at once get past this (a safety net, not a timing).
+        return match tokio::time::timeout(WATCHDOG / 2, state.together.wait()).await {
+            Ok(_) => axum::Json(json!({"together": true})).into_response(),
+            Err(_) => (StatusCode::GATEWAY_TIMEOUT, "alone").into_response(),
+        };
     }
     if path == "/stuck" {
         let _ = state.stuck.send(());
@@ -316,3 +329,47 @@ pub fn all_files_text(dir: &Path) -> String {
 
 /// A D-Bus address where nothing listens: the keychain is unavailable.
 pub const NO_DBUS: &str = "unix:path=/nonexistent/switchyard-test-bus";
+
+/// Every string in `text` as a reader could see it: the text, each JSON line's
+/// strings, and those percent-decoded (with and without `+` as a space), lower-cased.
+pub fn readings(text: &str) -> Vec<String> {
+    fn strings(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|i| strings(i, out)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| {
+                out.push(k.clone());
+                strings(v, out);
+            }),
+            _ => {}
+        }
+    }
+    let mut texts = vec![text.to_owned()];
+    for line in text.lines() {
+        // Human output prints values as JSON after a label; JSON output is JSON lines.
+        let json = line.find(['{', '[', '"']).map_or(line, |at| &line[at..]);
+        if let Ok(value) = serde_json::from_str::<Value>(json) {
+            strings(&value, &mut texts);
+        }
+    }
+    let mut out = Vec::new();
+    for t in texts {
+        out.push(encode::unpercent(&t));
+        out.push(encode::unpercent(&t.replace('+', " ")));
+        out.push(t);
+    }
+    out.into_iter().map(|t| t.to_lowercase()).collect()
+}
+
+/// Fails when any encoding of any of `secrets` shows in `text` (case-insensitively).
+pub fn assert_no_form(text: &str, secrets: &[&str]) {
+    let readings = readings(text);
+    for secret in secrets {
+        for enc in encode::ENCODINGS {
+            let form = encode::encode(enc, secret).to_lowercase();
+            for reading in &readings {
+                assert!(!reading.contains(&form), "the {enc} form of {secret:?} leaked: {form:?} in\n{text}");
+            }
+        }
+    }
+}
