@@ -1,6 +1,8 @@
 //! End-to-end tests of `switchyard run` as a CI runner (DESIGN §8): several flows and
 //! folders, `--jobs`, `--bail`, invalid files first, and the JUnit, JSON and HTML
 //! reports, through the built binary against a local server.
+// Helpers of the tests: a failed step panics, failing the test that called it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
 
