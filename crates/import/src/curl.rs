@@ -462,6 +462,21 @@ pub(crate) fn decode_form(text: &str) -> Vec<(String, String)> {
 }
 
 fn percent_decode(text: &str) -> String {
+    String::from_utf8_lossy(&percent_decode_bytes(text)).into_owned()
+}
+
+/// A query name or value as Postman keeps it (as typed, so percent-encoded where the
+/// user encoded it) decoded once, so the engine, which encodes query pairs itself, sends
+/// it encoded once. Text that does not decode to UTF-8 stays as it is.
+pub(crate) fn decode_query_text(text: &str) -> String {
+    if !text.contains(['%', '+']) {
+        return text.to_owned();
+    }
+    String::from_utf8(percent_decode_bytes(text)).unwrap_or_else(|_| text.to_owned())
+}
+
+/// `%XX` and `+` (a space) undone.
+fn percent_decode_bytes(text: &str) -> Vec<u8> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -482,7 +497,7 @@ fn percent_decode(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// Percent-encodes the literal text of `text` (curl's `--data-urlencode`), leaving its

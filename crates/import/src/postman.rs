@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use switchyard_flow::{ApiKeyLocation, Auth, Body, Part, SendRequest, template};
 
 use crate::credentials::{Credentials, has_reference, is_credential_header, is_credential_name};
+use crate::curl::decode_query_text;
 use crate::layout::{self, Ids, Link};
 use crate::{ImportError, Imported, ImportedVariable, Report, SecretText, VariableValue, escape};
 
@@ -420,6 +421,7 @@ impl<'f> Walker<'f> {
                     let key = entry.get("key").map(scalar_text)?;
                     Some((key, entry.get("value").map(scalar_text).unwrap_or_default()))
                 })
+                .map(|(key, value)| (decode_query_text(&key), decode_query_text(&value)))
                 .collect(),
             None => raw_query,
         };
@@ -657,8 +659,8 @@ fn enabled_pairs(value: Option<&Value>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Splits `base?a=1&b` into the base and its query pairs (not decoded: Postman keeps
-/// them as typed). A `#fragment` is dropped.
+/// Splits `base?a=1&b` into the base and its query pairs, each decoded once (Postman
+/// keeps them as typed). A `#fragment` is dropped.
 fn split_raw_url(raw: &str) -> (String, Vec<(String, String)>) {
     let raw = raw.split('#').next().unwrap_or_default();
     match raw.split_once('?') {
@@ -668,8 +670,8 @@ fn split_raw_url(raw: &str) -> (String, Vec<(String, String)>) {
                 .split('&')
                 .filter(|pair| !pair.is_empty())
                 .map(|pair| match pair.split_once('=') {
-                    Some((key, value)) => (key.to_owned(), value.to_owned()),
-                    None => (pair.to_owned(), String::new()),
+                    Some((key, value)) => (decode_query_text(key), decode_query_text(value)),
+                    None => (decode_query_text(pair), String::new()),
                 })
                 .collect();
             (base.to_owned(), pairs)
