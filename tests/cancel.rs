@@ -51,3 +51,54 @@ fn ctrl_c_in_json_format_ends_with_a_cancelled_run_finished_event() {
     assert_eq!(last["event"], "run_finished");
     assert_eq!(last["outcome"], "cancelled");
 }
+
+/// Output is buffered, but never held back: while a request is stuck, the line saying
+/// it was sent is already out (in both formats), before anything ends the run.
+#[test]
+fn a_waiting_run_has_already_shown_its_lines() {
+    use std::io::{BufRead as _, BufReader};
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    // A quick request first: its lines are flushed at once, so the stuck one's come
+    // within the next 20 ms, from the flush timer.
+    let document = flow(
+        json!({
+            "start": {"type": "start", "at": [0, 0]},
+            "quick": {"type": "send_request", "at": [200, 0], "url": server.url("/json")},
+            "call": {"type": "send_request", "at": [400, 0], "url": server.url("/stuck"), "timeout_ms": 600_000}
+        }),
+        json!([["start.out", "quick.in"], ["quick.success", "call.in"]]),
+    );
+    let path = write_flow(dir.path(), "quick-then-stuck.json", &document);
+    for (format, stream_is_stdout) in [("human", false), ("json", true)] {
+        let needle = "/stuck";
+        let mut child = spawn(switchyard(dir.path()).arg("run").arg(&path).args(["--format", format]));
+        let reader: Box<dyn std::io::Read + Send> = if stream_is_stdout {
+            Box::new(child.stdout.take().unwrap())
+        } else {
+            Box::new(child.stderr.take().unwrap())
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(reader).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        server.wait_until_stuck();
+        // A safety net, not a timing: the line is flushed within 20 ms.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let line = rx.recv_timeout(left).unwrap_or_else(|_| {
+                send_signal(child.id(), "KILL");
+                panic!("{format}: `{needle}` was not shown while the request waited")
+            });
+            if line.contains(needle) {
+                break;
+            }
+        }
+        assert!(child.try_wait().unwrap().is_none(), "{format}: still running while its lines are out");
+        send_signal(child.id(), "INT");
+        assert_eq!(child.wait().unwrap().code(), Some(1));
+    }
+}
