@@ -59,7 +59,8 @@ impl SwitchyardApp {
         self.runner.is_running()
     }
 
-    /// The window title: `Switchyard — NAME`, with ` •` while unsaved.
+    /// The window title: `Switchyard — NAME`, then ` — ENV` when an environment is
+    /// picked, and ` •` while unsaved.
     pub fn title(&self) -> &str {
         &self.title
     }
