@@ -59,6 +59,11 @@ impl SwitchyardApp {
         self.runner.is_running()
     }
 
+    /// The environment runs use (the top bar's picker), if any.
+    pub fn selected_environment(&self) -> Option<&str> {
+        self.settings.selected_environment()
+    }
+
     /// The window title: `Switchyard — NAME`, then ` — ENV` when an environment is
     /// picked, and ` •` while unsaved.
     pub fn title(&self) -> &str {
