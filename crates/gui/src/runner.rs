@@ -1,7 +1,8 @@
 //! Runs flows for the app on the tokio runtime, never on the UI thread.
 //!
 //! [`Runner::start`] spawns the run on the runtime's handle; the variables (globals
-//! store and keychain) are read there too, on a blocking thread. Events come back over
+//! store with the selected environment on top, and the keychain) are read there too,
+//! on a blocking thread. Events come back over
 //! a channel and each one wakes the UI with `request_repaint`; the frame code only
 //! drains the channel ([`Runner::poll`]).
 
@@ -20,7 +21,8 @@ use tokio_util::sync::CancellationToken;
 /// Where a run's variables come from.
 #[derive(Debug, Clone)]
 pub enum VariablesSource {
-    /// The globals store in this config directory, secrets from this keychain.
+    /// The globals store in this config directory, secrets from this keychain (with the
+    /// environment set by [`Runner::set_environment`] on top).
     Store(PathBuf, Keychain),
     /// Exactly these (tests, and runs with no store).
     Fixed(Variables),
@@ -65,6 +67,8 @@ pub struct Runner {
     active: Option<ActiveRun>,
     /// The open flow file's folder: where its relative file paths start.
     base_dir: Option<std::path::PathBuf>,
+    /// The store's environment whose variables go on top of the globals.
+    environment: Option<String>,
 }
 
 impl std::fmt::Debug for Runner {
@@ -76,7 +80,7 @@ impl std::fmt::Debug for Runner {
 impl Runner {
     /// A runner that spawns runs on `handle`.
     pub fn new(handle: Handle) -> Self {
-        Self { handle, engine: None, active: None, base_dir: None }
+        Self { handle, engine: None, active: None, base_dir: None, environment: None }
     }
 
     /// The runtime runs go on (the app puts other background work there too).
@@ -88,6 +92,12 @@ impl Runner {
     /// file's folder; `None`: the current folder).
     pub fn set_base_dir(&mut self, dir: Option<std::path::PathBuf>) {
         self.base_dir = dir;
+    }
+
+    /// Sets the environment of the store whose variables the next runs get on top of
+    /// the globals (`None`: the globals only). A [`VariablesSource::Fixed`] has none.
+    pub fn set_environment(&mut self, environment: Option<String>) {
+        self.environment = environment;
     }
 
     /// Whether a run is going on.
@@ -133,13 +143,14 @@ impl Runner {
         let handle = self.handle.clone();
         let flow = Arc::new(flow);
         let started = Instant::now();
+        let environment = self.environment.clone();
         self.handle.spawn(async move {
             let send = |message| {
                 // The app may have closed; nothing to tell then.
                 let _ = tx.send((started.elapsed(), message));
                 wake();
             };
-            let variables = match load_variables(&handle, &flow, source).await {
+            let variables = match load_variables(&handle, &flow, source, environment).await {
                 Ok(variables) => variables,
                 Err(message) => {
                     send(RunMessage::Error(message));
@@ -193,14 +204,19 @@ impl Runner {
     }
 }
 
-async fn load_variables(handle: &Handle, flow: &Flow, source: VariablesSource) -> Result<Variables, String> {
+async fn load_variables(
+    handle: &Handle,
+    flow: &Flow,
+    source: VariablesSource,
+    environment: Option<String>,
+) -> Result<Variables, String> {
     match source {
         VariablesSource::Fixed(variables) => Ok(variables),
         VariablesSource::Store(dir, keychain) => {
             let referenced: BTreeSet<String> = flow.variable_names();
             // Reading the file and the keychain blocks: keep it off the runtime's workers.
             let loaded = handle
-                .spawn_blocking(move || Store::open(&dir, keychain)?.variables(&referenced))
+                .spawn_blocking(move || Store::open(&dir, keychain)?.variables_for(environment.as_deref(), &referenced))
                 .await
                 .map_err(|error| format!("reading the global variables stopped: {error}"))?;
             loaded.map_err(|error| error.to_string())

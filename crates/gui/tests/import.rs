@@ -88,3 +88,106 @@ fn copy_as_curl_puts_the_request_on_the_clipboard_without_secret_values() {
     );
     assert!(!copied[0].contains("sk-GUI-SECRET-5150"));
 }
+
+/// Every text on screen: labels and values.
+fn all_text(harness: &egui_kittest::Harness<'_, switchyard_gui::SwitchyardApp>) -> Vec<String> {
+    use egui_kittest::kittest::{By, NodeT as _};
+    harness
+        .query_all(By::new().include_labels())
+        .flat_map(|node| [node.accesskit_node().label(), node.accesskit_node().value()])
+        .flatten()
+        .collect()
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { files.extend(files_under(&path)) } else { files.push(path) }
+    }
+    files
+}
+
+#[derive(Default)]
+struct Recorded(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for Recorded {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn a_pasted_credential_is_offered_for_the_keychain_and_shows_nowhere() {
+    use secrecy::ExposeSecret as _;
+    const PASTED: &str = "sk-pasted-9Qx";
+    let fixture = fixture();
+    let config_dir = fixture.dir.path().join("config");
+    let keychain = switchyard_vault::Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+    let options = AppOptions {
+        config_dir: Some(config_dir.clone()),
+        keychain: Some(keychain.clone()),
+        recovery_dir: Some(config_dir.join("recovery")),
+        autosave_after: Some(std::time::Duration::ZERO),
+        ..AppOptions::default()
+    };
+    let mut harness = fixture.app(options, 3);
+    harness.event(egui::Event::Paste(format!(
+        "curl https://api.example.com/v1/models -H \"Authorization: Bearer {PASTED}\""
+    )));
+    harness.run_steps(3);
+
+    // The block refers to it by name; the offer shows the name and a mask, never the value.
+    let json = flow(&harness).to_json();
+    assert!(json.contains("Bearer {{token}}") && !json.contains(PASTED), "{json}");
+    assert!(harness.query_by_label("Store as secret").is_some(), "the offer is there at once");
+    let texts = all_text(&harness);
+    assert!(texts.iter().any(|t| t == "{{token}}"), "the offer names the variable: {texts:?}");
+    assert!(texts.iter().any(|t| t == "*****"), "and shows a mask");
+    assert!(texts.iter().any(|t| t.contains("sent only to api.example.com")), "{texts:?}");
+    assert!(texts.iter().all(|t| !t.contains(PASTED)), "no label holds the value: {texts:?}");
+
+    harness.get_by_label("Store as secret").click();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while keychain.get("token").unwrap().is_none() || harness.query_by_label_contains("stored `token`").is_none() {
+        assert!(std::time::Instant::now() < deadline, "gave up waiting for the secret to be stored");
+        harness.step();
+        std::thread::yield_now();
+    }
+    harness.run_steps(3);
+    assert_eq!(keychain.get("token").unwrap().unwrap().expose_secret(), PASTED, "in the (mock) keychain");
+    assert!(harness.query_by_label("Store as secret").is_none(), "the offer is gone");
+    let store = switchyard_vault::Store::open(&config_dir, keychain.clone()).unwrap();
+    let definition = store.definition("token").unwrap();
+    assert_eq!(definition.kind, switchyard_vault::Kind::Secret);
+    assert_eq!(definition.allowed_hosts, ["api.example.com"], "sent only where it was going");
+
+    // Nowhere else: no label, no file under the folder (flow, globals, recovery), no storage.
+    let texts = all_text(&harness);
+    assert!(texts.iter().all(|t| !t.contains(PASTED)), "no label holds the value: {texts:?}");
+    let mut storage = Recorded::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    assert!(storage.0.values().all(|v| !v.contains(PASTED)), "eframe storage never holds the value");
+    let files = files_under(fixture.dir.path());
+    assert!(files.iter().any(|f| f.ends_with("globals.json")), "{files:?}");
+    for file in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        assert!(!text.contains(PASTED), "the value is in {}", file.display());
+    }
+
+    // "Not now" stores nothing and forgets the value.
+    harness.event(egui::Event::Paste("curl https://x.example.org -H 'X-Api-Key: lit-not-now-5521'".to_owned()));
+    harness.run_steps(3);
+    harness.get_by_label("Not now").click();
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Not now").is_none(), "the offer is gone");
+    assert!(keychain.get("x_api_key").unwrap().is_none(), "nothing stored");
+    assert!(switchyard_vault::Store::open(&config_dir, keychain).unwrap().definition("x_api_key").is_none());
+}

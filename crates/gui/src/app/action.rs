@@ -32,6 +32,10 @@ pub enum Action {
     AnswerUnsaved(Answer),
     /// Restore the unsaved work found from a crash (`true`) or discard it.
     AnswerRecovery(bool),
+    /// Store the credential a pasted curl command held as a secret (`true`), or not now.
+    AnswerCredential(bool),
+    /// Run with this environment of the store on top of the globals (`None`: globals only).
+    SelectEnvironment(Option<String>),
     /// The window asked to close.
     CloseRequested,
     /// Undo the last change.

@@ -174,7 +174,8 @@ impl SwitchyardApp {
     }
 
     /// A pasted curl command becomes a Send Request block at the pointer. A literal
-    /// credential in it becomes a `{{name}}`; the notice says how to store it.
+    /// credential in it becomes a `{{name}}`; the notice says how to store it, and the
+    /// app offers to store it as a secret right away.
     pub(super) fn paste_curl(&mut self, text: &str, ctx: &egui::Context) {
         let cwd = std::env::current_dir().unwrap_or_default();
         let flow_dir = self.document.path.as_deref().and_then(std::path::Path::parent);
@@ -186,6 +187,8 @@ impl SwitchyardApp {
             }
         };
         let Some(mut block) = imported.flow.block("request").cloned() else { return };
+        let url = if let BlockKind::SendRequest(request) = &block.kind { request.url.as_str() } else { "" };
+        self.offer_credentials(super::credential::CredentialOffer::new(&imported.variables, url));
         let pointer = ctx.pointer_latest_pos().map_or(Pos2::new(300.0, 120.0), |p| self.to_global.inverse() * p);
         block.at = [pointer.x, pointer.y];
         let fragment = Flow { name: "pasted curl".to_owned(), blocks: vec![block], wires: Vec::new() };

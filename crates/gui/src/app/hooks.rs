@@ -59,7 +59,13 @@ impl SwitchyardApp {
         self.runner.is_running()
     }
 
-    /// The window title: `Switchyard — NAME`, with ` •` while unsaved.
+    /// The environment runs use (the top bar's picker), if any.
+    pub fn selected_environment(&self) -> Option<&str> {
+        self.settings.selected_environment()
+    }
+
+    /// The window title: `Switchyard — NAME`, then ` — ENV` when an environment is
+    /// picked, and ` •` while unsaved.
     pub fn title(&self) -> &str {
         &self.title
     }

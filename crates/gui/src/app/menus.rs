@@ -14,6 +14,7 @@ impl SwitchyardApp {
             if ui.button("⚙").on_hover_text("Global variables").clicked() {
                 self.actions.push(Action::OpenSettings);
             }
+            self.environment_picker(ui);
             ui.separator();
             let running = self.runner.is_running();
             if ui.add_enabled(!running, egui::Button::new(RichText::new(Command::Run.label()).color(SUCCESS))).clicked()

@@ -10,11 +10,15 @@
 //! Files: `action.rs` (the [`Action`] and [`Command`] enums), `session.rs` (files, the
 //! unsaved-work prompt, recovery, undo recording), `run_view.rs` (runs and what they
 //! leave on the canvas), `canvas_view.rs` (palette, canvas, inspector panel and the
-//! block edits), `menus.rs` (top bar, menus, shortcuts), `hooks.rs` (what tests,
-//! screenshots and benchmarks drive and read).
+//! block edits), `menus.rs` (top bar, menus, shortcuts), `environment.rs` (the top
+//! bar's environment picker and the title's part), `credential.rs` (the offer to store
+//! a pasted credential as a secret), `hooks.rs` (what tests, screenshots and benchmarks
+//! drive and read).
 
 mod action;
 mod canvas_view;
+mod credential;
+mod environment;
 mod hooks;
 mod menus;
 mod run_view;
@@ -33,6 +37,8 @@ use tokio::runtime::Handle;
 
 pub use action::{Action, Answer, Command};
 use session::{DialogPurpose, Then};
+
+use credential::CredentialOffer;
 
 use crate::canvas::BlockStatus;
 use crate::console::Console;
@@ -150,6 +156,8 @@ pub struct SwitchyardApp {
     recovery: Option<Recovery>,
     /// Unsaved work found from an earlier session, offered for restoring.
     offer: Option<Recovered>,
+    /// Credentials a pasted curl command held, offered for storing as secrets.
+    credential_offer: Option<CredentialOffer>,
     autosave_after: Duration,
     /// When the flow last changed (egui time, seconds), and whether that state is autosaved.
     last_change: f64,
@@ -205,6 +213,7 @@ impl SwitchyardApp {
         if options.open_settings {
             settings.open();
         }
+        settings.select_environment(storage.and_then(|s| s.get_string(environment::ENVIRONMENT_KEY)));
         let wake = ctx.clone();
         let previews = Previews::new(handle.clone(), move || wake.request_repaint());
         let mut app = Self {
@@ -240,6 +249,7 @@ impl SwitchyardApp {
             allow_close: false,
             recovery,
             offer,
+            credential_offer: None,
             autosave_after: options.autosave_after.unwrap_or(AUTOSAVE_AFTER),
             last_change: 0.0,
             autosaved: true,
@@ -261,6 +271,8 @@ impl SwitchyardApp {
             Action::SaveAs => self.ask_file(DialogPurpose::SaveAs(Then::Nothing), ctx),
             Action::AnswerUnsaved(answer) => self.answer_unsaved(answer, ctx),
             Action::AnswerRecovery(restore) => self.answer_recovery(restore),
+            Action::AnswerCredential(store) => self.answer_credential(store),
+            Action::SelectEnvironment(environment) => self.settings.select_environment(environment),
             Action::CloseRequested => {
                 if self.dirty && !self.allow_close {
                     ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
@@ -378,6 +390,10 @@ impl SwitchyardApp {
         });
         egui::CentralPanel::default().show(ui, |ui| self.canvas(ui));
         self.settings.show(&ctx);
+        if let Some(notice) = self.settings.take_notices().pop() {
+            self.notice = Some(notice);
+        }
+        self.credential_offer_ui(&ctx);
         self.shortcuts_window(&ctx);
         self.dialogs_ui(&ctx);
 
@@ -389,7 +405,8 @@ impl SwitchyardApp {
 
     fn update_title(&mut self, ctx: &egui::Context) {
         let marker = if self.dirty { " •" } else { "" };
-        let title = format!("Switchyard — {}{marker}", display_name(&self.document.name));
+        let environment = self.settings.selected_environment().map(|env| format!(" — {env}")).unwrap_or_default();
+        let title = format!("Switchyard — {}{environment}{marker}", display_name(&self.document.name));
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
@@ -419,6 +436,11 @@ impl eframe::App for SwitchyardApp {
             storage.set_string(LAST_FLOW_KEY, path.display().to_string());
         }
         storage.set_string(RECENT_KEY, self.recent.to_storage());
+        // The environment's name only: its values stay in the store and the keychain.
+        match self.settings.selected_environment() {
+            Some(environment) => storage.set_string(environment::ENVIRONMENT_KEY, environment.to_owned()),
+            None => storage.remove_string(environment::ENVIRONMENT_KEY),
+        }
     }
 }
 

@@ -32,6 +32,7 @@ impl SwitchyardApp {
         self.run.wires.clone_from(&flow.wires);
         let wake = ctx.clone();
         self.runner.set_base_dir(self.document.path.as_deref().and_then(std::path::Path::parent).map(Into::into));
+        self.runner.set_environment(self.settings.selected_environment().map(str::to_owned));
         self.runner.start(flow, self.source.clone(), move || wake.request_repaint());
     }
 

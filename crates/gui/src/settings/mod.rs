@@ -1,6 +1,9 @@
-//! The settings panel: the global variables of the store (DESIGN §4).
+//! The settings panel: the global variables of the store and its environments
+//! (DESIGN §4, §8).
 //!
-//! A window "Global variables" lists every variable (name, type, value, allowed hosts,
+//! A window "Global variables" shows one scope at a time (the globals, or one
+//! environment, picked at its top, where environments are also made, renamed and
+//! deleted), lists every variable of it (name, type, value, allowed hosts,
 //! expiry with an `expired` / `expires soon` badge) and adds, edits, renames and
 //! deletes them. Secret values show as a mask; "Reveal" fetches one from the keychain
 //! and shows it for [`REVEAL_SECONDS`] (read against egui's clock, `i.time`), then drops
@@ -10,9 +13,13 @@
 //! Every store and keychain call runs in [`worker`] off the UI thread; the frame code
 //! only drains its replies and shows progress and errors per row.
 //!
+//! It also holds the environment runs use (the top bar's picker): the names the
+//! inspector marks and completes are the globals' with that environment's on top, as a
+//! run sees them.
+//!
 //! Layout: this file holds the panel's state and applies the worker's replies;
-//! `panel.rs` draws it (banners, list, editor), `form.rs` checks the form as you type,
-//! `worker.rs` runs the jobs.
+//! `panel.rs` draws it (banners, list, editor), `scope.rs` the scope picker and the
+//! environment editors, `form.rs` checks the form as you type, `worker.rs` runs the jobs.
 //!
 //! Custody of secret values: held as `SecretString` only while revealed, or as a
 //! zeroed-on-drop buffer while typed into the form (dropped on save and cancel; the text
@@ -21,6 +28,7 @@
 
 mod form;
 mod panel;
+mod scope;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -33,7 +41,7 @@ use tokio::runtime::Handle;
 
 use form::Form;
 use panel::value_field_id;
-use worker::{Action, Failure, Job, Reply, Worker};
+use worker::{Action, Failure, Job, Reply, Snapshot, Worker};
 
 /// How long a revealed secret stays on screen, in seconds.
 pub const REVEAL_SECONDS: f64 = 30.0;
@@ -76,6 +84,12 @@ enum Editor {
     Rename { old: String, new: String, pending: bool, error: Option<String> },
     /// Asking before deleting `name`.
     Delete { name: String, pending: bool, error: Option<String> },
+    /// Naming a new environment.
+    NewEnvironment { name: String, pending: bool, error: Option<String> },
+    /// Renaming environment `old`.
+    RenameEnvironment { old: String, new: String, pending: bool, error: Option<String> },
+    /// Asking before deleting environment `name`.
+    DeleteEnvironment { name: String, pending: bool, error: Option<String> },
 }
 
 impl Editor {
@@ -90,14 +104,24 @@ impl Editor {
     }
 
     fn is_pending(&self) -> bool {
-        self.pending_target().is_some()
+        match self {
+            Editor::Form { pending, .. }
+            | Editor::Rename { pending, .. }
+            | Editor::Delete { pending, .. }
+            | Editor::NewEnvironment { pending, .. }
+            | Editor::RenameEnvironment { pending, .. }
+            | Editor::DeleteEnvironment { pending, .. } => *pending,
+        }
     }
 
     fn set_error(&mut self, message: String) {
         match self {
             Editor::Form { pending, error, .. }
             | Editor::Rename { pending, error, .. }
-            | Editor::Delete { pending, error, .. } => {
+            | Editor::Delete { pending, error, .. }
+            | Editor::NewEnvironment { pending, error, .. }
+            | Editor::RenameEnvironment { pending, error, .. }
+            | Editor::DeleteEnvironment { pending, error, .. } => {
                 *pending = false;
                 *error = Some(message);
             }
@@ -118,11 +142,22 @@ enum RowAction {
 /// The global variables panel.
 pub struct Settings {
     open: bool,
-    /// Every global's name, with whether it is a secret.
+    /// Every name a run sees (the globals with the selected environment's on top), with
+    /// whether it is a secret.
     globals: BTreeMap<String, bool>,
+    /// The store's definitions as last read: the globals' and each environment's.
+    snapshot: Snapshot,
+    /// What the panel shows and edits: `None` the globals, else this environment.
+    scope: Option<String>,
+    /// The environment runs use (the top bar's picker); `None`: the globals only.
+    selected: Option<String>,
+    /// What the app should tell the user (an environment gone, a pasted credential
+    /// stored), each with whether it is an error.
+    notices: Vec<(String, bool)>,
     /// None: there is no store (no config directory); `globals` are fixed.
     worker: Option<Worker>,
     store_path: Option<PathBuf>,
+    /// The definitions of the panel's scope.
     definitions: Vec<Definition>,
     loaded: bool,
     loading: bool,
@@ -143,6 +178,8 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("open", &self.open)
             .field("globals", &self.globals)
+            .field("scope", &self.scope)
+            .field("selected", &self.selected)
             .field("revealed", &self.revealed.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
@@ -166,6 +203,10 @@ impl Settings {
         let mut settings = Self {
             open: false,
             globals,
+            snapshot: Snapshot::default(),
+            scope: None,
+            selected: None,
+            notices: Vec::new(),
             worker,
             store_path,
             definitions: Vec::new(),
@@ -212,10 +253,16 @@ impl Settings {
         &self.globals
     }
 
-    /// The plain value of global `name`, once the definitions have loaded; `None` for a
-    /// secret or an unknown name. (Copy as curl writes plain values into the command.)
+    /// The plain value of `name` as a run sees it (the selected environment's, else the
+    /// global's), once the definitions have loaded; `None` for a secret or an unknown
+    /// name. (Copy as curl writes plain values into the command.)
     pub fn plain_value(&self, name: &str) -> Option<&str> {
-        self.definitions.iter().find(|d| d.name == name && d.kind == Kind::Default).and_then(|d| d.value.as_deref())
+        let environment = self.selected.as_deref().and_then(|env| self.snapshot.scope(Some(env))).unwrap_or_default();
+        let definition = environment
+            .iter()
+            .find(|d| d.name == name)
+            .or_else(|| self.snapshot.globals.iter().find(|d| d.name == name))?;
+        if definition.kind == Kind::Default { definition.value.as_deref() } else { None }
     }
 
     /// Whether the panel is open and has had a few frames with nothing left to load or
@@ -293,9 +340,9 @@ impl Settings {
                 self.loading = false;
                 self.loaded = true;
                 match result {
-                    Ok(definitions) => {
+                    Ok(snapshot) => {
                         self.load_error = None;
-                        self.set_definitions(definitions);
+                        self.set_snapshot(snapshot);
                     }
                     Err(failure) => self.load_error = Some(failure.message),
                 }
@@ -306,10 +353,10 @@ impl Settings {
                 self.busy.remove(&name);
                 let for_editor = self.editor.as_ref().and_then(Editor::pending_target) == Some(name.as_str());
                 match result {
-                    Ok(definitions) => {
+                    Ok(snapshot) => {
                         self.errors.remove(&name);
                         self.revealed.remove(&name);
-                        self.set_definitions(definitions);
+                        self.set_snapshot(snapshot);
                         if for_editor {
                             self.close_editor(ctx);
                         }
@@ -339,11 +386,12 @@ impl Settings {
                     }
                 }
             }
-            Reply::Revealed { name, result } => {
+            Reply::Revealed { scope, name, result } => {
                 self.busy.remove(&name);
                 match result {
-                    // A value that arrives after the panel closed is dropped here.
-                    Ok(value) if self.open => {
+                    // A value that arrives after the panel closed, or for another
+                    // scope than the one shown, is dropped here.
+                    Ok(value) if self.open && scope == self.scope => {
                         self.errors.remove(&name);
                         self.revealed.insert(name, Revealed { value, until: now + REVEAL_SECONDS });
                     }
@@ -354,6 +402,17 @@ impl Settings {
                     }
                 }
             }
+            Reply::EnvironmentChanged { action, result } => self.environment_changed(ctx, action, result),
+            Reply::SecretStored { name, result } => match result {
+                Ok(snapshot) => {
+                    self.set_snapshot(snapshot);
+                    self.notices.push((format!("stored `{name}` as a secret in the keychain"), false));
+                }
+                Err(failure) => {
+                    self.note_keychain(&failure);
+                    self.notices.push((format!("cannot store `{name}` as a secret: {}", failure.message), true));
+                }
+            },
         }
     }
 
@@ -363,11 +422,39 @@ impl Settings {
         }
     }
 
-    fn set_definitions(&mut self, definitions: Vec<Definition>) {
-        self.globals = definitions.iter().map(|d| (d.name.clone(), d.kind == Kind::Secret)).collect();
-        let globals = &self.globals;
-        self.revealed.retain(|name, _| globals.get(name) == Some(&true));
-        self.definitions = definitions;
+    /// Takes in the store as a job read it: the panel's scope (back to the globals
+    /// when its environment is gone), the selected environment (dropped, with a notice,
+    /// when it is gone), and the names runs see.
+    fn set_snapshot(&mut self, snapshot: Snapshot) {
+        self.snapshot = snapshot;
+        self.drop_missing_scopes();
+        self.refresh();
+    }
+
+    /// Goes back to the globals where the panel's scope or the selected environment is
+    /// not in the snapshot (deleted, maybe with `switchyard env rm`).
+    fn drop_missing_scopes(&mut self) {
+        if self.scope.as_deref().is_some_and(|env| !self.snapshot.environments.contains_key(env)) {
+            self.scope = None;
+            self.revealed.clear();
+        }
+        if let Some(env) = self.selected.take_if(|env| !self.snapshot.environments.contains_key(env.as_str())) {
+            self.notices.push((format!("environment `{env}` no longer exists: runs use the globals only"), true));
+        }
+    }
+
+    /// Recomputes what follows from the snapshot, the panel's scope and the selected
+    /// environment: the list shown, the revealed values kept, the names runs see.
+    fn refresh(&mut self) {
+        if self.worker.is_none() {
+            return;
+        }
+        self.definitions = self.snapshot.scope(self.scope.as_deref()).unwrap_or_default().to_vec();
+        let definitions = &self.definitions;
+        self.revealed.retain(|name, _| definitions.iter().any(|d| &d.name == name && d.kind == Kind::Secret));
+        let on_top = self.selected.as_deref().and_then(|env| self.snapshot.scope(Some(env))).unwrap_or_default();
+        self.globals =
+            self.snapshot.globals.iter().chain(on_top).map(|d| (d.name.clone(), d.kind == Kind::Secret)).collect();
     }
 
     /// Drops revealed values whose time is up; wakes the UI when the next one is due
@@ -394,7 +481,7 @@ impl Settings {
         let find = |name: &str| self.definitions.iter().find(|d| d.name == name).cloned();
         match action {
             RowAction::Reveal(name) => {
-                self.send(Job::Reveal { name: name.clone() }, &name, "revealing…");
+                self.send(Job::Reveal { scope: self.scope.clone(), name: name.clone() }, &name, "revealing…");
             }
             RowAction::Hide(name) => {
                 self.revealed.remove(&name);

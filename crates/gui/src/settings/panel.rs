@@ -1,5 +1,6 @@
-//! The panel's drawing: banners, the list of variables with their row buttons, and the
-//! add / edit / rename / delete editor under it. Clicks become `RowAction`s and jobs
+//! The panel's drawing: banners, the scope picker (`scope.rs`), the list of variables
+//! of that scope with their row buttons, and the add / edit / rename / delete editor
+//! under it. Clicks become `RowAction`s and jobs
 //! for the worker; nothing here touches the store or the keychain.
 
 use egui::{Align, Color32, Id, Layout, RichText, Ui, Vec2};
@@ -19,6 +20,8 @@ impl Settings {
             self.no_store_ui(ui);
             return;
         }
+        self.scope_ui(ui);
+        ui.add_space(4.0);
         self.list_ui(ui, now);
         ui.add_space(6.0);
         let can_add = self.load_error.is_none() && !self.editor.as_ref().is_some_and(Editor::is_pending);
@@ -40,6 +43,9 @@ impl Settings {
                  secret values only in the OS keychain.",
                 path.display()
             ));
+            if self.scope.is_some() {
+                ui.weak("An environment's variables replace globals of the same name in runs with it picked in the top bar.");
+            }
         }
     }
 
@@ -82,7 +88,13 @@ impl Settings {
 
     fn list_ui(&mut self, ui: &mut Ui, now: f64) {
         if self.loaded && self.definitions.is_empty() && self.load_error.is_none() {
-            ui.weak("No global variables yet. Add one, then use it in any flow as {{name}}.");
+            match &self.scope {
+                None => ui.weak("No global variables yet. Add one, then use it in any flow as {{name}}."),
+                Some(env) => ui.weak(format!(
+                    "No variables in environment `{env}` yet. Add one: with `{env}` picked in the top bar, \
+                     it replaces a global of the same name."
+                )),
+            };
             return;
         }
         if self.definitions.is_empty() {
@@ -209,7 +221,9 @@ impl Settings {
 
     fn editor_ui(&mut self, ui: &mut Ui) {
         let Some(mut editor) = self.editor.take() else { return };
-        let exists = |name: &str| self.globals.contains_key(name);
+        let exists = |name: &str| self.definitions.iter().any(|d| d.name == name);
+        let scope = self.scope.clone();
+        let mut environment_job = None;
         let keychain_unavailable = matches!(self.keychain, KeychainState::Unavailable(_));
         let mut submit: Option<(Job, String, &'static str)> = None;
         let mut cancel = false;
@@ -231,7 +245,8 @@ impl Settings {
                             let (definition, value) = form.submit();
                             let name = definition.name.clone();
                             let is_new = form.mode == Mode::Add;
-                            submit = Some((Job::Save { definition, value, is_new }, name, "saving…"));
+                            let job = Job::Save { scope: scope.clone(), definition, value, is_new };
+                            submit = Some((job, name, "saving…"));
                             *pending = true;
                             *error = None;
                         }
@@ -262,7 +277,8 @@ impl Settings {
                     status_line(ui, *pending, "renaming…", error.as_deref());
                     ui.horizontal(|ui| {
                         if ui.add_enabled(problem.is_none() && !*pending, egui::Button::new("Rename")).clicked() {
-                            let job = Job::Rename { old: old.clone(), new: new.trim().to_owned() };
+                            let job =
+                                Job::Rename { scope: scope.clone(), old: old.clone(), new: new.trim().to_owned() };
                             submit = Some((job, old.clone(), "renaming…"));
                             *pending = true;
                             *error = None;
@@ -271,7 +287,7 @@ impl Settings {
                     });
                 }
                 Editor::Delete { name, pending, error } => {
-                    let secret = self.globals.get(name.as_str()) == Some(&true);
+                    let secret = self.definitions.iter().any(|d| &d.name == name && d.kind == Kind::Secret);
                     let extra = if secret { " Its value is removed from the keychain too." } else { "" };
                     ui.label(RichText::new(format!("Delete `{name}`?")).strong());
                     ui.label(format!("This cannot be undone.{extra}"));
@@ -279,18 +295,28 @@ impl Settings {
                     ui.horizontal(|ui| {
                         let delete = egui::Button::new(RichText::new("Delete").color(ui.visuals().error_fg_color));
                         if ui.add_enabled(!*pending, delete).clicked() {
-                            submit = Some((Job::Delete { name: name.clone() }, name.clone(), "deleting…"));
+                            let job = Job::Delete { scope: scope.clone(), name: name.clone() };
+                            submit = Some((job, name.clone(), "deleting…"));
                             *pending = true;
                             *error = None;
                         }
                         cancel = ui.add_enabled(!*pending, egui::Button::new("Cancel")).clicked();
                     });
                 }
+                Editor::NewEnvironment { .. } | Editor::RenameEnvironment { .. } | Editor::DeleteEnvironment { .. } => {
+                    (environment_job, cancel) = self.environment_editor_ui(ui, &mut editor);
+                }
             }
         });
         self.editor = Some(editor);
         if cancel {
             self.close_editor(ui.ctx());
+        } else if let Some(job) = environment_job {
+            if !self.worker.as_ref().is_some_and(|worker| worker.send(job))
+                && let Some(editor) = &mut self.editor
+            {
+                editor.set_error("the background worker is gone: restart Switchyard".to_owned());
+            }
         } else if let Some((job, name, doing)) = submit
             && !self.send(job, &name, doing)
             && let Some(editor) = &mut self.editor
@@ -411,7 +437,7 @@ fn form_fields(
 }
 
 /// "saving…" with a spinner, or the last error.
-fn status_line(ui: &mut Ui, pending: bool, doing: &str, error: Option<&str>) {
+pub(super) fn status_line(ui: &mut Ui, pending: bool, doing: &str, error: Option<&str>) {
     if pending {
         ui.horizontal(|ui| {
             ui.add(egui::Spinner::new());

@@ -5,30 +5,43 @@
 //! each with `spawn_blocking` (so two saves never race on `globals.json`), sends the
 //! [`Reply`] back over a channel and wakes the UI with `request_repaint`. The frame
 //! code only drains the channel ([`Worker::try_recv`]). Each job opens the store afresh,
-//! so changes made meanwhile with `switchyard vars` are seen.
+//! so changes made meanwhile with `switchyard vars` are seen. Variable jobs name their
+//! scope (`None`: the globals; `Some(ENV)`: that environment, secrets under `ENV/NAME`);
+//! environment jobs make, rename and delete environments through the store, which moves
+//! or deletes their keychain entries.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret as _, SecretString};
-use switchyard_vault::{Definition, Keychain, Store, VaultError};
+use switchyard_vault::{Definition, Keychain, Scope, Store, VaultError};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 /// Something for the worker to do.
 pub(super) enum Job {
-    /// Read the definitions (never the keychain).
+    /// Read the definitions of the globals and every environment (never the keychain).
     Load,
     /// See whether the keychain can be reached.
     Probe,
-    /// Add or change a variable. `value: None` keeps the stored value and changes only
-    /// the allowed hosts and expiry. `is_new` refuses a name that exists by now.
-    Save { definition: Definition, value: Option<SecretString>, is_new: bool },
+    /// Add or change a variable of `scope`. `value: None` keeps the stored value and
+    /// changes only the allowed hosts and expiry. `is_new` refuses a name that exists by now.
+    Save { scope: Option<String>, definition: Definition, value: Option<SecretString>, is_new: bool },
     /// Read a secret's value from the keychain.
-    Reveal { name: String },
+    Reveal { scope: Option<String>, name: String },
     /// Rename a variable (a secret's keychain entry moves too).
-    Rename { old: String, new: String },
+    Rename { scope: Option<String>, old: String, new: String },
     /// Delete a variable (and its keychain entry).
-    Delete { name: String },
+    Delete { scope: Option<String>, name: String },
+    /// Make an empty environment.
+    CreateEnvironment { name: String },
+    /// Rename an environment (its secrets move from `OLD/NAME` to `NEW/NAME`).
+    RenameEnvironment { old: String, new: String },
+    /// Delete an environment (its secrets leave the keychain).
+    RemoveEnvironment { name: String },
+    /// Store a pasted credential as the global secret `name` (keeping the allowed hosts
+    /// and expiry of a global of that name).
+    StoreSecret { name: String, value: SecretString, allowed_hosts: Vec<String> },
 }
 
 impl std::fmt::Debug for Job {
@@ -37,10 +50,16 @@ impl std::fmt::Debug for Job {
         match self {
             Job::Load => f.write_str("Load"),
             Job::Probe => f.write_str("Probe"),
-            Job::Save { definition, is_new, .. } => write!(f, "Save({}, new: {is_new})", definition.name),
-            Job::Reveal { name } => write!(f, "Reveal({name})"),
-            Job::Rename { old, new } => write!(f, "Rename({old} -> {new})"),
-            Job::Delete { name } => write!(f, "Delete({name})"),
+            Job::Save { scope, definition, is_new, .. } => {
+                write!(f, "Save({scope:?}, {}, new: {is_new})", definition.name)
+            }
+            Job::Reveal { scope, name } => write!(f, "Reveal({scope:?}, {name})"),
+            Job::Rename { scope, old, new } => write!(f, "Rename({scope:?}, {old} -> {new})"),
+            Job::Delete { scope, name } => write!(f, "Delete({scope:?}, {name})"),
+            Job::CreateEnvironment { name } => write!(f, "CreateEnvironment({name})"),
+            Job::RenameEnvironment { old, new } => write!(f, "RenameEnvironment({old} -> {new})"),
+            Job::RemoveEnvironment { name } => write!(f, "RemoveEnvironment({name})"),
+            Job::StoreSecret { name, .. } => write!(f, "StoreSecret({name})"),
         }
     }
 }
@@ -51,6 +70,41 @@ pub(super) enum Action {
     Save,
     Rename { new: String },
     Delete,
+}
+
+/// What a change to an environment was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum EnvironmentAction {
+    Create { name: String },
+    Rename { old: String, new: String },
+    Remove { name: String },
+}
+
+/// The store's definitions as one job read them: the globals and every environment's,
+/// each by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Snapshot {
+    pub globals: Vec<Definition>,
+    pub environments: BTreeMap<String, Vec<Definition>>,
+}
+
+impl Snapshot {
+    fn of(store: &Store) -> Result<Self, VaultError> {
+        let mut environments = BTreeMap::new();
+        for name in store.environments() {
+            let definitions = store.definitions_in(Scope::Environment(name))?.cloned().collect();
+            environments.insert(name.to_owned(), definitions);
+        }
+        Ok(Self { globals: store.definitions().cloned().collect(), environments })
+    }
+
+    /// The definitions of `scope` (`None`: the globals); `None` when the environment is gone.
+    pub fn scope(&self, scope: Option<&str>) -> Option<&[Definition]> {
+        match scope {
+            None => Some(&self.globals),
+            Some(name) => self.environments.get(name).map(Vec::as_slice),
+        }
+    }
 }
 
 /// Why a job failed: a message that names the variable's problem and what to do, and
@@ -73,14 +127,18 @@ impl From<VaultError> for Failure {
 
 /// What a job did.
 pub(super) enum Reply {
-    /// The definitions, by name.
-    Loaded(Result<Vec<Definition>, Failure>),
+    /// The definitions of every scope.
+    Loaded(Result<Snapshot, Failure>),
     /// `Err(reason)` when the keychain cannot be reached.
     Probed(Result<(), String>),
     /// A change to `name`; on success the definitions as they are now.
-    Changed { name: String, action: Action, result: Result<Vec<Definition>, Failure> },
-    /// A secret's value, for the panel to show for a while.
-    Revealed { name: String, result: Result<SecretString, Failure> },
+    Changed { name: String, action: Action, result: Result<Snapshot, Failure> },
+    /// A secret's value of `scope`, for the panel to show for a while.
+    Revealed { scope: Option<String>, name: String, result: Result<SecretString, Failure> },
+    /// A change to an environment; on success the definitions as they are now.
+    EnvironmentChanged { action: EnvironmentAction, result: Result<Snapshot, Failure> },
+    /// A pasted credential stored as the global secret `name`, or why not.
+    SecretStored { name: String, result: Result<Snapshot, Failure> },
 }
 
 impl std::fmt::Debug for Reply {
@@ -91,7 +149,13 @@ impl std::fmt::Debug for Reply {
             Reply::Changed { name, action, result } => {
                 write!(f, "Changed({name}, {action:?}, ok: {})", result.is_ok())
             }
-            Reply::Revealed { name, result } => write!(f, "Revealed({name}, ok: {})", result.is_ok()),
+            Reply::Revealed { scope, name, result } => {
+                write!(f, "Revealed({scope:?}, {name}, ok: {})", result.is_ok())
+            }
+            Reply::EnvironmentChanged { action, result } => {
+                write!(f, "EnvironmentChanged({action:?}, ok: {})", result.is_ok())
+            }
+            Reply::SecretStored { name, result } => write!(f, "SecretStored({name}, ok: {})", result.is_ok()),
         }
     }
 }
@@ -101,46 +165,105 @@ impl Job {
     fn run(self, dir: &Path, keychain: &Keychain) -> Reply {
         let open = || Store::open(dir, keychain.clone());
         match self {
-            Job::Load => Reply::Loaded(open().map(|store| definitions(&store)).map_err(Failure::from)),
+            Job::Load => Reply::Loaded(open().and_then(|store| Snapshot::of(&store)).map_err(Failure::from)),
             Job::Probe => Reply::Probed(keychain.check().map_err(|error| match error {
                 VaultError::KeychainUnavailable { detail } => detail,
                 other => other.to_string(),
             })),
-            Job::Save { definition, value, is_new } => {
+            Job::Save { scope, definition, value, is_new } => {
                 let name = definition.name.clone();
+                let scope = Scope::from_option(scope.as_deref());
                 let result = open().and_then(|mut store| {
-                    if is_new && store.definition(&name).is_some() {
-                        return Err(VaultError::Exists { name: name.clone() });
+                    if is_new && store.definition_in(scope, &name)?.is_some() {
+                        return Err(match scope {
+                            Scope::Globals => VaultError::Exists { name: name.clone() },
+                            Scope::Environment(environment) => {
+                                VaultError::ExistsIn { name: name.clone(), environment: environment.to_owned() }
+                            }
+                        });
                     }
                     match &value {
-                        Some(value) => store.set(definition, value.expose_secret())?,
-                        None => store.set_details(&name, definition.allowed_hosts, definition.expires)?,
+                        Some(value) => store.set_in(scope, definition, value.expose_secret())?,
+                        None => store.set_details_in(scope, &name, definition.allowed_hosts, definition.expires)?,
                     }
-                    Ok(definitions(&store))
+                    Snapshot::of(&store)
                 });
                 drop(value);
                 Reply::Changed { name, action: Action::Save, result: result.map_err(Failure::from) }
             }
-            Job::Reveal { name } => {
-                let result = open().and_then(|store| store.value(&name)).map(|value| match value {
-                    switchyard_vault::Value::Secret(secret) => secret,
-                    switchyard_vault::Value::Plain(text) => SecretString::from(text),
-                });
-                Reply::Revealed { name, result: result.map_err(Failure::from) }
+            Job::Reveal { scope, name } => {
+                let result =
+                    open().and_then(|store| store.value_in(Scope::from_option(scope.as_deref()), &name)).map(|value| {
+                        match value {
+                            switchyard_vault::Value::Secret(secret) => secret,
+                            switchyard_vault::Value::Plain(text) => SecretString::from(text),
+                        }
+                    });
+                Reply::Revealed { scope, name, result: result.map_err(Failure::from) }
             }
-            Job::Rename { old, new } => {
+            Job::Rename { scope, old, new } => {
                 let result = open().and_then(|mut store| {
-                    store.rename(&old, &new)?;
-                    Ok(definitions(&store))
+                    store.rename_in(Scope::from_option(scope.as_deref()), &old, &new)?;
+                    Snapshot::of(&store)
                 });
                 Reply::Changed { name: old, action: Action::Rename { new }, result: result.map_err(Failure::from) }
             }
-            Job::Delete { name } => {
+            Job::Delete { scope, name } => {
                 let result = open().and_then(|mut store| {
-                    store.remove(&name)?;
-                    Ok(definitions(&store))
+                    store.remove_in(Scope::from_option(scope.as_deref()), &name)?;
+                    Snapshot::of(&store)
                 });
                 Reply::Changed { name, action: Action::Delete, result: result.map_err(Failure::from) }
+            }
+            Job::CreateEnvironment { name } => {
+                let result = open().and_then(|mut store| {
+                    store.create_environment(&name)?;
+                    Snapshot::of(&store)
+                });
+                Reply::EnvironmentChanged {
+                    action: EnvironmentAction::Create { name },
+                    result: result.map_err(Failure::from),
+                }
+            }
+            Job::RenameEnvironment { old, new } => {
+                let result = open().and_then(|mut store| {
+                    store.rename_environment(&old, &new)?;
+                    Snapshot::of(&store)
+                });
+                Reply::EnvironmentChanged {
+                    action: EnvironmentAction::Rename { old, new },
+                    result: result.map_err(Failure::from),
+                }
+            }
+            Job::RemoveEnvironment { name } => {
+                let result = open().and_then(|mut store| {
+                    store.remove_environment(&name)?;
+                    Snapshot::of(&store)
+                });
+                Reply::EnvironmentChanged {
+                    action: EnvironmentAction::Remove { name },
+                    result: result.map_err(Failure::from),
+                }
+            }
+            Job::StoreSecret { name, value, allowed_hosts } => {
+                let result = open().and_then(|mut store| {
+                    let definition = match store.definition(&name) {
+                        Some(existing) => {
+                            Definition { kind: switchyard_vault::Kind::Secret, value: None, ..existing.clone() }
+                        }
+                        None => Definition {
+                            name: name.clone(),
+                            kind: switchyard_vault::Kind::Secret,
+                            value: None,
+                            allowed_hosts,
+                            expires: None,
+                        },
+                    };
+                    store.set(definition, value.expose_secret())?;
+                    Snapshot::of(&store)
+                });
+                drop(value);
+                Reply::SecretStored { name, result: result.map_err(Failure::from) }
             }
         }
     }
@@ -157,21 +280,32 @@ impl Job {
             Job::Save { definition, .. } => {
                 Reply::Changed { name: definition.name.clone(), action: Action::Save, result: Err(failure()) }
             }
-            Job::Reveal { name } => Reply::Revealed { name: name.clone(), result: Err(failure()) },
-            Job::Rename { old, new } => Reply::Changed {
+            Job::Reveal { scope, name } => {
+                Reply::Revealed { scope: scope.clone(), name: name.clone(), result: Err(failure()) }
+            }
+            Job::Rename { old, new, .. } => Reply::Changed {
                 name: old.clone(),
                 action: Action::Rename { new: new.clone() },
                 result: Err(failure()),
             },
-            Job::Delete { name } => {
+            Job::Delete { name, .. } => {
                 Reply::Changed { name: name.clone(), action: Action::Delete, result: Err(failure()) }
             }
+            Job::CreateEnvironment { name } => Reply::EnvironmentChanged {
+                action: EnvironmentAction::Create { name: name.clone() },
+                result: Err(failure()),
+            },
+            Job::RenameEnvironment { old, new } => Reply::EnvironmentChanged {
+                action: EnvironmentAction::Rename { old: old.clone(), new: new.clone() },
+                result: Err(failure()),
+            },
+            Job::RemoveEnvironment { name } => Reply::EnvironmentChanged {
+                action: EnvironmentAction::Remove { name: name.clone() },
+                result: Err(failure()),
+            },
+            Job::StoreSecret { name, .. } => Reply::SecretStored { name: name.clone(), result: Err(failure()) },
         }
     }
-}
-
-fn definitions(store: &Store) -> Vec<Definition> {
-    store.definitions().cloned().collect()
 }
 
 /// The panel's end of the worker.
