@@ -5,6 +5,7 @@
 //! headless commands.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::anyhow;
 use switchyard_gui::AppOptions;
@@ -42,6 +43,7 @@ pub fn open(runtime: &Runtime, args: OpenArgs) -> Result<Exit, Fatal> {
         screenshot: args.screenshot,
         open_settings: args.settings,
         report_first_frame: args.report_first_frame,
+        curl: Some(Arc::new(crate::curl_bridge::ImportCurl)),
         ..AppOptions::default()
     };
     switchyard_gui::run(options, runtime.handle().clone()).map_err(|error| {

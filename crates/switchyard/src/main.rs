@@ -20,6 +20,7 @@
 mod app;
 mod check;
 mod cli;
+mod curl_bridge;
 mod env;
 mod exit;
 mod export;

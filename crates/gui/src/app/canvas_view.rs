@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
+use crate::curl::Known;
 use egui::{Color32, Pos2, RichText, Ui, Vec2};
 use egui_snarl::ui::{SnarlStyle, SnarlWidget, get_selected_nodes};
 use switchyard_engine::wording;
 use switchyard_flow::{Block, BlockKind, Flow, template};
-use switchyard_import::Resolved;
 
 use super::{Action, CANVAS_ID, Fit, PASTE_OFFSET, SwitchyardApp};
 use crate::canvas::CanvasViewer;
@@ -179,31 +179,35 @@ impl SwitchyardApp {
     pub(super) fn paste_curl(&mut self, text: &str, ctx: &egui::Context) {
         let cwd = std::env::current_dir().unwrap_or_default();
         let flow_dir = self.document.path.as_deref().and_then(std::path::Path::parent);
-        let imported = match switchyard_import::curl_command(text, &cwd, flow_dir) {
-            Ok(imported) => imported,
-            Err(error) => {
-                self.notice = Some((format!("cannot paste the curl command: {}", error.message), true));
+        let Some(curl) = self.curl.clone() else {
+            self.notice = Some(("cannot paste a curl command here: this build has no curl import".to_owned(), true));
+            return;
+        };
+        let pasted = match curl.import(text, &cwd, flow_dir) {
+            Ok(pasted) => pasted,
+            Err(message) => {
+                self.notice = Some((format!("cannot paste the curl command: {message}"), true));
                 return;
             }
         };
-        let Some(mut block) = imported.flow.block("request").cloned() else { return };
-        let url = if let BlockKind::SendRequest(request) = &block.kind { request.url.as_str() } else { "" };
-        self.offer_credentials(super::credential::CredentialOffer::new(&imported.variables, url));
+        let mut block = pasted.block;
+        let url = if let BlockKind::SendRequest(request) = &block.kind { request.url.clone() } else { String::new() };
+        let mut notes: Vec<String> = pasted
+            .credentials
+            .iter()
+            .map(|c| format!("store `{}` as a secret in Settings ({})", c.name, c.origin))
+            .collect();
+        notes.extend(pasted.warnings.iter().cloned());
+        self.offer_credentials(super::credential::CredentialOffer::new(pasted.credentials, &url));
         let pointer = ctx.pointer_latest_pos().map_or(Pos2::new(300.0, 120.0), |p| self.to_global.inverse() * p);
         block.at = [pointer.x, pointer.y];
         let fragment = Flow { name: "pasted curl".to_owned(), blocks: vec![block], wires: Vec::new() };
         self.insert_fragment(&fragment, Vec2::ZERO);
-        let mut notes: Vec<String> = imported
-            .variables
-            .iter()
-            .map(|v| format!("store `{}` as a secret in Settings ({})", v.name, v.origin))
-            .collect();
-        notes.extend(imported.report.warnings.iter().cloned());
         let message = match notes.as_slice() {
             [] => "pasted the curl command as a Send Request block".to_owned(),
             notes => format!("pasted the curl command: {}", notes.join("; ")),
         };
-        self.notice = Some((message, !imported.report.warnings.is_empty()));
+        self.notice = Some((message, !pasted.warnings.is_empty()));
     }
 
     /// Puts a Send Request block on the clipboard as a curl command: plain globals
@@ -212,14 +216,18 @@ impl SwitchyardApp {
         let Some(BlockKind::SendRequest(request)) = self.document.block(block_id).map(|block| &block.kind) else {
             return;
         };
+        let Some(curl) = &self.curl else {
+            self.notice = Some(("cannot copy as curl: this build has no curl export".to_owned(), true));
+            return;
+        };
         let settings = &self.settings;
         let lookup = |name: &str| match settings.globals().get(name) {
-            Some(true) => Resolved::Secret,
-            Some(false) => Resolved::Plain(settings.plain_value(name).unwrap_or_default().to_owned()),
-            None => Resolved::Unknown,
+            Some(true) => Known::Secret,
+            Some(false) => Known::Plain(settings.plain_value(name).unwrap_or_default().to_owned()),
+            None => Known::Unknown,
         };
         let base_dir = self.document.path.as_deref().and_then(std::path::Path::parent);
-        let export = switchyard_import::export_curl(request, &lookup, base_dir);
+        let export = curl.export(request, &lookup, base_dir);
         ctx.copy_text(export.command.clone());
         let message = match export.warnings.as_slice() {
             [] => "copied as curl".to_owned(),

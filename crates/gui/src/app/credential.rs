@@ -6,23 +6,15 @@
 //! which writes it to the keychain off the frame thread; it never reaches a file or
 //! eframe's storage.
 
+use crate::curl::PastedCredential;
 use egui::{RichText, Ui};
-use secrecy::SecretString;
 use switchyard_engine::MASK;
-use switchyard_import::{ImportedVariable, VariableValue};
 
 use super::{Action, SwitchyardApp};
 
-/// One credential taken out of a pasted command.
-struct Credential {
-    name: String,
-    origin: String,
-    value: SecretString,
-}
-
 /// Credentials waiting for the user's answer, and the host they were going to.
 pub(super) struct CredentialOffer {
-    credentials: Vec<Credential>,
+    credentials: Vec<PastedCredential>,
     host: Option<String>,
 }
 
@@ -35,20 +27,9 @@ impl std::fmt::Debug for CredentialOffer {
 }
 
 impl CredentialOffer {
-    /// The offer for the secrets among `variables` (what the curl import took out of the
-    /// command) sent to `url`; `None` when there are none.
-    pub(super) fn new(variables: &[ImportedVariable], url: &str) -> Option<Self> {
-        let credentials: Vec<Credential> = variables
-            .iter()
-            .filter_map(|variable| match &variable.value {
-                VariableValue::Secret(secret) => Some(Credential {
-                    name: variable.name.clone(),
-                    origin: variable.origin.clone(),
-                    value: SecretString::from(secret.expose().to_owned()),
-                }),
-                VariableValue::Plain(_) => None,
-            })
-            .collect();
+    /// The offer for the credentials a pasted command held, sent to `url`; `None` when
+    /// there are none.
+    pub(super) fn new(credentials: Vec<PastedCredential>, url: &str) -> Option<Self> {
         (!credentials.is_empty()).then(|| Self { credentials, host: literal_host(url) })
     }
 }
@@ -130,7 +111,7 @@ impl SwitchyardApp {
 }
 
 /// `{{name}}  *****  (from header Authorization)`, noting a global it replaces.
-fn credential_row(ui: &mut Ui, credential: &Credential, exists: bool) {
+fn credential_row(ui: &mut Ui, credential: &PastedCredential, exists: bool) {
     ui.horizontal(|ui| {
         ui.monospace(format!("{{{{{}}}}}", credential.name));
         ui.monospace(MASK);

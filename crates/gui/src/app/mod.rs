@@ -81,6 +81,9 @@ pub struct AppOptions {
     pub report_first_frame: Option<std::time::Instant>,
     /// The Open and Save As dialogs (None: the operating system's). Tests script them.
     pub dialogs: Option<Arc<dyn FileDialogs>>,
+    /// Turns pasted curl commands into blocks and blocks into curl (None: pasting a
+    /// command says it cannot; the binary gives `switchyard_import`'s).
+    pub curl: Option<Arc<dyn crate::CurlTranslator>>,
     /// Where unsaved work is autosaved to survive a crash (None: not autosaved).
     pub recovery_dir: Option<PathBuf>,
     /// How long after the last change unsaved work is autosaved (None: 2 seconds).
@@ -147,6 +150,7 @@ pub struct SwitchyardApp {
     clipboard: Option<String>,
     pastes: u32,
     dialogs: Arc<dyn FileDialogs>,
+    curl: Option<Arc<dyn crate::CurlTranslator>>,
     dialog: Option<(DialogPurpose, std::sync::mpsc::Receiver<Option<PathBuf>>)>,
     recent: RecentFiles,
     /// Unsaved work waits on this answer: save, don't save, or cancel.
@@ -243,6 +247,7 @@ impl SwitchyardApp {
             clipboard: None,
             pastes: 0,
             dialogs: options.dialogs.unwrap_or_else(|| Arc::new(NativeDialogs)),
+            curl: options.curl,
             dialog: None,
             recent,
             prompt: None,

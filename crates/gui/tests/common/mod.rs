@@ -10,6 +10,10 @@ use egui_kittest::Harness;
 use switchyard_flow::Flow;
 use switchyard_gui::{AppOptions, SwitchyardApp};
 
+/// The shipped app's curl translator (`switchyard_import`), as the binary hands it over.
+#[path = "../../../switchyard/src/curl_bridge.rs"]
+mod curl_bridge;
+
 /// A runtime for runs and background work, and a flow saved in a temporary folder.
 pub struct Fixture {
     pub runtime: tokio::runtime::Runtime,
@@ -31,7 +35,11 @@ impl Fixture {
     /// after `steps` frames.
     pub fn app<'a>(&self, options: AppOptions, steps: usize) -> Harness<'a, SwitchyardApp> {
         let handle = self.runtime.handle().clone();
-        let options = AppOptions { flow: options.flow.or_else(|| Some(self.flow_path.clone())), ..options };
+        let options = AppOptions {
+            flow: options.flow.or_else(|| Some(self.flow_path.clone())),
+            curl: options.curl.or_else(|| Some(std::sync::Arc::new(curl_bridge::ImportCurl))),
+            ..options
+        };
         let mut harness = Harness::builder()
             .with_size([1280.0, 800.0])
             .build_eframe(|cc| SwitchyardApp::new(&cc.egui_ctx, handle, options, None));
