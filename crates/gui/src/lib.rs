@@ -12,7 +12,7 @@
 //! canvas, menus, automation hooks), `canvas` (the egui-snarl viewer), `blocks` (how
 //! each block type looks), `document` (graph ⇄ flow), `inspector` (editing a block,
 //! expression previews), `console` (the log console), `settings` (global variables),
-//! `history` (undo), `files` (dialogs, recovery), `runner` (runs off the UI thread),
+//! `history` (undo), `files` (dialogs, recovery), `file_dialog` (the in-app dialog), `runner` (runs off the UI thread),
 //! `screenshot`.
 
 // Print macros panic on a closed stdout or stderr: the app writes with `writeln!`.
@@ -23,6 +23,7 @@ mod blocks;
 mod canvas;
 mod console;
 pub mod document;
+mod file_dialog;
 pub mod files;
 mod history;
 mod inspector;

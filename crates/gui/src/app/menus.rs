@@ -47,7 +47,7 @@ impl SwitchyardApp {
     }
 
     pub(super) fn shortcuts(&mut self, ctx: &egui::Context) {
-        if self.prompt.is_some() || self.offer.is_some() {
+        if self.prompt.is_some() || self.offer.is_some() || self.in_app_dialog.is_some() {
             return;
         }
         let typing = ctx.egui_wants_keyboard_input();

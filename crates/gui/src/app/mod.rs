@@ -141,7 +141,9 @@ pub struct SwitchyardApp {
     clipboard: Option<String>,
     pastes: u32,
     dialogs: Arc<dyn FileDialogs>,
-    dialog: Option<(DialogPurpose, std::sync::mpsc::Receiver<Option<PathBuf>>)>,
+    dialog: Option<(DialogPurpose, std::sync::mpsc::Receiver<crate::files::DialogAnswer>, crate::files::DialogRequest)>,
+    /// The app's own file dialog, open where the system has none.
+    in_app_dialog: Option<(DialogPurpose, crate::file_dialog::InAppDialog)>,
     recent: RecentFiles,
     /// Unsaved work waits on this answer: save, don't save, or cancel.
     prompt: Option<Then>,
@@ -235,6 +237,7 @@ impl SwitchyardApp {
             pastes: 0,
             dialogs: options.dialogs.unwrap_or_else(|| Arc::new(NativeDialogs)),
             dialog: None,
+            in_app_dialog: None,
             recent,
             prompt: None,
             allow_close: false,
@@ -380,6 +383,7 @@ impl SwitchyardApp {
         self.settings.show(&ctx);
         self.shortcuts_window(&ctx);
         self.dialogs_ui(&ctx);
+        self.in_app_dialog_ui(&ctx);
 
         self.apply_queued(&ctx);
         self.update_title(&ctx);
