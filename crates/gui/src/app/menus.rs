@@ -25,7 +25,7 @@ impl SwitchyardApp {
                 self.actions.push(Action::Stop);
             }
             ui.separator();
-            let marker = if self.dirty { " •" } else { "" };
+            let marker = if self.is_unsaved() { " •" } else { "" };
             ui.label(RichText::new(format!("{}{marker}", display_name(&self.document.name))).strong()).on_hover_text(
                 self.document.path.as_ref().map_or("not saved yet".to_owned(), |p| p.display().to_string()),
             );

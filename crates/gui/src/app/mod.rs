@@ -265,7 +265,7 @@ impl SwitchyardApp {
             Action::AnswerUnsaved(answer) => self.answer_unsaved(answer, ctx),
             Action::AnswerRecovery(restore) => self.answer_recovery(restore),
             Action::CloseRequested => {
-                if self.dirty && !self.allow_close {
+                if self.is_unsaved() && !self.allow_close {
                     ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
                     self.prompt = Some(Then::Close);
                 }
@@ -392,7 +392,7 @@ impl SwitchyardApp {
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
-        let marker = if self.dirty { " •" } else { "" };
+        let marker = if self.is_unsaved() { " •" } else { "" };
         let title = format!("Switchyard — {}{marker}", display_name(&self.document.name));
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));

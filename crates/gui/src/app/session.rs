@@ -40,7 +40,7 @@ pub(super) enum DialogPurpose {
 impl SwitchyardApp {
     /// Does `then`, first asking what to do with unsaved work, if there is any.
     pub(super) fn request(&mut self, then: Then, ctx: &egui::Context) {
-        if self.dirty && then != Then::Nothing {
+        if self.is_unsaved() && then != Then::Nothing {
             self.prompt = Some(then);
         } else {
             self.perform(then, ctx);
@@ -200,6 +200,17 @@ impl SwitchyardApp {
 
     /// Saves the flow to `path` (atomically: a temporary file, then a rename).
     pub(super) fn save_to(&mut self, path: PathBuf) -> bool {
+        // Text typed in a field the block stores parsed (a JSON body) is kept as typed
+        // until it parses: refuse to save what would drop it, and show where it is.
+        if let Some((block, field, error)) = self.inspector.unparsed_draft() {
+            let message =
+                format!("not saved: the {field} of `{block}` is not valid ({error}); fix it or undo the edit");
+            let block = block.to_owned();
+            self.console.push_error(message.clone());
+            self.notice = Some((message, true));
+            self.selected = Some(block);
+            return false;
+        }
         let flow = self.document.to_flow();
         match switchyard_flow::save(&path, &flow) {
             Ok(()) => {
@@ -220,6 +231,12 @@ impl SwitchyardApp {
                 false
             }
         }
+    }
+
+    /// Whether there is work a close or an open would lose: changes not saved, or text
+    /// typed in the inspector that the block does not hold yet (invalid JSON).
+    pub(super) fn is_unsaved(&self) -> bool {
+        self.dirty || self.inspector.unparsed_draft().is_some()
     }
 
     pub(super) fn refresh_dirty(&mut self) {

@@ -1,0 +1,80 @@
+//! What a first-time user meets (issue 15), driven with egui_kittest: typed text is never
+//! lost on save, self-wires and loops are drawn, the top bar says how a run really
+//! ended, results go stale when a block changes, forms and panels keep still, Esc
+//! closes things in order, and a quick drag from the palette adds its block.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use serde_json::json;
+use switchyard_flow::{Block, BlockKind, Body, Flow, LogBlock, PortRef, SendRequest, Wire};
+use switchyard_gui::{AppOptions, SwitchyardApp};
+
+mod common;
+use common::{Fixture, press};
+
+/// Start → fetch (a Send Request with a JSON body) → show (a Log).
+fn fixture() -> Fixture {
+    let mut flow = Flow::new("First use");
+    let mut request = SendRequest::new("http://127.0.0.1:9/items");
+    request.method = "POST".to_owned();
+    request.body = Some(Body::Json(json!({"a": 1})));
+    flow.blocks.push(Block { id: "fetch".to_owned(), at: [300.0, 120.0], kind: BlockKind::SendRequest(request) });
+    flow.blocks.push(Block { id: "show".to_owned(), at: [680.0, 120.0], kind: BlockKind::Log(LogBlock::default()) });
+    flow.wires.push(Wire {
+        from: PortRef::new("start", switchyard_flow::Port::Out),
+        to: PortRef::new("fetch", switchyard_flow::Port::In),
+    });
+    flow.wires.push(Wire {
+        from: PortRef::new("fetch", switchyard_flow::Port::Success),
+        to: PortRef::new("show", switchyard_flow::Port::In),
+    });
+    Fixture::with_flow("first.flow.json", &flow)
+}
+
+fn select(harness: &mut Harness<'_, SwitchyardApp>, id: &str) {
+    let ctx = harness.ctx.clone();
+    harness.state_mut().apply(switchyard_gui::Action::Select(id.to_owned()), &ctx);
+    harness.run_steps(2);
+}
+
+fn unsaved(harness: &Harness<'_, SwitchyardApp>) -> bool {
+    harness.state().title().ends_with(" •")
+}
+
+#[test]
+fn invalid_json_typed_in_a_body_is_kept_and_the_save_refused_until_it_parses() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    let saved = std::fs::read_to_string(&fixture.flow_path).unwrap();
+    select(&mut harness, "fetch");
+
+    let body = harness.get_by_label("JSON body");
+    body.focus();
+    harness.run_steps(1);
+    press(&mut harness, Modifiers::COMMAND, Key::A);
+    harness.get_by_label("JSON body").type_text("{\"a\": 1,");
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("Invalid JSON").is_some());
+    assert!(unsaved(&harness), "typed text the block does not hold yet counts as unsaved work");
+
+    press(&mut harness, Modifiers::COMMAND, Key::S);
+    assert_eq!(std::fs::read_to_string(&fixture.flow_path).unwrap(), saved, "nothing was written");
+    assert!(
+        harness.query_all_by_label_contains("not saved: the JSON body of `fetch` is not valid").next().is_some(),
+        "the top bar says why, naming the block"
+    );
+    assert_eq!(harness.get_by_label("JSON body").value().as_deref(), Some("{\"a\": 1,"), "the text is kept");
+
+    // Finished, it parses: the save goes ahead and writes what was typed.
+    harness.get_by_label("JSON body").type_text(" \"b\": 2}");
+    harness.run_steps(2);
+    press(&mut harness, Modifiers::COMMAND, Key::S);
+    let reopened = switchyard_flow::load(&fixture.flow_path).unwrap();
+    let BlockKind::SendRequest(request) = &reopened.block("fetch").unwrap().kind else {
+        panic!("fetch is a Send Request");
+    };
+    assert_eq!(request.body, Some(Body::Json(json!({"a": 1, "b": 2}))));
+    assert!(!unsaved(&harness));
+}
