@@ -6,7 +6,7 @@
 //! changes nothing itself: it queues [`Action`]s (add, delete, wire, unwire…) that the
 //! app applies after the frame, so every change goes through one place.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use egui::emath::TSTransform;
 use egui::{Color32, Pos2, RichText, Stroke, Ui};
@@ -48,6 +48,10 @@ pub struct CanvasViewer<'a> {
     pub statuses: &'a HashMap<String, BlockStatus>,
     /// The selected block id.
     pub selected: Option<&'a str>,
+    /// The blocks on a wired loop (marked in their header).
+    pub loops: &'a HashSet<String>,
+    /// The wire under the pointer this frame, if any.
+    pub hovered_wire: Option<(OutPinId, InPinId)>,
     /// Changes for the app to apply after the frame.
     pub actions: &'a mut Vec<Action>,
     /// Graph → screen transform of this frame, for dropping palette blocks.
@@ -200,9 +204,16 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
     ) {
         let Some(block) = block_of(snarl, node) else { return };
         let tag = crate::blocks::tag(&block.kind);
+        let on_loop = self.loops.contains(&block.id);
         ui.horizontal(|ui| {
             ui.label(RichText::new(tag).small().weak());
             ui.label(RichText::new(&block.id).strong());
+            if on_loop {
+                ui.label(RichText::new("⟳ loop").small().color(RUNNING)).on_hover_text(
+                    "This block is on a loop: its wires lead back to it. A run goes round until a \
+                     branch leaves the loop, or stops at the step limit.",
+                );
+            }
         });
         self.note(node, ui.min_rect());
     }
@@ -291,6 +302,14 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
 
     fn disconnect(&mut self, from: &OutPin, to: &InPin, _snarl: &mut Snarl<BlockNode>) {
         self.actions.push(Action::Disconnect { from: from.id, to: to.id });
+    }
+
+    fn wire_secondary_clicked(&mut self, from: &OutPin, to: &InPin, pos: Pos2, _snarl: &mut Snarl<BlockNode>) {
+        self.actions.push(Action::OpenWireMenu { from: from.id, to: to.id, at: pos });
+    }
+
+    fn hovered_wire(&mut self, from: OutPinId, to: InPinId) {
+        self.hovered_wire = Some((from, to));
     }
 
     fn drop_outputs(&mut self, pin: &OutPin, _snarl: &mut Snarl<BlockNode>) {

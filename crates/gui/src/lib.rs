@@ -27,6 +27,7 @@ mod file_dialog;
 pub mod files;
 mod history;
 mod inspector;
+mod loops;
 mod runner;
 mod screenshot;
 mod settings;

@@ -12,7 +12,7 @@ use switchyard_flow::{Block, BlockKind, Body, Flow, LogBlock, PortRef, SendReque
 use switchyard_gui::{AppOptions, SwitchyardApp};
 
 mod common;
-use common::{Fixture, press};
+use common::{Fixture, flow, press};
 
 /// Start → fetch (a Send Request with a JSON body) → show (a Log).
 fn fixture() -> Fixture {
@@ -77,4 +77,83 @@ fn invalid_json_typed_in_a_body_is_kept_and_the_save_refused_until_it_parses() {
     };
     assert_eq!(request.body, Some(Body::Json(json!({"a": 1, "b": 2}))));
     assert!(!unsaved(&harness));
+}
+
+fn right_click(harness: &mut Harness<'_, SwitchyardApp>, pos: egui::Pos2) {
+    harness.hover_at(pos);
+    harness.step();
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        harness.step();
+    }
+    harness.run_steps(2);
+}
+
+fn click(harness: &mut Harness<'_, SwitchyardApp>, pos: egui::Pos2) {
+    harness.hover_at(pos);
+    harness.step();
+    harness.drag_at(pos);
+    harness.step();
+    harness.drop_at(pos);
+    harness.run_steps(2);
+}
+
+#[test]
+fn a_block_wired_to_itself_is_drawn_as_a_loop_below_it_marked_and_has_a_wire_menu() {
+    let mut looped = Flow::new("Loop");
+    looped.blocks.push(Block { id: "again".to_owned(), at: [300.0, 120.0], kind: BlockKind::Log(LogBlock::default()) });
+    let self_wire = Wire {
+        from: PortRef::new("again", switchyard_flow::Port::Out),
+        to: PortRef::new("again", switchyard_flow::Port::In),
+    };
+    looped.wires = vec![
+        Wire {
+            from: PortRef::new("start", switchyard_flow::Port::Out),
+            to: PortRef::new("again", switchyard_flow::Port::In),
+        },
+        self_wire.clone(),
+    ];
+    let fixture = Fixture::with_flow("loop.flow.json", &looped);
+    let mut harness = fixture.app(AppOptions::default(), 4);
+    assert!(harness.query_by_label("⟳ loop").is_some(), "the block on a loop is marked");
+
+    // The wire is drawn below the block, where the pointer finds it.
+    let block = harness.state().block_rect("again").unwrap();
+    let found = (1..40).map(|step| egui::pos2(block.center().x, block.bottom() + 2.0 * step as f32)).find(|&pos| {
+        harness.hover_at(pos);
+        harness.run_steps(2);
+        harness.state().hovered_wire() == Some(&self_wire)
+    });
+    let on_wire = found.expect("the self-wire runs under the block");
+
+    // Right-click opens its menu (it is not deleted at once); Insert Log puts a Log on it.
+    right_click(&mut harness, on_wire);
+    assert!(flow(&harness).wires.contains(&self_wire), "a right-click alone deletes nothing");
+    let insert = harness.get_by_label("Insert Log here").rect().center();
+    assert!(harness.query_by_label("Delete wire").is_some());
+    click(&mut harness, insert);
+    let wires = flow(&harness).wires;
+    assert!(!wires.contains(&self_wire));
+    let log = harness.state().selected_block().unwrap().to_owned();
+    assert!(
+        wires.contains(&Wire {
+            from: self_wire.from.clone(),
+            to: PortRef::new(log.as_str(), switchyard_flow::Port::In)
+        })
+    );
+    assert!(
+        wires
+            .contains(&Wire { from: PortRef::new(log.as_str(), switchyard_flow::Port::Out), to: self_wire.to.clone() })
+    );
+    assert!(harness.query_by_label("Insert Log here").is_none(), "the menu closed");
+
+    // One undo step puts the wire back.
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert!(flow(&harness).wires.contains(&self_wire));
+    assert_eq!(flow(&harness).blocks.len(), 2);
 }

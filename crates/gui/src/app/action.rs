@@ -66,6 +66,24 @@ pub enum Action {
         /// The input pin.
         to: InPinId,
     },
+    /// Open the menu of the wire from `from` to `to` (right-clicked at `at`, graph space).
+    OpenWireMenu {
+        /// The output pin.
+        from: OutPinId,
+        /// The input pin.
+        to: InPinId,
+        /// Where it was clicked, in graph coordinates.
+        at: Pos2,
+    },
+    /// Put a Log block at `at` (graph space) in the middle of the wire from `from` to `to`.
+    InsertLog {
+        /// The output pin.
+        from: OutPinId,
+        /// The input pin.
+        to: InPinId,
+        /// Where the Log block goes, in graph coordinates.
+        at: Pos2,
+    },
     /// A drag on the canvas ended: blocks may have moved.
     DragEnded,
     /// Show this block in the inspector.

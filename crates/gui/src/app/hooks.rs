@@ -44,6 +44,11 @@ impl SwitchyardApp {
         self.to_global
     }
 
+    /// The wire under the pointer last frame (drawn highlighted; right-click opens its menu).
+    pub fn hovered_wire(&self) -> Option<&switchyard_flow::Wire> {
+        self.hovered_wire.as_ref()
+    }
+
     /// The block shown in the inspector.
     pub fn selected_block(&self) -> Option<&str> {
         self.selected.as_deref()

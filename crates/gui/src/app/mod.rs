@@ -159,6 +159,19 @@ pub struct SwitchyardApp {
     show_shortcuts: bool,
     /// Where each block was drawn on screen last frame, by block id.
     node_rects: HashMap<String, egui::Rect>,
+    /// The wire under the pointer last frame.
+    hovered_wire: Option<Wire>,
+    /// The open menu of a right-clicked wire.
+    wire_menu: Option<WireMenu>,
+}
+
+/// The menu of a right-clicked wire: Delete, Insert Log here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct WireMenu {
+    from: egui_snarl::OutPinId,
+    to: egui_snarl::InPinId,
+    /// Where it was clicked, in graph coordinates.
+    at: egui::Pos2,
 }
 
 impl std::fmt::Debug for SwitchyardApp {
@@ -248,6 +261,8 @@ impl SwitchyardApp {
             autosaved: true,
             show_shortcuts: false,
             node_rects: HashMap::new(),
+            hovered_wire: None,
+            wire_menu: None,
         };
         app.dirty = app.document.is_dirty();
         app
@@ -293,6 +308,8 @@ impl SwitchyardApp {
                 Document::disconnect(&mut document.snarl, &mut document.wires, from, to);
                 self.check_dirty = true;
             }
+            Action::OpenWireMenu { from, to, at } => self.wire_menu = Some(WireMenu { from, to, at }),
+            Action::InsertLog { from, to, at } => self.insert_log(from, to, at),
             Action::DragEnded => self.check_dirty = true,
             Action::Select(id) => {
                 if self.document.node_of(&id).is_some() {
