@@ -40,6 +40,8 @@ pub enum BlockStatus {
         /// One line for display.
         summary: String,
     },
+    /// It was running when the run was stopped.
+    Cancelled,
 }
 
 /// The egui-snarl viewer for Switchyard blocks.
@@ -48,6 +50,8 @@ pub struct CanvasViewer<'a> {
     pub statuses: &'a HashMap<String, BlockStatus>,
     /// The selected block id.
     pub selected: Option<&'a str>,
+    /// The blocks edited since the last run: their results are stale.
+    pub stale: &'a HashSet<String>,
     /// The blocks on a wired loop (marked in their header).
     pub loops: &'a HashSet<String>,
     /// The wire under the pointer this frame, if any.
@@ -249,13 +253,24 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
                 }
                 other => crate::blocks::body_ui(ui, other),
             }
+            let stale = self.stale.contains(&block.id);
             match self.statuses.get(&block.id) {
                 Some(BlockStatus::Running) => {
                     ui.label(RichText::new("running…").color(RUNNING));
                 }
+                Some(BlockStatus::Cancelled) => {
+                    ui.label(RichText::new("cancelled").color(RUNNING).small());
+                }
                 Some(BlockStatus::Finished { port, summary }) if !summary.is_empty() => {
-                    let color = crate::blocks::port_color(*port);
-                    ui.label(RichText::new(summary).color(color).small());
+                    if stale {
+                        ui.label(RichText::new(format!("{summary} · before the edit")).weak().small().strikethrough())
+                            .on_hover_text(
+                                "The block changed since this run. Run the flow again to see a fresh result.",
+                            );
+                    } else {
+                        let color = crate::blocks::port_color(*port);
+                        ui.label(RichText::new(summary).color(color).small());
+                    }
                 }
                 _ => {}
             }

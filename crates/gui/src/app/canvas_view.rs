@@ -59,6 +59,9 @@ impl SwitchyardApp {
         let Some(node) = self.document.snarl.get_node_mut(node) else { return };
         if node.block.id == block.id && node.block != block {
             node.block = block;
+            if self.run.statuses.contains_key(id) {
+                self.run.stale.insert(id.to_owned());
+            }
             self.edit_key = Some(id.to_owned());
             self.check_dirty = true;
         }
@@ -68,6 +71,7 @@ impl SwitchyardApp {
         let loops = crate::loops::blocks_on_loops(&self.document.wires);
         let mut viewer = CanvasViewer {
             statuses: &self.run.statuses,
+            stale: &self.run.stale,
             loops: &loops,
             hovered_wire: None,
             input_rects: HashMap::new(),

@@ -98,6 +98,10 @@ struct RunView {
     /// A short text of the value each output port last fired (hover on its wires).
     carried: HashMap<PortRef, String>,
     outcome: Option<Outcome>,
+    /// What the last run did (its failures, handled or not).
+    counts: Option<switchyard_engine::Counts>,
+    /// Blocks edited since the run: what it left on them is stale.
+    stale: std::collections::HashSet<String>,
     /// The wires of the flow as it was started: where fired values went.
     wires: Vec<Wire>,
     runs_finished: u32,
@@ -127,6 +131,8 @@ pub struct SwitchyardApp {
     check_dirty: bool,
     title: String,
     notice: Option<(String, bool)>,
+    /// The notice last shown and since when (egui time), so it fades after a while.
+    notice_shown: Option<((String, bool), f64)>,
     run_on_start: bool,
     screenshot: Option<PathBuf>,
     screenshot_requested: bool,
@@ -239,6 +245,7 @@ impl SwitchyardApp {
             check_dirty: true,
             title: String::new(),
             notice: None,
+            notice_shown: None,
             run_on_start: options.run_on_start,
             screenshot: options.screenshot,
             screenshot_requested: false,
