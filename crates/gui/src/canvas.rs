@@ -210,13 +210,14 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         let tag = crate::blocks::tag(&block.kind);
         let on_loop = self.loops.contains(&block.id);
         ui.horizontal(|ui| {
-            ui.label(RichText::new(tag).small().weak());
+            ui.label(crate::theme::canvas_small(tag).color(ui.visuals().weak_text_color()));
             ui.label(RichText::new(&block.id).strong());
             if on_loop {
-                ui.label(RichText::new("⟳ loop").small().color(RUNNING)).on_hover_text(
-                    "This block is on a loop: its wires lead back to it. A run goes round until a \
+                ui.label(crate::theme::canvas_small("⟳ loop").color(crate::theme::running_text(ui.visuals())))
+                    .on_hover_text(
+                        "This block is on a loop: its wires lead back to it. A run goes round until a \
                      branch leaves the loop, or stops at the step limit.",
-                );
+                    );
             }
         });
         self.note(node, ui.min_rect());
@@ -256,20 +257,20 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
             let stale = self.stale.contains(&block.id);
             match self.statuses.get(&block.id) {
                 Some(BlockStatus::Running) => {
-                    ui.label(RichText::new("running…").color(RUNNING));
+                    ui.label(crate::theme::canvas_small("running…").color(crate::theme::running_text(ui.visuals())));
                 }
                 Some(BlockStatus::Cancelled) => {
-                    ui.label(RichText::new("cancelled").color(RUNNING).small());
+                    ui.label(crate::theme::canvas_small("cancelled").color(crate::theme::running_text(ui.visuals())));
                 }
                 Some(BlockStatus::Finished { port, summary }) if !summary.is_empty() => {
                     if stale {
-                        ui.label(RichText::new(format!("{summary} · before the edit")).weak().small().strikethrough())
-                            .on_hover_text(
-                                "The block changed since this run. Run the flow again to see a fresh result.",
-                            );
+                        let text = crate::theme::canvas_small(format!("{summary} · before the edit"));
+                        ui.label(text.color(ui.visuals().weak_text_color()).strikethrough()).on_hover_text(
+                            "The block changed since this run. Run the flow again to see a fresh result.",
+                        );
                     } else {
-                        let color = crate::blocks::port_color(*port);
-                        ui.label(RichText::new(summary).color(color).small());
+                        let color = crate::blocks::port_text_color(*port, ui.visuals());
+                        ui.label(crate::theme::canvas_small(summary).color(color));
                     }
                 }
                 _ => {}
@@ -287,7 +288,9 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
     }
 
     fn show_input(&mut self, pin: &InPin, ui: &mut Ui, _snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
-        ui.label(RichText::new(Port::In.as_str()).small());
+        // A little room between the port's circle (left) and its label.
+        ui.add_space(3.0);
+        ui.label(crate::theme::canvas_small(Port::In.as_str()).color(ui.visuals().text_color()));
         self.note(pin.id.node, ui.min_rect());
         self.input_rects.insert(pin.id, ui.min_rect());
         PinInfo::circle().with_fill(NEUTRAL)
@@ -295,14 +298,17 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
 
     fn show_output(&mut self, pin: &OutPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
         let port = snarl.get_node(pin.id.node).and_then(|n| n.block.kind.outputs().get(pin.id.output).copied());
+        // Output rows are laid out right to left: room between the label and the circle.
+        ui.add_space(3.0);
         let info = match port {
             Some(port) if port != Port::Out => {
                 let color = crate::blocks::port_color(port);
-                ui.label(RichText::new(crate::blocks::port_label(port)).small().color(color));
+                let text = crate::blocks::port_text_color(port, ui.visuals());
+                ui.label(crate::theme::canvas_small(crate::blocks::port_label(port)).color(text));
                 PinInfo::circle().with_fill(color).with_wire_color(color)
             }
             _ => {
-                ui.label(RichText::new(Port::Out.as_str()).small());
+                ui.label(crate::theme::canvas_small(Port::Out.as_str()).color(ui.visuals().text_color()));
                 PinInfo::circle().with_fill(NEUTRAL)
             }
         };

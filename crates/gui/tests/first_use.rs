@@ -214,3 +214,54 @@ fn a_notice_fades_after_a_few_seconds() {
     harness.run_steps(16); // 6 s in all
     assert!(harness.query_by_label("copied 1 block").is_none(), "gone after 5 s");
 }
+
+#[derive(Default)]
+struct Storage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for Storage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+fn app_with_storage<'a>(fixture: &Fixture, storage: &Storage) -> Harness<'a, SwitchyardApp> {
+    let handle = fixture.runtime.handle().clone();
+    let options = AppOptions { flow: Some(fixture.flow_path.clone()), ..AppOptions::default() };
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(|cc| SwitchyardApp::new(&cc.egui_ctx, handle, options, Some(storage)));
+    harness.run_steps(3);
+    harness
+}
+
+#[test]
+fn panels_keep_their_size_when_a_block_is_selected_and_across_restarts() {
+    let fixture = fixture();
+    let mut storage = Storage::default();
+    let mut harness = app_with_storage(&fixture, &storage);
+    let (palette, inspector, console) = harness.state().panel_sizes();
+
+    // Drag the inspector's left edge 80 points to the left.
+    let edge = egui::pos2(1280.0 - inspector, 300.0);
+    common::drag(&mut harness, edge, edge - egui::vec2(80.0, 0.0));
+    let (_, wider, _) = harness.state().panel_sizes();
+    assert!((wider - (inspector + 80.0)).abs() < 3.0, "{inspector} → {wider}");
+
+    // Selecting a block (whose form has wide fields) moves nothing.
+    for id in ["fetch", "show", "fetch"] {
+        select(&mut harness, id);
+        assert_eq!(harness.state().panel_sizes(), (palette, wider, console), "after selecting {id}");
+    }
+
+    // Kept in eframe's storage: the next start has the same panels.
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let restarted = app_with_storage(&fixture, &storage);
+    assert_eq!(restarted.state().panel_sizes(), (palette, wider, console));
+}

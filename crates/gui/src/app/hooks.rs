@@ -49,6 +49,11 @@ impl SwitchyardApp {
         self.hovered_wire.as_ref()
     }
 
+    /// The widths of the palette and inspector and the console's height, as drawn.
+    pub fn panel_sizes(&self) -> (f32, f32, f32) {
+        (self.panels.palette, self.panels.inspector, self.panels.console)
+    }
+
     /// The block shown in the inspector.
     pub fn selected_block(&self) -> Option<&str> {
         self.selected.as_deref()

@@ -16,10 +16,13 @@ const NOTICE_ERROR_SECONDS: f64 = 10.0;
 pub(super) fn outcome_text(
     outcome: Outcome,
     counts: &switchyard_engine::Counts,
-    weak: egui::Color32,
+    visuals: &egui::Visuals,
     font: &egui::FontId,
 ) -> egui::text::LayoutJob {
     use switchyard_engine::wording::plural;
+    let weak = visuals.weak_text_color();
+    let (success, failure, running) =
+        (crate::theme::success_text(visuals), crate::theme::failure_text(visuals), crate::theme::running_text(visuals));
     let mut job = egui::text::LayoutJob::default();
     let mut add = |text: &str, color: egui::Color32| {
         let format = egui::TextFormat { color, font_id: font.clone(), ..Default::default() };
@@ -28,29 +31,28 @@ pub(super) fn outcome_text(
     add("run ", weak);
     match outcome {
         Outcome::Ok => {
-            add("ok", SUCCESS);
+            add("ok", success);
             if counts.failed > 0 {
                 add(" · ", weak);
-                add(&format!("{} handled", plural(counts.failed, "failure")), FAILURE);
+                add(&format!("{} handled", plural(counts.failed, "failure")), failure);
             }
         }
         Outcome::Failed => {
-            add("failed", FAILURE);
+            add("failed", failure);
             if counts.unhandled > 0 {
                 add(" · ", weak);
-                add(&plural(counts.unhandled, "unhandled failure"), FAILURE);
+                add(&plural(counts.unhandled, "unhandled failure"), failure);
             }
             if counts.errors > 0 {
                 add(" · ", weak);
-                add(&plural(counts.errors, "block error"), FAILURE);
+                add(&plural(counts.errors, "block error"), failure);
             }
         }
-        Outcome::Cancelled => add("cancelled", RUNNING),
-        Outcome::Limit => add("stopped at the step limit", FAILURE),
+        Outcome::Cancelled => add("cancelled", running),
+        Outcome::Limit => add("stopped at the step limit", failure),
     }
     job
 }
-use crate::canvas::{FAILURE, RUNNING, SUCCESS};
 
 impl SwitchyardApp {
     pub(super) fn top_bar(&mut self, ui: &mut Ui) {
@@ -61,11 +63,25 @@ impl SwitchyardApp {
             }
             ui.separator();
             let running = self.runner.is_running();
-            if ui.add_enabled(!running, egui::Button::new(RichText::new(Command::Run.label()).color(SUCCESS))).clicked()
+            if ui
+                .add_enabled(
+                    !running,
+                    egui::Button::new(
+                        RichText::new(Command::Run.label()).color(crate::theme::success_text(ui.visuals())),
+                    ),
+                )
+                .clicked()
             {
                 self.actions.push(Action::Run);
             }
-            if ui.add_enabled(running, egui::Button::new(RichText::new(Command::Stop.label()).color(FAILURE))).clicked()
+            if ui
+                .add_enabled(
+                    running,
+                    egui::Button::new(
+                        RichText::new(Command::Stop.label()).color(crate::theme::failure_text(ui.visuals())),
+                    ),
+                )
+                .clicked()
             {
                 self.actions.push(Action::Stop);
             }
@@ -75,11 +91,11 @@ impl SwitchyardApp {
                 self.document.path.as_ref().map_or("not saved yet".to_owned(), |p| p.display().to_string()),
             );
             if running {
-                ui.label(RichText::new("running…").color(RUNNING));
+                ui.label(RichText::new("running…").color(crate::theme::running_text(ui.visuals())));
             } else if let Some(outcome) = self.run.outcome {
                 let counts = self.run.counts.unwrap_or_default();
                 let font = egui::TextStyle::Body.resolve(ui.style());
-                let job = outcome_text(outcome, &counts, ui.visuals().weak_text_color(), &font);
+                let job = outcome_text(outcome, &counts, ui.visuals(), &font);
                 let label = ui.label(job);
                 if !self.run.stale.is_empty() {
                     label.on_hover_text("Blocks were edited since this run: their results are out of date.");
@@ -106,7 +122,7 @@ impl SwitchyardApp {
             return;
         }
         let opacity = if age <= stay { 1.0 } else { (1.0 - (age - stay) / fade) as f32 };
-        let color = if *is_error { FAILURE } else { ui.visuals().weak_text_color() };
+        let color = if *is_error { crate::theme::failure_text(ui.visuals()) } else { ui.visuals().weak_text_color() };
         ui.label(RichText::new(text).color(color.gamma_multiply(opacity)).small());
         if age <= stay {
             ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(stay - age));

@@ -17,6 +17,7 @@ mod action;
 mod canvas_view;
 mod hooks;
 mod menus;
+mod panels;
 mod run_view;
 mod session;
 
@@ -169,6 +170,8 @@ pub struct SwitchyardApp {
     hovered_wire: Option<Wire>,
     /// The open menu of a right-clicked wire.
     wire_menu: Option<WireMenu>,
+    /// The panels' sizes (kept in eframe's storage).
+    panels: panels::PanelSizes,
 }
 
 /// The menu of a right-clicked wire: Delete, Insert Log here.
@@ -194,6 +197,7 @@ impl SwitchyardApp {
         options: AppOptions,
         storage: Option<&dyn eframe::Storage>,
     ) -> Self {
+        crate::theme::apply(ctx);
         let mut console = Console::new();
         let last = storage.and_then(|s| s.get_string(LAST_FLOW_KEY)).map(PathBuf::from);
         let mut recent =
@@ -270,6 +274,10 @@ impl SwitchyardApp {
             node_rects: HashMap::new(),
             hovered_wire: None,
             wire_menu: None,
+            panels: storage
+                .and_then(|s| s.get_string(panels::PANELS_KEY))
+                .map(|text| panels::PanelSizes::from_storage(&text))
+                .unwrap_or_default(),
         };
         app.dirty = app.document.is_dirty();
         app
@@ -394,15 +402,39 @@ impl SwitchyardApp {
         self.shortcuts(&ctx);
 
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
-        egui::Panel::left("palette").resizable(false).default_size(150.0).show(ui, |ui| self.palette(ui));
-        egui::Panel::right("inspector").resizable(true).default_size(340.0).show(ui, |ui| {
-            self.inspector_panel(ui);
-        });
-        egui::Panel::bottom("console").resizable(true).default_size(230.0).show(ui, |ui| {
-            if let Some(block) = self.console.ui(ui) {
-                self.actions.push(Action::Select(block));
-            }
-        });
+        // Each panel keeps its size: what the user dragged it to (kept across restarts),
+        // never what its content asks for (selecting a block moves nothing).
+        let sizes = self.panels;
+        let palette = egui::Panel::left("palette")
+            .resizable(true)
+            .default_size(sizes.palette)
+            .size_range(panels::PALETTE_RANGE)
+            .show(ui, |ui| {
+                panels::hold_width(ui);
+                self.palette(ui);
+            });
+        let inspector = egui::Panel::right("inspector")
+            .resizable(true)
+            .default_size(sizes.inspector)
+            .size_range(panels::INSPECTOR_RANGE)
+            .show(ui, |ui| {
+                panels::hold_width(ui);
+                self.inspector_panel(ui);
+            });
+        let console = egui::Panel::bottom("console")
+            .resizable(true)
+            .default_size(sizes.console)
+            .size_range(panels::CONSOLE_RANGE)
+            .show(ui, |ui| {
+                if let Some(block) = self.console.ui(ui) {
+                    self.actions.push(Action::Select(block));
+                }
+            });
+        self.panels = panels::PanelSizes {
+            palette: palette.response.rect.width(),
+            inspector: inspector.response.rect.width(),
+            console: console.response.rect.height(),
+        };
         egui::CentralPanel::default().show(ui, |ui| self.canvas(ui));
         self.settings.show(&ctx);
         self.shortcuts_window(&ctx);
@@ -447,6 +479,7 @@ impl eframe::App for SwitchyardApp {
             storage.set_string(LAST_FLOW_KEY, path.display().to_string());
         }
         storage.set_string(RECENT_KEY, self.recent.to_storage());
+        storage.set_string(panels::PANELS_KEY, self.panels.to_storage());
     }
 }
 
