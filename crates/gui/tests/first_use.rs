@@ -265,3 +265,30 @@ fn panels_keep_their_size_when_a_block_is_selected_and_across_restarts() {
     let restarted = app_with_storage(&fixture, &storage);
     assert_eq!(restarted.state().panel_sizes(), (palette, wider, console));
 }
+
+#[test]
+fn a_quick_drag_from_the_palette_adds_the_block_where_it_is_released() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    let transform = harness.state().canvas_transform();
+    let entry = harness.query_all_by_label("Log").map(|n| n.rect().center()).find(|p| p.x < 150.0).unwrap();
+    let to = entry + egui::vec2(700.0, -150.0);
+    // Mouse down, 700 points in two frames (a quarter second), release.
+    harness.hover_at(entry);
+    harness.step();
+    harness.drag_at(entry);
+    harness.step();
+    harness.hover_at(entry + (to - entry) * 0.5);
+    harness.step();
+    harness.hover_at(to);
+    harness.step();
+    harness.drop_at(to);
+    harness.run_steps(3);
+
+    let blocks = flow(&harness).blocks;
+    assert_eq!(blocks.len(), 4, "a Log block was added: {:?}", blocks.iter().map(|b| &b.id).collect::<Vec<_>>());
+    assert_eq!(harness.state().canvas_transform(), transform, "the canvas did not pan");
+    let added = blocks.iter().find(|b| b.id != "show" && matches!(b.kind, BlockKind::Log(_))).unwrap();
+    let at = transform * egui::pos2(added.at[0], added.at[1]);
+    assert!((at - to).length() < 2.0, "added where released: {at:?} vs {to:?}");
+}

@@ -23,14 +23,19 @@ impl SwitchyardApp {
             ui.label(RichText::new(group.label()).small().strong());
             for kind in NewBlock::all().filter(|k| k.0.group == group) {
                 let id = egui::Id::new(("palette", kind.label()));
-                ui.dnd_drag_source(id, kind, |ui| {
-                    egui::Frame::group(ui.style()).show(ui, |ui| {
-                        ui.set_min_width(120.0);
-                        ui.label(kind.label());
-                    });
-                })
-                .response
-                .on_hover_text(kind.0.description);
+                let entry = egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_min_width(ui.available_width());
+                    ui.label(kind.label());
+                });
+                // Any drag that starts on an entry carries its block, however quick: the
+                // drag belongs to the widget it started on, wherever the pointer is now.
+                let response = ui
+                    .interact(entry.response.rect, id, egui::Sense::click_and_drag())
+                    .on_hover_cursor(egui::CursorIcon::Grab)
+                    .on_hover_text(kind.0.description);
+                if response.drag_started() || (response.dragged() && self.palette_drag.is_none()) {
+                    self.palette_drag = Some(kind);
+                }
                 ui.add_space(2.0);
             }
             ui.add_space(6.0);
@@ -107,11 +112,8 @@ impl SwitchyardApp {
         self.wire_markers(ui, &outputs, &inputs);
         self.wire_menu_ui(ui);
 
-        if let Some(kind) = response.dnd_release_payload::<NewBlock>()
-            && let Some(pointer) = ui.ctx().pointer_interact_pos()
-        {
-            self.actions.push(Action::AddBlock { kind: *kind, at: self.to_global.inverse() * pointer });
-        }
+        let _ = response;
+        self.palette_drop(ui);
         let selection = get_selected_nodes(egui::Id::new(CANVAS_ID), ui.ctx());
         if selection != self.canvas_selection {
             if let Some(node) = selection.last().and_then(|n| self.document.snarl.get_node(*n)) {
@@ -122,6 +124,31 @@ impl SwitchyardApp {
         // Moving a block changes the flow without a callback: check when a drag ends.
         if ui.input(|i| i.pointer.any_released()) {
             self.actions.push(Action::DragEnded);
+        }
+    }
+
+    /// A block dragged from the palette: drawn under the pointer, added where it is
+    /// released over the canvas (released elsewhere, nothing happens).
+    fn palette_drop(&mut self, ui: &mut Ui) {
+        let Some(kind) = self.palette_drag else { return };
+        let pointer = ui.ctx().pointer_latest_pos();
+        if let Some(pos) = pointer {
+            let layer = egui::LayerId::new(egui::Order::Tooltip, egui::Id::new("switchyard-palette-drag"));
+            let painter = ui.ctx().layer_painter(layer);
+            let text = format!("+ {}", kind.label());
+            let galley =
+                painter.layout_no_wrap(text, egui::FontId::proportional(14.0), ui.visuals().strong_text_color());
+            let rect = egui::Rect::from_min_size(pos + Vec2::new(8.0, 8.0), galley.size()).expand(6.0);
+            painter.rect_filled(rect, 4.0, ui.visuals().window_fill);
+            painter.rect_stroke(rect, 4.0, ui.visuals().window_stroke, egui::StrokeKind::Inside);
+            painter.galley(rect.min + Vec2::splat(6.0), galley, Color32::PLACEHOLDER);
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+        }
+        if ui.input(|i| i.pointer.any_released() || !i.pointer.any_down()) {
+            self.palette_drag = None;
+            if let Some(pos) = pointer.filter(|pos| ui.max_rect().contains(*pos)) {
+                self.actions.push(Action::AddBlock { kind, at: self.to_global.inverse() * pos });
+            }
         }
     }
 

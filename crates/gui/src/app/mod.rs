@@ -170,6 +170,8 @@ pub struct SwitchyardApp {
     hovered_wire: Option<Wire>,
     /// The open menu of a right-clicked wire.
     wire_menu: Option<WireMenu>,
+    /// The block being dragged from the palette.
+    palette_drag: Option<crate::document::NewBlock>,
     /// The panels' sizes (kept in eframe's storage).
     panels: panels::PanelSizes,
 }
@@ -274,6 +276,7 @@ impl SwitchyardApp {
             node_rects: HashMap::new(),
             hovered_wire: None,
             wire_menu: None,
+            palette_drag: None,
             panels: storage
                 .and_then(|s| s.get_string(panels::PANELS_KEY))
                 .map(|text| panels::PanelSizes::from_storage(&text))
