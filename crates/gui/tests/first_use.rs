@@ -292,3 +292,22 @@ fn a_quick_drag_from_the_palette_adds_the_block_where_it_is_released() {
     let at = transform * egui::pos2(added.at[0], added.at[1]);
     assert!((at - to).length() < 2.0, "added where released: {at:?} vs {to:?}");
 }
+
+#[test]
+fn f1_toggles_the_shortcuts_and_ctrl_q_quits_asking_about_unsaved_work_first() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    press(&mut harness, Modifiers::NONE, Key::F1);
+    // The window's title and the list's entry for F1 itself.
+    let shown = |harness: &Harness<'_, SwitchyardApp>| harness.query_all_by_label("Keyboard shortcuts").count();
+    assert_eq!(shown(&harness), 2, "F1 opens the list");
+    assert!(harness.query_by_label("Quit").is_some(), "which lists Quit");
+    press(&mut harness, Modifiers::NONE, Key::F1);
+    assert_eq!(shown(&harness), 0, "F1 again closes it");
+
+    let ctx = harness.ctx.clone();
+    harness.state_mut().apply(switchyard_gui::Action::DeleteBlock("show".to_owned()), &ctx);
+    harness.run_steps(2);
+    press(&mut harness, Modifiers::COMMAND, Key::Q);
+    assert!(harness.query_by_label("Save changes?").is_some(), "Ctrl+Q over unsaved work asks first");
+}

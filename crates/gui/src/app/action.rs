@@ -34,6 +34,8 @@ pub enum Action {
     AnswerRecovery(bool),
     /// The window asked to close.
     CloseRequested,
+    /// Quit (asking about unsaved work first).
+    Quit,
     /// Undo the last change.
     Undo,
     /// Redo what was undone.
@@ -138,6 +140,8 @@ pub enum Command {
     Save,
     /// Save the flow to a new file.
     SaveAs,
+    /// Quit the app.
+    Quit,
     /// Undo the last change.
     Undo,
     /// Redo what was undone.
@@ -164,11 +168,12 @@ pub enum Command {
 
 impl Command {
     /// Every command, in menu order (the Help → Keyboard shortcuts list).
-    pub const ALL: [Command; 15] = [
+    pub const ALL: [Command; 16] = [
         Command::New,
         Command::Open,
         Command::Save,
         Command::SaveAs,
+        Command::Quit,
         Command::Undo,
         Command::Redo,
         Command::Copy,
@@ -189,6 +194,7 @@ impl Command {
             Command::Open => "Open…",
             Command::Save => "Save",
             Command::SaveAs => "Save As…",
+            Command::Quit => "Quit",
             Command::Undo => "Undo",
             Command::Redo => "Redo",
             Command::Copy => "Copy",
@@ -212,6 +218,7 @@ impl Command {
             Command::Open => command(Key::O),
             Command::Save => command(Key::S),
             Command::SaveAs => command_shift(Key::S),
+            Command::Quit => command(Key::Q),
             Command::Undo => command(Key::Z),
             Command::Redo => command_shift(Key::Z),
             Command::Copy => command(Key::C),
@@ -234,6 +241,7 @@ impl Command {
             Command::Open => Action::Open,
             Command::Save => Action::Save,
             Command::SaveAs => Action::SaveAs,
+            Command::Quit => Action::Quit,
             Command::Undo => Action::Undo,
             Command::Redo => Action::Redo,
             Command::Copy => Action::CopySelection,

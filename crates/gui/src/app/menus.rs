@@ -200,6 +200,8 @@ impl SwitchyardApp {
             self.menu_item(ui, Command::SaveAs, true);
             ui.separator();
             self.menu_item(ui, Command::Settings, true);
+            ui.separator();
+            self.menu_item(ui, Command::Quit, true);
         });
         ui.menu_button("Edit", |ui| {
             let (undo, redo) = (self.history.can_undo(), self.history.can_redo());

@@ -303,6 +303,7 @@ impl SwitchyardApp {
                     self.prompt = Some(Then::Close);
                 }
             }
+            Action::Quit => self.request(Then::Close, ctx),
             Action::Undo => {
                 if let Some(flow) = self.history.undo() {
                     self.show_state(&flow);
@@ -369,7 +370,7 @@ impl SwitchyardApp {
             Action::Run => self.start_run(ctx),
             Action::Stop => self.runner.stop(),
             Action::OpenSettings => self.settings.open(),
-            Action::ShowShortcuts => self.show_shortcuts = true,
+            Action::ShowShortcuts => self.show_shortcuts = !self.show_shortcuts,
             Action::ShowWholeFlow => {
                 self.fit_pending = Some(Fit::Whole);
                 ctx.request_repaint();
