@@ -64,6 +64,40 @@ pub fn apply(ctx: &egui::Context) {
     }
 }
 
+/// The key of the chosen theme in eframe's storage (`system`, `dark`, `light`).
+pub const THEME_KEY: &str = "switchyard.theme";
+
+/// The theme preference eframe's storage kept.
+pub fn preference_from_storage(text: &str) -> egui::ThemePreference {
+    match text.trim() {
+        "dark" => egui::ThemePreference::Dark,
+        "light" => egui::ThemePreference::Light,
+        _ => egui::ThemePreference::System,
+    }
+}
+
+/// The text eframe's storage keeps for `preference`.
+pub fn preference_to_storage(preference: egui::ThemePreference) -> &'static str {
+    match preference {
+        egui::ThemePreference::Dark => "dark",
+        egui::ThemePreference::Light => "light",
+        egui::ThemePreference::System => "system",
+    }
+}
+
+/// View → Theme: follow the system, or dark, or light.
+pub fn menu_ui(ui: &mut egui::Ui) {
+    let mut preference = ui.ctx().options(|o| o.theme_preference);
+    let before = preference;
+    ui.label(RichText::new("Theme").small().weak());
+    ui.radio_value(&mut preference, egui::ThemePreference::System, "Follow the system");
+    ui.radio_value(&mut preference, egui::ThemePreference::Dark, "Dark");
+    ui.radio_value(&mut preference, egui::ThemePreference::Light, "Light");
+    if preference != before {
+        ui.ctx().set_theme(preference);
+    }
+}
+
 /// WCAG's contrast ratio of two opaque colours (1 to 21).
 pub fn contrast(a: Color32, b: Color32) -> f32 {
     let luminance = |c: Color32| {

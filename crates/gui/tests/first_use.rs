@@ -311,3 +311,19 @@ fn f1_toggles_the_shortcuts_and_ctrl_q_quits_asking_about_unsaved_work_first() {
     press(&mut harness, Modifiers::COMMAND, Key::Q);
     assert!(harness.query_by_label("Save changes?").is_some(), "Ctrl+Q over unsaved work asks first");
 }
+
+#[test]
+fn the_light_theme_chosen_in_view_is_kept_across_restarts() {
+    let fixture = fixture();
+    let mut storage = Storage::default();
+    let mut harness = app_with_storage(&fixture, &storage);
+    harness.get_by_label("View").click();
+    harness.run_steps(2);
+    harness.get_by_label("Light").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().theme_preference(), egui::ThemePreference::Light);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light, "light visuals");
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let restarted = app_with_storage(&fixture, &storage);
+    assert_eq!(restarted.state().theme_preference(), egui::ThemePreference::Light);
+}

@@ -93,11 +93,10 @@ impl SwitchyardApp {
         };
         // Text on blocks is not selectable: a drag on a label moves the block.
         ui.style_mut().interaction.selectable_labels = false;
-        let response = SnarlWidget::new().id(egui::Id::new(CANVAS_ID)).style(canvas_style()).show(
-            &mut self.document.snarl,
-            &mut viewer,
-            ui,
-        );
+        let response = SnarlWidget::new()
+            .id(egui::Id::new(CANVAS_ID))
+            .style(canvas_style(ui.visuals().dark_mode))
+            .show(&mut self.document.snarl, &mut viewer, ui);
         self.to_global = viewer.to_global;
         let hovered = viewer.hovered_wire;
         self.hovered_wire =
@@ -335,9 +334,10 @@ impl SwitchyardApp {
     }
 }
 
-fn canvas_style() -> SnarlStyle {
+fn canvas_style(dark_mode: bool) -> SnarlStyle {
     let mut style = SnarlStyle::new();
-    style.bg_pattern_stroke = Some(egui::Stroke::new(1.0, Color32::from_gray(45)));
+    let grid = if dark_mode { Color32::from_gray(45) } else { Color32::from_gray(218) };
+    style.bg_pattern_stroke = Some(egui::Stroke::new(1.0, grid));
     style.lod_scale = Some(crate::canvas::LOD_SCALE);
     style.min_scale = Some(crate::canvas::MIN_SCALE);
     // Wires are easy to hover and right-click: a band of about 10 points.

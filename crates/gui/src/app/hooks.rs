@@ -54,6 +54,11 @@ impl SwitchyardApp {
         (self.panels.palette, self.panels.inspector, self.panels.console)
     }
 
+    /// The theme chosen in View → Theme (kept in eframe's storage).
+    pub fn theme_preference(&self) -> egui::ThemePreference {
+        self.egui_ctx.options(|o| o.theme_preference)
+    }
+
     /// The block shown in the inspector.
     pub fn selected_block(&self) -> Option<&str> {
         self.selected.as_deref()

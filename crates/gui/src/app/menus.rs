@@ -220,6 +220,8 @@ impl SwitchyardApp {
                 ui.close();
                 self.actions.push(Action::ShowWholeFlow);
             }
+            ui.separator();
+            crate::theme::menu_ui(ui);
         });
         ui.menu_button("Help", |ui| {
             self.menu_item(ui, Command::Shortcuts, true);

@@ -170,6 +170,11 @@ pub struct SwitchyardApp {
     hovered_wire: Option<Wire>,
     /// The open menu of a right-clicked wire.
     wire_menu: Option<WireMenu>,
+    /// egui's context, to read the chosen theme when eframe asks the app to save.
+    egui_ctx: egui::Context,
+    /// The theme kept in eframe's storage, set on the first frame (the window's own
+    /// set-up may set one before it).
+    stored_theme: Option<egui::ThemePreference>,
     /// The block being dragged from the palette.
     palette_drag: Option<crate::document::NewBlock>,
     /// The panels' sizes (kept in eframe's storage).
@@ -276,6 +281,10 @@ impl SwitchyardApp {
             node_rects: HashMap::new(),
             hovered_wire: None,
             wire_menu: None,
+            egui_ctx: ctx.clone(),
+            stored_theme: storage
+                .and_then(|s| s.get_string(crate::theme::THEME_KEY))
+                .map(|text| crate::theme::preference_from_storage(&text)),
             palette_drag: None,
             panels: storage
                 .and_then(|s| s.get_string(panels::PANELS_KEY))
@@ -394,6 +403,9 @@ impl SwitchyardApp {
     /// One frame of the whole app inside `ui`.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        if let Some(theme) = self.stored_theme.take() {
+            ctx.set_theme(theme);
+        }
         if std::mem::take(&mut self.run_on_start) {
             self.actions.push(Action::Run);
         }
@@ -484,6 +496,8 @@ impl eframe::App for SwitchyardApp {
         }
         storage.set_string(RECENT_KEY, self.recent.to_storage());
         storage.set_string(panels::PANELS_KEY, self.panels.to_storage());
+        let theme = self.theme_preference();
+        storage.set_string(crate::theme::THEME_KEY, crate::theme::preference_to_storage(theme).to_owned());
     }
 }
 
