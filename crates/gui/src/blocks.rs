@@ -70,6 +70,15 @@ pub fn port_label(port: Port) -> &'static str {
     }
 }
 
+/// The colour of a port's label and of results it fired, readable in the theme.
+pub fn port_text_color(port: Port, visuals: &egui::Visuals) -> Color32 {
+    match port {
+        Port::Success | Port::True => crate::theme::success_text(visuals),
+        Port::Failure | Port::False => crate::theme::failure_text(visuals),
+        other => crate::theme::readable(port_color(other), visuals),
+    }
+}
+
 /// A port's colour (and its wires').
 pub fn port_color(port: Port) -> Color32 {
     match port {

@@ -6,7 +6,7 @@
 //! changes nothing itself: it queues [`Action`]s (add, delete, wire, unwire…) that the
 //! app applies after the frame, so every change goes through one place.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use egui::emath::TSTransform;
 use egui::{Color32, Pos2, RichText, Stroke, Ui};
@@ -40,6 +40,8 @@ pub enum BlockStatus {
         /// One line for display.
         summary: String,
     },
+    /// It was running when the run was stopped.
+    Cancelled,
 }
 
 /// The egui-snarl viewer for Switchyard blocks.
@@ -48,6 +50,12 @@ pub struct CanvasViewer<'a> {
     pub statuses: &'a HashMap<String, BlockStatus>,
     /// The selected block id.
     pub selected: Option<&'a str>,
+    /// The blocks edited since the last run: their results are stale.
+    pub stale: &'a HashSet<String>,
+    /// The blocks on a wired loop (marked in their header).
+    pub loops: &'a HashSet<String>,
+    /// The wire under the pointer this frame, if any.
+    pub hovered_wire: Option<(OutPinId, InPinId)>,
     /// Changes for the app to apply after the frame.
     pub actions: &'a mut Vec<Action>,
     /// Graph → screen transform of this frame, for dropping palette blocks.
@@ -200,9 +208,17 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
     ) {
         let Some(block) = block_of(snarl, node) else { return };
         let tag = crate::blocks::tag(&block.kind);
+        let on_loop = self.loops.contains(&block.id);
         ui.horizontal(|ui| {
-            ui.label(RichText::new(tag).small().weak());
+            ui.label(crate::theme::canvas_small(tag).color(ui.visuals().weak_text_color()));
             ui.label(RichText::new(&block.id).strong());
+            if on_loop {
+                ui.label(crate::theme::canvas_small("⟳ loop").color(crate::theme::running_text(ui.visuals())))
+                    .on_hover_text(
+                        "This block is on a loop: its wires lead back to it. A run goes round until a \
+                     branch leaves the loop, or stops at the step limit.",
+                    );
+            }
         });
         self.note(node, ui.min_rect());
     }
@@ -238,13 +254,24 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
                 }
                 other => crate::blocks::body_ui(ui, other),
             }
+            let stale = self.stale.contains(&block.id);
             match self.statuses.get(&block.id) {
                 Some(BlockStatus::Running) => {
-                    ui.label(RichText::new("running…").color(RUNNING));
+                    ui.label(crate::theme::canvas_small("running…").color(crate::theme::running_text(ui.visuals())));
+                }
+                Some(BlockStatus::Cancelled) => {
+                    ui.label(crate::theme::canvas_small("cancelled").color(crate::theme::running_text(ui.visuals())));
                 }
                 Some(BlockStatus::Finished { port, summary }) if !summary.is_empty() => {
-                    let color = crate::blocks::port_color(*port);
-                    ui.label(RichText::new(summary).color(color).small());
+                    if stale {
+                        let text = crate::theme::canvas_small(format!("{summary} · before the edit"));
+                        ui.label(text.color(ui.visuals().weak_text_color()).strikethrough()).on_hover_text(
+                            "The block changed since this run. Run the flow again to see a fresh result.",
+                        );
+                    } else {
+                        let color = crate::blocks::port_text_color(*port, ui.visuals());
+                        ui.label(crate::theme::canvas_small(summary).color(color));
+                    }
                 }
                 _ => {}
             }
@@ -261,7 +288,9 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
     }
 
     fn show_input(&mut self, pin: &InPin, ui: &mut Ui, _snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
-        ui.label(RichText::new(Port::In.as_str()).small());
+        // A little room between the port's circle (left) and its label.
+        ui.add_space(3.0);
+        ui.label(crate::theme::canvas_small(Port::In.as_str()).color(ui.visuals().text_color()));
         self.note(pin.id.node, ui.min_rect());
         self.input_rects.insert(pin.id, ui.min_rect());
         PinInfo::circle().with_fill(NEUTRAL)
@@ -269,14 +298,17 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
 
     fn show_output(&mut self, pin: &OutPin, ui: &mut Ui, snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
         let port = snarl.get_node(pin.id.node).and_then(|n| n.block.kind.outputs().get(pin.id.output).copied());
+        // Output rows are laid out right to left: room between the label and the circle.
+        ui.add_space(3.0);
         let info = match port {
             Some(port) if port != Port::Out => {
                 let color = crate::blocks::port_color(port);
-                ui.label(RichText::new(crate::blocks::port_label(port)).small().color(color));
+                let text = crate::blocks::port_text_color(port, ui.visuals());
+                ui.label(crate::theme::canvas_small(crate::blocks::port_label(port)).color(text));
                 PinInfo::circle().with_fill(color).with_wire_color(color)
             }
             _ => {
-                ui.label(RichText::new(Port::Out.as_str()).small());
+                ui.label(crate::theme::canvas_small(Port::Out.as_str()).color(ui.visuals().text_color()));
                 PinInfo::circle().with_fill(NEUTRAL)
             }
         };
@@ -291,6 +323,14 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
 
     fn disconnect(&mut self, from: &OutPin, to: &InPin, _snarl: &mut Snarl<BlockNode>) {
         self.actions.push(Action::Disconnect { from: from.id, to: to.id });
+    }
+
+    fn wire_secondary_clicked(&mut self, from: &OutPin, to: &InPin, pos: Pos2, _snarl: &mut Snarl<BlockNode>) {
+        self.actions.push(Action::OpenWireMenu { from: from.id, to: to.id, at: pos });
+    }
+
+    fn hovered_wire(&mut self, from: OutPinId, to: InPinId) {
+        self.hovered_wire = Some((from, to));
     }
 
     fn drop_outputs(&mut self, pin: &OutPin, _snarl: &mut Snarl<BlockNode>) {

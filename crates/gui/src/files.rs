@@ -4,6 +4,9 @@
 //! Dialogs are native (`rfd`: the XDG desktop portal on Linux, falling back to zenity;
 //! the system dialogs on macOS and Windows) and run on a blocking thread of the tokio
 //! runtime; the answer comes back over a channel. Tests script the answers instead.
+//! Where the system has no file dialog (no portal and no zenity, or
+//! `SWITCHYARD_FILE_DIALOG=builtin`), the answer is [`DialogAnswer::Unavailable`] and the
+//! app shows its own (`file_dialog.rs`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -34,10 +37,21 @@ pub enum DialogRequest {
     },
 }
 
+/// What a file dialog answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DialogAnswer {
+    /// The user chose this path.
+    Chosen(PathBuf),
+    /// The user cancelled.
+    Cancelled,
+    /// There is no such dialog on this system: the app asks with its own.
+    Unavailable,
+}
+
 /// Asks the user for a file. Called on a blocking thread, never on the UI thread.
 pub trait FileDialogs: Send + Sync + std::fmt::Debug {
-    /// The chosen path, or `None` when the user cancelled.
-    fn ask(&self, request: &DialogRequest) -> Option<PathBuf>;
+    /// The chosen path, a cancel, or that no dialog could be shown.
+    fn ask(&self, request: &DialogRequest) -> DialogAnswer;
 }
 
 /// The operating system's file dialogs.
@@ -45,19 +59,46 @@ pub trait FileDialogs: Send + Sync + std::fmt::Debug {
 pub struct NativeDialogs;
 
 impl FileDialogs for NativeDialogs {
-    fn ask(&self, request: &DialogRequest) -> Option<PathBuf> {
+    fn ask(&self, request: &DialogRequest) -> DialogAnswer {
+        if !system_dialog_available() {
+            return DialogAnswer::Unavailable;
+        }
         let (DialogRequest::Open { folder } | DialogRequest::Save { folder, .. }) = request;
         let mut dialog = rfd::FileDialog::new().add_filter("Switchyard flow", &["json"]);
         if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
         }
-        match request {
+        let chosen = match request {
             DialogRequest::Open { .. } => dialog.set_title("Open a flow").pick_file(),
             DialogRequest::Save { file_name, .. } => {
                 dialog.set_title("Save the flow as").set_file_name(file_name).save_file()
             }
-        }
+        };
+        chosen.map_or(DialogAnswer::Cancelled, DialogAnswer::Chosen)
     }
+}
+
+/// Whether the system can show a file dialog. On Linux `rfd` needs the XDG desktop
+/// portal (D-Bus activated, so its service file is installed) or `zenity` on the
+/// `PATH`; without both it shows nothing and answers as a cancel would.
+/// `SWITCHYARD_FILE_DIALOG=builtin` asks for the app's own dialog everywhere.
+fn system_dialog_available() -> bool {
+    if std::env::var_os("SWITCHYARD_FILE_DIALOG").is_some_and(|v| v == "builtin") {
+        return false;
+    }
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    let on_path = |program: &str| {
+        std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    };
+    let data_dirs = std::env::var("XDG_DATA_DIRS").unwrap_or_else(|_| "/usr/local/share:/usr/share".to_owned());
+    let portal = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        && data_dirs
+            .split(':')
+            .filter(|dir| !dir.is_empty())
+            .any(|dir| Path::new(dir).join("dbus-1/services/org.freedesktop.portal.Desktop.service").is_file());
+    portal || on_path("zenity")
 }
 
 /// Answers dialogs from a list (tests): each question takes the next answer; none left
@@ -66,6 +107,8 @@ impl FileDialogs for NativeDialogs {
 pub struct ScriptedDialogs {
     answers: Mutex<Vec<Option<PathBuf>>>,
     asked: Mutex<Vec<DialogRequest>>,
+    /// Answer every question with [`DialogAnswer::Unavailable`] (no system dialog).
+    unavailable: bool,
 }
 
 impl ScriptedDialogs {
@@ -73,7 +116,12 @@ impl ScriptedDialogs {
     pub fn new(answers: impl IntoIterator<Item = Option<PathBuf>>) -> Self {
         let mut answers: Vec<_> = answers.into_iter().collect();
         answers.reverse();
-        Self { answers: Mutex::new(answers), asked: Mutex::new(Vec::new()) }
+        Self { answers: Mutex::new(answers), asked: Mutex::new(Vec::new()), unavailable: false }
+    }
+
+    /// Dialogs of a system that has none: every question is answered `Unavailable`.
+    pub fn unavailable() -> Self {
+        Self { unavailable: true, ..Self::default() }
     }
 
     /// The questions asked so far.
@@ -83,11 +131,19 @@ impl ScriptedDialogs {
 }
 
 impl FileDialogs for ScriptedDialogs {
-    fn ask(&self, request: &DialogRequest) -> Option<PathBuf> {
+    fn ask(&self, request: &DialogRequest) -> DialogAnswer {
         if let Ok(mut asked) = self.asked.lock() {
             asked.push(request.clone());
         }
-        self.answers.lock().ok().and_then(|mut answers| answers.pop()).flatten()
+        if self.unavailable {
+            return DialogAnswer::Unavailable;
+        }
+        self.answers
+            .lock()
+            .ok()
+            .and_then(|mut answers| answers.pop())
+            .flatten()
+            .map_or(DialogAnswer::Cancelled, DialogAnswer::Chosen)
     }
 }
 
@@ -313,9 +369,10 @@ mod tests {
     fn scripted_dialogs_answer_in_order_then_cancel() {
         let dialogs = ScriptedDialogs::new([Some(PathBuf::from("/x")), None]);
         let open = DialogRequest::Open { folder: None };
-        assert_eq!(dialogs.ask(&open), Some(PathBuf::from("/x")));
-        assert_eq!(dialogs.ask(&open), None);
-        assert_eq!(dialogs.ask(&open), None);
+        assert_eq!(dialogs.ask(&open), DialogAnswer::Chosen(PathBuf::from("/x")));
+        assert_eq!(dialogs.ask(&open), DialogAnswer::Cancelled);
+        assert_eq!(dialogs.ask(&open), DialogAnswer::Cancelled);
         assert_eq!(dialogs.asked().len(), 3);
+        assert_eq!(ScriptedDialogs::unavailable().ask(&open), DialogAnswer::Unavailable);
     }
 }

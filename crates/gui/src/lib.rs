@@ -12,8 +12,8 @@
 //! canvas, menus, automation hooks), `canvas` (the egui-snarl viewer), `blocks` (how
 //! each block type looks), `document` (graph ⇄ flow), `inspector` (editing a block,
 //! expression previews), `console` (the log console), `settings` (global variables),
-//! `history` (undo), `files` (dialogs, recovery), `runner` (runs off the UI thread),
-//! `screenshot`.
+//! `history` (undo), `files` (dialogs, recovery), `file_dialog` (the in-app dialog), `runner` (runs off the UI thread),
+//! `screenshot`, `theme` (looks of both themes), `loops` (blocks on a wired loop).
 
 // Print macros panic on a closed stdout or stderr: the app writes with `writeln!`.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -24,12 +24,15 @@ mod canvas;
 mod console;
 mod curl;
 pub mod document;
+mod file_dialog;
 pub mod files;
 mod history;
 mod inspector;
+mod loops;
 mod runner;
 mod screenshot;
 mod settings;
+mod theme;
 
 pub use app::{Action, Answer, AppOptions, Command, EXAMPLE_FLOW, SwitchyardApp};
 pub use canvas::BlockStatus;

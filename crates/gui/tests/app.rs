@@ -126,7 +126,7 @@ fn stop_cancels_a_slow_request() {
     let arrived = server.slow_arrived();
     let dropped = server.slow_dropped();
     let mut harness = harness(&fixture, Variables::new());
-    build_request_flow(&mut harness, &server.url("/slow"), &[], "success");
+    let request = build_request_flow(&mut harness, &server.url("/slow"), &[], "success");
 
     harness.get_by_label("▶ Run").click();
     harness.step();
@@ -137,6 +137,8 @@ fn stop_cancels_a_slow_request() {
     fixture.runtime.block_on(dropped.notified());
 
     assert_eq!(harness.state().outcome(), Some(Outcome::Cancelled));
+    assert_eq!(harness.state().statuses()[&request], BlockStatus::Cancelled, "the stopped block says so");
+    assert!(harness.query_by_label("cancelled").is_some(), "on the canvas");
 }
 
 #[test]

@@ -226,3 +226,37 @@ fn unsaved_work_is_offered_back_after_a_crash() {
 fn any_file_in(dir: &Path) -> bool {
     std::fs::read_dir(dir).map(|mut entries| entries.next().is_some()).unwrap_or(false)
 }
+
+#[test]
+fn without_a_system_file_dialog_save_as_uses_the_in_app_dialog_and_saves() {
+    let fixture = Fixture::new();
+    let first = fixture.flow_file("first.flow.json", "first");
+    std::fs::create_dir(fixture.path("sub")).unwrap();
+    let dialogs = Arc::new(ScriptedDialogs::unavailable());
+    let mut harness = fixture.app(Some(first.clone()), Arc::clone(&dialogs));
+    paste_log_block(&mut harness, "show");
+
+    press(&mut harness, Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    // The folder is listed on a blocking thread: its subfolder and its flow.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while harness.query_by_label("📁 sub/").is_none() {
+        assert!(std::time::Instant::now() < deadline, "gave up waiting for the folder's listing");
+        harness.step();
+        std::thread::yield_now();
+    }
+    assert!(harness.query_by_label("Save the flow as").is_some(), "the app's own dialog opened");
+    assert!(harness.query_by_label_contains("no file dialog").is_some(), "it says why");
+    assert!(harness.query_by_label("first.flow.json").is_some());
+
+    // The file name field has the keyboard: type a new name and press Enter.
+    press(&mut harness, Modifiers::COMMAND, Key::A);
+    harness.event(egui::Event::Text("copy".to_owned()));
+    harness.run_steps(1);
+    press(&mut harness, Modifiers::NONE, Key::Enter);
+    let saved = fixture.path("copy.flow.json");
+    step_until(&mut harness, "the save", |app| app.document().path.as_deref() == Some(saved.as_path()));
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), flow(&harness).to_json());
+    assert!(!unsaved(&harness));
+    assert!(harness.query_by_label("Save the flow as").is_none(), "the dialog closed");
+    assert_eq!(dialogs.asked().len(), 1, "the system was asked once");
+}

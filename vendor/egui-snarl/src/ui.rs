@@ -24,6 +24,7 @@ mod pin;
 mod scale;
 mod state;
 mod viewer;
+mod loop_wire;
 mod wire;
 
 use self::{
@@ -571,6 +572,14 @@ pub struct SnarlStyle {
     )]
     pub lod_scale: Option<f32>,
 
+    /// How far from a wire the pointer still hovers it (and a right-click hits it).
+    /// `None` (the default): the wire width, at least 2 points.
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "Option::is_none", default)
+    )]
+    pub wire_hit_distance: Option<f32>,
+
     #[doc(hidden)]
     #[cfg_attr(feature = "egui-probe", egui_probe(skip))]
     #[cfg_attr(feature = "serde", serde(skip_serializing, default))]
@@ -799,6 +808,7 @@ impl SnarlStyle {
             crisp_magnified_text: None,
             wire_smoothness: None,
             lod_scale: None,
+            wire_hit_distance: None,
 
             _non_exhaustive: (),
         }
@@ -1096,6 +1106,8 @@ where
 
     let mut nodes_bb = Rect::NOTHING;
     let mut node_rects = Vec::new();
+    // Every node's frame rect, for wires from a node to itself (drawn around it).
+    let mut frame_rects: HashMap<NodeId, Rect> = HashMap::new();
 
     // Culling: the visible part of the graph, grown by what a node may paint outside its
     // frame rect (shadow, selection margin, pins placed outside).
@@ -1159,6 +1171,7 @@ where
                 // Off-screen: not laid out; its pins are where they were last time.
                 cache.publish(node_idx, node_pos, &mut input_info, &mut output_info);
                 let rect = cache.rect(node_pos);
+                frame_rects.insert(node_idx, rect);
                 nodes_bb = nodes_bb.union(rect);
                 if rect_selection_ended.is_some() {
                     node_rects.push((node_idx, rect));
@@ -1228,6 +1241,7 @@ where
             drag_released |= response.drag_released;
 
             nodes_bb = nodes_bb.union(response.final_rect);
+            frame_rects.insert(node_idx, response.final_rect);
             if rect_selection_ended.is_some() {
                 node_rects.push((node_idx, response.final_rect));
             }
@@ -1235,8 +1249,9 @@ where
     }
 
     let mut hovered_wire = None;
-    let mut hovered_wire_disconnect = false;
+    let mut hovered_wire_clicked = None;
     let mut wire_shapes = Vec::new();
+    let wire_hit_distance = style.wire_hit_distance.unwrap_or(wire_width.max(2.0));
 
     // Draw and interact with wires
     for wire in snarl.wires.iter() {
@@ -1247,16 +1262,32 @@ where
             continue;
         };
 
+        // A wire from a node to itself goes around the node, below it: a plain curve
+        // between its pins would run behind the node, unseen.
+        let loop_points = if wire.out_pin.node == wire.in_pin.node {
+            frame_rects
+                .get(&wire.out_pin.node)
+                .map(|frame| loop_wire::points(from_r.pos, to_r.pos, *frame, wire_frame_size))
+        } else {
+            None
+        };
+
         // A wire that cannot reach the viewport is neither hit-tested nor drawn.
-        let bounds = wire_bounds(
-            wire_frame_size,
-            style.get_upscale_wire_frame(),
-            style.get_downscale_wire_frame(),
-            from_r.pos,
-            to_r.pos,
-            pick_wire_style(from_r.wire_style, to_r.wire_style),
-        );
-        if !bounds.expand(wire_width * 1.5).intersects(view_rect) {
+        let bounds = match &loop_points {
+            Some(points) => Rect::from_points(points),
+            None => wire_bounds(
+                wire_frame_size,
+                style.get_upscale_wire_frame(),
+                style.get_downscale_wire_frame(),
+                from_r.pos,
+                to_r.pos,
+                pick_wire_style(from_r.wire_style, to_r.wire_style),
+            ),
+        };
+        if !bounds
+            .expand(wire_width.mul_add(1.5, wire_hit_distance))
+            .intersects(view_rect)
+        {
             continue;
         }
 
@@ -1266,22 +1297,25 @@ where
             // And not hovering over item above.
 
             if let Some(latest_pos) = latest_pos {
-                let wire_hit = hit_wire(
-                    ui.ctx(),
-                    WireId::Connected {
-                        snarl_id,
-                        out_pin: wire.out_pin,
-                        in_pin: wire.in_pin,
-                    },
-                    wire_frame_size,
-                    style.get_upscale_wire_frame(),
-                    style.get_downscale_wire_frame(),
-                    from_r.pos,
-                    to_r.pos,
-                    latest_pos,
-                    wire_width.max(2.0),
-                    pick_wire_style(from_r.wire_style, to_r.wire_style),
-                );
+                let wire_hit = match &loop_points {
+                    Some(points) => loop_wire::hit(points, latest_pos, wire_hit_distance),
+                    None => hit_wire(
+                        ui.ctx(),
+                        WireId::Connected {
+                            snarl_id,
+                            out_pin: wire.out_pin,
+                            in_pin: wire.in_pin,
+                        },
+                        wire_frame_size,
+                        style.get_upscale_wire_frame(),
+                        style.get_downscale_wire_frame(),
+                        from_r.pos,
+                        to_r.pos,
+                        latest_pos,
+                        wire_hit_distance,
+                        pick_wire_style(from_r.wire_style, to_r.wire_style),
+                    ),
+                };
 
                 if wire_hit {
                     hovered_wire = Some(wire);
@@ -1289,8 +1323,9 @@ where
                     let wire_r =
                         ui.interact(snarl_resp.rect, ui.make_persistent_id(wire), Sense::click());
 
-                    //Remove hovered wire by second click
-                    hovered_wire_disconnect |= wire_r.clicked_by(PointerButton::Secondary);
+                    if wire_r.clicked_by(PointerButton::Secondary) {
+                        hovered_wire_clicked = Some(latest_pos);
+                    }
                 }
             }
         }
@@ -1299,33 +1334,42 @@ where
 
         let mut draw_width = wire_width;
         if hovered_wire == Some(wire) {
-            draw_width *= 1.5;
+            draw_width *= 2.0;
         }
 
-        draw_wire(
-            &ui,
-            WireId::Connected {
-                snarl_id,
-                out_pin: wire.out_pin,
-                in_pin: wire.in_pin,
-            },
-            &mut wire_shapes,
-            wire_frame_size,
-            style.get_upscale_wire_frame(),
-            style.get_downscale_wire_frame(),
-            from_r.pos,
-            to_r.pos,
-            Stroke::new(draw_width, color),
-            wire_threshold,
-            pick_wire_style(from_r.wire_style, to_r.wire_style),
-        );
+        match loop_points {
+            Some(points) => {
+                wire_shapes.push(Shape::line(points, Stroke::new(draw_width, color)));
+            }
+            None => draw_wire(
+                &ui,
+                WireId::Connected {
+                    snarl_id,
+                    out_pin: wire.out_pin,
+                    in_pin: wire.in_pin,
+                },
+                &mut wire_shapes,
+                wire_frame_size,
+                style.get_upscale_wire_frame(),
+                style.get_downscale_wire_frame(),
+                from_r.pos,
+                to_r.pos,
+                Stroke::new(draw_width, color),
+                wire_threshold,
+                pick_wire_style(from_r.wire_style, to_r.wire_style),
+            ),
+        }
     }
 
-    // Remove hovered wire by second click
-    if hovered_wire_disconnect && let Some(wire) = hovered_wire {
+    if let Some(wire) = hovered_wire {
+        viewer.hovered_wire(wire.out_pin, wire.in_pin);
+    }
+
+    // A right-click on the hovered wire (by default it disconnects the wire).
+    if let (Some(pos), Some(wire)) = (hovered_wire_clicked, hovered_wire) {
         let out_pin = OutPin::new(snarl, wire.out_pin);
         let in_pin = InPin::new(snarl, wire.in_pin);
-        viewer.disconnect(&out_pin, &in_pin, snarl);
+        viewer.wire_secondary_clicked(&out_pin, &in_pin, pos, snarl);
     }
 
     if let Some(select_rect) = rect_selection_ended {

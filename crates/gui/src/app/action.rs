@@ -38,6 +38,8 @@ pub enum Action {
     SelectEnvironment(Option<String>),
     /// The window asked to close.
     CloseRequested,
+    /// Quit (asking about unsaved work first).
+    Quit,
     /// Undo the last change.
     Undo,
     /// Redo what was undone.
@@ -69,6 +71,24 @@ pub enum Action {
         from: OutPinId,
         /// The input pin.
         to: InPinId,
+    },
+    /// Open the menu of the wire from `from` to `to` (right-clicked at `at`, graph space).
+    OpenWireMenu {
+        /// The output pin.
+        from: OutPinId,
+        /// The input pin.
+        to: InPinId,
+        /// Where it was clicked, in graph coordinates.
+        at: Pos2,
+    },
+    /// Put a Log block at `at` (graph space) in the middle of the wire from `from` to `to`.
+    InsertLog {
+        /// The output pin.
+        from: OutPinId,
+        /// The input pin.
+        to: InPinId,
+        /// Where the Log block goes, in graph coordinates.
+        at: Pos2,
     },
     /// A drag on the canvas ended: blocks may have moved.
     DragEnded,
@@ -124,6 +144,8 @@ pub enum Command {
     Save,
     /// Save the flow to a new file.
     SaveAs,
+    /// Quit the app.
+    Quit,
     /// Undo the last change.
     Undo,
     /// Redo what was undone.
@@ -150,11 +172,12 @@ pub enum Command {
 
 impl Command {
     /// Every command, in menu order (the Help → Keyboard shortcuts list).
-    pub const ALL: [Command; 15] = [
+    pub const ALL: [Command; 16] = [
         Command::New,
         Command::Open,
         Command::Save,
         Command::SaveAs,
+        Command::Quit,
         Command::Undo,
         Command::Redo,
         Command::Copy,
@@ -175,6 +198,7 @@ impl Command {
             Command::Open => "Open…",
             Command::Save => "Save",
             Command::SaveAs => "Save As…",
+            Command::Quit => "Quit",
             Command::Undo => "Undo",
             Command::Redo => "Redo",
             Command::Copy => "Copy",
@@ -198,6 +222,7 @@ impl Command {
             Command::Open => command(Key::O),
             Command::Save => command(Key::S),
             Command::SaveAs => command_shift(Key::S),
+            Command::Quit => command(Key::Q),
             Command::Undo => command(Key::Z),
             Command::Redo => command_shift(Key::Z),
             Command::Copy => command(Key::C),
@@ -220,6 +245,7 @@ impl Command {
             Command::Open => Action::Open,
             Command::Save => Action::Save,
             Command::SaveAs => Action::SaveAs,
+            Command::Quit => Action::Quit,
             Command::Undo => Action::Undo,
             Command::Redo => Action::Redo,
             Command::Copy => Action::CopySelection,

@@ -12,7 +12,7 @@ use switchyard_flow::{Block, BlockKind, Flow, template};
 
 use super::{Action, CANVAS_ID, Fit, PASTE_OFFSET, SwitchyardApp};
 use crate::canvas::CanvasViewer;
-use crate::document::NewBlock;
+use crate::document::{Document, NewBlock};
 
 impl SwitchyardApp {
     pub(super) fn palette(&mut self, ui: &mut Ui) {
@@ -23,14 +23,19 @@ impl SwitchyardApp {
             ui.label(RichText::new(group.label()).small().strong());
             for kind in NewBlock::all().filter(|k| k.0.group == group) {
                 let id = egui::Id::new(("palette", kind.label()));
-                ui.dnd_drag_source(id, kind, |ui| {
-                    egui::Frame::group(ui.style()).show(ui, |ui| {
-                        ui.set_min_width(120.0);
-                        ui.label(kind.label());
-                    });
-                })
-                .response
-                .on_hover_text(kind.0.description);
+                let entry = egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_min_width(ui.available_width());
+                    ui.label(kind.label());
+                });
+                // Any drag that starts on an entry carries its block, however quick: the
+                // drag belongs to the widget it started on, wherever the pointer is now.
+                let response = ui
+                    .interact(entry.response.rect, id, egui::Sense::click_and_drag())
+                    .on_hover_cursor(egui::CursorIcon::Grab)
+                    .on_hover_text(kind.0.description);
+                if response.drag_started() || (response.dragged() && self.palette_drag.is_none()) {
+                    self.palette_drag = Some(kind);
+                }
                 ui.add_space(2.0);
             }
             ui.add_space(6.0);
@@ -59,14 +64,21 @@ impl SwitchyardApp {
         let Some(node) = self.document.snarl.get_node_mut(node) else { return };
         if node.block.id == block.id && node.block != block {
             node.block = block;
+            if self.run.statuses.contains_key(id) {
+                self.run.stale.insert(id.to_owned());
+            }
             self.edit_key = Some(id.to_owned());
             self.check_dirty = true;
         }
     }
 
     pub(super) fn canvas(&mut self, ui: &mut Ui) {
+        let loops = crate::loops::blocks_on_loops(&self.document.wires);
         let mut viewer = CanvasViewer {
             statuses: &self.run.statuses,
+            stale: &self.run.stale,
+            loops: &loops,
+            hovered_wire: None,
             input_rects: HashMap::new(),
             output_rects: HashMap::new(),
             selected: self.selected.as_deref(),
@@ -81,12 +93,14 @@ impl SwitchyardApp {
         };
         // Text on blocks is not selectable: a drag on a label moves the block.
         ui.style_mut().interaction.selectable_labels = false;
-        let response = SnarlWidget::new().id(egui::Id::new(CANVAS_ID)).style(canvas_style()).show(
-            &mut self.document.snarl,
-            &mut viewer,
-            ui,
-        );
+        let response = SnarlWidget::new()
+            .id(egui::Id::new(CANVAS_ID))
+            .style(canvas_style(ui.visuals().dark_mode))
+            .show(&mut self.document.snarl, &mut viewer, ui);
         self.to_global = viewer.to_global;
+        let hovered = viewer.hovered_wire;
+        self.hovered_wire =
+            hovered.and_then(|(from, to)| crate::document::wire_between(&self.document.snarl, from, to));
         // Blocks are laid out in graph coordinates; the canvas layer maps them to the screen.
         let to_global = self.to_global;
         let (node_rects, outputs, inputs) = (viewer.node_rects, viewer.output_rects, viewer.input_rects);
@@ -95,12 +109,10 @@ impl SwitchyardApp {
             .filter_map(|(node, rect)| Some((self.document.snarl.get_node(node)?.block.id.clone(), to_global * rect)))
             .collect();
         self.wire_markers(ui, &outputs, &inputs);
+        self.wire_menu_ui(ui);
 
-        if let Some(kind) = response.dnd_release_payload::<NewBlock>()
-            && let Some(pointer) = ui.ctx().pointer_interact_pos()
-        {
-            self.actions.push(Action::AddBlock { kind: *kind, at: self.to_global.inverse() * pointer });
-        }
+        let _ = response;
+        self.palette_drop(ui);
         let selection = get_selected_nodes(egui::Id::new(CANVAS_ID), ui.ctx());
         if selection != self.canvas_selection {
             if let Some(node) = selection.last().and_then(|n| self.document.snarl.get_node(*n)) {
@@ -112,6 +124,83 @@ impl SwitchyardApp {
         if ui.input(|i| i.pointer.any_released()) {
             self.actions.push(Action::DragEnded);
         }
+    }
+
+    /// A block dragged from the palette: drawn under the pointer, added where it is
+    /// released over the canvas (released elsewhere, nothing happens).
+    fn palette_drop(&mut self, ui: &mut Ui) {
+        let Some(kind) = self.palette_drag else { return };
+        let pointer = ui.ctx().pointer_latest_pos();
+        if let Some(pos) = pointer {
+            let layer = egui::LayerId::new(egui::Order::Tooltip, egui::Id::new("switchyard-palette-drag"));
+            let painter = ui.ctx().layer_painter(layer);
+            let text = format!("+ {}", kind.label());
+            let galley =
+                painter.layout_no_wrap(text, egui::FontId::proportional(14.0), ui.visuals().strong_text_color());
+            let rect = egui::Rect::from_min_size(pos + Vec2::new(8.0, 8.0), galley.size()).expand(6.0);
+            painter.rect_filled(rect, 4.0, ui.visuals().window_fill);
+            painter.rect_stroke(rect, 4.0, ui.visuals().window_stroke, egui::StrokeKind::Inside);
+            painter.galley(rect.min + Vec2::splat(6.0), galley, Color32::PLACEHOLDER);
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+        }
+        if ui.input(|i| i.pointer.any_released() || !i.pointer.any_down()) {
+            self.palette_drag = None;
+            if let Some(pos) = pointer.filter(|pos| ui.max_rect().contains(*pos)) {
+                self.actions.push(Action::AddBlock { kind, at: self.to_global.inverse() * pos });
+            }
+        }
+    }
+
+    /// The menu of a right-clicked wire, at the click: Delete, Insert Log here.
+    fn wire_menu_ui(&mut self, ui: &mut Ui) {
+        let Some(menu) = self.wire_menu else { return };
+        let wire = crate::document::wire_between(&self.document.snarl, menu.from, menu.to);
+        let Some(wire) = wire.filter(|wire| self.document.wires.contains(wire)) else {
+            self.wire_menu = None;
+            return;
+        };
+        let at = self.to_global * menu.at;
+        let area = egui::Area::new(egui::Id::new("switchyard-wire-menu"))
+            .order(egui::Order::Foreground)
+            .fixed_pos(at)
+            .show(ui.ctx(), |ui| {
+                egui::Frame::menu(ui.style()).show(ui, |ui| {
+                    ui.label(
+                        RichText::new(format!("{} {} → {}", wire.from.block, wire.from.port.as_str(), wire.to.block))
+                            .small()
+                            .weak(),
+                    );
+                    if ui.button("Delete wire").clicked() {
+                        self.actions.push(Action::Disconnect { from: menu.from, to: menu.to });
+                        self.wire_menu = None;
+                    }
+                    if ui.button("Insert Log here").clicked() {
+                        self.actions.push(Action::InsertLog { from: menu.from, to: menu.to, at: menu.at });
+                        self.wire_menu = None;
+                    }
+                });
+            });
+        let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
+        if area.response.clicked_elsewhere() || escape {
+            self.wire_menu = None;
+        }
+    }
+
+    /// Puts a Log block at `at` in the middle of a wire: from → Log → to, one undo step.
+    pub(super) fn insert_log(&mut self, from: egui_snarl::OutPinId, to: egui_snarl::InPinId, at: Pos2) {
+        let document = &mut self.document;
+        let wire = crate::document::wire_between(&document.snarl, from, to);
+        if !wire.is_some_and(|wire| document.wires.contains(&wire)) {
+            return;
+        }
+        Document::disconnect(&mut document.snarl, &mut document.wires, from, to);
+        let log = document.add_block(NewBlock(&switchyard_flow::LogBlock::TYPE), at - Vec2::new(60.0, 20.0));
+        let log_in = egui_snarl::InPinId { node: log, input: 0 };
+        let log_out = egui_snarl::OutPinId { node: log, output: 0 };
+        Document::connect(&mut document.snarl, &mut document.wires, from, log_in);
+        Document::connect(&mut document.snarl, &mut document.wires, log_out, to);
+        self.selected = document.snarl.get_node(log).map(|n| n.block.id.clone());
+        self.check_dirty = true;
     }
 
     pub(super) fn add_block(&mut self, kind: NewBlock, at: Pos2) {
@@ -256,10 +345,13 @@ impl SwitchyardApp {
     }
 }
 
-fn canvas_style() -> SnarlStyle {
+fn canvas_style(dark_mode: bool) -> SnarlStyle {
     let mut style = SnarlStyle::new();
-    style.bg_pattern_stroke = Some(egui::Stroke::new(1.0, Color32::from_gray(45)));
+    let grid = if dark_mode { Color32::from_gray(45) } else { Color32::from_gray(218) };
+    style.bg_pattern_stroke = Some(egui::Stroke::new(1.0, grid));
     style.lod_scale = Some(crate::canvas::LOD_SCALE);
     style.min_scale = Some(crate::canvas::MIN_SCALE);
+    // Wires are easy to hover and right-click: a band of about 10 points.
+    style.wire_hit_distance = Some(5.0);
     style
 }

@@ -44,6 +44,21 @@ impl SwitchyardApp {
         self.to_global
     }
 
+    /// The wire under the pointer last frame (drawn highlighted; right-click opens its menu).
+    pub fn hovered_wire(&self) -> Option<&switchyard_flow::Wire> {
+        self.hovered_wire.as_ref()
+    }
+
+    /// The widths of the palette and inspector and the console's height, as drawn.
+    pub fn panel_sizes(&self) -> (f32, f32, f32) {
+        (self.panels.palette, self.panels.inspector, self.panels.console)
+    }
+
+    /// The theme chosen in View → Theme (kept in eframe's storage).
+    pub fn theme_preference(&self) -> egui::ThemePreference {
+        self.egui_ctx.options(|o| o.theme_preference)
+    }
+
     /// The block shown in the inspector.
     pub fn selected_block(&self) -> Option<&str> {
         self.selected.as_deref()

@@ -5,7 +5,54 @@ use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use switchyard_engine::Outcome;
 
 use super::{Action, Command, SwitchyardApp, display_name};
-use crate::canvas::{FAILURE, RUNNING, SUCCESS};
+
+/// How long a notice stays before it fades (seconds of egui time).
+const NOTICE_SECONDS: f64 = 4.0;
+/// How long an error notice stays.
+const NOTICE_ERROR_SECONDS: f64 = 10.0;
+
+/// How a run ended, as the top bar says it: `run ok`, `run ok · 1 failure handled` (the
+/// count in the failure colour), `run failed · 1 unhandled failure`, `run cancelled`.
+pub(super) fn outcome_text(
+    outcome: Outcome,
+    counts: &switchyard_engine::Counts,
+    visuals: &egui::Visuals,
+    font: &egui::FontId,
+) -> egui::text::LayoutJob {
+    use switchyard_engine::wording::plural;
+    let weak = visuals.weak_text_color();
+    let (success, failure, running) =
+        (crate::theme::success_text(visuals), crate::theme::failure_text(visuals), crate::theme::running_text(visuals));
+    let mut job = egui::text::LayoutJob::default();
+    let mut add = |text: &str, color: egui::Color32| {
+        let format = egui::TextFormat { color, font_id: font.clone(), ..Default::default() };
+        job.append(text, 0.0, format);
+    };
+    add("run ", weak);
+    match outcome {
+        Outcome::Ok => {
+            add("ok", success);
+            if counts.failed > 0 {
+                add(" · ", weak);
+                add(&format!("{} handled", plural(counts.failed, "failure")), failure);
+            }
+        }
+        Outcome::Failed => {
+            add("failed", failure);
+            if counts.unhandled > 0 {
+                add(" · ", weak);
+                add(&plural(counts.unhandled, "unhandled failure"), failure);
+            }
+            if counts.errors > 0 {
+                add(" · ", weak);
+                add(&plural(counts.errors, "block error"), failure);
+            }
+        }
+        Outcome::Cancelled => add("cancelled", running),
+        Outcome::Limit => add("stopped at the step limit", failure),
+    }
+    job
+}
 
 impl SwitchyardApp {
     pub(super) fn top_bar(&mut self, ui: &mut Ui) {
@@ -17,38 +64,76 @@ impl SwitchyardApp {
             self.environment_picker(ui);
             ui.separator();
             let running = self.runner.is_running();
-            if ui.add_enabled(!running, egui::Button::new(RichText::new(Command::Run.label()).color(SUCCESS))).clicked()
+            if ui
+                .add_enabled(
+                    !running,
+                    egui::Button::new(
+                        RichText::new(Command::Run.label()).color(crate::theme::success_text(ui.visuals())),
+                    ),
+                )
+                .clicked()
             {
                 self.actions.push(Action::Run);
             }
-            if ui.add_enabled(running, egui::Button::new(RichText::new(Command::Stop.label()).color(FAILURE))).clicked()
+            if ui
+                .add_enabled(
+                    running,
+                    egui::Button::new(
+                        RichText::new(Command::Stop.label()).color(crate::theme::failure_text(ui.visuals())),
+                    ),
+                )
+                .clicked()
             {
                 self.actions.push(Action::Stop);
             }
             ui.separator();
-            let marker = if self.dirty { " •" } else { "" };
+            let marker = if self.is_unsaved() { " •" } else { "" };
             ui.label(RichText::new(format!("{}{marker}", display_name(&self.document.name))).strong()).on_hover_text(
                 self.document.path.as_ref().map_or("not saved yet".to_owned(), |p| p.display().to_string()),
             );
             if running {
-                ui.label(RichText::new("running…").color(RUNNING));
+                ui.label(RichText::new("running…").color(crate::theme::running_text(ui.visuals())));
             } else if let Some(outcome) = self.run.outcome {
-                let color = match outcome {
-                    Outcome::Ok => SUCCESS,
-                    Outcome::Failed | Outcome::Limit => FAILURE,
-                    Outcome::Cancelled => RUNNING,
-                };
-                ui.label(RichText::new(format!("run {}", outcome.as_str())).color(color).strong());
+                let counts = self.run.counts.unwrap_or_default();
+                let font = egui::TextStyle::Body.resolve(ui.style());
+                let job = outcome_text(outcome, &counts, ui.visuals(), &font);
+                let label = ui.label(job);
+                if !self.run.stale.is_empty() {
+                    label.on_hover_text("Blocks were edited since this run: their results are out of date.");
+                }
             }
-            if let Some((notice, is_error)) = &self.notice {
-                let color = if *is_error { FAILURE } else { ui.visuals().weak_text_color() };
-                ui.label(RichText::new(notice).color(color).small());
-            }
+            self.notice_ui(ui);
         });
     }
 
+    /// The last notice (`copied 1 block`, `saved …`), fading out after a few seconds
+    /// (errors stay longer).
+    fn notice_ui(&mut self, ui: &mut Ui) {
+        let Some(notice) = &self.notice else { return };
+        let now = ui.input(|i| i.time);
+        if self.notice_shown.as_ref().is_none_or(|(shown, _)| shown != notice) {
+            self.notice_shown = Some((notice.clone(), now));
+        }
+        let since = self.notice_shown.as_ref().map_or(now, |(_, since)| *since);
+        let (text, is_error) = notice;
+        let (stay, fade) = if *is_error { (NOTICE_ERROR_SECONDS, 1.0) } else { (NOTICE_SECONDS, 1.0) };
+        let age = now - since;
+        if age >= stay + fade {
+            self.notice = None;
+            return;
+        }
+        let opacity = if age <= stay { 1.0 } else { (1.0 - (age - stay) / fade) as f32 };
+        let color = if *is_error { crate::theme::failure_text(ui.visuals()) } else { ui.visuals().weak_text_color() };
+        ui.label(RichText::new(text).color(color.gamma_multiply(opacity)).small());
+        if age <= stay {
+            ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(stay - age));
+        } else {
+            ui.ctx().request_repaint();
+        }
+    }
+
     pub(super) fn shortcuts(&mut self, ctx: &egui::Context) {
-        if self.prompt.is_some() || self.offer.is_some() {
+        if self.prompt.is_some() || self.offer.is_some() || self.in_app_dialog.is_some() {
             return;
         }
         let typing = ctx.egui_wants_keyboard_input();
@@ -116,6 +201,8 @@ impl SwitchyardApp {
             self.menu_item(ui, Command::SaveAs, true);
             ui.separator();
             self.menu_item(ui, Command::Settings, true);
+            ui.separator();
+            self.menu_item(ui, Command::Quit, true);
         });
         ui.menu_button("Edit", |ui| {
             let (undo, redo) = (self.history.can_undo(), self.history.can_redo());
@@ -134,6 +221,8 @@ impl SwitchyardApp {
                 ui.close();
                 self.actions.push(Action::ShowWholeFlow);
             }
+            ui.separator();
+            crate::theme::menu_ui(ui);
         });
         ui.menu_button("Help", |ui| {
             self.menu_item(ui, Command::Shortcuts, true);

@@ -21,6 +21,7 @@ mod credential;
 mod environment;
 mod hooks;
 mod menus;
+mod panels;
 mod run_view;
 mod session;
 
@@ -107,6 +108,10 @@ struct RunView {
     /// A short text of the value each output port last fired (hover on its wires).
     carried: HashMap<PortRef, String>,
     outcome: Option<Outcome>,
+    /// What the last run did (its failures, handled or not).
+    counts: Option<switchyard_engine::Counts>,
+    /// Blocks edited since the run: what it left on them is stale.
+    stale: std::collections::HashSet<String>,
     /// The wires of the flow as it was started: where fired values went.
     wires: Vec<Wire>,
     runs_finished: u32,
@@ -136,6 +141,8 @@ pub struct SwitchyardApp {
     check_dirty: bool,
     title: String,
     notice: Option<(String, bool)>,
+    /// The notice last shown and since when (egui time), so it fades after a while.
+    notice_shown: Option<((String, bool), f64)>,
     run_on_start: bool,
     screenshot: Option<PathBuf>,
     screenshot_requested: bool,
@@ -151,7 +158,9 @@ pub struct SwitchyardApp {
     pastes: u32,
     dialogs: Arc<dyn FileDialogs>,
     curl: Option<Arc<dyn crate::CurlTranslator>>,
-    dialog: Option<(DialogPurpose, std::sync::mpsc::Receiver<Option<PathBuf>>)>,
+    dialog: Option<(DialogPurpose, std::sync::mpsc::Receiver<crate::files::DialogAnswer>, crate::files::DialogRequest)>,
+    /// The app's own file dialog, open where the system has none.
+    in_app_dialog: Option<(DialogPurpose, crate::file_dialog::InAppDialog)>,
     recent: RecentFiles,
     /// Unsaved work waits on this answer: save, don't save, or cancel.
     prompt: Option<Then>,
@@ -169,6 +178,28 @@ pub struct SwitchyardApp {
     show_shortcuts: bool,
     /// Where each block was drawn on screen last frame, by block id.
     node_rects: HashMap<String, egui::Rect>,
+    /// The wire under the pointer last frame.
+    hovered_wire: Option<Wire>,
+    /// The open menu of a right-clicked wire.
+    wire_menu: Option<WireMenu>,
+    /// egui's context, to read the chosen theme when eframe asks the app to save.
+    egui_ctx: egui::Context,
+    /// The theme kept in eframe's storage, set on the first frame (the window's own
+    /// set-up may set one before it).
+    stored_theme: Option<egui::ThemePreference>,
+    /// The block being dragged from the palette.
+    palette_drag: Option<crate::document::NewBlock>,
+    /// The panels' sizes (kept in eframe's storage).
+    panels: panels::PanelSizes,
+}
+
+/// The menu of a right-clicked wire: Delete, Insert Log here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct WireMenu {
+    from: egui_snarl::OutPinId,
+    to: egui_snarl::InPinId,
+    /// Where it was clicked, in graph coordinates.
+    at: egui::Pos2,
 }
 
 impl std::fmt::Debug for SwitchyardApp {
@@ -185,6 +216,7 @@ impl SwitchyardApp {
         options: AppOptions,
         storage: Option<&dyn eframe::Storage>,
     ) -> Self {
+        crate::theme::apply(ctx);
         let mut console = Console::new();
         let last = storage.and_then(|s| s.get_string(LAST_FLOW_KEY)).map(PathBuf::from);
         let mut recent =
@@ -237,6 +269,7 @@ impl SwitchyardApp {
             check_dirty: true,
             title: String::new(),
             notice: None,
+            notice_shown: None,
             run_on_start: options.run_on_start,
             screenshot: options.screenshot,
             screenshot_requested: false,
@@ -249,6 +282,7 @@ impl SwitchyardApp {
             dialogs: options.dialogs.unwrap_or_else(|| Arc::new(NativeDialogs)),
             curl: options.curl,
             dialog: None,
+            in_app_dialog: None,
             recent,
             prompt: None,
             allow_close: false,
@@ -260,6 +294,17 @@ impl SwitchyardApp {
             autosaved: true,
             show_shortcuts: false,
             node_rects: HashMap::new(),
+            hovered_wire: None,
+            wire_menu: None,
+            egui_ctx: ctx.clone(),
+            stored_theme: storage
+                .and_then(|s| s.get_string(crate::theme::THEME_KEY))
+                .map(|text| crate::theme::preference_from_storage(&text)),
+            palette_drag: None,
+            panels: storage
+                .and_then(|s| s.get_string(panels::PANELS_KEY))
+                .map(|text| panels::PanelSizes::from_storage(&text))
+                .unwrap_or_default(),
         };
         app.dirty = app.document.is_dirty();
         app
@@ -279,11 +324,12 @@ impl SwitchyardApp {
             Action::AnswerCredential(store) => self.answer_credential(store),
             Action::SelectEnvironment(environment) => self.settings.select_environment(environment),
             Action::CloseRequested => {
-                if self.dirty && !self.allow_close {
+                if self.is_unsaved() && !self.allow_close {
                     ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
                     self.prompt = Some(Then::Close);
                 }
             }
+            Action::Quit => self.request(Then::Close, ctx),
             Action::Undo => {
                 if let Some(flow) = self.history.undo() {
                     self.show_state(&flow);
@@ -307,6 +353,8 @@ impl SwitchyardApp {
                 Document::disconnect(&mut document.snarl, &mut document.wires, from, to);
                 self.check_dirty = true;
             }
+            Action::OpenWireMenu { from, to, at } => self.wire_menu = Some(WireMenu { from, to, at }),
+            Action::InsertLog { from, to, at } => self.insert_log(from, to, at),
             Action::DragEnded => self.check_dirty = true,
             Action::Select(id) => {
                 if self.document.node_of(&id).is_some() {
@@ -348,7 +396,7 @@ impl SwitchyardApp {
             Action::Run => self.start_run(ctx),
             Action::Stop => self.runner.stop(),
             Action::OpenSettings => self.settings.open(),
-            Action::ShowShortcuts => self.show_shortcuts = true,
+            Action::ShowShortcuts => self.show_shortcuts = !self.show_shortcuts,
             Action::ShowWholeFlow => {
                 self.fit_pending = Some(Fit::Whole);
                 ctx.request_repaint();
@@ -372,6 +420,9 @@ impl SwitchyardApp {
     /// One frame of the whole app inside `ui`.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        if let Some(theme) = self.stored_theme.take() {
+            ctx.set_theme(theme);
+        }
         if std::mem::take(&mut self.run_on_start) {
             self.actions.push(Action::Run);
         }
@@ -384,15 +435,39 @@ impl SwitchyardApp {
         self.shortcuts(&ctx);
 
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
-        egui::Panel::left("palette").resizable(false).default_size(150.0).show(ui, |ui| self.palette(ui));
-        egui::Panel::right("inspector").resizable(true).default_size(340.0).show(ui, |ui| {
-            self.inspector_panel(ui);
-        });
-        egui::Panel::bottom("console").resizable(true).default_size(230.0).show(ui, |ui| {
-            if let Some(block) = self.console.ui(ui) {
-                self.actions.push(Action::Select(block));
-            }
-        });
+        // Each panel keeps its size: what the user dragged it to (kept across restarts),
+        // never what its content asks for (selecting a block moves nothing).
+        let sizes = self.panels;
+        let palette = egui::Panel::left("palette")
+            .resizable(true)
+            .default_size(sizes.palette)
+            .size_range(panels::PALETTE_RANGE)
+            .show(ui, |ui| {
+                panels::hold_width(ui);
+                self.palette(ui);
+            });
+        let inspector = egui::Panel::right("inspector")
+            .resizable(true)
+            .default_size(sizes.inspector)
+            .size_range(panels::INSPECTOR_RANGE)
+            .show(ui, |ui| {
+                panels::hold_width(ui);
+                self.inspector_panel(ui);
+            });
+        let console = egui::Panel::bottom("console")
+            .resizable(true)
+            .default_size(sizes.console)
+            .size_range(panels::CONSOLE_RANGE)
+            .show(ui, |ui| {
+                if let Some(block) = self.console.ui(ui) {
+                    self.actions.push(Action::Select(block));
+                }
+            });
+        self.panels = panels::PanelSizes {
+            palette: palette.response.rect.width(),
+            inspector: inspector.response.rect.width(),
+            console: console.response.rect.height(),
+        };
         egui::CentralPanel::default().show(ui, |ui| self.canvas(ui));
         self.settings.show(&ctx);
         if let Some(notice) = self.settings.take_notices().pop() {
@@ -401,6 +476,7 @@ impl SwitchyardApp {
         self.credential_offer_ui(&ctx);
         self.shortcuts_window(&ctx);
         self.dialogs_ui(&ctx);
+        self.in_app_dialog_ui(&ctx);
 
         self.apply_queued(&ctx);
         self.update_title(&ctx);
@@ -409,7 +485,7 @@ impl SwitchyardApp {
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
-        let marker = if self.dirty { " •" } else { "" };
+        let marker = if self.is_unsaved() { " •" } else { "" };
         let environment = self.settings.selected_environment().map(|env| format!(" — {env}")).unwrap_or_default();
         let title = format!("Switchyard — {}{environment}{marker}", display_name(&self.document.name));
         if title != self.title {
@@ -446,6 +522,9 @@ impl eframe::App for SwitchyardApp {
             Some(environment) => storage.set_string(environment::ENVIRONMENT_KEY, environment.to_owned()),
             None => storage.remove_string(environment::ENVIRONMENT_KEY),
         }
+        storage.set_string(panels::PANELS_KEY, self.panels.to_storage());
+        let theme = self.theme_preference();
+        storage.set_string(crate::theme::THEME_KEY, crate::theme::preference_to_storage(theme).to_owned());
     }
 }
 

@@ -41,6 +41,8 @@ impl SwitchyardApp {
         self.run.statuses.clear();
         self.run.carried.clear();
         self.run.outcome = None;
+        self.run.counts = None;
+        self.run.stale.clear();
         self.run.wires.clear();
         self.previews.clear();
     }
@@ -54,7 +56,14 @@ impl SwitchyardApp {
                 RunMessage::Error(message) => self.console.push_error(message),
                 RunMessage::Ended => {
                     self.run.runs_finished += 1;
-                    self.run.statuses.retain(|_, status| *status != BlockStatus::Running);
+                    // Blocks still running when the run ended were stopped with it.
+                    let cancelled = self.run.outcome == Some(switchyard_engine::Outcome::Cancelled);
+                    self.run.statuses.retain(|_, status| cancelled || *status != BlockStatus::Running);
+                    for status in self.run.statuses.values_mut() {
+                        if *status == BlockStatus::Running {
+                            *status = BlockStatus::Cancelled;
+                        }
+                    }
                 }
             }
         }
@@ -83,7 +92,10 @@ impl SwitchyardApp {
                 self.previews.fired(block, shared);
                 self.run.carried.insert(from, text);
             }
-            Event::RunFinished { outcome, .. } => self.run.outcome = Some(*outcome),
+            Event::RunFinished { outcome, counts, .. } => {
+                self.run.outcome = Some(*outcome);
+                self.run.counts = Some(*counts);
+            }
             _ => {}
         }
     }

@@ -11,7 +11,8 @@ use switchyard_flow::Flow;
 
 use super::{Action, Answer, Fit, SwitchyardApp, display_name};
 use crate::document::Document;
-use crate::files::{DialogRequest, ago, suggested_file_name, with_flow_extension};
+use crate::file_dialog::{InAppAnswer, InAppDialog};
+use crate::files::{DialogAnswer, DialogRequest, ago, suggested_file_name, with_flow_extension};
 use crate::history::History;
 
 /// What to do once unsaved work is saved or given up.
@@ -39,7 +40,7 @@ pub(super) enum DialogPurpose {
 impl SwitchyardApp {
     /// Does `then`, first asking what to do with unsaved work, if there is any.
     pub(super) fn request(&mut self, then: Then, ctx: &egui::Context) {
-        if self.dirty && then != Then::Nothing {
+        if self.is_unsaved() && then != Then::Nothing {
             self.prompt = Some(then);
         } else {
             self.perform(then, ctx);
@@ -108,7 +109,7 @@ impl SwitchyardApp {
 
     /// Opens a file dialog on a blocking thread; the answer arrives in a later frame.
     pub(super) fn ask_file(&mut self, purpose: DialogPurpose, ctx: &egui::Context) {
-        if self.dialog.is_some() {
+        if self.dialog.is_some() || self.in_app_dialog.is_some() {
             return;
         }
         let folder = self
@@ -131,25 +132,50 @@ impl SwitchyardApp {
         let (tx, rx) = std::sync::mpsc::channel();
         let dialogs = Arc::clone(&self.dialogs);
         let wake = ctx.clone();
+        let asked = request.clone();
         self.runner.handle().spawn_blocking(move || {
             // The app may have closed meanwhile; nobody to tell then.
-            let _ = tx.send(dialogs.ask(&request));
+            let _ = tx.send(dialogs.ask(&asked));
             wake.request_repaint();
         });
-        self.dialog = Some((purpose, rx));
+        self.dialog = Some((purpose, rx, request));
     }
 
-    /// Takes the answer of an open file dialog.
+    /// Takes the answer of an open file dialog: a system one, or the app's own where the
+    /// system has none.
     pub(super) fn poll_dialog(&mut self, ctx: &egui::Context) {
-        let Some((purpose, rx)) = &self.dialog else { return };
+        let Some((purpose, rx, request)) = &self.dialog else { return };
         let answer = match rx.try_recv() {
             Ok(answer) => answer,
             Err(std::sync::mpsc::TryRecvError::Empty) => return,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => DialogAnswer::Cancelled,
         };
-        let purpose = purpose.clone();
+        let (purpose, request) = (purpose.clone(), request.clone());
         self.dialog = None;
-        let Some(path) = answer else { return };
+        match answer {
+            DialogAnswer::Chosen(path) => self.dialog_answered(purpose, path, ctx),
+            DialogAnswer::Cancelled => {}
+            DialogAnswer::Unavailable => {
+                self.notice =
+                    Some(("no system file dialog (no XDG portal or zenity): using Switchyard's own".to_owned(), false));
+                let dialog = InAppDialog::new(&request, self.runner.handle().clone(), ctx);
+                self.in_app_dialog = Some((purpose, dialog));
+            }
+        }
+    }
+
+    /// Draws the app's own file dialog, if open, and takes its answer.
+    pub(super) fn in_app_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some((purpose, dialog)) = &mut self.in_app_dialog else { return };
+        let Some(answer) = dialog.ui(ctx) else { return };
+        let purpose = purpose.clone();
+        self.in_app_dialog = None;
+        if let InAppAnswer::Chosen(path) = answer {
+            self.dialog_answered(purpose, path, ctx);
+        }
+    }
+
+    fn dialog_answered(&mut self, purpose: DialogPurpose, path: PathBuf, ctx: &egui::Context) {
         match purpose {
             DialogPurpose::Open => self.open_path(path),
             DialogPurpose::SaveAs(then) => {
@@ -174,6 +200,17 @@ impl SwitchyardApp {
 
     /// Saves the flow to `path` (atomically: a temporary file, then a rename).
     pub(super) fn save_to(&mut self, path: PathBuf) -> bool {
+        // Text typed in a field the block stores parsed (a JSON body) is kept as typed
+        // until it parses: refuse to save what would drop it, and show where it is.
+        if let Some((block, field, error)) = self.inspector.unparsed_draft() {
+            let message =
+                format!("not saved: the {field} of `{block}` is not valid ({error}); fix it or undo the edit");
+            let block = block.to_owned();
+            self.console.push_error(message.clone());
+            self.notice = Some((message, true));
+            self.selected = Some(block);
+            return false;
+        }
         let flow = self.document.to_flow();
         match switchyard_flow::save(&path, &flow) {
             Ok(()) => {
@@ -194,6 +231,12 @@ impl SwitchyardApp {
                 false
             }
         }
+    }
+
+    /// Whether there is work a close or an open would lose: changes not saved, or text
+    /// typed in the inspector that the block does not hold yet (invalid JSON).
+    pub(super) fn is_unsaved(&self) -> bool {
+        self.dirty || self.inspector.unparsed_draft().is_some()
     }
 
     pub(super) fn refresh_dirty(&mut self) {

@@ -108,6 +108,21 @@ impl Inspector {
     pub fn reset(&mut self) {
         self.drafts.clear();
     }
+
+    /// The text typed that does not parse, which the block does not hold yet: the first
+    /// such field, by block id (block id, what the field is, why it does not parse).
+    /// Saving refuses while there is one, so typed text is never lost.
+    pub fn unparsed_draft(&self) -> Option<(&str, &'static str, &str)> {
+        let mut ids: Vec<&String> = self.drafts.keys().collect();
+        ids.sort();
+        ids.into_iter().find_map(|id| {
+            let drafts = self.drafts.get(id)?;
+            let json = drafts.json.as_ref().filter(|_| drafts.json_in_use);
+            let json = json.and_then(|d| d.error.as_deref()).map(|e| ("JSON body", e));
+            let statuses = drafts.statuses.as_ref().and_then(|d| d.error.as_deref()).map(|e| ("success statuses", e));
+            json.or(statuses).map(|(field, error)| (id.as_str(), field, error))
+        })
+    }
 }
 
 /// The editing state of one block.
@@ -115,6 +130,8 @@ impl Inspector {
 struct Drafts {
     /// The JSON body as typed.
     json: Option<Draft<Value>>,
+    /// Whether the block's body is JSON now (else `json` is set aside with its body).
+    json_in_use: bool,
     /// The success statuses as typed (`2xx, 304`).
     statuses: Option<Draft<Vec<StatusPattern>>>,
     /// Bodies of other kinds, kept when the user switches kind so switching back restores them.

@@ -187,6 +187,9 @@ pub(super) fn body_ui(ui: &mut Ui, scope: &Scope<'_>, body: &mut Option<Body>, d
     if chosen != current {
         switch_kind(body, &mut drafts.set_aside_bodies, BodyKind::of, chosen, BodyKind::empty(chosen));
     }
+    // A JSON draft of a body switched to another kind is kept (switching back shows it)
+    // but no longer holds a save back.
+    drafts.json_in_use = matches!(body, Some(Body::Json(_)));
     match body {
         None => {}
         Some(Body::Json(value)) => json_body_ui(ui, scope, value, &mut drafts.json),

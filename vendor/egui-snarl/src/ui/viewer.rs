@@ -318,6 +318,21 @@ pub trait SnarlViewer<T> {
         snarl.disconnect(from.id, to.id);
     }
 
+    /// The wire from `from` to `to` was right-clicked at `pos` (graph space).
+    ///
+    /// By default it is disconnected (upstream's behaviour); a viewer may open a menu.
+    #[inline]
+    fn wire_secondary_clicked(&mut self, from: &OutPin, to: &InPin, pos: Pos2, snarl: &mut Snarl<T>) {
+        let _ = pos;
+        self.disconnect(from, to, snarl);
+    }
+
+    /// The pointer hovers the wire from `from` to `to` this frame (drawn highlighted).
+    #[inline]
+    fn hovered_wire(&mut self, from: OutPinId, to: InPinId) {
+        let _ = (from, to);
+    }
+
     /// Asks the viewer to disconnect all wires from the output pin.
     ///
     /// This is usually happens when right-clicking on an output pin.

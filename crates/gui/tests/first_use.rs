@@ -1,0 +1,329 @@
+//! What a first-time user meets (issue 15), driven with egui_kittest: typed text is never
+//! lost on save, self-wires and loops are drawn, the top bar says how a run really
+//! ended, results go stale when a block changes, forms and panels keep still, Esc
+//! closes things in order, and a quick drag from the palette adds its block.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use serde_json::json;
+use switchyard_flow::{Block, BlockKind, Body, Flow, LogBlock, PortRef, SendRequest, Wire};
+use switchyard_gui::{AppOptions, SwitchyardApp};
+
+mod common;
+use common::{Fixture, flow, press};
+
+/// Start → fetch (a Send Request with a JSON body) → show (a Log).
+fn fixture() -> Fixture {
+    let mut flow = Flow::new("First use");
+    let mut request = SendRequest::new("http://127.0.0.1:9/items");
+    request.method = "POST".to_owned();
+    request.body = Some(Body::Json(json!({"a": 1})));
+    flow.blocks.push(Block { id: "fetch".to_owned(), at: [300.0, 120.0], kind: BlockKind::SendRequest(request) });
+    flow.blocks.push(Block { id: "show".to_owned(), at: [680.0, 120.0], kind: BlockKind::Log(LogBlock::default()) });
+    flow.wires.push(Wire {
+        from: PortRef::new("start", switchyard_flow::Port::Out),
+        to: PortRef::new("fetch", switchyard_flow::Port::In),
+    });
+    flow.wires.push(Wire {
+        from: PortRef::new("fetch", switchyard_flow::Port::Success),
+        to: PortRef::new("show", switchyard_flow::Port::In),
+    });
+    Fixture::with_flow("first.flow.json", &flow)
+}
+
+fn select(harness: &mut Harness<'_, SwitchyardApp>, id: &str) {
+    let ctx = harness.ctx.clone();
+    harness.state_mut().apply(switchyard_gui::Action::Select(id.to_owned()), &ctx);
+    harness.run_steps(2);
+}
+
+fn unsaved(harness: &Harness<'_, SwitchyardApp>) -> bool {
+    harness.state().title().ends_with(" •")
+}
+
+#[test]
+fn invalid_json_typed_in_a_body_is_kept_and_the_save_refused_until_it_parses() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    let saved = std::fs::read_to_string(&fixture.flow_path).unwrap();
+    select(&mut harness, "fetch");
+
+    let body = harness.get_by_label("JSON body");
+    body.focus();
+    harness.run_steps(1);
+    press(&mut harness, Modifiers::COMMAND, Key::A);
+    harness.get_by_label("JSON body").type_text("{\"a\": 1,");
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("Invalid JSON").is_some());
+    assert!(unsaved(&harness), "typed text the block does not hold yet counts as unsaved work");
+
+    press(&mut harness, Modifiers::COMMAND, Key::S);
+    assert_eq!(std::fs::read_to_string(&fixture.flow_path).unwrap(), saved, "nothing was written");
+    assert!(
+        harness.query_all_by_label_contains("not saved: the JSON body of `fetch` is not valid").next().is_some(),
+        "the top bar says why, naming the block"
+    );
+    assert_eq!(harness.get_by_label("JSON body").value().as_deref(), Some("{\"a\": 1,"), "the text is kept");
+
+    // Finished, it parses: the save goes ahead and writes what was typed.
+    harness.get_by_label("JSON body").type_text(" \"b\": 2}");
+    harness.run_steps(2);
+    press(&mut harness, Modifiers::COMMAND, Key::S);
+    let reopened = switchyard_flow::load(&fixture.flow_path).unwrap();
+    let BlockKind::SendRequest(request) = &reopened.block("fetch").unwrap().kind else {
+        panic!("fetch is a Send Request");
+    };
+    assert_eq!(request.body, Some(Body::Json(json!({"a": 1, "b": 2}))));
+    assert!(!unsaved(&harness));
+}
+
+fn right_click(harness: &mut Harness<'_, SwitchyardApp>, pos: egui::Pos2) {
+    harness.hover_at(pos);
+    harness.step();
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        harness.step();
+    }
+    harness.run_steps(2);
+}
+
+fn click(harness: &mut Harness<'_, SwitchyardApp>, pos: egui::Pos2) {
+    harness.hover_at(pos);
+    harness.step();
+    harness.drag_at(pos);
+    harness.step();
+    harness.drop_at(pos);
+    harness.run_steps(2);
+}
+
+#[test]
+fn a_block_wired_to_itself_is_drawn_as_a_loop_below_it_marked_and_has_a_wire_menu() {
+    let mut looped = Flow::new("Loop");
+    looped.blocks.push(Block { id: "again".to_owned(), at: [300.0, 120.0], kind: BlockKind::Log(LogBlock::default()) });
+    let self_wire = Wire {
+        from: PortRef::new("again", switchyard_flow::Port::Out),
+        to: PortRef::new("again", switchyard_flow::Port::In),
+    };
+    looped.wires = vec![
+        Wire {
+            from: PortRef::new("start", switchyard_flow::Port::Out),
+            to: PortRef::new("again", switchyard_flow::Port::In),
+        },
+        self_wire.clone(),
+    ];
+    let fixture = Fixture::with_flow("loop.flow.json", &looped);
+    let mut harness = fixture.app(AppOptions::default(), 4);
+    assert!(harness.query_by_label("⟳ loop").is_some(), "the block on a loop is marked");
+
+    // The wire is drawn below the block, where the pointer finds it.
+    let block = harness.state().block_rect("again").unwrap();
+    let found = (1..40).map(|step| egui::pos2(block.center().x, block.bottom() + 2.0 * step as f32)).find(|&pos| {
+        harness.hover_at(pos);
+        harness.run_steps(2);
+        harness.state().hovered_wire() == Some(&self_wire)
+    });
+    let on_wire = found.expect("the self-wire runs under the block");
+
+    // Right-click opens its menu (it is not deleted at once); Insert Log puts a Log on it.
+    right_click(&mut harness, on_wire);
+    assert!(flow(&harness).wires.contains(&self_wire), "a right-click alone deletes nothing");
+    let insert = harness.get_by_label("Insert Log here").rect().center();
+    assert!(harness.query_by_label("Delete wire").is_some());
+    click(&mut harness, insert);
+    let wires = flow(&harness).wires;
+    assert!(!wires.contains(&self_wire));
+    let log = harness.state().selected_block().unwrap().to_owned();
+    assert!(
+        wires.contains(&Wire {
+            from: self_wire.from.clone(),
+            to: PortRef::new(log.as_str(), switchyard_flow::Port::In)
+        })
+    );
+    assert!(
+        wires
+            .contains(&Wire { from: PortRef::new(log.as_str(), switchyard_flow::Port::Out), to: self_wire.to.clone() })
+    );
+    assert!(harness.query_by_label("Insert Log here").is_none(), "the menu closed");
+
+    // One undo step puts the wire back.
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert!(flow(&harness).wires.contains(&self_wire));
+    assert_eq!(flow(&harness).blocks.len(), 2);
+}
+
+/// Start → fetch, a request to a closed port whose Failure goes to a Log block.
+fn failing_fixture() -> Fixture {
+    let mut flow = Flow::new("Handled");
+    flow.blocks.push(Block {
+        id: "fetch".to_owned(),
+        at: [300.0, 120.0],
+        kind: BlockKind::SendRequest(SendRequest::new("http://127.0.0.1:9/closed")),
+    });
+    flow.blocks.push(Block { id: "oops".to_owned(), at: [680.0, 120.0], kind: BlockKind::Log(LogBlock::default()) });
+    flow.wires.push(Wire {
+        from: PortRef::new("start", switchyard_flow::Port::Out),
+        to: PortRef::new("fetch", switchyard_flow::Port::In),
+    });
+    flow.wires.push(Wire {
+        from: PortRef::new("fetch", switchyard_flow::Port::Failure),
+        to: PortRef::new("oops", switchyard_flow::Port::In),
+    });
+    Fixture::with_flow("handled.flow.json", &flow)
+}
+
+#[test]
+fn a_handled_failure_is_said_in_the_top_bar_and_results_go_stale_when_a_block_is_edited() {
+    let fixture = failing_fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    press(&mut harness, Modifiers::COMMAND, Key::Enter);
+    common::step_until(&mut harness, "the run to end", |app| app.outcome().is_some() && !app.is_running());
+    assert!(harness.query_by_label("run ok · 1 failure handled").is_some(), "not a bare `run ok`: the failure is said");
+    assert!(harness.query_by_label_contains("before the edit").is_none());
+
+    // Editing the block marks what the run left on it as stale.
+    let mut block = flow(&harness).block("fetch").unwrap().clone();
+    let BlockKind::SendRequest(request) = &mut block.kind else { panic!() };
+    request.url.push_str("/edited");
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .apply(switchyard_gui::Action::EditBlock { id: "fetch".to_owned(), block: Box::new(block) }, &ctx);
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("before the edit").is_some(), "the old result is marked stale");
+    assert_eq!(harness.query_all_by_label_contains("before the edit").count(), 1, "only on the edited block");
+}
+
+#[test]
+fn a_notice_fades_after_a_few_seconds() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    select(&mut harness, "show");
+    let ctx = harness.ctx.clone();
+    harness.state_mut().apply(switchyard_gui::Command::Copy, &ctx);
+    harness.run_steps(2);
+    assert!(harness.query_by_label("copied 1 block").is_some());
+    harness.run_steps(8); // 2 s more (kittest's clock: a quarter second a frame)
+    assert!(harness.query_by_label("copied 1 block").is_some(), "still there after 2 s");
+    harness.run_steps(16); // 6 s in all
+    assert!(harness.query_by_label("copied 1 block").is_none(), "gone after 5 s");
+}
+
+#[derive(Default)]
+struct Storage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for Storage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+fn app_with_storage<'a>(fixture: &Fixture, storage: &Storage) -> Harness<'a, SwitchyardApp> {
+    let handle = fixture.runtime.handle().clone();
+    let options = AppOptions { flow: Some(fixture.flow_path.clone()), ..AppOptions::default() };
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(|cc| SwitchyardApp::new(&cc.egui_ctx, handle, options, Some(storage)));
+    harness.run_steps(3);
+    harness
+}
+
+#[test]
+fn panels_keep_their_size_when_a_block_is_selected_and_across_restarts() {
+    let fixture = fixture();
+    let mut storage = Storage::default();
+    let mut harness = app_with_storage(&fixture, &storage);
+    let (palette, inspector, console) = harness.state().panel_sizes();
+
+    // Drag the inspector's left edge 80 points to the left.
+    let edge = egui::pos2(1280.0 - inspector, 300.0);
+    common::drag(&mut harness, edge, edge - egui::vec2(80.0, 0.0));
+    let (_, wider, _) = harness.state().panel_sizes();
+    assert!((wider - (inspector + 80.0)).abs() < 3.0, "{inspector} → {wider}");
+
+    // Selecting a block (whose form has wide fields) moves nothing.
+    for id in ["fetch", "show", "fetch"] {
+        select(&mut harness, id);
+        assert_eq!(harness.state().panel_sizes(), (palette, wider, console), "after selecting {id}");
+    }
+
+    // Kept in eframe's storage: the next start has the same panels.
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let restarted = app_with_storage(&fixture, &storage);
+    assert_eq!(restarted.state().panel_sizes(), (palette, wider, console));
+}
+
+#[test]
+fn a_quick_drag_from_the_palette_adds_the_block_where_it_is_released() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    let transform = harness.state().canvas_transform();
+    let entry = harness.query_all_by_label("Log").map(|n| n.rect().center()).find(|p| p.x < 150.0).unwrap();
+    let to = entry + egui::vec2(700.0, -150.0);
+    // Mouse down, 700 points in two frames (a quarter second), release.
+    harness.hover_at(entry);
+    harness.step();
+    harness.drag_at(entry);
+    harness.step();
+    harness.hover_at(entry + (to - entry) * 0.5);
+    harness.step();
+    harness.hover_at(to);
+    harness.step();
+    harness.drop_at(to);
+    harness.run_steps(3);
+
+    let blocks = flow(&harness).blocks;
+    assert_eq!(blocks.len(), 4, "a Log block was added: {:?}", blocks.iter().map(|b| &b.id).collect::<Vec<_>>());
+    assert_eq!(harness.state().canvas_transform(), transform, "the canvas did not pan");
+    let added = blocks.iter().find(|b| b.id != "show" && matches!(b.kind, BlockKind::Log(_))).unwrap();
+    let at = transform * egui::pos2(added.at[0], added.at[1]);
+    assert!((at - to).length() < 2.0, "added where released: {at:?} vs {to:?}");
+}
+
+#[test]
+fn f1_toggles_the_shortcuts_and_ctrl_q_quits_asking_about_unsaved_work_first() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    press(&mut harness, Modifiers::NONE, Key::F1);
+    // The window's title and the list's entry for F1 itself.
+    let shown = |harness: &Harness<'_, SwitchyardApp>| harness.query_all_by_label("Keyboard shortcuts").count();
+    assert_eq!(shown(&harness), 2, "F1 opens the list");
+    assert!(harness.query_by_label("Quit").is_some(), "which lists Quit");
+    press(&mut harness, Modifiers::NONE, Key::F1);
+    assert_eq!(shown(&harness), 0, "F1 again closes it");
+
+    let ctx = harness.ctx.clone();
+    harness.state_mut().apply(switchyard_gui::Action::DeleteBlock("show".to_owned()), &ctx);
+    harness.run_steps(2);
+    press(&mut harness, Modifiers::COMMAND, Key::Q);
+    assert!(harness.query_by_label("Save changes?").is_some(), "Ctrl+Q over unsaved work asks first");
+}
+
+#[test]
+fn the_light_theme_chosen_in_view_is_kept_across_restarts() {
+    let fixture = fixture();
+    let mut storage = Storage::default();
+    let mut harness = app_with_storage(&fixture, &storage);
+    harness.get_by_label("View").click();
+    harness.run_steps(2);
+    harness.get_by_label("Light").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().theme_preference(), egui::ThemePreference::Light);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light, "light visuals");
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let restarted = app_with_storage(&fixture, &storage);
+    assert_eq!(restarted.state().theme_preference(), egui::ThemePreference::Light);
+}
