@@ -142,6 +142,11 @@ fn typing_in_the_inspector_is_one_undo_step() {
     click_at(&mut harness, canvas_spot);
     press(&mut harness, Modifiers::COMMAND, Key::Z);
     assert_eq!(url_of(&harness), "http://127.0.0.1:9/items", "the whole typed text is one step");
+    // The click on the empty canvas selected nothing (issue 15.13): select the block again.
+    assert_eq!(harness.state().selected_block(), None);
+    let ctx = harness.ctx.clone();
+    harness.state_mut().apply(switchyard_gui::Action::Select("fetch".to_owned()), &ctx);
+    harness.run_steps(2);
     assert!(
         harness.query_all_by_value("http://127.0.0.1:9/items").any(|n| n.rect().center().x > inspector_x),
         "the inspector shows the undone value"

@@ -327,3 +327,120 @@ fn the_light_theme_chosen_in_view_is_kept_across_restarts() {
     let restarted = app_with_storage(&fixture, &storage);
     assert_eq!(restarted.state().theme_preference(), egui::ThemePreference::Light);
 }
+
+/// Start → wait, a request to a local port that takes the connection and never answers:
+/// the run stays on until it is stopped. The listener is returned to keep it open.
+fn hanging_fixture() -> (Fixture, std::net::TcpListener) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut flow = Flow::new("Hanging");
+    flow.blocks.push(Block {
+        id: "wait".to_owned(),
+        at: [300.0, 120.0],
+        kind: BlockKind::SendRequest(SendRequest::new(&format!("http://127.0.0.1:{port}/never"))),
+    });
+    flow.wires.push(Wire {
+        from: PortRef::new("start", switchyard_flow::Port::Out),
+        to: PortRef::new("wait", switchyard_flow::Port::In),
+    });
+    (Fixture::with_flow("hanging.flow.json", &flow), listener)
+}
+
+/// A point on the empty canvas, clear of every block.
+fn empty_canvas_point(harness: &Harness<'_, SwitchyardApp>) -> egui::Pos2 {
+    let point = egui::pos2(640.0, 520.0);
+    for id in flow(harness).blocks.iter().map(|b| b.id.clone()).chain(["start".to_owned()]) {
+        if let Some(rect) = harness.state().block_rect(&id) {
+            assert!(!rect.expand(20.0).contains(point), "{id} is at {rect:?}");
+        }
+    }
+    point
+}
+
+#[test]
+fn esc_closes_menus_context_menus_and_windows_before_it_stops_a_run() {
+    let (fixture, _listener) = hanging_fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    press(&mut harness, Modifiers::COMMAND, Key::Enter);
+    common::step_until(&mut harness, "the run to start", SwitchyardApp::is_running);
+
+    // A menu of the menu bar.
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("Save As…").is_some(), "the File menu is open");
+    press(&mut harness, Modifiers::NONE, Key::Escape);
+    assert!(harness.query_by_label_contains("Save As…").is_none(), "Esc closed the menu");
+    assert!(harness.state().is_running(), "and did not stop the run");
+
+    // The canvas's context menu.
+    let empty = empty_canvas_point(&harness);
+    right_click(&mut harness, empty);
+    assert!(harness.query_by_label("Add block").is_some(), "the canvas menu is open");
+    press(&mut harness, Modifiers::NONE, Key::Escape);
+    assert!(harness.query_by_label("Add block").is_none(), "Esc closed the canvas menu");
+    assert!(harness.state().is_running());
+
+    // The shortcuts window.
+    press(&mut harness, Modifiers::NONE, Key::F1);
+    assert!(harness.query_by_label("On the canvas").is_some());
+    press(&mut harness, Modifiers::NONE, Key::Escape);
+    assert!(harness.query_by_label("On the canvas").is_none(), "Esc closed the shortcuts window");
+    assert!(harness.state().is_running());
+
+    // Nothing left open: Esc stops the run.
+    press(&mut harness, Modifiers::NONE, Key::Escape);
+    common::step_until(&mut harness, "the run to stop", |app| !app.is_running());
+    assert_eq!(harness.state().outcome(), Some(switchyard_engine::Outcome::Cancelled));
+}
+
+#[test]
+fn a_click_on_empty_canvas_deselects_and_the_edit_menu_then_offers_nothing_to_copy() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    let is_enabled = |harness: &Harness<'_, SwitchyardApp>, label: &str| {
+        // A menu entry's label ends with its shortcut.
+        let entry = harness
+            .query_all_by_label_contains(label)
+            .find(|n| {
+                egui_kittest::kittest::NodeT::accesskit_node(n)
+                    .label()
+                    .is_some_and(|l| l.starts_with(label) && l.len() > label.len())
+            })
+            .unwrap();
+        !egui_kittest::kittest::NodeT::accesskit_node(&entry).is_disabled()
+    };
+    let edit_menu = |harness: &mut Harness<'_, SwitchyardApp>| {
+        harness.get_by_label("Edit").click();
+        harness.run_steps(2);
+        let enabled = ["Copy", "Duplicate", "Delete"].map(|label| is_enabled(harness, label));
+        press(harness, Modifiers::NONE, Key::Escape);
+        enabled
+    };
+
+    // Click a block on the canvas: it is selected, the Edit items act on it.
+    let block = harness.state().block_rect("show").unwrap();
+    click(&mut harness, block.center_top() + egui::vec2(0.0, 8.0));
+    assert_eq!(harness.state().selected_block(), Some("show"));
+    assert_eq!(edit_menu(&mut harness), [true; 3]);
+
+    let empty = empty_canvas_point(&harness);
+    click(&mut harness, empty);
+    assert_eq!(harness.state().selected_block(), None, "a click on the empty canvas selects nothing");
+    assert_eq!(edit_menu(&mut harness), [false; 3], "nothing to copy, duplicate or delete");
+}
+
+#[test]
+fn the_shortcuts_window_lists_the_canvas_gestures() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    press(&mut harness, Modifiers::NONE, Key::F1);
+    for gesture in [
+        "Ctrl+scroll",
+        "Shift+drag",
+        "double-click the background",
+        "right-click a wire",
+        "drag the background, or scroll",
+    ] {
+        assert!(harness.query_by_label(gesture).is_some(), "lists {gesture}");
+    }
+}

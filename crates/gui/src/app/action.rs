@@ -94,6 +94,8 @@ pub enum Action {
     DragEnded,
     /// Show this block in the inspector.
     Select(String),
+    /// Select nothing (a click on the empty canvas): the inspector shows the flow.
+    Deselect,
     /// Copy the selected blocks (and the wires between them).
     CopySelection,
     /// Paste what Copy copied.

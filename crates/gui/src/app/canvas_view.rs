@@ -111,7 +111,9 @@ impl SwitchyardApp {
         self.wire_markers(ui, &outputs, &inputs);
         self.wire_menu_ui(ui);
 
-        let _ = response;
+        if response.clicked_by(egui::PointerButton::Primary) {
+            self.actions.push(Action::Deselect);
+        }
         self.palette_drop(ui);
         let selection = get_selected_nodes(egui::Id::new(CANVAS_ID), ui.ctx());
         if selection != self.canvas_selection {

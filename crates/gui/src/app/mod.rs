@@ -361,6 +361,7 @@ impl SwitchyardApp {
                     self.selected = Some(id);
                 }
             }
+            Action::Deselect => self.selected = None,
             Action::CopySelection => self.copy(ctx),
             Action::PasteCopied => {
                 if let Some(text) = self.clipboard.clone() {
