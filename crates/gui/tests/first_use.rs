@@ -444,3 +444,57 @@ fn the_shortcuts_window_lists_the_canvas_gestures() {
         assert!(harness.query_by_label(gesture).is_some(), "lists {gesture}");
     }
 }
+
+/// Types `text` over what the field labelled `label` holds.
+fn retype(harness: &mut Harness<'_, SwitchyardApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run_steps(1);
+    press(harness, Modifiers::COMMAND, Key::A);
+    harness.get_by_label(label).type_text(text);
+    harness.run_steps(2);
+}
+
+#[test]
+fn a_block_is_renamed_in_the_inspector_its_wires_follow_and_one_undo_puts_it_back() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    let before = flow(&harness);
+    select(&mut harness, "fetch");
+
+    // Refused: not an id, or another block's.
+    for (bad, why) in [("has space", "not a valid id"), ("show", "Another block is called `show`")] {
+        retype(&mut harness, "Block id", bad);
+        press(&mut harness, Modifiers::NONE, Key::Enter);
+        assert!(harness.query_by_label_contains(why).is_some(), "{bad}: says {why}");
+        assert!(flow(&harness).block("fetch").is_some(), "{bad} renames nothing");
+    }
+
+    retype(&mut harness, "Block id", "load");
+    press(&mut harness, Modifiers::NONE, Key::Enter);
+    let renamed = flow(&harness);
+    assert!(renamed.block("fetch").is_none() && renamed.block("load").is_some());
+    let ends: Vec<_> = renamed.wires.iter().map(|w| (w.from.block.as_str(), w.to.block.as_str())).collect();
+    assert_eq!(ends, [("start", "load"), ("load", "show")], "the wires follow the block");
+    assert_eq!(harness.state().selected_block(), Some("load"), "still selected");
+    assert!(unsaved(&harness));
+
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert_eq!(flow(&harness), before, "one undo step");
+}
+
+#[test]
+fn the_flow_is_named_in_the_inspector_with_nothing_selected_and_the_title_shows_it_and_the_file() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    assert_eq!(harness.state().title(), "Switchyard — First use (first.flow.json)");
+    retype(&mut harness, "Flow name", "Orders");
+    assert_eq!(flow(&harness).name, "Orders");
+    assert_eq!(harness.state().title(), "Switchyard — Orders (first.flow.json) •");
+    harness.get_by_label("Flow name").type_text(" sync");
+    harness.run_steps(2);
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert_eq!(flow(&harness).name, "Orders sync");
+    press(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert_eq!(flow(&harness).name, "First use", "typing the name is one undo step");
+}

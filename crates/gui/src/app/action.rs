@@ -58,6 +58,15 @@ pub enum Action {
         /// Its new state.
         block: Box<Block>,
     },
+    /// Rename block `old` to `new` (wires follow it; one undo step).
+    RenameBlock {
+        /// Its id now.
+        old: String,
+        /// The id it gets.
+        new: String,
+    },
+    /// Set the flow's name (typing in one go is one undo step).
+    RenameFlow(String),
     /// Wire an output to an input.
     Connect {
         /// The output pin.

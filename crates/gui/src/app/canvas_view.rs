@@ -47,15 +47,92 @@ impl SwitchyardApp {
     pub(super) fn inspector_panel(&mut self, ui: &mut Ui) {
         ui.heading("Inspector");
         let Some(block) = self.selected.as_deref().and_then(|id| self.document.block(id)) else {
-            ui.label(RichText::new("Select a block to edit it.").weak());
+            self.flow_ui(ui);
             return;
         };
         let mut block = block.clone();
+        self.block_id_ui(ui, &block.id);
         let globals = self.settings.globals();
         let is_defined = |name: &str| template::input_path(name).is_some() || globals.contains_key(name);
         if self.inspector.ui_with_previews(ui, &mut block, &is_defined, globals, &self.previews) {
             self.actions.push(Action::EditBlock { id: block.id.clone(), block: Box::new(block) });
         }
+    }
+
+    /// With nothing selected, the inspector shows the flow: its name, editable.
+    fn flow_ui(&mut self, ui: &mut Ui) {
+        let mut name = self.document.name.clone();
+        ui.horizontal(|ui| {
+            let label = ui.label("Flow name");
+            let field = egui::TextEdit::singleline(&mut name).hint_text("Untitled flow").desired_width(f32::INFINITY);
+            if ui.add(field).labelled_by(label.id).changed() {
+                self.actions.push(Action::RenameFlow(name.clone()));
+            }
+        });
+        if let Some(file) = &self.document.path {
+            ui.label(RichText::new(file.display().to_string()).small().weak());
+        } else {
+            ui.label(RichText::new("not saved to a file yet").small().weak());
+        }
+        ui.add_space(8.0);
+        ui.label(RichText::new("Select a block to edit it.").weak());
+    }
+
+    /// The selected block's id, editable: a valid, unused id is applied on Enter or
+    /// when the field is left; otherwise what is wrong is shown and the text kept.
+    fn block_id_ui(&mut self, ui: &mut Ui, block_id: &str) {
+        if self.id_draft.as_ref().is_none_or(|(of, _)| of != block_id) {
+            self.id_draft = Some((block_id.to_owned(), block_id.to_owned()));
+        }
+        let Some((_, text)) = &mut self.id_draft else { return };
+        let response = ui
+            .horizontal(|ui| {
+                let label = ui.label("Block id");
+                let field = egui::TextEdit::singleline(text).font(egui::TextStyle::Monospace).desired_width(180.0);
+                ui.add(field)
+                    .labelled_by(label.id)
+                    .on_hover_text("Names the block in wires, run logs and error messages: letters, digits, _ and -.")
+            })
+            .inner;
+        let new = text.trim().to_owned();
+        let problem = self.document.rename_problem(block_id, &new);
+        if let Some(problem) = &problem {
+            ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {problem}"));
+        }
+        if response.lost_focus() && problem.is_none() && new != block_id {
+            self.actions.push(Action::RenameBlock { old: block_id.to_owned(), new });
+        }
+    }
+
+    /// Renames a block: wires, the selection, the inspector's drafts and the last run's
+    /// results follow it. One undo step.
+    pub(super) fn rename_block(&mut self, old: &str, new: &str) {
+        if !self.document.rename_block(old, new) {
+            return;
+        }
+        if self.selected.as_deref() == Some(old) {
+            self.selected = Some(new.to_owned());
+        }
+        self.id_draft = None;
+        self.inspector.forget(old);
+        let run = &mut self.run;
+        if let Some(status) = run.statuses.remove(old) {
+            run.statuses.insert(new.to_owned(), status);
+        }
+        if run.stale.remove(old) {
+            run.stale.insert(new.to_owned());
+        }
+        run.carried = std::mem::take(&mut run.carried)
+            .into_iter()
+            .map(|(mut port, value)| {
+                if port.block == old {
+                    new.clone_into(&mut port.block);
+                }
+                (port, value)
+            })
+            .collect();
+        self.edit_key = None;
+        self.check_dirty = true;
     }
 
     /// Replaces a block by its edited copy; keystrokes in one block join one undo step.

@@ -182,6 +182,8 @@ pub struct SwitchyardApp {
     hovered_wire: Option<Wire>,
     /// The open menu of a right-clicked wire.
     wire_menu: Option<WireMenu>,
+    /// The block id field's text while it is edited: (the block's id, the text).
+    id_draft: Option<(String, String)>,
     /// egui's context, to read the chosen theme when eframe asks the app to save.
     egui_ctx: egui::Context,
     /// The theme kept in eframe's storage, set on the first frame (the window's own
@@ -296,6 +298,7 @@ impl SwitchyardApp {
             node_rects: HashMap::new(),
             hovered_wire: None,
             wire_menu: None,
+            id_draft: None,
             egui_ctx: ctx.clone(),
             stored_theme: storage
                 .and_then(|s| s.get_string(crate::theme::THEME_KEY))
@@ -362,6 +365,14 @@ impl SwitchyardApp {
                 }
             }
             Action::Deselect => self.selected = None,
+            Action::RenameBlock { old, new } => self.rename_block(&old, &new),
+            Action::RenameFlow(name) => {
+                if name != self.document.name {
+                    self.document.name = name;
+                    self.edit_key = Some("flow name".to_owned());
+                    self.check_dirty = true;
+                }
+            }
             Action::CopySelection => self.copy(ctx),
             Action::PasteCopied => {
                 if let Some(text) = self.clipboard.clone() {
@@ -488,7 +499,14 @@ impl SwitchyardApp {
     fn update_title(&mut self, ctx: &egui::Context) {
         let marker = if self.is_unsaved() { " •" } else { "" };
         let environment = self.settings.selected_environment().map(|env| format!(" — {env}")).unwrap_or_default();
-        let title = format!("Switchyard — {}{environment}{marker}", display_name(&self.document.name));
+        let file = self
+            .document
+            .path
+            .as_deref()
+            .and_then(std::path::Path::file_name)
+            .map(|name| format!(" ({})", name.to_string_lossy()))
+            .unwrap_or_default();
+        let title = format!("Switchyard — {}{file}{environment}{marker}", display_name(&self.document.name));
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;

@@ -256,11 +256,11 @@ fn log_label_is_edited_and_empty_text_clears_it() {
 }
 
 #[test]
-fn start_block_shows_its_type_id_and_note() {
+fn start_block_shows_its_type_and_note() {
+    // Its id is an editable field the app draws above the form (first_use.rs renames it).
     let block = Block { id: "start".to_owned(), at: [0.0, 0.0], kind: BlockKind::Start };
     let harness = harness(block, vec![]);
     assert!(harness.query_by_label("Start").is_some());
-    assert!(harness.query_by_label("start").is_some());
     assert!(harness.query_by_label_contains("when the run starts").is_some());
 }
 
