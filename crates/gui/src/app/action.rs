@@ -24,6 +24,10 @@ pub enum Action {
     Open,
     /// Open this flow file (asking about unsaved work first).
     OpenPath(PathBuf),
+    /// Open this bundled example (asking about unsaved work first).
+    OpenExample(crate::examples::Example),
+    /// Dismiss the welcome hint (for good: kept in eframe's storage).
+    DismissWelcome,
     /// Save the flow to its file (asks where when it has none).
     Save,
     /// Save the flow to a new file.

@@ -235,6 +235,15 @@ impl SwitchyardApp {
                     }
                 }
             });
+            ui.menu_button("Examples", |ui| {
+                for example in crate::examples::EXAMPLES {
+                    let needs = format!("Needs {}.", example.needs);
+                    if ui.button(example.title()).on_hover_text(needs).clicked() {
+                        ui.close();
+                        self.actions.push(Action::OpenExample(example));
+                    }
+                }
+            });
             ui.separator();
             self.menu_item(ui, Command::Save, true);
             self.menu_item(ui, Command::SaveAs, true);
@@ -267,6 +276,32 @@ impl SwitchyardApp {
         ui.menu_button("Help", |ui| {
             self.menu_item(ui, Command::Shortcuts, true);
         });
+    }
+
+    /// A short card over the canvas's top-right corner on first launch: how to start,
+    /// where variables live. Dismissed for good with "Got it".
+    pub(super) fn welcome_hint_ui(&mut self, ui: &mut Ui) {
+        if !self.welcome_hint {
+            return;
+        }
+        let corner = ui.max_rect().right_top() + egui::vec2(-12.0, 12.0);
+        egui::Area::new(egui::Id::new("switchyard-welcome-hint"))
+            .pivot(egui::Align2::RIGHT_TOP)
+            .fixed_pos(corner)
+            .order(egui::Order::Foreground)
+            .show(ui.ctx(), |ui| {
+                egui::Frame::popup(ui.style()).inner_margin(12).show(ui, |ui| {
+                    ui.set_max_width(300.0);
+                    ui.label(RichText::new("Welcome to Switchyard").strong());
+                    for step in WELCOME_STEPS {
+                        ui.label(format!("• {step}"));
+                    }
+                    ui.add_space(4.0);
+                    if ui.button("Got it").clicked() {
+                        self.actions.push(Action::DismissWelcome);
+                    }
+                });
+            });
     }
 
     /// Help → Keyboard shortcuts.
@@ -317,4 +352,12 @@ const CANVAS_GESTURES: &[(&str, &str)] = &[
     ("Wire two blocks", "drag from an output port to an input port"),
     ("Wire menu (delete, insert Log)", "right-click a wire"),
     ("Select nothing", "click the background"),
+];
+
+/// What the welcome hint says.
+const WELCOME_STEPS: [&str; 4] = [
+    "Drag a block from the palette onto the canvas.",
+    "Wire it: drag from a block's Success port to the next block's in.",
+    "Press ▶ Run (Ctrl+Enter): results show on the blocks and in the console.",
+    "Variables and secrets live in ⚙ Global variables; a Set block sets one in the flow.",
 ];

@@ -33,7 +33,7 @@ use std::time::Duration;
 use egui::emath::TSTransform;
 use egui::{Ui, Vec2};
 use switchyard_engine::Outcome;
-use switchyard_flow::{Flow, PortRef, Wire};
+use switchyard_flow::{PortRef, Wire};
 use tokio::runtime::Handle;
 
 pub use action::{Action, Answer, Command};
@@ -50,8 +50,10 @@ use crate::inspector::{Inspector, Previews};
 use crate::runner::{Runner, VariablesSource};
 use crate::settings::Settings;
 
-/// The example flow shown when there is nothing else to open.
+/// The OpenAI example flow (File → Examples; a first launch opens the welcome flow).
 pub const EXAMPLE_FLOW: &str = include_str!("../../../../flows/openai-models.flow.json");
+/// Set in eframe's storage once the welcome hint was dismissed.
+const WELCOME_KEY: &str = "switchyard.welcome_dismissed";
 const LAST_FLOW_KEY: &str = "switchyard.last_flow";
 const RECENT_KEY: &str = "switchyard.recent";
 const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
@@ -182,6 +184,10 @@ pub struct SwitchyardApp {
     hovered_wire: Option<Wire>,
     /// The open menu of a right-clicked wire.
     wire_menu: Option<WireMenu>,
+    /// Whether the welcome hint is shown (the welcome flow opened, never dismissed).
+    welcome_hint: bool,
+    /// Whether the welcome hint was ever dismissed (kept in eframe's storage).
+    welcome_dismissed: bool,
     /// The block id field's text while it is edited: (the block's id, the text).
     id_draft: Option<(String, String)>,
     /// egui's context, to read the chosen theme when eframe asks the app to save.
@@ -223,6 +229,7 @@ impl SwitchyardApp {
         let last = storage.and_then(|s| s.get_string(LAST_FLOW_KEY)).map(PathBuf::from);
         let mut recent =
             storage.and_then(|s| s.get_string(RECENT_KEY)).map(|t| RecentFiles::from_storage(&t)).unwrap_or_default();
+        let mut opened_welcome = false;
         let document = match options.flow.clone().or(last) {
             Some(path) => match switchyard_flow::load(&path) {
                 Ok(flow) => {
@@ -231,11 +238,15 @@ impl SwitchyardApp {
                 }
                 Err(error) => {
                     console.push_error(format!("cannot open the flow: {error}"));
-                    example_document()
+                    welcome_document()
                 }
             },
-            None => example_document(),
+            None => {
+                opened_welcome = true;
+                welcome_document()
+            }
         };
+        let welcome_dismissed = storage.and_then(|s| s.get_string(WELCOME_KEY)).is_some();
         let recovery = options.recovery_dir.clone().map(Recovery::new);
         let offer = recovery
             .as_ref()
@@ -298,6 +309,8 @@ impl SwitchyardApp {
             node_rects: HashMap::new(),
             hovered_wire: None,
             wire_menu: None,
+            welcome_hint: opened_welcome && !welcome_dismissed,
+            welcome_dismissed,
             id_draft: None,
             egui_ctx: ctx.clone(),
             stored_theme: storage
@@ -320,6 +333,11 @@ impl SwitchyardApp {
             Action::New => self.request(Then::New, ctx),
             Action::Open => self.request(Then::Open, ctx),
             Action::OpenPath(path) => self.request(Then::OpenPath(path), ctx),
+            Action::OpenExample(example) => self.request(Then::OpenExample(example), ctx),
+            Action::DismissWelcome => {
+                self.welcome_hint = false;
+                self.welcome_dismissed = true;
+            }
             Action::Save => self.save(Then::Nothing, ctx),
             Action::SaveAs => self.ask_file(DialogPurpose::SaveAs(Then::Nothing), ctx),
             Action::AnswerUnsaved(answer) => self.answer_unsaved(answer, ctx),
@@ -480,7 +498,10 @@ impl SwitchyardApp {
             inspector: inspector.response.rect.width(),
             console: console.response.rect.height(),
         };
-        egui::CentralPanel::default().show(ui, |ui| self.canvas(ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.canvas(ui);
+            self.welcome_hint_ui(ui);
+        });
         self.settings.show(&ctx);
         if let Some(notice) = self.settings.take_notices().pop() {
             self.notice = Some(notice);
@@ -542,16 +563,17 @@ impl eframe::App for SwitchyardApp {
             None => storage.remove_string(environment::ENVIRONMENT_KEY),
         }
         storage.set_string(panels::PANELS_KEY, self.panels.to_storage());
+        if self.welcome_dismissed {
+            storage.set_string(WELCOME_KEY, "yes".to_owned());
+        }
         let theme = self.theme_preference();
         storage.set_string(crate::theme::THEME_KEY, crate::theme::preference_to_storage(theme).to_owned());
     }
 }
 
-fn example_document() -> Document {
-    match Flow::from_json(EXAMPLE_FLOW, "example") {
-        Ok(flow) => Document::from_flow(flow, None),
-        Err(_) => Document::from_flow(Flow::new("Untitled"), None),
-    }
+/// The welcome flow (bundled; no file until saved).
+fn welcome_document() -> Document {
+    Document::from_flow(crate::examples::WELCOME.flow(), None)
 }
 
 fn display_name(name: &str) -> String {
