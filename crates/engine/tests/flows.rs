@@ -56,7 +56,7 @@ fn against(server: &TestServer, mut flow: Flow) -> Flow {
 }
 
 /// The secret the welcome flow sets itself (a `set` block marked secret).
-const WELCOME_SECRET: &str = "demo-token-not-a-real-key";
+const WELCOME_SECRET: &str = "demo-not-a-real-key";
 
 #[tokio::test]
 async fn the_welcome_flow_needs_no_variables_and_masks_the_secret_it_sets() {

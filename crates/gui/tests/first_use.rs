@@ -337,7 +337,7 @@ fn hanging_fixture() -> (Fixture, std::net::TcpListener) {
     flow.blocks.push(Block {
         id: "wait".to_owned(),
         at: [300.0, 120.0],
-        kind: BlockKind::SendRequest(SendRequest::new(&format!("http://127.0.0.1:{port}/never"))),
+        kind: BlockKind::SendRequest(SendRequest::new(format!("http://127.0.0.1:{port}/never"))),
     });
     flow.wires.push(Wire {
         from: PortRef::new("start", switchyard_flow::Port::Out),
@@ -552,4 +552,23 @@ fn file_examples_lists_the_bundled_flows_and_opens_one() {
     assert!(opened.block("me").is_some());
     assert!(harness.state().document().path.is_none(), "not the fixture's file: Save asks where");
     assert!(harness.query_by_label_contains("Examples").is_none(), "the menu closed");
+}
+
+#[test]
+fn port_labels_are_whole_and_clear_of_their_circles_at_the_scale_a_flow_opens_at() {
+    let fixture = failing_fixture();
+    let harness = fixture.app(AppOptions::default(), 4);
+    let to_screen = harness.state().canvas_transform();
+    // Canvas widgets report graph coordinates; the block's rect is on the screen.
+    let block = to_screen.inverse() * harness.state().block_rect("fetch").unwrap();
+    let label =
+        |text: &str| harness.query_all_by_label(text).map(|n| n.rect()).find(|r| block.contains(r.center())).unwrap();
+    let (success, failure) = (label("Success"), label("Failure"));
+    // One column, right-aligned against the circles: before, the pin's room was not
+    // reserved in right-to-left rows and `Failure` ran 11 points under its circle.
+    assert!((success.right() - failure.right()).abs() < 0.5, "{success:?} {failure:?}");
+    let radius = harness.ctx.global_style().spacing.interact_size.y * 0.3;
+    assert!(failure.right() + radius <= block.right(), "{failure:?} reaches the circle at {}", block.right());
+    // Readable as the flow opens: at least the UI's small size on the screen.
+    assert!(failure.height() * to_screen.scaling >= 10.5, "{} at scale {}", failure.height(), to_screen.scaling);
 }

@@ -76,6 +76,7 @@ impl SwitchyardApp {
         }
         ui.add_space(8.0);
         ui.label(RichText::new("Select a block to edit it.").weak());
+        self.welcome_hint_ui(ui);
     }
 
     /// The selected block's id, editable: a valid, unused id is applied on Enter or

@@ -278,30 +278,27 @@ impl SwitchyardApp {
         });
     }
 
-    /// A short card over the canvas's top-right corner on first launch: how to start,
-    /// where variables live. Dismissed for good with "Got it".
+    /// On first launch, a short card in the inspector while nothing is selected (it
+    /// covers no block): how to start, where variables live. "Got it" dismisses it
+    /// for good.
     pub(super) fn welcome_hint_ui(&mut self, ui: &mut Ui) {
         if !self.welcome_hint {
             return;
         }
-        let corner = ui.max_rect().right_top() + egui::vec2(-12.0, 12.0);
-        egui::Area::new(egui::Id::new("switchyard-welcome-hint"))
-            .pivot(egui::Align2::RIGHT_TOP)
-            .fixed_pos(corner)
-            .order(egui::Order::Foreground)
-            .show(ui.ctx(), |ui| {
-                egui::Frame::popup(ui.style()).inner_margin(12).show(ui, |ui| {
-                    ui.set_max_width(300.0);
-                    ui.label(RichText::new("Welcome to Switchyard").strong());
-                    for step in WELCOME_STEPS {
-                        ui.label(format!("• {step}"));
-                    }
-                    ui.add_space(4.0);
-                    if ui.button("Got it").clicked() {
-                        self.actions.push(Action::DismissWelcome);
-                    }
-                });
-            });
+        ui.add_space(12.0);
+        egui::Frame::group(ui.style()).inner_margin(10).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new("Welcome to Switchyard").strong());
+            ui.label("This flow sets a name and a secret token, then calls a public echo server.");
+            ui.add_space(4.0);
+            for step in WELCOME_STEPS {
+                ui.label(format!("• {step}"));
+            }
+            ui.add_space(4.0);
+            if ui.button("Got it").clicked() {
+                self.actions.push(Action::DismissWelcome);
+            }
+        });
     }
 
     /// Help → Keyboard shortcuts.
@@ -358,6 +355,6 @@ const CANVAS_GESTURES: &[(&str, &str)] = &[
 const WELCOME_STEPS: [&str; 4] = [
     "Drag a block from the palette onto the canvas.",
     "Wire it: drag from a block's Success port to the next block's in.",
-    "Press ▶ Run (Ctrl+Enter): results show on the blocks and in the console.",
+    "Press ▶ Run (Ctrl+Enter): results show on the blocks and in the console; the secret is masked.",
     "Variables and secrets live in ⚙ Global variables; a Set block sets one in the flow.",
 ];

@@ -74,7 +74,9 @@ pub struct AppOptions {
     pub keychain: Option<switchyard_vault::Keychain>,
     /// Run the flow as soon as the app opens.
     pub run_on_start: bool,
-    /// After the first run ends, save a screenshot of the window here and quit.
+    /// After the first run ends, save a screenshot of the window here and quit (with
+    /// neither `run_on_start` nor `open_settings`: once the window has settled, a few
+    /// frames in, without a run).
     pub screenshot: Option<PathBuf>,
     /// Open the global variables panel at start. With `screenshot`, the screenshot is
     /// taken once the panel has loaded (no run needed).
@@ -148,6 +150,10 @@ pub struct SwitchyardApp {
     run_on_start: bool,
     screenshot: Option<PathBuf>,
     screenshot_requested: bool,
+    /// Whether the screenshot waits for a run or the settings panel (else a few frames).
+    screenshot_waits: bool,
+    /// Frames drawn so far, for a screenshot that waits for nothing.
+    frames_drawn: u32,
     report_first_frame: Option<std::time::Instant>,
     /// How to place the flow in the canvas on the next frame (after opening one, or
     /// when asked to show it whole).
@@ -286,6 +292,8 @@ impl SwitchyardApp {
             run_on_start: options.run_on_start,
             screenshot: options.screenshot,
             screenshot_requested: false,
+            screenshot_waits: options.run_on_start || options.open_settings,
+            frames_drawn: 0,
             report_first_frame: options.report_first_frame,
             fit_pending: Some(Fit::Open),
             history,
@@ -498,10 +506,7 @@ impl SwitchyardApp {
             inspector: inspector.response.rect.width(),
             console: console.response.rect.height(),
         };
-        egui::CentralPanel::default().show(ui, |ui| {
-            self.canvas(ui);
-            self.welcome_hint_ui(ui);
-        });
+        egui::CentralPanel::default().show(ui, |ui| self.canvas(ui));
         self.settings.show(&ctx);
         if let Some(notice) = self.settings.take_notices().pop() {
             self.notice = Some(notice);
