@@ -572,3 +572,25 @@ fn port_labels_are_whole_and_clear_of_their_circles_at_the_scale_a_flow_opens_at
     // Readable as the flow opens: at least the UI's small size on the screen.
     assert!(failure.height() * to_screen.scaling >= 10.5, "{} at scale {}", failure.height(), to_screen.scaling);
 }
+
+#[test]
+fn the_zoom_buttons_zoom_around_the_centre_and_the_corner_shows_the_level() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    let before = harness.state().canvas_transform();
+    let level = |scale: f32| format!("{:.0}%", scale * 100.0);
+    assert!(harness.query_by_label(&level(before.scaling)).is_some(), "shows {}", level(before.scaling));
+
+    harness.get_by_label("+").click();
+    harness.run_steps(3);
+    let zoomed = harness.state().canvas_transform();
+    assert!((zoomed.scaling - before.scaling * 1.25).abs() < 1e-3, "{} → {}", before.scaling, zoomed.scaling);
+    assert!(harness.query_by_label(&level(zoomed.scaling)).is_some());
+
+    harness.get_by_label("−").click();
+    harness.run_steps(3);
+    let back = harness.state().canvas_transform();
+    assert!((back.scaling - before.scaling).abs() < 1e-3);
+    // Around the canvas's centre: zooming in and out again puts every point back.
+    assert!((back.translation - before.translation).length() < 0.5, "{before:?} → {back:?}");
+}

@@ -135,6 +135,8 @@ pub enum Action {
     ShowShortcuts,
     /// Zoom the canvas out (or in, up to scale 1) to show every block.
     ShowWholeFlow,
+    /// Zoom the canvas by this factor (above 1: in) around its centre.
+    Zoom(f32),
 }
 
 /// An answer to "Save changes?".

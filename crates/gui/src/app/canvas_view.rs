@@ -59,6 +59,33 @@ impl SwitchyardApp {
         }
     }
 
+    /// The zoom buttons and the zoom level, over the canvas's bottom-left corner.
+    fn zoom_ui(&mut self, ui: &mut Ui) {
+        let corner = ui.max_rect().left_bottom() + Vec2::new(8.0, -8.0);
+        let scale = self.to_global.scaling;
+        egui::Area::new(egui::Id::new("switchyard-zoom"))
+            .pivot(egui::Align2::LEFT_BOTTOM)
+            .fixed_pos(corner)
+            .order(egui::Order::Foreground)
+            .show(ui.ctx(), |ui| {
+                egui::Frame::popup(ui.style()).inner_margin(4).show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        if ui.small_button("−").on_hover_text("Zoom out").clicked() {
+                            self.actions.push(Action::Zoom(1.0 / ZOOM_STEP));
+                        }
+                        ui.label(RichText::new(zoom_text(scale)).small().monospace())
+                            .on_hover_text("Ctrl+scroll zooms; double-click the background to see the whole flow");
+                        if ui.small_button("+").on_hover_text("Zoom in").clicked() {
+                            self.actions.push(Action::Zoom(ZOOM_STEP));
+                        }
+                        if ui.small_button("Fit").on_hover_text("Show the whole flow").clicked() {
+                            self.actions.push(Action::ShowWholeFlow);
+                        }
+                    });
+                });
+            });
+    }
+
     /// With nothing selected, the inspector shows the flow: its name, editable.
     fn flow_ui(&mut self, ui: &mut Ui) {
         let mut name = self.document.name.clone();
@@ -166,6 +193,7 @@ impl SwitchyardApp {
             fit: match self.fit_pending.take() {
                 Some(Fit::Open) => crate::canvas::fit_transform(&self.document.snarl, ui.max_rect()),
                 Some(Fit::Whole) => crate::canvas::whole_flow_transform(&self.document.snarl, ui.max_rect()),
+                Some(Fit::Zoom(factor)) => Some(zoomed(self.to_global, factor, ui.max_rect().center())),
                 None => None,
             },
         };
@@ -192,6 +220,7 @@ impl SwitchyardApp {
         if response.clicked_by(egui::PointerButton::Primary) {
             self.actions.push(Action::Deselect);
         }
+        self.zoom_ui(ui);
         self.palette_drop(ui);
         let selection = get_selected_nodes(egui::Id::new(CANVAS_ID), ui.ctx());
         if selection != self.canvas_selection {
@@ -434,4 +463,23 @@ fn canvas_style(dark_mode: bool) -> SnarlStyle {
     // Wires are easy to hover and right-click: a band of about 10 points.
     style.wire_hit_distance = Some(5.0);
     style
+}
+
+/// How much one click on a zoom button zooms.
+const ZOOM_STEP: f32 = 1.25;
+/// The most the zoom buttons magnify (egui-snarl's own limit).
+const MAX_ZOOM: f32 = 2.0;
+
+/// `to_global` zoomed by `factor` around `center` (screen), within the canvas's limits.
+fn zoomed(to_global: egui::emath::TSTransform, factor: f32, center: Pos2) -> egui::emath::TSTransform {
+    let scale = (to_global.scaling * factor).clamp(crate::canvas::MIN_SCALE, MAX_ZOOM);
+    let ratio = scale / to_global.scaling;
+    // The graph point under `center` stays there.
+    let translation = center.to_vec2() - (center.to_vec2() - to_global.translation) * ratio;
+    egui::emath::TSTransform::new(translation, scale)
+}
+
+/// The zoom level as the corner shows it: `88%`.
+fn zoom_text(scale: f32) -> String {
+    format!("{:.0}%", scale * 100.0)
 }

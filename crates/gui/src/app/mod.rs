@@ -96,12 +96,14 @@ pub struct AppOptions {
 }
 
 /// How the canvas places the flow when asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Fit {
     /// As a flow opens: whole if readable, else readable from its Start block.
     Open,
     /// Every block in view, however small.
     Whole,
+    /// Zoomed in (factor above 1) or out around the canvas's centre.
+    Zoom(f32),
 }
 
 /// What the last run left: block results, the values wires carried and that reached
@@ -437,6 +439,10 @@ impl SwitchyardApp {
             Action::ShowShortcuts => self.show_shortcuts = !self.show_shortcuts,
             Action::ShowWholeFlow => {
                 self.fit_pending = Some(Fit::Whole);
+                ctx.request_repaint();
+            }
+            Action::Zoom(factor) => {
+                self.fit_pending = Some(Fit::Zoom(factor));
                 ctx.request_repaint();
             }
         }
