@@ -85,11 +85,12 @@ fn method_color(method: &str) -> Color32 {
 /// Below this canvas scale text is unreadable: blocks are drawn as plain coloured
 /// rects with their ports as dots (egui-snarl's level of detail).
 pub const LOD_SCALE: f32 = 0.4;
-/// The smallest scale a flow opens at to fit in view; a flow that needs less opens at
-/// [`OPEN_SCALE`] on its Start block instead.
-pub const MIN_FIT_SCALE: f32 = 0.5;
-/// The scale a flow too big to fit readably opens at.
-pub const OPEN_SCALE: f32 = 0.75;
+/// The smallest scale a flow opens at to fit in view (text on blocks stays readable);
+/// a flow that needs less opens at [`OPEN_SCALE`] on its Start block instead.
+pub const MIN_FIT_SCALE: f32 = OPEN_SCALE;
+/// The scale a flow too big to fit readably opens at: the canvas's small text
+/// ([`crate::theme::CANVAS_SMALL`]) is then the UI's small size.
+pub const OPEN_SCALE: f32 = crate::theme::UI_SMALL / crate::theme::CANVAS_SMALL;
 /// How far the user may zoom out: far enough to see a 1,000-block flow whole.
 pub const MIN_SCALE: f32 = 0.05;
 /// A typical block's size, for placing a flow before it is laid out.
@@ -148,6 +149,12 @@ pub fn fit_transform(snarl: &Snarl<BlockNode>, view: egui::Rect) -> Option<TSTra
     );
     let translation = view.min.to_vec2() - min.to_vec2() * OPEN_SCALE;
     Some(TSTransform::new(translation, OPEN_SCALE))
+}
+
+/// A port's label, whole: it never wraps or is cut short (the block grows to hold it;
+/// wrapped in a narrow pin column, `Success` showed as `Succes` beside its circle).
+fn port_label_ui(ui: &mut Ui, text: RichText) {
+    ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
 }
 
 /// The block of `node`.
@@ -290,7 +297,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
     fn show_input(&mut self, pin: &InPin, ui: &mut Ui, _snarl: &mut Snarl<BlockNode>) -> impl SnarlPin + 'static {
         // A little room between the port's circle (left) and its label.
         ui.add_space(3.0);
-        ui.label(crate::theme::canvas_small(Port::In.as_str()).color(ui.visuals().text_color()));
+        port_label_ui(ui, crate::theme::canvas_small(Port::In.as_str()).color(ui.visuals().text_color()));
         self.note(pin.id.node, ui.min_rect());
         self.input_rects.insert(pin.id, ui.min_rect());
         PinInfo::circle().with_fill(NEUTRAL)
@@ -304,11 +311,11 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
             Some(port) if port != Port::Out => {
                 let color = crate::blocks::port_color(port);
                 let text = crate::blocks::port_text_color(port, ui.visuals());
-                ui.label(crate::theme::canvas_small(crate::blocks::port_label(port)).color(text));
+                port_label_ui(ui, crate::theme::canvas_small(crate::blocks::port_label(port)).color(text));
                 PinInfo::circle().with_fill(color).with_wire_color(color)
             }
             _ => {
-                ui.label(crate::theme::canvas_small(Port::Out.as_str()).color(ui.visuals().text_color()));
+                port_label_ui(ui, crate::theme::canvas_small(Port::Out.as_str()).color(ui.visuals().text_color()));
                 PinInfo::circle().with_fill(NEUTRAL)
             }
         };
@@ -408,10 +415,17 @@ mod tests {
     use crate::document::Document;
 
     #[test]
+    fn text_on_blocks_is_at_least_the_ui_small_size_at_the_scale_a_flow_opens_at() {
+        for scale in [MIN_FIT_SCALE, OPEN_SCALE] {
+            assert!(crate::theme::CANVAS_SMALL * scale >= crate::theme::UI_SMALL - 1e-3, "at {scale}");
+        }
+    }
+
+    #[test]
     fn fit_shows_every_block_inside_the_view_and_never_magnifies() {
         let flow = switchyard_flow::load(std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../flows/openai-first-model.flow.json"
+            "/../../flows/welcome.flow.json"
         )))
         .unwrap();
         let document = Document::from_flow(flow, None);
@@ -476,12 +490,17 @@ mod tests {
     }
 
     #[test]
-    fn a_flow_that_fits_readably_opens_whole() {
+    fn a_flow_that_fits_readably_opens_whole_and_one_that_does_not_opens_readable() {
         let view = egui::Rect::from_min_size(Pos2::new(150.0, 30.0), egui::vec2(960.0, 540.0));
-        // 4 × 5 blocks: 1,460 × 670 graph points fit at a scale of about 0.62.
-        let document = grid(20, 4, [0.0, 0.0]);
+        // 2 × 2 blocks: 740 × 250 graph points fit at scale 1.
+        let document = grid(4, 2, [0.0, 0.0]);
         let open = fit_transform(&document.snarl, view).unwrap();
-        assert!(open.scaling >= MIN_FIT_SCALE && open.scaling < OPEN_SCALE, "{}", open.scaling);
+        assert!(open.scaling >= MIN_FIT_SCALE, "{}", open.scaling);
         assert_eq!(open, whole_flow_transform(&document.snarl, view).unwrap());
+        // 3 × 2 blocks: 1,100 × 250 would fit at about 0.83, where text on blocks is
+        // smaller than the UI's (it used to open so, down to 0.5): readable instead.
+        let document = grid(6, 3, [0.0, 0.0]);
+        assert!(whole_flow_transform(&document.snarl, view).unwrap().scaling < MIN_FIT_SCALE);
+        assert_eq!(fit_transform(&document.snarl, view).unwrap().scaling, OPEN_SCALE);
     }
 }

@@ -152,6 +152,38 @@ impl Document {
         self.snarl.insert_node(pos, BlockNode { seq, block })
     }
 
+    /// Why `new` cannot be the id of block `old`, if it cannot: ids are
+    /// `[A-Za-z0-9_-]+` and unique.
+    pub fn rename_problem(&self, old: &str, new: &str) -> Option<String> {
+        if new.is_empty() {
+            Some("Enter an id.".to_owned())
+        } else if !switchyard_flow::is_valid_block_id(new) {
+            Some(format!("`{new}` is not a valid id: use letters, digits, `_` and `-`."))
+        } else if new != old && self.block(new).is_some() {
+            Some(format!("Another block is called `{new}`: choose another id."))
+        } else {
+            None
+        }
+    }
+
+    /// Renames block `old` to `new`; the wires follow it. Returns false (changing
+    /// nothing) when there is no such block or `new` cannot be its id.
+    pub fn rename_block(&mut self, old: &str, new: &str) -> bool {
+        if old == new || self.rename_problem(old, new).is_some() {
+            return false;
+        }
+        let Some(node) = self.node_of(old).and_then(|node| self.snarl.get_node_mut(node)) else { return false };
+        new.clone_into(&mut node.block.id);
+        for wire in &mut self.wires {
+            for end in [&mut wire.from.block, &mut wire.to.block] {
+                if end == old {
+                    new.clone_into(end);
+                }
+            }
+        }
+        true
+    }
+
     /// An id not used by any block: `stem`, `stem-2`, `stem-3`, …
     pub fn fresh_id(&self, stem: &str) -> String {
         let taken = |id: &str| self.snarl.nodes().any(|n| n.block.id == id);

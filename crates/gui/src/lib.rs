@@ -13,7 +13,8 @@
 //! each block type looks), `document` (graph ⇄ flow), `inspector` (editing a block,
 //! expression previews), `console` (the log console), `settings` (global variables),
 //! `history` (undo), `files` (dialogs, recovery), `file_dialog` (the in-app dialog), `runner` (runs off the UI thread),
-//! `screenshot`, `theme` (looks of both themes), `loops` (blocks on a wired loop).
+//! `screenshot`, `theme` (looks of both themes), `loops` (blocks on a wired loop),
+//! `examples` (the bundled example flows, the welcome flow first).
 
 // Print macros panic on a closed stdout or stderr: the app writes with `writeln!`.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -24,6 +25,7 @@ mod canvas;
 mod console;
 mod curl;
 pub mod document;
+pub mod examples;
 mod file_dialog;
 pub mod files;
 mod history;

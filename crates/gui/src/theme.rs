@@ -8,11 +8,11 @@
 use egui::{Color32, FontId, RichText, TextStyle, Theme, Visuals};
 
 /// The size of small text on blocks (type tags, results, port labels), in graph points:
-/// at the scale a flow opens at (0.75 when it is too big to fit) it is at least the
+/// at the scale a flow opens at (`canvas::OPEN_SCALE` at least) it is at least the
 /// UI's small size.
 pub const CANVAS_SMALL: f32 = 12.0;
 /// The UI's small text size (egui's default is 9: too small to read).
-const UI_SMALL: f32 = 10.5;
+pub(crate) const UI_SMALL: f32 = 10.5;
 
 /// `text` at the canvas's small size.
 pub fn canvas_small(text: impl Into<String>) -> RichText {

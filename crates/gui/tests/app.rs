@@ -167,7 +167,7 @@ fn opening_an_example_and_saving_without_edits_writes_the_same_bytes() {
     let copy = fixture.flow_path.with_file_name("copy.flow.json");
     std::fs::write(&copy, &original).unwrap();
     let mut harness = fixture.app(AppOptions { flow: Some(copy.clone()), ..AppOptions::default() }, 3);
-    assert_eq!(harness.state().title(), "Switchyard — OpenAI: list models, then fetch the first");
+    assert_eq!(harness.state().title(), "Switchyard — OpenAI: list models, then fetch the first (copy.flow.json)");
     std::fs::write(&copy, b"overwritten").unwrap();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     harness.run_steps(2);

@@ -217,12 +217,12 @@ fn the_environment_picked_in_the_top_bar_decides_the_server_and_shows_in_the_tit
     let mut storage = Recorded::default();
     let mut harness = setup.app(&storage);
     assert_eq!(combo_value(&harness, "Environment"), "No environment");
-    assert_eq!(harness.state().title(), "Switchyard — Env test");
+    assert_eq!(harness.state().title(), "Switchyard — Env test (env.flow.json)");
 
     // Staging: its base and its own secret (ENV/NAME in the keychain), the global greeting.
     pick(&mut harness, "Environment", "staging");
     assert_eq!(combo_value(&harness, "Environment"), "staging");
-    assert_eq!(harness.state().title(), "Switchyard — Env test — staging");
+    assert_eq!(harness.state().title(), "Switchyard — Env test (env.flow.json) — staging");
     run(&mut harness);
     assert_eq!(harness.state().outcome(), Some(Outcome::Ok));
     let seen = staging_server.seen();
@@ -235,7 +235,7 @@ fn the_environment_picked_in_the_top_bar_decides_the_server_and_shows_in_the_tit
 
     // Dev: its base; no token of its own, so the global one.
     pick(&mut harness, "Environment", "dev");
-    assert_eq!(harness.state().title(), "Switchyard — Env test — dev");
+    assert_eq!(harness.state().title(), "Switchyard — Env test (env.flow.json) — dev");
     run(&mut harness);
     assert_eq!(harness.state().outcome(), Some(Outcome::Ok));
     let seen = dev_server.seen();
@@ -252,13 +252,13 @@ fn the_environment_picked_in_the_top_bar_decides_the_server_and_shows_in_the_tit
     drop(harness);
     let mut harness = setup.app(&storage);
     assert_eq!(harness.state().selected_environment(), Some("dev"));
-    assert_eq!(harness.state().title(), "Switchyard — Env test — dev");
+    assert_eq!(harness.state().title(), "Switchyard — Env test (env.flow.json) — dev");
     run(&mut harness);
     assert_eq!(dev_server.seen().len(), 2, "the restarted app runs against dev");
 
     // Back to no environment: the title drops it, and so does what is kept.
     pick(&mut harness, "Environment", "No environment");
-    assert_eq!(harness.state().title(), "Switchyard — Env test");
+    assert_eq!(harness.state().title(), "Switchyard — Env test (env.flow.json)");
     eframe::App::save(harness.state_mut(), &mut storage);
     assert_eq!(storage.0.get("switchyard.environment"), None);
 }
@@ -272,7 +272,7 @@ fn a_remembered_environment_that_no_longer_exists_is_dropped_with_a_notice() {
     let mut harness = setup.app(&storage);
     step_until(&mut harness, "the store to be read", |h| h.state().selected_environment().is_none());
     assert!(shows(&harness, "environment `gone` no longer exists"), "the top bar says so");
-    assert_eq!(harness.state().title(), "Switchyard — Env test");
+    assert_eq!(harness.state().title(), "Switchyard — Env test (env.flow.json)");
 }
 
 #[test]
@@ -371,7 +371,7 @@ fn environments_are_made_renamed_and_deleted_in_the_panel_with_their_keychain_en
 
     // Picked in the top bar, then renamed: the picker and the title follow.
     pick(&mut harness, "Environment", "qa");
-    assert_eq!(harness.state().title(), "Switchyard — Env test — qa");
+    assert_eq!(harness.state().title(), "Switchyard — Env test (env.flow.json) — qa");
     click(&mut harness, "Rename environment…");
     fill(&mut harness, "New environment name", "qa2");
     click(&mut harness, "Rename");
@@ -381,7 +381,7 @@ fn environments_are_made_renamed_and_deleted_in_the_panel_with_their_keychain_en
     assert!(setup.keychain.get("qa/token").unwrap().is_none(), "the old keychain entry is gone");
     assert_eq!(setup.keychain.get("qa2/token").unwrap().unwrap().expose_secret(), STAGING_TOKEN, "moved");
     assert_eq!(harness.state().selected_environment(), Some("qa2"));
-    assert_eq!(harness.state().title(), "Switchyard — Env test — qa2");
+    assert_eq!(harness.state().title(), "Switchyard — Env test (env.flow.json) — qa2");
     assert_eq!(combo_value(&harness, "Environment"), "qa2");
 
     // Delete asks first; Cancel keeps it.
@@ -396,6 +396,6 @@ fn environments_are_made_renamed_and_deleted_in_the_panel_with_their_keychain_en
     assert!(!setup.store().has_environment("qa2"));
     assert!(setup.keychain.get("qa2/token").unwrap().is_none(), "its keychain entry is gone");
     assert_eq!(harness.state().selected_environment(), None, "runs use the globals again");
-    assert_eq!(harness.state().title(), "Switchyard — Env test");
+    assert_eq!(harness.state().title(), "Switchyard — Env test (env.flow.json)");
     assert!(has_label(&harness, "https://globals.example.com"), "the panel shows the globals");
 }

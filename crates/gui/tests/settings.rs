@@ -379,3 +379,40 @@ fn real_keychain_add_reveal_rename_and_delete() {
     let secret = format!("sk-real-{unique}");
     add_reveal_rename_delete(&fixture, Keychain::system(), &old, &new, &secret);
 }
+
+#[test]
+fn the_new_variable_form_keeps_still_focuses_name_and_saves_on_enter() {
+    let fixture = Fixture::new();
+    let (keychain, _store) = mock_keychain();
+    let mut harness = fixture.harness(keychain);
+    open_panel(&mut harness);
+    click(&mut harness, "Add variable");
+    assert!(harness.get_by_label("Name").accesskit_node().is_focused(), "Name has the focus when the form opens");
+    assert!(!shows(&harness, "Enter a name."), "no complaint before anything is typed");
+    let secret_at = |harness: &Harness<'_, SwitchyardApp>| harness.get_by_label("secret (in the keychain)").rect();
+    let value_at = |harness: &Harness<'_, SwitchyardApp>| harness.get_by_label("Value").rect();
+    let (radio, value) = (secret_at(&harness), value_at(&harness));
+
+    harness.get_by_label("Name").type_text("bad name");
+    harness.run_steps(2);
+    assert!(shows(&harness, "not a valid name"), "a wrong name is said as it is typed");
+    assert_eq!((secret_at(&harness), value_at(&harness)), (radio, value), "after typing a name");
+    click(&mut harness, "secret (in the keychain)");
+    assert_eq!((secret_at(&harness), value_at(&harness)), (radio, value), "after choosing secret");
+    click(&mut harness, "default (in globals.json)");
+
+    // Enter on an empty name says what is missing and saves nothing.
+    fill(&mut harness, "Name", "");
+    harness.get_by_label("Name").focus();
+    harness.run_steps(1);
+    harness.key_press(Key::Enter);
+    harness.run_steps(2);
+    assert!(shows(&harness, "Enter a name."), "said once the user tried to save");
+    assert_eq!((secret_at(&harness), value_at(&harness)), (radio, value), "the message does not move the fields");
+
+    fill(&mut harness, "Name", "greeting");
+    fill(&mut harness, "Value", "hello");
+    harness.key_press(Key::Enter);
+    harness.run_steps(2);
+    step_until(&mut harness, "Enter to save the variable", |h| has_label(h, "greeting") && !has_label(h, "Save"));
+}

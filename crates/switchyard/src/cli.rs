@@ -20,7 +20,8 @@ pub struct Cli {
     #[arg(long = "run")]
     pub run_on_open: bool,
 
-    /// After the first run, save a PNG screenshot of the window to PATH and quit
+    /// After the first run (with --run), or once the window has settled (without
+    /// --run or --settings), save a PNG screenshot of the window to PATH and quit
     /// (for CI and documentation).
     #[arg(long, value_name = "PATH", hide = true)]
     pub screenshot: Option<PathBuf>,

@@ -1418,7 +1418,8 @@ where
         snarl_state.look_at(nodes_bb, ui_rect, min_scale, max_scale);
     }
 
-    if modifiers.command && snarl_resp.clicked_by(PointerButton::Primary) {
+    // Switchyard: a click on the empty canvas deselects (upstream: only with Command).
+    if snarl_resp.clicked_by(PointerButton::Primary) {
         snarl_state.deselect_all_nodes();
     }
 
@@ -1799,13 +1800,11 @@ where
         let builder = UiBuilder::new().layout(pin_layout).max_rect(inner_rect);
 
         outputs_ui.scope_builder(builder, |pin_ui| {
-            // Allocate space for pin shape.
+            // Allocate space for pin shape. Switchyard: `add_space`, as the row is laid
+            // out right to left (a rect placed at the cursor would lie to its right and
+            // reserve nothing, letting labels run under the circle).
             if let Some(output_spacing) = output_spacing {
-                let min = pin_ui.next_widget_position();
-                pin_ui.advance_cursor_after_rect(Rect::from_min_size(
-                    min,
-                    vec2(output_spacing, pin_size),
-                ));
+                pin_ui.add_space(output_spacing);
             }
 
             let y0 = pin_ui.max_rect().min.y;

@@ -24,6 +24,10 @@ pub enum Action {
     Open,
     /// Open this flow file (asking about unsaved work first).
     OpenPath(PathBuf),
+    /// Open this bundled example (asking about unsaved work first).
+    OpenExample(crate::examples::Example),
+    /// Dismiss the welcome hint (for good: kept in eframe's storage).
+    DismissWelcome,
     /// Save the flow to its file (asks where when it has none).
     Save,
     /// Save the flow to a new file.
@@ -58,6 +62,15 @@ pub enum Action {
         /// Its new state.
         block: Box<Block>,
     },
+    /// Rename block `old` to `new` (wires follow it; one undo step).
+    RenameBlock {
+        /// Its id now.
+        old: String,
+        /// The id it gets.
+        new: String,
+    },
+    /// Set the flow's name (typing in one go is one undo step).
+    RenameFlow(String),
     /// Wire an output to an input.
     Connect {
         /// The output pin.
@@ -94,6 +107,8 @@ pub enum Action {
     DragEnded,
     /// Show this block in the inspector.
     Select(String),
+    /// Select nothing (a click on the empty canvas): the inspector shows the flow.
+    Deselect,
     /// Copy the selected blocks (and the wires between them).
     CopySelection,
     /// Paste what Copy copied.
@@ -120,6 +135,8 @@ pub enum Action {
     ShowShortcuts,
     /// Zoom the canvas out (or in, up to scale 1) to show every block.
     ShowWholeFlow,
+    /// Zoom the canvas by this factor (above 1: in) around its centre.
+    Zoom(f32),
 }
 
 /// An answer to "Save changes?".

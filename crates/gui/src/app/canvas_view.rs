@@ -47,15 +47,120 @@ impl SwitchyardApp {
     pub(super) fn inspector_panel(&mut self, ui: &mut Ui) {
         ui.heading("Inspector");
         let Some(block) = self.selected.as_deref().and_then(|id| self.document.block(id)) else {
-            ui.label(RichText::new("Select a block to edit it.").weak());
+            self.flow_ui(ui);
             return;
         };
         let mut block = block.clone();
+        self.block_id_ui(ui, &block.id);
         let globals = self.settings.globals();
         let is_defined = |name: &str| template::input_path(name).is_some() || globals.contains_key(name);
         if self.inspector.ui_with_previews(ui, &mut block, &is_defined, globals, &self.previews) {
             self.actions.push(Action::EditBlock { id: block.id.clone(), block: Box::new(block) });
         }
+    }
+
+    /// The zoom buttons and the zoom level, over the canvas's bottom-left corner.
+    fn zoom_ui(&mut self, ui: &mut Ui) {
+        let corner = ui.max_rect().left_bottom() + Vec2::new(8.0, -8.0);
+        let scale = self.to_global.scaling;
+        egui::Area::new(egui::Id::new("switchyard-zoom"))
+            .pivot(egui::Align2::LEFT_BOTTOM)
+            .fixed_pos(corner)
+            .order(egui::Order::Foreground)
+            .show(ui.ctx(), |ui| {
+                egui::Frame::popup(ui.style()).inner_margin(4).show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        if ui.small_button("−").on_hover_text("Zoom out").clicked() {
+                            self.actions.push(Action::Zoom(1.0 / ZOOM_STEP));
+                        }
+                        ui.label(RichText::new(zoom_text(scale)).small().monospace())
+                            .on_hover_text("Ctrl+scroll zooms; double-click the background to see the whole flow");
+                        if ui.small_button("+").on_hover_text("Zoom in").clicked() {
+                            self.actions.push(Action::Zoom(ZOOM_STEP));
+                        }
+                        if ui.small_button("Fit").on_hover_text("Show the whole flow").clicked() {
+                            self.actions.push(Action::ShowWholeFlow);
+                        }
+                    });
+                });
+            });
+    }
+
+    /// With nothing selected, the inspector shows the flow: its name, editable.
+    fn flow_ui(&mut self, ui: &mut Ui) {
+        let mut name = self.document.name.clone();
+        ui.horizontal(|ui| {
+            let label = ui.label("Flow name");
+            let field = egui::TextEdit::singleline(&mut name).hint_text("Untitled flow").desired_width(f32::INFINITY);
+            if ui.add(field).labelled_by(label.id).changed() {
+                self.actions.push(Action::RenameFlow(name.clone()));
+            }
+        });
+        if let Some(file) = &self.document.path {
+            ui.label(RichText::new(file.display().to_string()).small().weak());
+        } else {
+            ui.label(RichText::new("not saved to a file yet").small().weak());
+        }
+        ui.add_space(8.0);
+        ui.label(RichText::new("Select a block to edit it.").weak());
+        self.welcome_hint_ui(ui);
+    }
+
+    /// The selected block's id, editable: a valid, unused id is applied on Enter or
+    /// when the field is left; otherwise what is wrong is shown and the text kept.
+    fn block_id_ui(&mut self, ui: &mut Ui, block_id: &str) {
+        if self.id_draft.as_ref().is_none_or(|(of, _)| of != block_id) {
+            self.id_draft = Some((block_id.to_owned(), block_id.to_owned()));
+        }
+        let Some((_, text)) = &mut self.id_draft else { return };
+        let response = ui
+            .horizontal(|ui| {
+                let label = ui.label("Block id");
+                let field = egui::TextEdit::singleline(text).font(egui::TextStyle::Monospace).desired_width(180.0);
+                ui.add(field)
+                    .labelled_by(label.id)
+                    .on_hover_text("Names the block in wires, run logs and error messages: letters, digits, _ and -.")
+            })
+            .inner;
+        let new = text.trim().to_owned();
+        let problem = self.document.rename_problem(block_id, &new);
+        if let Some(problem) = &problem {
+            ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {problem}"));
+        }
+        if response.lost_focus() && problem.is_none() && new != block_id {
+            self.actions.push(Action::RenameBlock { old: block_id.to_owned(), new });
+        }
+    }
+
+    /// Renames a block: wires, the selection, the inspector's drafts and the last run's
+    /// results follow it. One undo step.
+    pub(super) fn rename_block(&mut self, old: &str, new: &str) {
+        if !self.document.rename_block(old, new) {
+            return;
+        }
+        if self.selected.as_deref() == Some(old) {
+            self.selected = Some(new.to_owned());
+        }
+        self.id_draft = None;
+        self.inspector.forget(old);
+        let run = &mut self.run;
+        if let Some(status) = run.statuses.remove(old) {
+            run.statuses.insert(new.to_owned(), status);
+        }
+        if run.stale.remove(old) {
+            run.stale.insert(new.to_owned());
+        }
+        run.carried = std::mem::take(&mut run.carried)
+            .into_iter()
+            .map(|(mut port, value)| {
+                if port.block == old {
+                    new.clone_into(&mut port.block);
+                }
+                (port, value)
+            })
+            .collect();
+        self.edit_key = None;
+        self.check_dirty = true;
     }
 
     /// Replaces a block by its edited copy; keystrokes in one block join one undo step.
@@ -88,6 +193,7 @@ impl SwitchyardApp {
             fit: match self.fit_pending.take() {
                 Some(Fit::Open) => crate::canvas::fit_transform(&self.document.snarl, ui.max_rect()),
                 Some(Fit::Whole) => crate::canvas::whole_flow_transform(&self.document.snarl, ui.max_rect()),
+                Some(Fit::Zoom(factor)) => Some(zoomed(self.to_global, factor, ui.max_rect().center())),
                 None => None,
             },
         };
@@ -111,7 +217,10 @@ impl SwitchyardApp {
         self.wire_markers(ui, &outputs, &inputs);
         self.wire_menu_ui(ui);
 
-        let _ = response;
+        if response.clicked_by(egui::PointerButton::Primary) {
+            self.actions.push(Action::Deselect);
+        }
+        self.zoom_ui(ui);
         self.palette_drop(ui);
         let selection = get_selected_nodes(egui::Id::new(CANVAS_ID), ui.ctx());
         if selection != self.canvas_selection {
@@ -354,4 +463,23 @@ fn canvas_style(dark_mode: bool) -> SnarlStyle {
     // Wires are easy to hover and right-click: a band of about 10 points.
     style.wire_hit_distance = Some(5.0);
     style
+}
+
+/// How much one click on a zoom button zooms.
+const ZOOM_STEP: f32 = 1.25;
+/// The most the zoom buttons magnify (egui-snarl's own limit).
+const MAX_ZOOM: f32 = 2.0;
+
+/// `to_global` zoomed by `factor` around `center` (screen), within the canvas's limits.
+fn zoomed(to_global: egui::emath::TSTransform, factor: f32, center: Pos2) -> egui::emath::TSTransform {
+    let scale = (to_global.scaling * factor).clamp(crate::canvas::MIN_SCALE, MAX_ZOOM);
+    let ratio = scale / to_global.scaling;
+    // The graph point under `center` stays there.
+    let translation = center.to_vec2() - (center.to_vec2() - to_global.translation) * ratio;
+    egui::emath::TSTransform::new(translation, scale)
+}
+
+/// The zoom level as the corner shows it: `88%`.
+fn zoom_text(scale: f32) -> String {
+    format!("{:.0}%", scale * 100.0)
 }

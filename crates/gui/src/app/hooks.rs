@@ -102,7 +102,9 @@ impl SwitchyardApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
         }
-        if (self.run.runs_finished > 0 || self.settings.is_settled()) && !self.screenshot_requested {
+        self.frames_drawn = self.frames_drawn.saturating_add(1);
+        let settled = !self.screenshot_waits && self.frames_drawn >= SCREENSHOT_AFTER_FRAMES;
+        if (self.run.runs_finished > 0 || self.settings.is_settled() || settled) && !self.screenshot_requested {
             self.screenshot_requested = true;
             ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::default()));
         }
@@ -119,3 +121,7 @@ impl SwitchyardApp {
         }
     }
 }
+
+/// A screenshot that waits for no run is taken after this many frames (fonts loaded,
+/// the flow fitted to the canvas).
+const SCREENSHOT_AFTER_FRAMES: u32 = 10;

@@ -133,6 +133,7 @@ impl SwitchyardApp {
     }
 
     pub(super) fn shortcuts(&mut self, ctx: &egui::Context) {
+        let escape_left_to_others = ctx.input(|i| i.key_pressed(Key::Escape)) && self.escape(ctx);
         if self.prompt.is_some() || self.offer.is_some() || self.in_app_dialog.is_some() {
             return;
         }
@@ -143,6 +144,9 @@ impl SwitchyardApp {
         for command in order {
             let Some(shortcut) = command.shortcut() else { continue };
             if typing && command.is_canvas_edit() {
+                continue;
+            }
+            if command == Command::Stop && escape_left_to_others {
                 continue;
             }
             if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
@@ -171,6 +175,41 @@ impl SwitchyardApp {
         }
     }
 
+    /// Esc closes what is open, the innermost first, and only stops a run when nothing
+    /// is: a menu, context menu or list (egui closes it), a text field (which lets go
+    /// of the keyboard), the wire menu, a dialog, the global variables panel (its form
+    /// first), the shortcuts window. What it closes here uses the key up; returns
+    /// whether it is left to what is drawn later in the frame (which then closes).
+    fn escape(&mut self, ctx: &egui::Context) -> bool {
+        let left_to_others = egui::Popup::is_any_open(ctx)
+            || ctx.egui_wants_keyboard_input()
+            || self.wire_menu.is_some()
+            || self.in_app_dialog.is_some()
+            || self.offer.is_some();
+        if left_to_others {
+            // Drawn later in this frame, they see the key and close; a run goes on.
+            return true;
+        }
+        let closed = if self.prompt.is_some() {
+            self.actions.push(Action::AnswerUnsaved(super::Answer::Cancel));
+            true
+        } else if self.credential_offer.is_some() {
+            self.actions.push(Action::AnswerCredential(false));
+            true
+        } else if self.settings.escape(ctx) {
+            true
+        } else if self.show_shortcuts {
+            self.show_shortcuts = false;
+            true
+        } else {
+            false
+        };
+        if closed {
+            ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+        }
+        false
+    }
+
     /// A menu entry that runs `command`, showing its shortcut.
     pub(super) fn menu_item(&mut self, ui: &mut Ui, command: Command, enabled: bool) {
         let shortcut = command.shortcut().map(|s| ui.ctx().format_shortcut(&s)).unwrap_or_default();
@@ -196,6 +235,15 @@ impl SwitchyardApp {
                     }
                 }
             });
+            ui.menu_button("Examples", |ui| {
+                for example in crate::examples::EXAMPLES {
+                    let needs = format!("Needs {}.", example.needs);
+                    if ui.button(example.title()).on_hover_text(needs).clicked() {
+                        ui.close();
+                        self.actions.push(Action::OpenExample(example));
+                    }
+                }
+            });
             ui.separator();
             self.menu_item(ui, Command::Save, true);
             self.menu_item(ui, Command::SaveAs, true);
@@ -209,11 +257,12 @@ impl SwitchyardApp {
             self.menu_item(ui, Command::Undo, undo);
             self.menu_item(ui, Command::Redo, redo);
             ui.separator();
-            self.menu_item(ui, Command::Copy, true);
+            let has_selection = !self.selected_nodes(ui.ctx()).is_empty();
+            self.menu_item(ui, Command::Copy, has_selection);
             let can_paste = self.clipboard.is_some();
             self.menu_item(ui, Command::Paste, can_paste);
-            self.menu_item(ui, Command::Duplicate, true);
-            self.menu_item(ui, Command::DeleteSelected, true);
+            self.menu_item(ui, Command::Duplicate, has_selection);
+            self.menu_item(ui, Command::DeleteSelected, has_selection);
         });
         ui.menu_button("View", |ui| {
             let whole = egui::Button::new(Command::ShowWholeFlow.label()).shortcut_text("double-click canvas");
@@ -226,6 +275,29 @@ impl SwitchyardApp {
         });
         ui.menu_button("Help", |ui| {
             self.menu_item(ui, Command::Shortcuts, true);
+        });
+    }
+
+    /// On first launch, a short card in the inspector while nothing is selected (it
+    /// covers no block): how to start, where variables live. "Got it" dismisses it
+    /// for good.
+    pub(super) fn welcome_hint_ui(&mut self, ui: &mut Ui) {
+        if !self.welcome_hint {
+            return;
+        }
+        ui.add_space(12.0);
+        egui::Frame::group(ui.style()).inner_margin(10).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new("Welcome to Switchyard").strong());
+            ui.label("This flow sets a name and a secret token, then calls a public echo server.");
+            ui.add_space(4.0);
+            for step in WELCOME_STEPS {
+                ui.label(format!("• {step}"));
+            }
+            ui.add_space(4.0);
+            if ui.button("Got it").clicked() {
+                self.actions.push(Action::DismissWelcome);
+            }
         });
     }
 
@@ -246,6 +318,15 @@ impl SwitchyardApp {
                 );
                 ui.end_row();
             });
+            ui.add_space(6.0);
+            ui.strong("On the canvas");
+            egui::Grid::new("gestures").num_columns(2).striped(true).show(ui, |ui| {
+                for (what, how) in CANVAS_GESTURES {
+                    ui.label(*what);
+                    ui.label(RichText::new(*how).monospace());
+                    ui.end_row();
+                }
+            });
             ui.add_space(4.0);
             ui.label(
                 RichText::new("Copy, paste, undo and Delete act on blocks unless a text field has the keyboard.")
@@ -256,3 +337,24 @@ impl SwitchyardApp {
         self.show_shortcuts = open;
     }
 }
+
+/// The canvas's mouse gestures, as the shortcuts window lists them.
+const CANVAS_GESTURES: &[(&str, &str)] = &[
+    ("Pan", "drag the background, or scroll"),
+    ("Zoom", "Ctrl+scroll"),
+    ("Select several blocks", "Shift+drag"),
+    ("Show the whole flow", "double-click the background"),
+    ("Add a block", "drag from the palette, or right-click the background"),
+    ("Block menu (duplicate, delete, copy as curl)", "right-click a block"),
+    ("Wire two blocks", "drag from an output port to an input port"),
+    ("Wire menu (delete, insert Log)", "right-click a wire"),
+    ("Select nothing", "click the background"),
+];
+
+/// What the welcome hint says.
+const WELCOME_STEPS: [&str; 4] = [
+    "Drag a block from the palette onto the canvas.",
+    "Wire it: drag from a block's Success port to the next block's in.",
+    "Press ▶ Run (Ctrl+Enter): results show on the blocks and in the console; the secret is masked.",
+    "Variables and secrets live in ⚙ Global variables; a Set block sets one in the flow.",
+];

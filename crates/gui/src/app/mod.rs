@@ -33,7 +33,7 @@ use std::time::Duration;
 use egui::emath::TSTransform;
 use egui::{Ui, Vec2};
 use switchyard_engine::Outcome;
-use switchyard_flow::{Flow, PortRef, Wire};
+use switchyard_flow::{PortRef, Wire};
 use tokio::runtime::Handle;
 
 pub use action::{Action, Answer, Command};
@@ -50,8 +50,10 @@ use crate::inspector::{Inspector, Previews};
 use crate::runner::{Runner, VariablesSource};
 use crate::settings::Settings;
 
-/// The example flow shown when there is nothing else to open.
+/// The OpenAI example flow (File → Examples; a first launch opens the welcome flow).
 pub const EXAMPLE_FLOW: &str = include_str!("../../../../flows/openai-models.flow.json");
+/// Set in eframe's storage once the welcome hint was dismissed.
+const WELCOME_KEY: &str = "switchyard.welcome_dismissed";
 const LAST_FLOW_KEY: &str = "switchyard.last_flow";
 const RECENT_KEY: &str = "switchyard.recent";
 const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
@@ -72,7 +74,9 @@ pub struct AppOptions {
     pub keychain: Option<switchyard_vault::Keychain>,
     /// Run the flow as soon as the app opens.
     pub run_on_start: bool,
-    /// After the first run ends, save a screenshot of the window here and quit.
+    /// After the first run ends, save a screenshot of the window here and quit (with
+    /// neither `run_on_start` nor `open_settings`: once the window has settled, a few
+    /// frames in, without a run).
     pub screenshot: Option<PathBuf>,
     /// Open the global variables panel at start. With `screenshot`, the screenshot is
     /// taken once the panel has loaded (no run needed).
@@ -92,12 +96,14 @@ pub struct AppOptions {
 }
 
 /// How the canvas places the flow when asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Fit {
     /// As a flow opens: whole if readable, else readable from its Start block.
     Open,
     /// Every block in view, however small.
     Whole,
+    /// Zoomed in (factor above 1) or out around the canvas's centre.
+    Zoom(f32),
 }
 
 /// What the last run left: block results, the values wires carried and that reached
@@ -146,6 +152,10 @@ pub struct SwitchyardApp {
     run_on_start: bool,
     screenshot: Option<PathBuf>,
     screenshot_requested: bool,
+    /// Whether the screenshot waits for a run or the settings panel (else a few frames).
+    screenshot_waits: bool,
+    /// Frames drawn so far, for a screenshot that waits for nothing.
+    frames_drawn: u32,
     report_first_frame: Option<std::time::Instant>,
     /// How to place the flow in the canvas on the next frame (after opening one, or
     /// when asked to show it whole).
@@ -182,6 +192,12 @@ pub struct SwitchyardApp {
     hovered_wire: Option<Wire>,
     /// The open menu of a right-clicked wire.
     wire_menu: Option<WireMenu>,
+    /// Whether the welcome hint is shown (the welcome flow opened, never dismissed).
+    welcome_hint: bool,
+    /// Whether the welcome hint was ever dismissed (kept in eframe's storage).
+    welcome_dismissed: bool,
+    /// The block id field's text while it is edited: (the block's id, the text).
+    id_draft: Option<(String, String)>,
     /// egui's context, to read the chosen theme when eframe asks the app to save.
     egui_ctx: egui::Context,
     /// The theme kept in eframe's storage, set on the first frame (the window's own
@@ -221,6 +237,7 @@ impl SwitchyardApp {
         let last = storage.and_then(|s| s.get_string(LAST_FLOW_KEY)).map(PathBuf::from);
         let mut recent =
             storage.and_then(|s| s.get_string(RECENT_KEY)).map(|t| RecentFiles::from_storage(&t)).unwrap_or_default();
+        let mut opened_welcome = false;
         let document = match options.flow.clone().or(last) {
             Some(path) => match switchyard_flow::load(&path) {
                 Ok(flow) => {
@@ -229,11 +246,15 @@ impl SwitchyardApp {
                 }
                 Err(error) => {
                     console.push_error(format!("cannot open the flow: {error}"));
-                    example_document()
+                    welcome_document()
                 }
             },
-            None => example_document(),
+            None => {
+                opened_welcome = true;
+                welcome_document()
+            }
         };
+        let welcome_dismissed = storage.and_then(|s| s.get_string(WELCOME_KEY)).is_some();
         let recovery = options.recovery_dir.clone().map(Recovery::new);
         let offer = recovery
             .as_ref()
@@ -273,6 +294,8 @@ impl SwitchyardApp {
             run_on_start: options.run_on_start,
             screenshot: options.screenshot,
             screenshot_requested: false,
+            screenshot_waits: options.run_on_start || options.open_settings,
+            frames_drawn: 0,
             report_first_frame: options.report_first_frame,
             fit_pending: Some(Fit::Open),
             history,
@@ -296,6 +319,9 @@ impl SwitchyardApp {
             node_rects: HashMap::new(),
             hovered_wire: None,
             wire_menu: None,
+            welcome_hint: opened_welcome && !welcome_dismissed,
+            welcome_dismissed,
+            id_draft: None,
             egui_ctx: ctx.clone(),
             stored_theme: storage
                 .and_then(|s| s.get_string(crate::theme::THEME_KEY))
@@ -317,6 +343,11 @@ impl SwitchyardApp {
             Action::New => self.request(Then::New, ctx),
             Action::Open => self.request(Then::Open, ctx),
             Action::OpenPath(path) => self.request(Then::OpenPath(path), ctx),
+            Action::OpenExample(example) => self.request(Then::OpenExample(example), ctx),
+            Action::DismissWelcome => {
+                self.welcome_hint = false;
+                self.welcome_dismissed = true;
+            }
             Action::Save => self.save(Then::Nothing, ctx),
             Action::SaveAs => self.ask_file(DialogPurpose::SaveAs(Then::Nothing), ctx),
             Action::AnswerUnsaved(answer) => self.answer_unsaved(answer, ctx),
@@ -361,6 +392,15 @@ impl SwitchyardApp {
                     self.selected = Some(id);
                 }
             }
+            Action::Deselect => self.selected = None,
+            Action::RenameBlock { old, new } => self.rename_block(&old, &new),
+            Action::RenameFlow(name) => {
+                if name != self.document.name {
+                    self.document.name = name;
+                    self.edit_key = Some("flow name".to_owned());
+                    self.check_dirty = true;
+                }
+            }
             Action::CopySelection => self.copy(ctx),
             Action::PasteCopied => {
                 if let Some(text) = self.clipboard.clone() {
@@ -399,6 +439,10 @@ impl SwitchyardApp {
             Action::ShowShortcuts => self.show_shortcuts = !self.show_shortcuts,
             Action::ShowWholeFlow => {
                 self.fit_pending = Some(Fit::Whole);
+                ctx.request_repaint();
+            }
+            Action::Zoom(factor) => {
+                self.fit_pending = Some(Fit::Zoom(factor));
                 ctx.request_repaint();
             }
         }
@@ -487,7 +531,14 @@ impl SwitchyardApp {
     fn update_title(&mut self, ctx: &egui::Context) {
         let marker = if self.is_unsaved() { " •" } else { "" };
         let environment = self.settings.selected_environment().map(|env| format!(" — {env}")).unwrap_or_default();
-        let title = format!("Switchyard — {}{environment}{marker}", display_name(&self.document.name));
+        let file = self
+            .document
+            .path
+            .as_deref()
+            .and_then(std::path::Path::file_name)
+            .map(|name| format!(" ({})", name.to_string_lossy()))
+            .unwrap_or_default();
+        let title = format!("Switchyard — {}{file}{environment}{marker}", display_name(&self.document.name));
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
@@ -523,16 +574,17 @@ impl eframe::App for SwitchyardApp {
             None => storage.remove_string(environment::ENVIRONMENT_KEY),
         }
         storage.set_string(panels::PANELS_KEY, self.panels.to_storage());
+        if self.welcome_dismissed {
+            storage.set_string(WELCOME_KEY, "yes".to_owned());
+        }
         let theme = self.theme_preference();
         storage.set_string(crate::theme::THEME_KEY, crate::theme::preference_to_storage(theme).to_owned());
     }
 }
 
-fn example_document() -> Document {
-    match Flow::from_json(EXAMPLE_FLOW, "example") {
-        Ok(flow) => Document::from_flow(flow, None),
-        Err(_) => Document::from_flow(Flow::new("Untitled"), None),
-    }
+/// The welcome flow (bundled; no file until saved).
+fn welcome_document() -> Document {
+    Document::from_flow(crate::examples::WELCOME.flow(), None)
 }
 
 fn display_name(name: &str) -> String {

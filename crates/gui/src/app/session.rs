@@ -26,6 +26,8 @@ pub(super) enum Then {
     Open,
     /// Open this flow.
     OpenPath(PathBuf),
+    /// Open this bundled example (it has no file until saved).
+    OpenExample(crate::examples::Example),
     /// Close the window.
     Close,
 }
@@ -57,6 +59,10 @@ impl SwitchyardApp {
             }
             Then::Open => self.ask_file(DialogPurpose::Open, ctx),
             Then::OpenPath(path) => self.open_path(path),
+            Then::OpenExample(example) => {
+                self.notice = Some((format!("opened the example {}", example.file), false));
+                self.replace_document(Document::from_flow(example.flow(), None));
+            }
             Then::Close => {
                 self.allow_close = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);

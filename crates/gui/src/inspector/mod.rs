@@ -28,7 +28,7 @@ mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 
-use eframe::egui::{self, Id, Label, Response, RichText, ScrollArea, TextEdit, Ui};
+use eframe::egui::{self, Id, Response, ScrollArea, TextEdit, Ui};
 use serde_json::Value;
 use switchyard_flow::{Auth, Block, BlockKind, Body, LogBlock, StatusPattern};
 
@@ -195,13 +195,8 @@ impl Scope<'_> {
 }
 
 fn header_ui(ui: &mut Ui, block: &Block) {
+    // The id is edited above it, by the app (renaming changes the wires too).
     ui.heading(type_title(&block.kind));
-    ui.horizontal(|ui| {
-        ui.weak("id");
-        ui.add(Label::new(RichText::new(&block.id).monospace()).selectable(true)).on_hover_text(
-            "The block's id names it in wires, run logs and error messages. It is set when the block is created.",
-        );
-    });
 }
 
 fn type_title(kind: &BlockKind) -> &'static str {

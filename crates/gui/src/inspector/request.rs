@@ -98,13 +98,26 @@ pub(super) fn pairs_ui(ui: &mut Ui, scope: &Scope<'_>, table: Table, pairs: &mut
     let lower = noun.to_lowercase();
     let mut remove = None;
     let spacing = ui.spacing().item_spacing.x;
-    let name_width = ((ui.available_width() - REMOVE_BUTTON_WIDTH - 2.0 * spacing) * 0.4).floor().max(40.0);
+    let room = ui.available_width() - REMOVE_BUTTON_WIDTH - 2.0 * spacing;
+    // Wide enough to read `Authorization` whole, but never more than 60 % of the row.
+    let readable = {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let text = ui.fonts_mut(|fonts| fonts.layout_no_wrap("Authorization".to_owned(), font, egui::Color32::WHITE));
+        text.size().x + 2.0 * ui.spacing().button_padding.x + 8.0
+    };
+    let name_width = (room * 0.4).max(readable).min(room * 0.6).floor().max(40.0);
+    // `+ Header` asks for the new row's name field to take the focus in the next frame.
+    let focus_key = scope.id((table.key(), "focus new row"));
+    let focus_row = ui.data_mut(|data| data.remove_temp::<usize>(focus_key));
     for (index, (name, value)) in pairs.iter_mut().enumerate() {
         let number = index + 1;
         let id = scope.id((table.key(), index));
         ui.horizontal(|ui| {
             let response = templated_edit(ui, scope, name, id.with("name"), "Name", Look::line(name_width));
             set_accessible_label(ui, response.id, &format!("{noun} {number} name"));
+            if focus_row == Some(index) {
+                response.request_focus();
+            }
             let value_width = (ui.available_width() - REMOVE_BUTTON_WIDTH - spacing).max(40.0);
             let response = templated_edit(ui, scope, value, id.with("value"), "Value", Look::line(value_width));
             set_accessible_label(ui, response.id, &format!("{noun} {number} value"));
@@ -120,6 +133,8 @@ pub(super) fn pairs_ui(ui: &mut Ui, scope: &Scope<'_>, table: Table, pairs: &mut
     }
     if ui.button(format!("+ {noun}")).clicked() {
         pairs.push((String::new(), String::new()));
+        ui.data_mut(|data| data.insert_temp(focus_key, pairs.len().saturating_sub(1)));
+        ui.ctx().request_repaint();
     }
     let texts = pairs.iter().flat_map(|(name, value)| [name.as_str(), value.as_str()]);
     undefined_warning_ui(ui, &undefined_names(texts, scope.is_defined));

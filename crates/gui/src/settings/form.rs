@@ -62,6 +62,10 @@ pub(super) struct Form {
     pub value: SecretBuffer,
     pub hosts: String,
     pub expires: String,
+    /// Whether the first field should take the keyboard focus (set when the form opens).
+    pub wants_focus: bool,
+    /// Whether the user tried to save (Enter or Save): an empty name is only said then.
+    pub tried_to_save: bool,
 }
 
 /// What is wrong with the form, field by field.
@@ -90,6 +94,8 @@ impl Form {
             value: SecretBuffer::default(),
             hosts: String::new(),
             expires: String::new(),
+            wants_focus: true,
+            tried_to_save: false,
         }
     }
 
@@ -103,6 +109,8 @@ impl Form {
             value: SecretBuffer::from_plain(definition.value.as_deref().unwrap_or_default()),
             hosts: definition.allowed_hosts.join(", "),
             expires: definition.expires.map(|date| date.to_string()).unwrap_or_default(),
+            wants_focus: true,
+            tried_to_save: false,
         }
     }
 
@@ -133,6 +141,16 @@ impl Form {
             problems.expires = parse_expires(&self.expires).err();
         }
         problems
+    }
+
+    /// The problems to show now: an empty name is not one until the user tried to save
+    /// (a new form does not open on a complaint).
+    pub fn shown_problems(&self, problems: &Problems) -> Problems {
+        let mut shown = problems.clone();
+        if !self.tried_to_save && self.name.trim().is_empty() {
+            shown.name = None;
+        }
+        shown
     }
 
     /// The definition to store and the value (None: keep the stored secret). Call only

@@ -279,6 +279,20 @@ impl Settings {
         }
     }
 
+    /// What Esc does to the panel: closes its form or question if one is open (unless
+    /// it is saving), else the panel. Returns whether it closed something.
+    pub fn escape(&mut self, ctx: &egui::Context) -> bool {
+        if !self.open {
+            return false;
+        }
+        match &self.editor {
+            Some(editor) if editor.is_pending() => {}
+            Some(_) => self.close_editor(ctx),
+            None => self.close(ctx),
+        }
+        true
+    }
+
     /// Closes the panel and drops every revealed value and the form.
     fn close(&mut self, ctx: &egui::Context) {
         self.open = false;

@@ -238,10 +238,16 @@ impl Settings {
                     };
                     ui.label(RichText::new(title).small().strong());
                     let problems = form.problems(exists);
-                    form_fields(ui, form, &problems, keychain_unavailable, self.today, !*pending);
+                    let shown = form.shown_problems(&problems);
+                    let entered = form_fields(ui, form, &shown, keychain_unavailable, self.today, !*pending);
                     status_line(ui, *pending, "saving…", error.as_deref());
                     ui.horizontal(|ui| {
-                        if ui.add_enabled(problems.is_empty() && !*pending, egui::Button::new("Save")).clicked() {
+                        // Save stays enabled: pressed with something missing, it says what.
+                        let save = ui.add_enabled(!*pending, egui::Button::new("Save")).clicked();
+                        if (save || entered) && !*pending {
+                            form.tried_to_save = true;
+                        }
+                        if (save || entered) && problems.is_empty() && !*pending {
                             let (definition, value) = form.submit();
                             let name = definition.name.clone();
                             let is_new = form.mode == Mode::Add;
@@ -331,7 +337,10 @@ pub(super) fn value_field_id() -> Id {
     Id::new("switchyard-settings-value")
 }
 
-/// The add / edit form's fields, with each problem under its field.
+/// The add / edit form's fields, then the problems to show. The fields never move: the
+/// label column is as wide as its widest label whatever the type, and problems are
+/// listed under the fields rather than between them. The first field takes the focus
+/// when the form opens. Returns whether Enter was pressed in a one-line field.
 fn form_fields(
     ui: &mut Ui,
     form: &mut Form,
@@ -339,101 +348,124 @@ fn form_fields(
     keychain_unavailable: bool,
     today: Date,
     enabled: bool,
-) {
+) -> bool {
     let error_color = ui.visuals().error_fg_color;
-    let problem_row = |ui: &mut Ui, problem: &Option<String>| {
-        if let Some(problem) = problem {
-            ui.label("");
-            ui.colored_label(error_color, problem);
-            ui.end_row();
+    let mut entered = false;
+    let mut enter_in = |ui: &Ui, response: &egui::Response| {
+        if response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter)) {
+            entered = true;
         }
     };
+    let label_width = ["Name", "Type", "Value", "Allowed hosts", "Expires"]
+        .iter()
+        .map(|label| {
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            ui.fonts_mut(|fonts| fonts.layout_no_wrap((*label).to_owned(), font, Color32::WHITE).size().x)
+        })
+        .fold(0.0, f32::max);
+    let wants_focus = std::mem::take(&mut form.wants_focus);
     ui.add_enabled_ui(enabled, |ui| {
-        egui::Grid::new("switchyard-settings-form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
-            let label = ui.label("Name");
-            match form.mode {
-                Mode::Add => {
-                    ui.add(
-                        egui::TextEdit::singleline(&mut form.name)
-                            .hint_text("api_token")
-                            .desired_width(260.0)
-                            .font(egui::TextStyle::Monospace),
-                    )
-                    .labelled_by(label.id);
+        egui::Grid::new("switchyard-settings-form")
+            .num_columns(2)
+            .min_col_width(label_width)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                let label = ui.label("Name");
+                match form.mode {
+                    Mode::Add => {
+                        let response = ui
+                            .add(
+                                egui::TextEdit::singleline(&mut form.name)
+                                    .hint_text("api_token")
+                                    .desired_width(260.0)
+                                    .font(egui::TextStyle::Monospace),
+                            )
+                            .labelled_by(label.id);
+                        if wants_focus {
+                            response.request_focus();
+                        }
+                        enter_in(ui, &response);
+                    }
+                    Mode::Edit { .. } => {
+                        ui.monospace(&form.name).on_hover_text("use Rename… to change the name");
+                    }
                 }
-                Mode::Edit { .. } => {
-                    ui.monospace(&form.name).on_hover_text("use Rename… to change the name");
-                }
-            }
-            ui.end_row();
-            problem_row(ui, &problems.name);
-
-            ui.label("Type");
-            ui.horizontal(|ui| {
-                ui.radio_value(&mut form.kind, Kind::Default, "default (in globals.json)");
-                let secret = ui
-                    .add_enabled(
-                        !keychain_unavailable || form.kind == Kind::Secret,
-                        egui::RadioButton::new(form.kind == Kind::Secret, "secret (in the keychain)"),
-                    )
-                    .on_disabled_hover_text("no keychain: secrets cannot be stored");
-                if secret.clicked() {
-                    form.kind = Kind::Secret;
-                }
-            });
-            ui.end_row();
-
-            let label = ui.label("Value");
-            let secret = form.kind == Kind::Secret;
-            let hint = if form.keeps_stored_secret() {
-                "leave empty to keep the stored value"
-            } else if secret {
-                "the secret (hidden as you type)"
-            } else {
-                "the value"
-            };
-            ui.add(
-                egui::TextEdit::singleline(form.value.text_mut())
-                    .id(value_field_id())
-                    .password(secret)
-                    .hint_text(hint)
-                    .desired_width(360.0)
-                    .font(egui::TextStyle::Monospace),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            problem_row(ui, &problems.value);
-
-            if secret {
-                let label = ui.label("Allowed hosts");
-                ui.add(
-                    egui::TextEdit::multiline(&mut form.hosts)
-                        .hint_text("any host; or api.example.com, *.example.com (comma or one per line)")
-                        .desired_rows(2)
-                        .desired_width(360.0),
-                )
-                .labelled_by(label.id);
                 ui.end_row();
-                problem_row(ui, &problems.hosts);
 
-                let label = ui.label("Expires");
+                ui.label("Type");
                 ui.horizontal(|ui| {
-                    ui.add(
-                        egui::TextEdit::singleline(&mut form.expires)
-                            .hint_text("YYYY-MM-DD (optional)")
-                            .desired_width(150.0)
-                            .font(egui::TextStyle::Monospace),
-                    )
-                    .labelled_by(label.id);
-                    if let Ok(Some(date)) = form::parse_expires(&form.expires) {
-                        expiry_badge(ui, date, today);
+                    ui.radio_value(&mut form.kind, Kind::Default, "default (in globals.json)");
+                    let secret = ui
+                        .add_enabled(
+                            !keychain_unavailable || form.kind == Kind::Secret,
+                            egui::RadioButton::new(form.kind == Kind::Secret, "secret (in the keychain)"),
+                        )
+                        .on_disabled_hover_text("no keychain: secrets cannot be stored");
+                    if secret.clicked() {
+                        form.kind = Kind::Secret;
                     }
                 });
                 ui.end_row();
-                problem_row(ui, &problems.expires);
-            }
-        });
+
+                let label = ui.label("Value");
+                let secret = form.kind == Kind::Secret;
+                let hint = if form.keeps_stored_secret() {
+                    "leave empty to keep the stored value"
+                } else if secret {
+                    "the secret (hidden as you type)"
+                } else {
+                    "the value"
+                };
+                let response = ui
+                    .add(
+                        egui::TextEdit::singleline(form.value.text_mut())
+                            .id(value_field_id())
+                            .password(secret)
+                            .hint_text(hint)
+                            .desired_width(360.0)
+                            .font(egui::TextStyle::Monospace),
+                    )
+                    .labelled_by(label.id);
+                if wants_focus && form.mode != Mode::Add {
+                    response.request_focus();
+                }
+                enter_in(ui, &response);
+                ui.end_row();
+
+                if secret {
+                    let label = ui.label("Allowed hosts");
+                    ui.add(
+                        egui::TextEdit::multiline(&mut form.hosts)
+                            .hint_text("any host; or api.example.com, *.example.com (comma or one per line)")
+                            .desired_rows(2)
+                            .desired_width(360.0),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+
+                    let label = ui.label("Expires");
+                    ui.horizontal(|ui| {
+                        let response = ui
+                            .add(
+                                egui::TextEdit::singleline(&mut form.expires)
+                                    .hint_text("YYYY-MM-DD (optional)")
+                                    .desired_width(150.0)
+                                    .font(egui::TextStyle::Monospace),
+                            )
+                            .labelled_by(label.id);
+                        enter_in(ui, &response);
+                        if let Ok(Some(date)) = form::parse_expires(&form.expires) {
+                            expiry_badge(ui, date, today);
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        for problem in [&problems.name, &problems.value, &problems.hosts, &problems.expires].into_iter().flatten() {
+            ui.colored_label(error_color, format!("⚠ {problem}"));
+        }
     });
+    entered
 }
 
 /// "saving…" with a spinner, or the last error.
