@@ -42,7 +42,7 @@ fn successful_request_logs_the_response_on_stdout_and_ok_on_stderr() {
     assert!(stderr.contains("✓ call  200 · "), "{stderr}");
     assert!(stderr.contains("≡ log \"Result\""), "{stderr}");
     let last = stderr.lines().last().unwrap();
-    assert!(last.starts_with("✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · "), "{stderr}");
+    assert!(last.starts_with("✔ ok · 3 blocks · 1 request (1 ✔, 0 ✖) · "), "{stderr}");
     assert_eq!(server.received().len(), 1);
 }
 
@@ -76,7 +76,7 @@ fn failure_with_nothing_wired_fails_the_run() {
     assert_eq!(finished.stdout, "", "nothing was logged");
     assert!(finished.stderr.contains("✗ call  failure: 500 · "), "{}", finished.stderr);
     let last = finished.stderr.lines().last().unwrap();
-    assert!(last.starts_with("✘ failed · 1 unhandled failure · "), "{}", finished.stderr);
+    assert!(last.starts_with("✖ failed · 1 unhandled failure · "), "{}", finished.stderr);
 }
 
 #[test]
@@ -153,7 +153,7 @@ fn unresolved_variable_fails_the_block_without_sending() {
     let stderr = &finished.stderr;
     assert!(stderr.contains("⚠ {{auth}} is not defined"), "{stderr}");
     assert!(stderr.contains("✗ call  failure: unresolved {{auth}}"), "{stderr}");
-    assert!(stderr.lines().last().unwrap().starts_with("✘ failed"), "{stderr}");
+    assert!(stderr.lines().last().unwrap().starts_with("✖ failed"), "{stderr}");
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn wired_loop_stops_at_max_steps_with_outcome_limit() {
 
     assert_eq!(finished.code, 1, "{finished:?}");
     let last = finished.stderr.lines().last().unwrap();
-    assert!(last.starts_with("✘ limit: stopped after 20 steps"), "{}", finished.stderr);
+    assert!(last.starts_with("✖ limit: stopped after 20 steps"), "{}", finished.stderr);
     assert!(last.contains("--max-steps"), "{last}");
     assert_eq!(finished.stdout.lines().count(), 19, "19 Log runs, each logging null: {}", finished.stdout);
 

@@ -1,5 +1,8 @@
 //! The words both front ends use for a run, so the console and the terminal say the
 //! same thing: durations, sizes, plurals, a failure's message, the run summary.
+//!
+//! Its symbols (`✔`, `✖`, `■`, `·`) are ones the app's fonts draw as well as a
+//! terminal does: egui's default fonts have no `✓`, `✗` or `✘`.
 
 use serde_json::Value;
 
@@ -48,14 +51,14 @@ pub fn failure_message(value: &Value, summary: &str) -> Option<String> {
     (!message.is_empty() && !summary.contains(message)).then(|| message.to_owned())
 }
 
-/// The run's headline (`✔ ok`, `✘ failed`, `■ cancelled`, `✘ limit: …`) and its details
-/// (`1 unhandled failure`, `3 blocks`, `2 requests (1 ✓, 1 ✗)`, `142 ms`).
+/// The run's headline (`✔ ok`, `✖ failed`, `■ cancelled`, `✖ limit: …`) and its details
+/// (`1 unhandled failure`, `3 blocks`, `2 requests (1 ✔, 1 ✖)`, `142 ms`).
 pub fn run_summary(outcome: Outcome, counts: &Counts, duration_ms: u64, max_steps: u64) -> (String, Vec<String>) {
     let headline = match outcome {
         Outcome::Ok => "✔ ok".to_owned(),
-        Outcome::Failed => "✘ failed".to_owned(),
+        Outcome::Failed => "✖ failed".to_owned(),
         Outcome::Cancelled => "■ cancelled".to_owned(),
-        Outcome::Limit => format!("✘ limit: stopped after {} (raise it with --max-steps)", plural(max_steps, "step")),
+        Outcome::Limit => format!("✖ limit: stopped after {} (raise it with --max-steps)", plural(max_steps, "step")),
     };
     let mut details = Vec::new();
     if outcome == Outcome::Failed || counts.unhandled > 0 {
@@ -69,14 +72,14 @@ pub fn run_summary(outcome: Outcome, counts: &Counts, duration_ms: u64, max_step
     details.push(plural(counts.blocks_run, "block"));
     let requests = counts.succeeded + counts.failed;
     if requests > 0 {
-        details.push(format!("{} ({} ✓, {} ✗)", plural(requests, "request"), counts.succeeded, counts.failed));
+        details.push(format!("{} ({} ✔, {} ✖)", plural(requests, "request"), counts.succeeded, counts.failed));
     }
     details.push(duration(duration_ms));
     (headline, details)
 }
 
 /// The run summary on one line, as the terminal shows it (without colour):
-/// `✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 142 ms`.
+/// `✔ ok · 3 blocks · 1 request (1 ✔, 0 ✖) · 142 ms`.
 pub fn run_summary_line(outcome: Outcome, counts: &Counts, duration_ms: u64, max_steps: u64) -> String {
     let (headline, details) = run_summary(outcome, counts, duration_ms, max_steps);
     let mut line = headline;
@@ -107,13 +110,13 @@ mod tests {
     fn the_summary_names_unhandled_failures_and_block_errors() {
         let counts = Counts { blocks_run: 3, failed: 1, unhandled: 1, errors: 1, ..Counts::default() };
         let (headline, details) = run_summary(Outcome::Failed, &counts, 42, 10);
-        assert_eq!(headline, "✘ failed");
-        assert_eq!(details, ["1 unhandled failure", "1 block error", "3 blocks", "1 request (0 ✓, 1 ✗)", "42 ms"]);
+        assert_eq!(headline, "✖ failed");
+        assert_eq!(details, ["1 unhandled failure", "1 block error", "3 blocks", "1 request (0 ✔, 1 ✖)", "42 ms"]);
     }
 
     #[test]
     fn the_summary_line_is_the_headline_then_each_detail() {
         let counts = Counts { blocks_run: 3, succeeded: 1, ..Counts::default() };
-        assert_eq!(run_summary_line(Outcome::Ok, &counts, 142, 10), "✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 142 ms");
+        assert_eq!(run_summary_line(Outcome::Ok, &counts, 142, 10), "✔ ok · 3 blocks · 1 request (1 ✔, 0 ✖) · 142 ms");
     }
 }

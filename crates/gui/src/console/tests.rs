@@ -227,16 +227,16 @@ fn run_finished_level_and_message_follow_the_outcome() {
     assert_eq!(
         messages(&console),
         [
-            "✔ ok · 1 unhandled failure · 3 blocks · 2 requests (1 ✓, 1 ✗) · 412 ms",
-            "✘ failed · 1 unhandled failure · 3 blocks · 2 requests (1 ✓, 1 ✗) · 1.25 s",
-            "■ cancelled · 1 unhandled failure · 3 blocks · 2 requests (1 ✓, 1 ✗) · 5 ms",
-            "✘ limit: stopped after 10000 steps (raise it with --max-steps) · 1 unhandled failure · 3 blocks · \
-             2 requests (1 ✓, 1 ✗) · 9 ms",
+            "✔ ok · 1 unhandled failure · 3 blocks · 2 requests (1 ✔, 1 ✖) · 412 ms",
+            "✖ failed · 1 unhandled failure · 3 blocks · 2 requests (1 ✔, 1 ✖) · 1.25 s",
+            "■ cancelled · 1 unhandled failure · 3 blocks · 2 requests (1 ✔, 1 ✖) · 5 ms",
+            "✖ limit: stopped after 10000 steps (raise it with --max-steps) · 1 unhandled failure · 3 blocks · \
+             2 requests (1 ✔, 1 ✖) · 9 ms",
         ]
     );
     let quiet = Counts { blocks_run: 1, responses: 1, succeeded: 1, ..Counts::default() };
     console.push(ms(1), &Event::RunFinished { outcome: Outcome::Ok, counts: quiet, duration_ms: 1 });
-    assert_eq!(console.lines()[4].message, "✔ ok · 1 block · 1 request (1 ✓, 0 ✗) · 1 ms");
+    assert_eq!(console.lines()[4].message, "✔ ok · 1 block · 1 request (1 ✔, 0 ✖) · 1 ms");
 }
 
 #[test]
@@ -289,7 +289,7 @@ fn filter_matches_block_message_and_level_ignoring_case() {
     assert_eq!(
         console.visible_text(),
         "00:00.012\tfetch_users\trequest\tGET https://api.example.com/users\n\
-         00:00.098\t\tsuccess\t✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 98 ms",
+         00:00.098\t\tsuccess\t✔ ok · 3 blocks · 1 request (1 ✔, 0 ✖) · 98 ms",
         "the request line, and the run line's \"1 request\""
     );
     console.set_filter("no such text");
@@ -361,4 +361,49 @@ fn clear_removes_every_line_and_keeps_the_filter() {
     console.push(ms(1), &success("fetch", "200 · 1 ms", json!({})));
     console.push(ms(1), &success("other", "200 · 1 ms", json!({})));
     assert_eq!(console.visible_len(), 1);
+}
+
+/// Every symbol the console's lines use is one the app's fonts can draw (egui's default
+/// fonts have no `✓`, `✗` or `✘`: they showed as empty boxes).
+#[test]
+fn every_console_line_is_drawable_with_the_apps_fonts() {
+    let mut console = Console::new();
+    let counts = Counts { blocks_run: 3, responses: 2, succeeded: 1, failed: 1, unhandled: 1, logged: 2, errors: 1 };
+    for outcome in [Outcome::Ok, Outcome::Failed, Outcome::Cancelled, Outcome::Limit] {
+        console.push(ms(1), &Event::RunFinished { outcome, counts, duration_ms: 1 });
+    }
+    console.push(ms(1), &success("list", "200 · 5 ms", json!({"status": 200})));
+    console.push(
+        ms(1),
+        &Event::CheckResult { block: "list".into(), name: "has items".into(), passed: false, result: json!(false) },
+    );
+    console.push(
+        ms(1),
+        &Event::CheckResult { block: "list".into(), name: "is ok".into(), passed: true, result: json!(true) },
+    );
+    console.push(ms(1), &Event::ItemStarted { block: "each".into(), index: 1, total: 3 });
+    console.push(
+        ms(1),
+        &Event::VariableSet { block: "keep".into(), name: "token".into(), value: json!("*****"), secret: true },
+    );
+    // egui's `has_glyph` reports every character of the primary face (which also
+    // holds the replacement glyph) as missing, so it is asked only about the symbols,
+    // which come from the emoji faces; the ones the default fonts lack are named.
+    const MISSING: [char; 5] = ['✓', '✗', '✘', '✕', '⑂'];
+    let mut lines: Vec<String> = console.lines().iter().map(|line| line.message.clone()).collect();
+    lines.push(wording::run_summary_line(Outcome::Failed, &counts, 1, 10));
+    for line in &lines {
+        assert!(!line.contains(MISSING), "a symbol egui's fonts cannot draw, in: {line}");
+    }
+    let ctx = egui::Context::default();
+    let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+    output.textures_delta.clear();
+    // The console's lines are monospace: its symbols are there, the missing ones not.
+    let font = egui::FontId::monospace(13.0);
+    for symbol in ['✔', '✖', '⚠', '🔒'] {
+        assert!(ctx.fonts_mut(|fonts| fonts.has_glyph(&font, symbol)), "{symbol}");
+    }
+    for symbol in MISSING {
+        assert!(!ctx.fonts_mut(|fonts| fonts.has_glyph(&font, symbol)), "{symbol} is drawable after all");
+    }
 }

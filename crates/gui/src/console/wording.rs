@@ -85,7 +85,7 @@ fn failure_line(summary: &str, value: &Value, wired: bool) -> String {
     message
 }
 
-/// The run's summary, as the terminal shows it: `✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 84 ms`.
+/// The run's summary, as the terminal shows it: `✔ ok · 3 blocks · 1 request (1 ✔, 0 ✖) · 84 ms`.
 pub(super) fn run_finished_line(outcome: Outcome, counts: &Counts, duration_ms: u64) -> String {
     wording::run_summary_line(outcome, counts, duration_ms, EngineConfig::default().max_steps)
 }

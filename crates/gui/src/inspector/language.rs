@@ -86,7 +86,7 @@ pub(super) fn checks_ui(ui: &mut Ui, scope: &Scope<'_>, checks: &mut Vec<Check>)
                     .hint_text("name")
                     .desired_width(110.0),
             );
-            if ui.small_button("✕").on_hover_text("Remove this check").clicked() {
+            if ui.small_button("✖").on_hover_text("Remove this check").clicked() {
                 remove = Some(index);
             }
         });

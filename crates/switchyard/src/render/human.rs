@@ -9,7 +9,7 @@
 //!   → GET https://api.openai.com/v1/models  (list-models)
 //!   ✓ list-models  200 · 84 ms · 1.2 kB
 //!   ≡ log "Models"
-//! ✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 142 ms
+//! ✔ ok · 3 blocks · 1 request (1 ✔, 0 ✖) · 142 ms
 //! ```
 //!
 //! Colour comes from the stderr writer: `anstream` strips it when stderr is not a
@@ -268,7 +268,7 @@ mod tests {
              \x20 → GET http://127.0.0.1:1/models  (list)\n\
              \x20 ✓ list  200 · 84 ms · 1.2 kB\n\
              \x20 ≡ log \"Models\"\n\
-             ✔ ok · 3 blocks · 1 request (1 ✓, 0 ✗) · 142 ms\n"
+             ✔ ok · 3 blocks · 1 request (1 ✔, 0 ✖) · 142 ms\n"
         );
     }
 
@@ -289,14 +289,14 @@ mod tests {
         assert_eq!(
             err,
             "  ✗ call  failure: timeout — no response within 50 ms  (nothing wired to failure: the run fails)\n\
-             ✘ failed · 1 unhandled failure · 2 blocks · 1 request (0 ✓, 1 ✗) · 142 ms\n"
+             ✖ failed · 1 unhandled failure · 2 blocks · 1 request (0 ✔, 1 ✖) · 142 ms\n"
         );
     }
 
     #[test]
     fn limit_and_cancelled_runs_say_so() {
         let (_, err) = render(&[finished(Outcome::Limit, Counts { blocks_run: 20, ..Counts::default() })], 20, &[]);
-        assert_eq!(err, "✘ limit: stopped after 20 steps (raise it with --max-steps) · 20 blocks · 142 ms\n");
+        assert_eq!(err, "✖ limit: stopped after 20 steps (raise it with --max-steps) · 20 blocks · 142 ms\n");
         let (_, err) = render(&[finished(Outcome::Cancelled, Counts::default())], 20, &[]);
         assert_eq!(err, "■ cancelled · 0 blocks · 142 ms\n");
     }
