@@ -206,6 +206,30 @@ fn copied_blocks_paste_with_their_wires_and_duplicate_makes_a_copy() {
     assert_eq!(flow(&harness).blocks.len(), count);
 }
 
+/// With the pointer over the canvas, pasted blocks land there: their top-left block's
+/// corner at the pointer, in graph coordinates, whatever the zoom.
+#[test]
+fn pasted_blocks_land_at_the_pointer_over_the_canvas() {
+    let fixture = fixture();
+    let mut harness = harness(&fixture);
+    let document = harness.state().document();
+    let nodes = [document.node_of("fetch").unwrap(), document.node_of("show").unwrap()];
+    let pair = document.fragment(&nodes);
+    let corner = pair.blocks.iter().map(|b| egui::vec2(b.at[0], b.at[1])).reduce(|a, b| a.min(b)).unwrap();
+    let fetch_at = pair.block("fetch").unwrap().at;
+    let pointer = Pos2::new(520.0, 330.0);
+    harness.event(egui::Event::PointerMoved(pointer));
+    harness.run_steps(2);
+    harness.event(egui::Event::Paste(pair.to_json()));
+    harness.run_steps(2);
+    let landed = harness.state().canvas_transform().inverse() * pointer;
+    let pasted = flow(&harness);
+    let at = pasted.block("fetch-2").unwrap().at;
+    let expected = [landed.x + fetch_at[0] - corner.x, landed.y + fetch_at[1] - corner.y];
+    assert!((at[0] - expected[0]).abs() < 0.5 && (at[1] - expected[1]).abs() < 0.5, "{at:?} vs {expected:?}");
+    assert_ne!(at, [fetch_at[0] + 40.0, fetch_at[1] + 40.0], "not beside the original");
+}
+
 #[test]
 fn help_lists_the_keyboard_shortcuts() {
     let fixture = fixture();

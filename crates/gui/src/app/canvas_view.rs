@@ -178,6 +178,7 @@ impl SwitchyardApp {
     }
 
     pub(super) fn canvas(&mut self, ui: &mut Ui) {
+        self.canvas_rect = Some(ui.max_rect());
         let loops = crate::loops::blocks_on_loops(&self.document.wires);
         let mut viewer = CanvasViewer {
             statuses: &self.run.statuses,
@@ -355,8 +356,10 @@ impl SwitchyardApp {
         self.notice = Some((format!("copied {}", wording::plural(nodes.len() as u64, "block")), false));
     }
 
-    /// Pastes blocks from clipboard text (the flow format); other text is ignored.
-    pub(super) fn paste(&mut self, text: &str) {
+    /// Pastes blocks from clipboard text (the flow format); other text is ignored. With
+    /// the pointer over the canvas the blocks land there (their top-left corner at the
+    /// pointer); else beside where they were copied from, a step further each time.
+    pub(super) fn paste(&mut self, text: &str, ctx: &egui::Context) {
         let fragment = match Flow::fragment_from_json(text) {
             Ok(fragment) => fragment,
             Err(error) => {
@@ -367,7 +370,12 @@ impl SwitchyardApp {
             }
         };
         self.pastes += 1;
-        let offset = PASTE_OFFSET * self.pastes as f32;
+        let pointer = ctx.pointer_latest_pos().filter(|p| self.canvas_rect.is_some_and(|rect| rect.contains(*p)));
+        let corner = fragment.blocks.iter().map(|b| Pos2::new(b.at[0], b.at[1])).reduce(|a, b| a.min(b));
+        let offset = match (pointer, corner) {
+            (Some(pointer), Some(corner)) => self.to_global.inverse() * pointer - corner,
+            _ => PASTE_OFFSET * self.pastes as f32,
+        };
         self.insert_fragment(&fragment, offset);
     }
 

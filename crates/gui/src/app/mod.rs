@@ -142,6 +142,8 @@ pub struct SwitchyardApp {
     /// The global variables panel; it also knows the globals' names.
     settings: Settings,
     to_global: TSTransform,
+    /// Where the canvas was on screen last frame (a paste lands at the pointer over it).
+    canvas_rect: Option<egui::Rect>,
     dirty: bool,
     /// Something may have changed the flow: compare with the saved text at the frame's end.
     check_dirty: bool,
@@ -286,6 +288,7 @@ impl SwitchyardApp {
             source,
             settings,
             to_global: TSTransform::IDENTITY,
+            canvas_rect: None,
             dirty: false,
             check_dirty: true,
             title: String::new(),
@@ -404,14 +407,14 @@ impl SwitchyardApp {
             Action::CopySelection => self.copy(ctx),
             Action::PasteCopied => {
                 if let Some(text) = self.clipboard.clone() {
-                    self.paste(&text);
+                    self.paste(&text, ctx);
                 }
             }
             Action::Paste(text) => {
                 if is_curl_command(&text) {
                     self.paste_curl(&text, ctx);
                 } else {
-                    self.paste(&text);
+                    self.paste(&text, ctx);
                 }
             }
             Action::DuplicateSelection => {
