@@ -99,6 +99,30 @@ fn running_a_request_shows_the_response_in_the_console() {
 }
 
 #[test]
+fn a_second_run_is_set_apart_in_the_console_or_clears_it() {
+    let fixture = fixture();
+    let server = fixture.runtime.block_on(TestServer::start());
+    let mut harness = harness(&fixture, Variables::new());
+    build_request_flow(&mut harness, &server.url("/token"), &[], "success");
+    for _ in 0..2 {
+        harness.get_by_label("▶ Run").click();
+        step_until(&mut harness, "the run to end", |app| app.outcome().is_some() && !app.is_running());
+    }
+    let lines: Vec<String> = harness.state().console().lines().iter().map(|l| l.message.clone()).collect();
+    let separator = lines.iter().position(|l| l == "── run 2 ──").expect("a line between the runs");
+    assert!(lines[..separator].iter().any(|l| l.starts_with("run started")));
+    assert!(lines[separator..].iter().any(|l| l.starts_with("run started")));
+
+    harness.get_by_label("Clear on run").click();
+    harness.run_steps(1);
+    harness.get_by_label("▶ Run").click();
+    step_until(&mut harness, "the run to end", |app| app.outcome().is_some() && !app.is_running());
+    let lines: Vec<String> = harness.state().console().lines().iter().map(|l| l.message.clone()).collect();
+    assert!(!lines.iter().any(|l| l.starts_with("── run")), "{lines:?}");
+    assert_eq!(lines.iter().filter(|l| l.starts_with("run started")).count(), 1, "only the last run: {lines:?}");
+}
+
+#[test]
 fn a_failing_request_fires_failure_and_logs_the_error() {
     let fixture = fixture();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

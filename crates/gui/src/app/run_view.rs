@@ -29,6 +29,7 @@ impl SwitchyardApp {
             return;
         }
         self.clear_run_view();
+        self.console.start_run();
         self.run.wires.clone_from(&flow.wires);
         let wake = ctx.clone();
         self.runner.set_base_dir(self.document.path.as_deref().and_then(std::path::Path::parent).map(Into::into));

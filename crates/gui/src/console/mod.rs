@@ -156,6 +156,10 @@ pub struct Console {
     selected: Option<usize>,
     /// Counts the clears, so the JSON trees of a new line never reuse an old line's state.
     generation: u64,
+    /// Runs started since the app opened (the separator between runs names the number).
+    runs: u64,
+    /// Whether starting a run clears the console (the toolbar's "Clear on run").
+    pub clear_on_run: bool,
 }
 
 impl Default for Console {
@@ -171,6 +175,8 @@ impl Default for Console {
             filtered: Vec::new(),
             selected: None,
             generation: 0,
+            runs: 0,
+            clear_on_run: false,
         }
     }
 }
@@ -204,6 +210,24 @@ impl Console {
             message: one_line(&message),
             value: None,
         });
+    }
+
+    /// A run starts: with "Clear on run" the console is cleared; otherwise, when lines
+    /// of earlier runs are there, a separator line (`── run 2 ──`) sets this run's lines,
+    /// whose times start again at zero, apart from them.
+    pub fn start_run(&mut self) {
+        self.runs += 1;
+        if self.clear_on_run {
+            self.clear();
+        } else if !self.lines.is_empty() {
+            self.add(ConsoleLine {
+                time: String::new(),
+                block: None,
+                level: Level::Info,
+                message: format!("── run {} ──", self.runs),
+                value: None,
+            });
+        }
     }
 
     /// Removes every line. The filter and the level toggles stay as they are.

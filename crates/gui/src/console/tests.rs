@@ -407,3 +407,21 @@ fn every_console_line_is_drawable_with_the_apps_fonts() {
         assert!(!ctx.fonts_mut(|fonts| fonts.has_glyph(&font, symbol)), "{symbol} is drawable after all");
     }
 }
+
+#[test]
+fn runs_are_separated_or_cleared_on_run() {
+    let mut console = Console::new();
+    console.start_run();
+    assert!(console.is_empty(), "nothing to separate from on the first run");
+    console.push(ms(1), &Event::RunStarted { flow: "F".into(), blocks: 2 });
+    console.start_run();
+    console.push(ms(1), &Event::RunStarted { flow: "F".into(), blocks: 2 });
+    let lines = messages(&console);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1], "── run 2 ──");
+    assert_eq!(console.lines()[1].time, "");
+
+    console.clear_on_run = true;
+    console.start_run();
+    assert!(console.is_empty(), "Clear on run starts the run on an empty console");
+}

@@ -72,6 +72,8 @@ impl Console {
             if ui.button("Clear").on_hover_text("Remove every line").clicked() {
                 self.clear();
             }
+            ui.checkbox(&mut self.clear_on_run, "Clear on run")
+                .on_hover_text("Start each run on an empty console; otherwise a line separates the runs");
             let copy = ui
                 .add_enabled(!self.filtered.is_empty(), Button::new("Copy"))
                 .on_hover_text("Copy the lines shown, tab-separated");
