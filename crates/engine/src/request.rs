@@ -73,7 +73,7 @@ impl<'a> RequestRun<'a> {
                     url: url_text,
                     error: Some(ErrorValue { kind: error.kind, message: error.message(), checks: Vec::new() }),
                 }
-                .to_value(),
+                .into_value(),
                 summary: error.summary,
                 responded: false,
             },
@@ -91,7 +91,7 @@ impl<'a> RequestRun<'a> {
             url: response.url.to_string(),
             error: None,
         }
-        .to_value();
+        .into_value();
         Fired {
             port: if success { Port::Success } else { Port::Failure },
             value,

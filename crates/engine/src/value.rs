@@ -29,6 +29,21 @@ impl ResponseValue {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
+    /// [`ResponseValue::to_value`] without copying the headers and the body: what a
+    /// request fires, once per response. The same JSON, field for field.
+    pub fn into_value(self) -> Value {
+        let mut map = Map::with_capacity(6);
+        map.insert("status".to_owned(), self.status.map_or(Value::Null, Value::from));
+        map.insert("headers".to_owned(), Value::Object(self.headers));
+        map.insert("body".to_owned(), self.body);
+        map.insert("duration_ms".to_owned(), Value::from(self.duration_ms));
+        map.insert("url".to_owned(), Value::String(self.url));
+        if let Some(error) = self.error {
+            map.insert("error".to_owned(), serde_json::to_value(error).unwrap_or(Value::Null));
+        }
+        Value::Object(map)
+    }
+
     /// Reads a value fired by a Send Request (none for any other value).
     pub fn from_value(value: &Value) -> Option<Self> {
         Self::deserialize(value).ok()
@@ -127,5 +142,43 @@ impl ErrorKind {
             ErrorKind::Network => "network error",
             ErrorKind::CheckFailed => "check failed",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn into_value_is_to_value_field_for_field() {
+        let error = ErrorValue {
+            kind: ErrorKind::CheckFailed,
+            message: "m".into(),
+            checks: vec![FailedCheck { name: "n".into(), expression: ".x".into(), result: json!(false) }],
+        };
+        for error in [None, Some(error)] {
+            let value = ResponseValue {
+                status: Some(200),
+                headers: json!({"content-type": "application/json"}).as_object().cloned().unwrap_or_default(),
+                body: json!({"a": [1, 2]}),
+                duration_ms: 5,
+                url: "http://h/".into(),
+                error,
+            };
+            let (by_ref, by_move) = (value.to_value(), value.clone().into_value());
+            assert_eq!(by_ref, by_move);
+            assert_eq!(serde_json::to_string(&by_ref).ok(), serde_json::to_string(&by_move).ok(), "same order");
+        }
+        let none = ResponseValue {
+            status: None,
+            headers: Map::new(),
+            body: Value::Null,
+            duration_ms: 0,
+            url: String::new(),
+            error: None,
+        };
+        assert_eq!(none.to_value(), none.clone().into_value());
     }
 }

@@ -92,5 +92,5 @@ fn checked(
     );
     let summary = format!("check failed: {}", failed.first().map(|c| c.name.as_str()).unwrap_or_default());
     response.error = Some(ErrorValue { kind: ErrorKind::CheckFailed, message, checks: failed });
-    Ok(Fired { port: Port::Failure, value: response.to_value(), summary, responded: fired.responded })
+    Ok(Fired { port: Port::Failure, value: response.into_value(), summary, responded: fired.responded })
 }
