@@ -104,9 +104,12 @@ fn a_second_run_is_set_apart_in_the_console_or_clears_it() {
     let server = fixture.runtime.block_on(TestServer::start());
     let mut harness = harness(&fixture, Variables::new());
     build_request_flow(&mut harness, &server.url("/token"), &[], "success");
-    for _ in 0..2 {
+    // A run has ended once the console has its summary line (the Nth for the Nth run).
+    let runs_ended =
+        |app: &SwitchyardApp| app.console().lines().iter().filter(|l| l.message.starts_with("✔ ok")).count();
+    for run in 1..=2 {
         harness.get_by_label("▶ Run").click();
-        step_until(&mut harness, "the run to end", |app| app.outcome().is_some() && !app.is_running());
+        step_until(&mut harness, "the run to end", |app| runs_ended(app) == run && !app.is_running());
     }
     let lines: Vec<String> = harness.state().console().lines().iter().map(|l| l.message.clone()).collect();
     let separator = lines.iter().position(|l| l == "── run 2 ──").expect("a line between the runs");
@@ -116,7 +119,12 @@ fn a_second_run_is_set_apart_in_the_console_or_clears_it() {
     harness.get_by_label("Clear on run").click();
     harness.run_steps(1);
     harness.get_by_label("▶ Run").click();
-    step_until(&mut harness, "the run to end", |app| app.outcome().is_some() && !app.is_running());
+    // Cleared, then this run's lines: one summary line, after its own start.
+    step_until(&mut harness, "the run to end", |app| {
+        runs_ended(app) == 1
+            && !app.is_running()
+            && !app.console().lines().iter().any(|l| l.message.starts_with("── run"))
+    });
     let lines: Vec<String> = harness.state().console().lines().iter().map(|l| l.message.clone()).collect();
     assert!(!lines.iter().any(|l| l.starts_with("── run")), "{lines:?}");
     assert_eq!(lines.iter().filter(|l| l.starts_with("run started")).count(), 1, "only the last run: {lines:?}");
