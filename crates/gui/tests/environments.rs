@@ -9,8 +9,7 @@ mod common;
 #[path = "../../engine/tests/server/mod.rs"]
 mod server;
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers};
@@ -23,26 +22,11 @@ use switchyard_flow::Flow;
 use switchyard_gui::{AppOptions, SwitchyardApp};
 use switchyard_vault::{Definition, Keychain, Kind, Scope, Store};
 
+use common::{MemoryStorage, files_under, has_label, shows};
+
 const MASK: &str = "*****";
 const STAGING_TOKEN: &str = "sk-staging-ENV-31d9";
 const GLOBAL_TOKEN: &str = "sk-global-ENV-8a20";
-
-/// eframe's storage, to see what the app keeps across restarts.
-#[derive(Default)]
-struct Recorded(HashMap<String, String>);
-
-impl eframe::Storage for Recorded {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_owned(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
-}
 
 struct Setup {
     fixture: common::Fixture,
@@ -63,7 +47,7 @@ impl Setup {
     }
 
     /// The app on the fixture's flow, with eframe's storage as `storage` holds it.
-    fn app<'a>(&self, storage: &Recorded) -> Harness<'a, SwitchyardApp> {
+    fn app<'a>(&self, storage: &MemoryStorage) -> Harness<'a, SwitchyardApp> {
         let handle = self.fixture.runtime.handle().clone();
         let options = AppOptions {
             flow: Some(self.fixture.flow_path.clone()),
@@ -124,18 +108,6 @@ fn step_until(
     harness.run_steps(2);
 }
 
-/// Whether any widget's label or value contains `text`.
-fn shows(harness: &Harness<'_, SwitchyardApp>, text: &str) -> bool {
-    let contains = move |node: &egui_kittest::kittest::AccessKitNode<'_>| {
-        node.label().is_some_and(|l| l.contains(text)) || node.value().is_some_and(|v| v.contains(text))
-    };
-    harness.query_all(By::new().include_labels().predicate(contains)).next().is_some()
-}
-
-fn has_label(harness: &Harness<'_, SwitchyardApp>, label: &str) -> bool {
-    harness.query_all_by_label(label).next().is_some()
-}
-
 fn click(harness: &mut Harness<'_, SwitchyardApp>, label: &str) {
     harness.get_by_label(label).click();
     harness.run_steps(2);
@@ -189,15 +161,6 @@ fn run(harness: &mut Harness<'_, SwitchyardApp>) {
     });
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() { files.extend(files_under(&path)) } else { files.push(path) }
-    }
-    files
-}
-
 #[test]
 fn the_environment_picked_in_the_top_bar_decides_the_server_and_shows_in_the_title() {
     let servers = tokio::runtime::Runtime::new().unwrap();
@@ -214,7 +177,7 @@ fn the_environment_picked_in_the_top_bar_decides_the_server_and_shows_in_the_tit
     }
     store.set_in(Scope::Environment("staging"), secret("token"), STAGING_TOKEN).unwrap();
 
-    let mut storage = Recorded::default();
+    let mut storage = MemoryStorage::default();
     let mut harness = setup.app(&storage);
     assert_eq!(combo_value(&harness, "Environment"), "No environment");
     assert_eq!(harness.state().title(), "Switchyard — Env test (env.flow.json)");
@@ -267,7 +230,7 @@ fn the_environment_picked_in_the_top_bar_decides_the_server_and_shows_in_the_tit
 fn a_remembered_environment_that_no_longer_exists_is_dropped_with_a_notice() {
     let setup = Setup::new(&request_flow());
     setup.store().create_environment("dev").unwrap();
-    let mut storage = Recorded::default();
+    let mut storage = MemoryStorage::default();
     storage.0.insert("switchyard.environment".into(), "gone".into());
     let mut harness = setup.app(&storage);
     step_until(&mut harness, "the store to be read", |h| h.state().selected_environment().is_none());
@@ -281,7 +244,7 @@ fn the_panel_edits_an_environment_s_variables_and_leaves_the_globals_alone() {
     let mut store = setup.store();
     store.set(plain("base"), "https://globals.example.com").unwrap();
     store.create_environment("staging").unwrap();
-    let mut harness = setup.app(&Recorded::default());
+    let mut harness = setup.app(&MemoryStorage::default());
     open_panel(&mut harness);
     assert_eq!(combo_value(&harness, "Variables of"), "Globals");
     assert!(has_label(&harness, "https://globals.example.com"));
@@ -349,7 +312,7 @@ fn the_panel_edits_an_environment_s_variables_and_leaves_the_globals_alone() {
 fn environments_are_made_renamed_and_deleted_in_the_panel_with_their_keychain_entries() {
     let setup = Setup::new(&request_flow());
     setup.store().set(plain("base"), "https://globals.example.com").unwrap();
-    let mut harness = setup.app(&Recorded::default());
+    let mut harness = setup.app(&MemoryStorage::default());
     open_panel(&mut harness);
 
     // New: refused names first, then made and shown.

@@ -12,7 +12,7 @@ use switchyard_flow::{Block, BlockKind, Body, Flow, LogBlock, PortRef, SendReque
 use switchyard_gui::{AppOptions, SwitchyardApp};
 
 mod common;
-use common::{Fixture, flow, press};
+use common::{Fixture, MemoryStorage, flow, press};
 
 /// Start → fetch (a Send Request with a JSON body) → show (a Log).
 fn fixture() -> Fixture {
@@ -215,23 +215,7 @@ fn a_notice_fades_after_a_few_seconds() {
     assert!(harness.query_by_label("copied 1 block").is_none(), "gone after 5 s");
 }
 
-#[derive(Default)]
-struct Storage(std::collections::HashMap<String, String>);
-
-impl eframe::Storage for Storage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_owned(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
-}
-
-fn app_with_storage<'a>(fixture: &Fixture, storage: &Storage) -> Harness<'a, SwitchyardApp> {
+fn app_with_storage<'a>(fixture: &Fixture, storage: &MemoryStorage) -> Harness<'a, SwitchyardApp> {
     let handle = fixture.runtime.handle().clone();
     let options = AppOptions { flow: Some(fixture.flow_path.clone()), ..AppOptions::default() };
     let mut harness = Harness::builder()
@@ -244,7 +228,7 @@ fn app_with_storage<'a>(fixture: &Fixture, storage: &Storage) -> Harness<'a, Swi
 #[test]
 fn panels_keep_their_size_when_a_block_is_selected_and_across_restarts() {
     let fixture = fixture();
-    let mut storage = Storage::default();
+    let mut storage = MemoryStorage::default();
     let mut harness = app_with_storage(&fixture, &storage);
     let (palette, inspector, console) = harness.state().panel_sizes();
 
@@ -315,7 +299,7 @@ fn f1_toggles_the_shortcuts_and_ctrl_q_quits_asking_about_unsaved_work_first() {
 #[test]
 fn the_light_theme_chosen_in_view_is_kept_across_restarts() {
     let fixture = fixture();
-    let mut storage = Storage::default();
+    let mut storage = MemoryStorage::default();
     let mut harness = app_with_storage(&fixture, &storage);
     harness.get_by_label("View").click();
     harness.run_steps(2);
@@ -500,7 +484,7 @@ fn the_flow_is_named_in_the_inspector_with_nothing_selected_and_the_title_shows_
 }
 
 /// The app as a first launch starts it: no flow given, `storage` (empty the first time).
-fn first_launch<'a>(fixture: &Fixture, storage: &Storage) -> Harness<'a, SwitchyardApp> {
+fn first_launch<'a>(fixture: &Fixture, storage: &MemoryStorage) -> Harness<'a, SwitchyardApp> {
     let handle = fixture.runtime.handle().clone();
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
@@ -512,7 +496,7 @@ fn first_launch<'a>(fixture: &Fixture, storage: &Storage) -> Harness<'a, Switchy
 #[test]
 fn a_first_launch_opens_the_welcome_flow_with_a_hint_dismissed_for_good() {
     let fixture = fixture();
-    let mut storage = Storage::default();
+    let mut storage = MemoryStorage::default();
     let mut harness = first_launch(&fixture, &storage);
     let welcome = flow(&harness);
     assert_eq!(welcome, switchyard_gui::examples::WELCOME.flow(), "the welcome flow, not the OpenAI one");

@@ -10,7 +10,7 @@ use switchyard_gui::AppOptions;
 use switchyard_vault::{Variable, Variables};
 
 mod common;
-use common::{Fixture, flow};
+use common::{Fixture, MemoryStorage, files_under, flow};
 
 fn fixture() -> Fixture {
     let mut request = SendRequest::new("https://api.example.test/v1/items");
@@ -99,31 +99,6 @@ fn all_text(harness: &egui_kittest::Harness<'_, switchyard_gui::SwitchyardApp>) 
         .collect()
 }
 
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() { files.extend(files_under(&path)) } else { files.push(path) }
-    }
-    files
-}
-
-#[derive(Default)]
-struct Recorded(std::collections::HashMap<String, String>);
-
-impl eframe::Storage for Recorded {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_owned(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
-}
-
 #[test]
 fn a_pasted_credential_is_offered_for_the_keychain_and_shows_nowhere() {
     use secrecy::ExposeSecret as _;
@@ -172,7 +147,7 @@ fn a_pasted_credential_is_offered_for_the_keychain_and_shows_nowhere() {
     // Nowhere else: no label, no file under the folder (flow, globals, recovery), no storage.
     let texts = all_text(&harness);
     assert!(texts.iter().all(|t| !t.contains(PASTED)), "no label holds the value: {texts:?}");
-    let mut storage = Recorded::default();
+    let mut storage = MemoryStorage::default();
     eframe::App::save(harness.state_mut(), &mut storage);
     assert!(storage.0.values().all(|v| !v.contains(PASTED)), "eframe storage never holds the value");
     let files = files_under(fixture.dir.path());

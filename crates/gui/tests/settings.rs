@@ -4,17 +4,21 @@
 //! keyring's mock store, and (ignored, run by `.ci/run`) the real Secret Service.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use secrecy::ExposeSecret as _;
 use switchyard_flow::Flow;
 use switchyard_gui::{AppOptions, SwitchyardApp};
 use switchyard_vault::{Date, Definition, FILE_NAME, Keychain, Kind, Store};
+
+use common::{MemoryStorage, files_under, has_label, shows};
 
 const MASK: &str = "*****";
 
@@ -73,18 +77,6 @@ fn step_until(
     harness.run_steps(2);
 }
 
-/// Whether any widget's label or value (text fields, labels) contains `text`.
-fn shows(harness: &Harness<'_, SwitchyardApp>, text: &str) -> bool {
-    let contains = move |node: &egui_kittest::kittest::AccessKitNode<'_>| {
-        node.label().is_some_and(|l| l.contains(text)) || node.value().is_some_and(|v| v.contains(text))
-    };
-    harness.query_all(By::new().include_labels().predicate(contains)).next().is_some()
-}
-
-fn has_label(harness: &Harness<'_, SwitchyardApp>, label: &str) -> bool {
-    harness.query_all_by_label(label).next().is_some()
-}
-
 /// Clicks the button `label` on the row of variable `name`.
 fn click_in_row(harness: &mut Harness<'_, SwitchyardApp>, name: &str, label: &str) {
     let row = harness.get_by_label(name).rect();
@@ -121,37 +113,11 @@ fn click(harness: &mut Harness<'_, SwitchyardApp>, label: &str) {
     harness.run_steps(2);
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() { files.extend(files_under(&path)) } else { files.push(path) }
-    }
-    files
-}
-
 fn assert_not_in_files(dir: &Path, secret: &str) {
     for file in files_under(dir) {
         let bytes = std::fs::read(&file).unwrap();
         assert!(!String::from_utf8_lossy(&bytes).contains(secret), "the secret is in {}", file.display());
     }
-}
-
-/// eframe's storage, to see what the app would persist.
-#[derive(Default)]
-struct Recorded(std::collections::HashMap<String, String>);
-
-impl eframe::Storage for Recorded {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_owned(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
 }
 
 /// Adds a secret through the form and waits until the list shows it.
@@ -191,7 +157,7 @@ fn add_reveal_rename_delete(fixture: &Fixture, keychain: Keychain, old: &str, ne
     click_in_row(&mut harness, old, "Reveal");
     step_until(&mut harness, "the value to be revealed", |h| has_label(h, secret));
     assert!(!has_label(&harness, MASK));
-    let mut storage = Recorded::default();
+    let mut storage = MemoryStorage::default();
     eframe::App::save(harness.state_mut(), &mut storage);
     assert!(storage.0.values().all(|v| !v.contains(secret)), "eframe storage never holds the value");
     click_in_row(&mut harness, old, "Hide");

@@ -98,3 +98,45 @@ pub fn copied(harness: &Harness<'_, SwitchyardApp>) -> Vec<String> {
         })
         .collect()
 }
+
+/// eframe's storage in memory: what the app is given at start and what it keeps.
+#[derive(Default)]
+pub struct MemoryStorage(pub std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { files.extend(files_under(&path)) } else { files.push(path) }
+    }
+    files
+}
+
+/// Whether any widget's label or value (text fields, labels) contains `text`.
+pub fn shows(harness: &Harness<'_, SwitchyardApp>, text: &str) -> bool {
+    use egui_kittest::kittest::Queryable as _;
+    let contains = move |node: &egui_kittest::kittest::AccessKitNode<'_>| {
+        node.label().is_some_and(|l| l.contains(text)) || node.value().is_some_and(|v| v.contains(text))
+    };
+    harness.query_all(egui_kittest::kittest::By::new().include_labels().predicate(contains)).next().is_some()
+}
+
+/// Whether a widget is labelled exactly `label`.
+pub fn has_label(harness: &Harness<'_, SwitchyardApp>, label: &str) -> bool {
+    use egui_kittest::kittest::Queryable as _;
+    harness.query_all_by_label(label).next().is_some()
+}
