@@ -71,8 +71,7 @@ pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
         closing_line(&reports, duration_ms)?;
     }
     targets.write(&reports, cancelled, duration_ms)?;
-    let all_ok = reports.iter().all(|r| r.ran.as_ref().is_some_and(|ran| ran.summary.outcome == Outcome::Ok));
-    Ok(if all_ok { Exit::Success } else { Exit::RunNotOk })
+    Ok(if report::overall(&reports, false) == "ok" { Exit::Success } else { Exit::RunNotOk })
 }
 
 /// How the flows are run and shown.

@@ -183,13 +183,13 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
                 writeln!(self.err, "  {CYAN}↻{CYAN:#} {} {index}/{total}", Escaped(block))
             }
             Event::VariableSet { name, value, .. } => {
-                writeln!(self.err, "  {CYAN}≔{CYAN:#} {} = {}", Escaped(name), Escaped(&short_value(value)))
+                writeln!(self.err, "  {CYAN}≔{CYAN:#} {} = {}", Escaped(name), Escaped(&short_value(value, 80)))
             }
             Event::CheckResult { name, passed: true, .. } => {
                 writeln!(self.err, "    {GREEN}✓{GREEN:#} check \"{}\"", Escaped(name))
             }
             Event::CheckResult { name, passed: false, result, .. } => {
-                let result = short_value(result);
+                let result = short_value(result, 80);
                 writeln!(self.err, "    {RED}✗{RED:#} check \"{}\" {DIM}→ {}{DIM:#}", Escaped(name), Escaped(&result))
             }
             Event::RunFinished { outcome, counts, duration_ms } => self.run_finished(*outcome, counts, *duration_ms),
@@ -197,13 +197,13 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     }
 }
 
-/// A value on one line, cut after 80 characters.
-fn short_value(value: &serde_json::Value) -> String {
+/// A value on one line, cut after `max` characters (`…` marks the cut).
+pub(crate) fn short_value(value: &serde_json::Value, max: usize) -> String {
     let text = match value {
         serde_json::Value::String(text) => text.clone(),
         other => other.to_string(),
     };
-    match text.char_indices().nth(80) {
+    match text.char_indices().nth(max) {
         Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
         None => text,
     }

@@ -5,9 +5,9 @@
 //! arrive already masked by the engine, so renderers never see a secret value.
 //!
 //! A renderer may buffer what [`Render::event`] writes; [`Render::flush`] makes it
-//! visible. The run loop renders every event that is ready, then flushes once, so a
-//! fast run costs one write per batch instead of one per line, and a slow one still
-//! shows each event as it happens.
+//! visible. The run loop (`run.rs`) flushes at most every 20 ms while events keep
+//! coming and at once after a pause, so a fast run costs one write per 20 ms instead of
+//! one per line, and a slow one still shows each event as it happens.
 
 pub mod human;
 pub mod json;

@@ -254,12 +254,5 @@ fn request_failure(value: &Value) -> (String, String) {
 
 /// A value on one line, cut after 200 characters.
 pub fn short(value: &Value) -> String {
-    let text = match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    match text.char_indices().nth(200) {
-        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
-        None => text,
-    }
+    crate::render::human::short_value(value, 200)
 }
