@@ -11,7 +11,6 @@ mod server;
 
 use common::{Fixture, step_until};
 use egui::Rect;
-use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, NodeT as _, Queryable as _};
 use serde_json::json;
@@ -40,20 +39,6 @@ fn assert_clean(what: &str, text: &str) {
     for form in [TOKEN.to_lowercase(), "secret-g1".to_owned(), server::encode::encode("base64", TOKEN).to_lowercase()] {
         assert!(!lower.contains(&form), "{what} shows the token ({form}):\n{text}");
     }
-}
-
-/// Clicks the expand toggle just left of the node labelled `label` in the JSON tree.
-fn expand(harness: &mut Harness<'_, SwitchyardApp>, label: &str) {
-    let at: Rect = harness.get_by_label(label).rect();
-    let toggle = harness
-        .get_all_by_role(Role::Unknown)
-        .find(|node| {
-            let rect = node.rect();
-            (rect.center().y - at.center().y).abs() < 4.0 && (at.left() - rect.right()).abs() < 4.0
-        })
-        .unwrap_or_else(|| panic!("no expand toggle beside {label}"));
-    toggle.click();
-    harness.run_steps(3);
 }
 
 #[test]
@@ -114,17 +99,34 @@ fn class1_bearer_token_echoed_alone_shows_nowhere_in_the_app() {
     assert_eq!(copied.len(), 1, "Copy copied the lines");
     assert_clean("the clipboard", &copied[0]);
 
-    // The JSON tree of the logged value, expanded down to the token.
+    // The response viewer on the logged value (a response): its body tree shows the
+    // token's key with the mask; then every other view of it, and Copy body.
     // The log line's label: its time, the block (`log`), the level (`log`), `logged`.
     harness.get_by_label_contains("log log logged").click();
     harness.run_steps(3);
-    expand(&mut harness, "{...}");
-    expand(&mut harness, "\"body\"");
     assert!(harness.query_by_label("\"token\"").is_some(), "the tree shows the token's key");
     assert!(harness.query_by_label(&format!("\"{MASK}\"")).is_some(), "and the mask as its value");
     for text in all_text(&harness) {
         assert_clean("the window (JSON tree, canvas)", &text);
     }
+    for view in ["Pretty", "Raw", "Headers (", "Whole value"] {
+        harness.get_by_label_contains(view).click();
+        harness.run_steps(3);
+        for text in all_text(&harness) {
+            assert_clean(&format!("the response viewer's {view} view"), &text);
+        }
+    }
+    harness.get_by_label("Body").click();
+    harness.run_steps(2);
+    harness.get_by_label("Copy body").click();
+    harness.step();
+    let copied = common::copied(&harness);
+    assert_eq!(copied.len(), 1, "Copy body copied the body");
+    assert!(copied[0].contains(MASK));
+    assert_clean("the body on the clipboard", &copied[0]);
+    // A line without a value, so the viewer shows no response while the markers are read.
+    harness.get_by_label_contains("run started").click();
+    harness.run_steps(2);
 
     // The wire markers: hover each and read the value it shows.
     let markers: Vec<Rect> = harness.query_all_by_label("value carried").map(|node| node.rect()).collect();

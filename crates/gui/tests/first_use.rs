@@ -371,6 +371,16 @@ fn esc_closes_menus_context_menus_and_windows_before_it_stops_a_run() {
     assert!(harness.query_by_label("On the canvas").is_none(), "Esc closed the shortcuts window");
     assert!(harness.state().is_running());
 
+    // The response viewer's window, on the request line.
+    harness.get_by_label_contains("wait request GET").click();
+    harness.run_steps(2);
+    harness.get_by_label("⬈ Window").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Response viewer — wait").is_some(), "the viewer's window is open");
+    press(&mut harness, Modifiers::NONE, Key::Escape);
+    assert!(harness.query_by_label("Response viewer — wait").is_none(), "Esc closed the viewer's window");
+    assert!(harness.state().is_running());
+
     // Nothing left open: Esc stops the run.
     press(&mut harness, Modifiers::NONE, Key::Escape);
     common::step_until(&mut harness, "the run to stop", |app| !app.is_running());

@@ -25,6 +25,8 @@ pub struct OpenArgs {
     pub screenshot: Option<PathBuf>,
     /// Open the global variables panel at start (with `screenshot`: save it once loaded).
     pub settings: bool,
+    /// After the first run, show its last response in the viewer's window.
+    pub show_response: bool,
     /// Report the time to the first frame (from this instant) and quit.
     pub report_first_frame: Option<std::time::Instant>,
 }
@@ -42,6 +44,7 @@ pub fn open(runtime: &Runtime, args: OpenArgs) -> Result<Exit, Fatal> {
         run_on_start: args.run,
         screenshot: args.screenshot,
         open_settings: args.settings,
+        show_response: args.show_response,
         report_first_frame: args.report_first_frame,
         curl: Some(Arc::new(crate::curl_bridge::ImportCurl)),
         ..AppOptions::default()

@@ -31,6 +31,11 @@ pub struct Cli {
     #[arg(long, hide = true)]
     pub settings: bool,
 
+    /// With --run: after the run, show its last response in the response viewer's
+    /// window; with --screenshot, save the window then (for documentation).
+    #[arg(long, hide = true)]
+    pub show_response: bool,
+
     /// Print the time from process start to the first frame, then quit (benchmark).
     #[arg(long, hide = true)]
     pub report_first_frame: bool,

@@ -62,6 +62,7 @@ fn main() -> ExitCode {
                 run: cli.run_on_open,
                 screenshot: cli.screenshot,
                 settings: cli.settings,
+                show_response: cli.show_response,
                 report_first_frame,
             };
             app::open(&runtime, args)

@@ -85,6 +85,15 @@ impl SwitchyardApp {
         &self.title
     }
 
+    /// With `show_response`, once the first run has ended: its last response selected
+    /// and shown in the viewer's window.
+    pub(super) fn show_response_step(&mut self) {
+        if self.show_response && self.response_shown_at.is_none() && self.run.runs_finished > 0 {
+            self.console.show_last_response();
+            self.response_shown_at = Some(self.frames_drawn);
+        }
+    }
+
     pub(super) fn screenshot_step(&mut self, ctx: &egui::Context) {
         let Some(path) = self.screenshot.clone() else { return };
         let image = ctx.input(|i| {
@@ -104,7 +113,11 @@ impl SwitchyardApp {
         }
         self.frames_drawn = self.frames_drawn.saturating_add(1);
         let settled = !self.screenshot_waits && self.frames_drawn >= SCREENSHOT_AFTER_FRAMES;
-        if (self.run.runs_finished > 0 || self.settings.is_settled() || settled) && !self.screenshot_requested {
+        let ready = self.run.runs_finished > 0 || self.settings.is_settled() || settled;
+        // A response shown in the viewer is given a few frames to lay out its window.
+        let response_ready = !self.show_response
+            || self.response_shown_at.is_some_and(|at| self.frames_drawn >= at.saturating_add(SCREENSHOT_AFTER_FRAMES));
+        if ready && response_ready && !self.screenshot_requested {
             self.screenshot_requested = true;
             ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::default()));
         }

@@ -178,8 +178,9 @@ impl SwitchyardApp {
     /// Esc closes what is open, the innermost first, and only stops a run when nothing
     /// is: a menu, context menu or list (egui closes it), a text field (which lets go
     /// of the keyboard), the wire menu, a dialog, the global variables panel (its form
-    /// first), the shortcuts window. What it closes here uses the key up; returns
-    /// whether it is left to what is drawn later in the frame (which then closes).
+    /// first), the response viewer's window, the shortcuts window. What it closes here
+    /// uses the key up; returns whether it is left to what is drawn later in the frame
+    /// (which then closes).
     fn escape(&mut self, ctx: &egui::Context) -> bool {
         let left_to_others = egui::Popup::is_any_open(ctx)
             || ctx.egui_wants_keyboard_input()
@@ -196,7 +197,7 @@ impl SwitchyardApp {
         } else if self.credential_offer.is_some() {
             self.actions.push(Action::AnswerCredential(false));
             true
-        } else if self.settings.escape(ctx) {
+        } else if self.settings.escape(ctx) || self.console.close_viewer_window() {
             true
         } else if self.show_shortcuts {
             self.show_shortcuts = false;

@@ -21,7 +21,7 @@ mod credential;
 mod environment;
 mod hooks;
 mod menus;
-mod panels;
+pub(crate) mod panels;
 mod run_view;
 mod session;
 
@@ -81,6 +81,9 @@ pub struct AppOptions {
     /// Open the global variables panel at start. With `screenshot`, the screenshot is
     /// taken once the panel has loaded (no run needed).
     pub open_settings: bool,
+    /// After the first run ends, select its last response in the console and show it in
+    /// the response viewer's window (with `screenshot`: then save it; for documentation).
+    pub show_response: bool,
     /// Print the time from this instant (process start) to the end of the first frame
     /// on stderr, and quit (for the start-up benchmark).
     pub report_first_frame: Option<std::time::Instant>,
@@ -158,6 +161,10 @@ pub struct SwitchyardApp {
     screenshot_waits: bool,
     /// Frames drawn so far, for a screenshot that waits for nothing.
     frames_drawn: u32,
+    /// Show the first run's last response in the viewer's window (`show_response`).
+    show_response: bool,
+    /// The frame it was shown at (the screenshot waits a few frames after it).
+    response_shown_at: Option<u32>,
     report_first_frame: Option<std::time::Instant>,
     /// How to place the flow in the canvas on the next frame (after opening one, or
     /// when asked to show it whole).
@@ -299,6 +306,8 @@ impl SwitchyardApp {
             screenshot_requested: false,
             screenshot_waits: options.run_on_start || options.open_settings,
             frames_drawn: 0,
+            show_response: options.show_response,
+            response_shown_at: None,
             report_first_frame: options.report_first_frame,
             fit_pending: Some(Fit::Open),
             history,
@@ -527,6 +536,7 @@ impl SwitchyardApp {
 
         self.apply_queued(&ctx);
         self.update_title(&ctx);
+        self.show_response_step();
         self.screenshot_step(&ctx);
         self.report_first_frame(&ctx);
     }

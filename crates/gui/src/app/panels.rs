@@ -47,7 +47,7 @@ impl PanelSizes {
 
 /// Makes a side panel's content exactly as wide as the panel: egui's panels otherwise
 /// follow their content's width (shrinking to a short hint, widening for a wide form).
-pub(super) fn hold_width(ui: &mut egui::Ui) {
+pub(crate) fn hold_width(ui: &mut egui::Ui) {
     let width = ui.available_width();
     ui.set_min_width(width);
     ui.set_max_width(width);

@@ -24,8 +24,10 @@
 //! event says (through the engine's shared wording); `ui.rs` draws it.
 
 mod ui;
+mod viewer;
 mod wording;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use egui::{Color32, Visuals};
@@ -134,8 +136,9 @@ impl ConsoleLine {
 pub struct Console {
     /// Every line, oldest first.
     lines: Vec<ConsoleLine>,
-    /// What the filter searches, for every line one after another: block, level and
-    /// message, lowercased, each followed by a newline (which no field and no filter
+    /// What the filter searches, for every line one after another: block, level,
+    /// message and the words of its value ([`push_search_words`]), lowercased, each
+    /// followed by a newline (which no field and no filter
     /// contains, so a match never spans two fields). A filter change is then one
     /// substring scan of this text rather than one search per line.
     search_text: String,
@@ -160,6 +163,12 @@ pub struct Console {
     runs: u64,
     /// Whether starting a run clears the console (the toolbar's "Clear on run").
     pub clear_on_run: bool,
+    /// Body sizes from `ResponseReceived`, by block, until that block's finish line.
+    pending_bytes: HashMap<String, u64>,
+    /// The body size of each line that finished a request, by line index.
+    line_bytes: HashMap<usize, u64>,
+    /// The response viewer (details pane and window).
+    viewer: viewer::Viewer,
 }
 
 impl Default for Console {
@@ -177,6 +186,9 @@ impl Default for Console {
             generation: 0,
             runs: 0,
             clear_on_run: false,
+            pending_bytes: HashMap::new(),
+            line_bytes: HashMap::new(),
+            viewer: viewer::Viewer::default(),
         }
     }
 }
@@ -191,11 +203,49 @@ impl Console {
     /// started. Block starts and responses are not shown: the block's finish carries the
     /// result.
     pub fn push(&mut self, elapsed: Duration, event: &Event) {
+        match event {
+            Event::ResponseReceived { block, bytes, .. } => {
+                self.pending_bytes.insert(block.clone(), *bytes);
+            }
+            Event::BlockFinished { block, .. } => {
+                if let Some(bytes) = self.pending_bytes.remove(block) {
+                    self.line_bytes.insert(self.lines.len(), bytes);
+                }
+            }
+            _ => {}
+        }
         if let Some((block, level, message, value)) = describe(event) {
             let block = block.map(|block| escape_controls(&block).into_owned());
             let message = escape_controls(&message).into_owned();
             self.add(ConsoleLine { time: format_elapsed(elapsed), block, level, message, value });
         }
+    }
+
+    /// The body size of the line at `index`, when it finished a request that got a response.
+    pub fn response_bytes(&self, index: usize) -> Option<u64> {
+        self.line_bytes.get(&index).copied()
+    }
+
+    /// Closes the response viewer's window, if it is open; returns whether it was.
+    pub fn close_viewer_window(&mut self) -> bool {
+        self.viewer.close_window()
+    }
+
+    /// Selects the last line whose value is a response and shows it in the viewer's
+    /// window; returns whether there was one.
+    pub fn show_last_response(&mut self) -> bool {
+        let last = self
+            .lines
+            .iter()
+            .rposition(|line| line.value.as_ref().and_then(viewer::Http::of).is_some_and(|http| http.status.is_some()));
+        self.selected = last;
+        self.viewer.window_open |= last.is_some();
+        last.is_some()
+    }
+
+    /// Whether the response viewer is in its own window.
+    pub fn viewer_window_open(&self) -> bool {
+        self.viewer.window_open
     }
 
     /// Adds an app-level error line (e.g. `cannot read the globals store: …`). Its line
@@ -237,6 +287,8 @@ impl Console {
         self.search_starts.clear();
         self.levels.clear();
         self.filtered.clear();
+        self.pending_bytes.clear();
+        self.line_bytes.clear();
         self.selected = None;
         self.generation = self.generation.wrapping_add(1);
     }
@@ -279,8 +331,10 @@ impl Console {
         &self.filter
     }
 
-    /// Sets the filter: a line is shown when its block, message or level contains the
-    /// text, ignoring case (and its level is toggled on). An empty filter shows all.
+    /// Sets the filter: a line is shown when its block, message, level or value (the
+    /// response's body and headers, the logged value: its keys and scalars, separated
+    /// by spaces) contains the text, ignoring case (and its level is toggled on). An
+    /// empty filter shows all.
     pub fn set_filter(&mut self, filter: impl Into<String>) {
         self.filter = filter.into();
         self.refilter();
@@ -315,6 +369,10 @@ impl Console {
         let start = self.search_text.len();
         for field in [line.block.as_deref().unwrap_or(""), line.level.as_str(), &line.message] {
             self.search_text.push_str(&field.to_lowercase());
+            self.search_text.push('\n');
+        }
+        if let Some(value) = &line.value {
+            push_search_words(value, &mut self.search_text);
             self.search_text.push('\n');
         }
         let text = self.search_text.get(start..).unwrap_or("");
@@ -360,5 +418,41 @@ impl Console {
     }
 }
 
+/// Appends what the filter finds in a value: its keys and its scalars (strings as they
+/// are), lowercased, separated by spaces, with line breaks and other control characters
+/// as spaces (a field of `search_text` never holds a newline). Walks the value with its
+/// own stack, so a deep value cannot overflow the thread's; linear in its size.
+fn push_search_words(value: &Value, out: &mut String) {
+    let push = |text: &str, out: &mut String| {
+        out.extend(text.chars().flat_map(|c| {
+            let c = if c.is_control() { ' ' } else { c };
+            c.to_lowercase()
+        }));
+        out.push(' ');
+    };
+    enum Item<'a> {
+        Key(&'a str),
+        Value(&'a Value),
+    }
+    let mut stack = vec![Item::Value(value)];
+    while let Some(item) = stack.pop() {
+        match item {
+            Item::Key(key) => push(key, out),
+            Item::Value(Value::Object(object)) => {
+                for (key, child) in object.iter().rev() {
+                    stack.push(Item::Value(child));
+                    stack.push(Item::Key(key));
+                }
+            }
+            Item::Value(Value::Array(items)) => stack.extend(items.iter().rev().map(Item::Value)),
+            Item::Value(Value::String(text)) => push(text, out),
+            Item::Value(Value::Null) => {}
+            Item::Value(scalar) => push(&scalar.to_string(), out),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod viewer_tests;
