@@ -163,6 +163,9 @@ pub struct Console {
     runs: u64,
     /// Whether starting a run clears the console (the toolbar's "Clear on run").
     pub clear_on_run: bool,
+    /// The longest block id of any line so far (in characters): the list's block column
+    /// is as wide as it (up to a limit).
+    widest_block: String,
     /// Body sizes from `ResponseReceived`, by block, until that block's finish line.
     pending_bytes: HashMap<String, u64>,
     /// The body size of each line that finished a request, by line index.
@@ -186,6 +189,7 @@ impl Default for Console {
             generation: 0,
             runs: 0,
             clear_on_run: false,
+            widest_block: String::new(),
             pending_bytes: HashMap::new(),
             line_bytes: HashMap::new(),
             viewer: viewer::Viewer::default(),
@@ -231,13 +235,17 @@ impl Console {
         self.viewer.close_window()
     }
 
-    /// Selects the last line whose value is a response and shows it in the viewer's
-    /// window; returns whether there was one.
+    /// Selects the last line whose value is a successful response (else any response)
+    /// and shows it in the viewer's window; returns whether there was one.
     pub fn show_last_response(&mut self) -> bool {
+        let is_response = |line: &ConsoleLine| {
+            line.value.as_ref().and_then(viewer::Http::of).is_some_and(|http| http.status.is_some())
+        };
         let last = self
             .lines
             .iter()
-            .rposition(|line| line.value.as_ref().and_then(viewer::Http::of).is_some_and(|http| http.status.is_some()));
+            .rposition(|line| line.level == Level::Success && is_response(line))
+            .or_else(|| self.lines.iter().rposition(is_response));
         self.selected = last;
         self.viewer.window_open |= last.is_some();
         last.is_some()
@@ -289,6 +297,7 @@ impl Console {
         self.filtered.clear();
         self.pending_bytes.clear();
         self.line_bytes.clear();
+        self.widest_block.clear();
         self.selected = None;
         self.generation = self.generation.wrapping_add(1);
     }
@@ -378,6 +387,11 @@ impl Console {
         let text = self.search_text.get(start..).unwrap_or("");
         if self.is_level_shown(line.level) && text.contains(self.needle.as_str()) {
             self.filtered.push(self.lines.len());
+        }
+        if let Some(block) = &line.block
+            && block.chars().count() > self.widest_block.chars().count()
+        {
+            self.widest_block.clone_from(block);
         }
         self.search_starts.push(start);
         self.levels.push(line.level);

@@ -17,7 +17,8 @@ use super::{Console, ConsoleLine, Level};
 
 /// Width of the toolbar's filter box, in points.
 const FILTER_WIDTH: f32 = 200.0;
-/// Width of the block column in the list, in points; longer block ids are elided.
+/// Widest the block column of the list gets, in points (it is as wide as the longest
+/// block id so far, up to this); longer block ids are elided.
 const BLOCK_COLUMN_WIDTH: f32 = 140.0;
 /// Horizontal gap between the list's columns, in points.
 const COLUMN_GAP: f32 = 10.0;
@@ -28,8 +29,9 @@ const VALUE_PREVIEW_WIDTH: f32 = 160.0;
 /// Longest string value a row previews, in characters, before cutting it short.
 const VALUE_PREVIEW_CHARS: usize = 40;
 /// Initial width of the details pane, in points.
-const DETAILS_WIDTH: f32 = 360.0;
-/// Narrowest the details pane gets, in points; it is also never wider than 60% of the console.
+const DETAILS_WIDTH: f32 = 320.0;
+/// Narrowest the details pane gets, in points; it is also never wider than 60% of the
+/// console, and starts at no more than 40% of it, so the messages keep room.
 const MIN_DETAILS_WIDTH: f32 = 160.0;
 
 impl Console {
@@ -42,7 +44,7 @@ impl Console {
         let max_details_width = (ui.available_width() * 0.6).max(MIN_DETAILS_WIDTH);
         egui::Panel::right(ui.id().with("switchyard-console-details"))
             .resizable(true)
-            .default_size(DETAILS_WIDTH.min(max_details_width))
+            .default_size(DETAILS_WIDTH.min(ui.available_width() * 0.4).max(MIN_DETAILS_WIDTH))
             .size_range(MIN_DETAILS_WIDTH..=max_details_width)
             .show(ui, |ui| {
                 crate::app::panels::hold_width(ui);
@@ -143,7 +145,12 @@ impl Console {
             .iter()
             .map(|level| painter.layout_no_wrap(level.as_str().to_owned(), body.clone(), Color32::WHITE).size().x)
             .fold(0.0, f32::max);
-        let fonts = RowFonts { body, mono, time_width, level_width };
+        let block_width = painter
+            .layout_no_wrap(self.widest_block.clone(), body.clone(), Color32::WHITE)
+            .size()
+            .x
+            .min(BLOCK_COLUMN_WIDTH);
+        let fonts = RowFonts { body, mono, time_width, level_width, block_width };
 
         let mut clicked = None;
         ui.scope(|ui| {
@@ -175,6 +182,7 @@ struct RowFonts {
     mono: FontId,
     time_width: f32,
     level_width: f32,
+    block_width: f32,
 }
 
 /// Draws one row of the list (time, block, level, message, and `{…}` when the line has
@@ -215,7 +223,7 @@ fn row_ui(
         x += width + COLUMN_GAP;
     };
     column(&line.time, &fonts.mono, weak_color, fonts.time_width);
-    column(line.block.as_deref().unwrap_or(""), &fonts.body, text_color, BLOCK_COLUMN_WIDTH);
+    column(line.block.as_deref().unwrap_or(""), &fonts.body, text_color, fonts.block_width);
     column(line.level.as_str(), &fonts.body, line.level.color(visuals), fonts.level_width);
 
     let mut message_right = rect.right() - COLUMN_GAP / 2.0;

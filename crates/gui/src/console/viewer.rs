@@ -172,6 +172,8 @@ impl Viewer {
             .open(&mut open)
             .resizable(true)
             .default_size(WINDOW_SIZE)
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
             .show(ctx, |ui| match shown {
                 Some(shown) => self.line_ui(ui, shown, false),
                 None => {
