@@ -20,23 +20,22 @@ use crate::{InPin, InPinId, Node, NodeId, OutPin, OutPinId, Snarl, ui::wire::Wir
 
 mod background_pattern;
 mod cull;
+mod loop_wire;
 mod pin;
 mod scale;
 mod state;
 mod viewer;
-mod loop_wire;
 mod wire;
 
 use self::{
     cull::{CullCache, NodeCache, PinIndex},
-    pin::AnyPin,
     state::{NewWires, NodeState, RowHeights, SnarlState},
-    wire::{draw_wire, hit_wire, pick_wire_style, wire_bounds},
+    wire::{draw_wire, hit_wire, pick_wire_style, wire_bounds, wire_middle},
 };
 
 pub use self::{
     background_pattern::{BackgroundPattern, Grid},
-    pin::{AnyPins, PinInfo, PinShape, PinWireInfo, SnarlPin},
+    pin::{AnyPin, AnyPins, PinInfo, PinShape, PinWireInfo, SnarlPin},
     state::get_selected_nodes,
     viewer::SnarlViewer,
     wire::{WireLayer, WireStyle},
@@ -580,6 +579,15 @@ pub struct SnarlStyle {
     )]
     pub wire_hit_distance: Option<f32>,
 
+    /// Switchyard: while new wires are dragged, each pin they may connect to (see
+    /// [`SnarlViewer::can_connect`]) is ringed with this stroke, with a fainter halo
+    /// around it. `None` (the default): pins are not marked.
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "Option::is_none", default)
+    )]
+    pub wire_target_stroke: Option<Stroke>,
+
     #[doc(hidden)]
     #[cfg_attr(feature = "egui-probe", egui_probe(skip))]
     #[cfg_attr(feature = "serde", serde(skip_serializing, default))]
@@ -809,6 +817,7 @@ impl SnarlStyle {
             wire_smoothness: None,
             lod_scale: None,
             wire_hit_distance: None,
+            wire_target_stroke: None,
 
             _non_exhaustive: (),
         }
@@ -1291,6 +1300,22 @@ where
             continue;
         }
 
+        // Switchyard: where the wire's middle is drawn, for markers on it.
+        let middle = match &loop_points {
+            Some(points) => loop_wire::middle(points),
+            None => Some(wire_middle(
+                wire_frame_size,
+                style.get_upscale_wire_frame(),
+                style.get_downscale_wire_frame(),
+                from_r.pos,
+                to_r.pos,
+                pick_wire_style(from_r.wire_style, to_r.wire_style),
+            )),
+        };
+        if let Some(middle) = middle {
+            viewer.wire_middle(wire.out_pin, wire.in_pin, middle);
+        }
+
         if !snarl_state.has_new_wires() && snarl_resp.contains_pointer() && hovered_wire.is_none() {
             // Try to find hovered wire
             // If not dragging new wire
@@ -1431,21 +1456,45 @@ where
         if new_wires.is_some() {
             ui.ctx().request_repaint();
         }
+        // Switchyard: only the pairs the viewer accepts are connected; a pin that takes
+        // none of the wires (same side, or refused) is reported to the viewer.
         match (new_wires, pin_hovered) {
             (Some(NewWires::In(in_pins)), Some(AnyPin::Out(out_pin))) => {
-                for in_pin in in_pins {
-                    viewer.connect(
-                        &OutPin::new(snarl, out_pin),
-                        &InPin::new(snarl, in_pin),
-                        snarl,
-                    );
+                let mut connected = false;
+                for &in_pin in &in_pins {
+                    let (from, to) = (OutPin::new(snarl, out_pin), InPin::new(snarl, in_pin));
+                    if viewer.can_connect(&from, &to, snarl) {
+                        viewer.connect(&from, &to, snarl);
+                        connected = true;
+                    }
+                }
+                if !connected {
+                    viewer.dropped_wire_on_pin(AnyPins::In(&in_pins), AnyPin::Out(out_pin), snarl);
                 }
             }
             (Some(NewWires::Out(out_pins)), Some(AnyPin::In(in_pin))) => {
-                for out_pin in out_pins {
-                    viewer.connect(
-                        &OutPin::new(snarl, out_pin),
-                        &InPin::new(snarl, in_pin),
+                let mut connected = false;
+                for &out_pin in &out_pins {
+                    let (from, to) = (OutPin::new(snarl, out_pin), InPin::new(snarl, in_pin));
+                    if viewer.can_connect(&from, &to, snarl) {
+                        viewer.connect(&from, &to, snarl);
+                        connected = true;
+                    }
+                }
+                if !connected {
+                    viewer.dropped_wire_on_pin(AnyPins::Out(&out_pins), AnyPin::In(in_pin), snarl);
+                }
+            }
+            (Some(NewWires::In(in_pins)), Some(AnyPin::In(in_pin))) => {
+                if !in_pins.contains(&in_pin) {
+                    viewer.dropped_wire_on_pin(AnyPins::In(&in_pins), AnyPin::In(in_pin), snarl);
+                }
+            }
+            (Some(NewWires::Out(out_pins)), Some(AnyPin::Out(out_pin))) => {
+                if !out_pins.contains(&out_pin) {
+                    viewer.dropped_wire_on_pin(
+                        AnyPins::Out(&out_pins),
+                        AnyPin::Out(out_pin),
                         snarl,
                     );
                 }
@@ -1469,49 +1518,57 @@ where
         }
     }
 
-    if let Some(interact_pos) = ui.ctx().input(|i| i.pointer.interact_pos()) {
-        if let Some(new_wires) = snarl_state.take_new_wires_menu() {
-            let pins = match &new_wires {
-                NewWires::In(x) => AnyPins::In(x),
-                NewWires::Out(x) => AnyPins::Out(x),
-            };
+    // Switchyard: the dropped-wire menu stays open while the pointer is off the canvas
+    // (upstream showed it only while the pointer was known, so it closed when the
+    // pointer left the window); the graph menu still needs the pointer's position.
+    let interact_pos = ui.ctx().input(|i| i.pointer.interact_pos());
+    if let Some(new_wires) = snarl_state.take_new_wires_menu() {
+        let pins = match &new_wires {
+            NewWires::In(x) => AnyPins::In(x),
+            NewWires::Out(x) => AnyPins::Out(x),
+        };
 
-            if viewer.has_dropped_wire_menu(pins, snarl) {
-                snarl_resp.context_menu(|ui| {
-                    let pins = match &new_wires {
-                        NewWires::In(x) => AnyPins::In(x),
-                        NewWires::Out(x) => AnyPins::Out(x),
-                    };
-
-                    let menu_pos = from_global * ui.cursor().min;
-
-                    // Override wire end position when the wire-drop context menu is opened.
-                    wire_end_pos = menu_pos;
-
-                    // The context menu is opened as *link* graph menu.
-                    viewer.show_dropped_wire_menu(menu_pos, ui, pins, snarl);
-
-                    // Even though menu could be closed in `show_dropped_wire_menu`,
-                    // we need to revert the new wires here, because menu state is inaccessible.
-                    // Next frame context menu won't be shown and wires will be removed.
-                    snarl_state.set_new_wires_menu(new_wires);
-                });
-            }
-        } else if viewer.has_graph_menu(interact_pos, snarl) {
+        if viewer.has_dropped_wire_menu(pins, snarl) {
             snarl_resp.context_menu(|ui| {
+                let pins = match &new_wires {
+                    NewWires::In(x) => AnyPins::In(x),
+                    NewWires::Out(x) => AnyPins::Out(x),
+                };
+
                 let menu_pos = from_global * ui.cursor().min;
 
-                viewer.show_graph_menu(menu_pos, ui, snarl);
+                // Override wire end position when the wire-drop context menu is opened.
+                wire_end_pos = menu_pos;
+
+                // The context menu is opened as *link* graph menu.
+                viewer.show_dropped_wire_menu(menu_pos, ui, pins, snarl);
+
+                // Even though menu could be closed in `show_dropped_wire_menu`,
+                // we need to revert the new wires here, because menu state is inaccessible.
+                // Next frame context menu won't be shown and wires will be removed.
+                snarl_state.set_new_wires_menu(new_wires);
             });
         }
+    } else if let Some(interact_pos) = interact_pos
+        && viewer.has_graph_menu(interact_pos, snarl)
+    {
+        snarl_resp.context_menu(|ui| {
+            let menu_pos = from_global * ui.cursor().min;
+
+            viewer.show_graph_menu(menu_pos, ui, snarl);
+        });
     }
 
-    match snarl_state.new_wires() {
+    // Switchyard: the new wires are drawn to the dropped-wire menu while it is open
+    // (upstream drew them only while dragged), and a pin that is gone is skipped.
+    match snarl_state.new_wires_or_menu() {
         None => {}
         Some(NewWires::In(in_pins)) => {
             for &in_pin in in_pins {
                 let from_pos = wire_end_pos;
-                let to_r = &input_info[&in_pin];
+                let Some(to_r) = input_info.get(&in_pin) else {
+                    continue;
+                };
 
                 draw_wire(
                     &ui,
@@ -1530,7 +1587,9 @@ where
         }
         Some(NewWires::Out(out_pins)) => {
             for &out_pin in out_pins {
-                let from_r = &output_info[&out_pin];
+                let Some(from_r) = output_info.get(&out_pin) else {
+                    continue;
+                };
                 let to_pos = wire_end_pos;
 
                 draw_wire(
@@ -2622,6 +2681,25 @@ where
         return None;
     }
 
+    // Switchyard: while new wires are dragged, ring the pins they may connect to.
+    if let (Some(stroke), Some(new_wires)) = (style.wire_target_stroke, snarl_state.new_wires()) {
+        let targets = WireTargets {
+            inputs: &inputs,
+            outputs: &outputs,
+            input_positions,
+            output_positions,
+        };
+        ring_wire_targets(
+            snarl,
+            viewer,
+            new_wires,
+            &targets,
+            stroke,
+            pin_size,
+            ui.painter(),
+        );
+    }
+
     viewer.final_node_rect(node, r.response.rect, ui, snarl);
 
     let settled = !node_state.is_dirty();
@@ -2634,6 +2712,61 @@ where
         pin_hovered,
         final_rect: r.response.rect,
     })
+}
+
+/// A node's pins and where they were drawn this frame, for [`ring_wire_targets`].
+struct WireTargets<'a> {
+    inputs: &'a [InPin],
+    outputs: &'a [OutPin],
+    input_positions: &'a HashMap<InPinId, PinResponse>,
+    output_positions: &'a HashMap<OutPinId, PinResponse>,
+}
+
+/// Switchyard: rings each of a node's pins that accepts at least one of the new wires
+/// ([`SnarlViewer::can_connect`]) with `stroke`, inside a fainter halo.
+fn ring_wire_targets<T, V>(
+    snarl: &Snarl<T>,
+    viewer: &mut V,
+    new_wires: &NewWires,
+    targets: &WireTargets<'_>,
+    stroke: Stroke,
+    pin_size: f32,
+    painter: &egui::Painter,
+) where
+    V: SnarlViewer<T>,
+{
+    let radius = pin_size.mul_add(0.5, 2.0 + stroke.width * 0.5);
+    let halo = Stroke::new(stroke.width * 2.0, stroke.color.gamma_multiply(0.35));
+    let ring = |pos: Pos2| {
+        painter.circle_stroke(pos, stroke.width.mul_add(1.5, radius), halo);
+        painter.circle_stroke(pos, radius, stroke);
+    };
+    match new_wires {
+        NewWires::Out(sources) => {
+            let sources: SmallVec<[OutPin; 4]> =
+                sources.iter().map(|&id| OutPin::new(snarl, id)).collect();
+            for pin in targets.inputs {
+                if sources
+                    .iter()
+                    .any(|from| viewer.can_connect(from, pin, snarl))
+                    && let Some(drawn) = targets.input_positions.get(&pin.id)
+                {
+                    ring(drawn.pos);
+                }
+            }
+        }
+        NewWires::In(sources) => {
+            let sources: SmallVec<[InPin; 4]> =
+                sources.iter().map(|&id| InPin::new(snarl, id)).collect();
+            for pin in targets.outputs {
+                if sources.iter().any(|to| viewer.can_connect(pin, to, snarl))
+                    && let Some(drawn) = targets.output_positions.get(&pin.id)
+                {
+                    ring(drawn.pos);
+                }
+            }
+        }
+    }
 }
 
 /// What a primary click or drag on a node's frame does: move the node (or the

@@ -61,6 +61,21 @@ fn rounded(corners: &[Pos2], radius: f32) -> Vec<Pos2> {
     out
 }
 
+/// The point half-way along the polyline `points` (by length): under the node.
+pub fn middle(points: &[Pos2]) -> Option<Pos2> {
+    let length: f32 = points.windows(2).map(|s| s[0].distance(s[1])).sum();
+    let mut left = length * 0.5;
+    for segment in points.windows(2) {
+        let (a, b) = (segment[0], segment[1]);
+        let step = a.distance(b);
+        if step >= left && step > 0.0 {
+            return Some(a.lerp(b, left / step));
+        }
+        left -= step;
+    }
+    points.last().copied()
+}
+
 /// Whether `pos` is within `distance` of the polyline `points`.
 pub fn hit(points: &[Pos2], pos: Pos2, distance: f32) -> bool {
     points.windows(2).any(|segment| {
@@ -87,10 +102,20 @@ mod tests {
         assert_eq!(points.first(), Some(&from));
         assert_eq!(points.last(), Some(&to));
         let bounds = Rect::from_points(&points);
-        assert!(bounds.bottom() > frame.bottom() && bounds.left() < frame.left() && bounds.right() > frame.right());
+        assert!(
+            bounds.bottom() > frame.bottom()
+                && bounds.left() < frame.left()
+                && bounds.right() > frame.right()
+        );
         // Nothing of it crosses the node.
         assert!(points.iter().all(|p| !frame.shrink(1.0).contains(*p)));
         assert!(hit(&points, pos2(100.0, frame.bottom() + REACH + 3.0), 4.0));
         assert!(!hit(&points, pos2(100.0, 40.0), 4.0));
+        // Half-way along it: under the node, between its sides.
+        let middle = middle(&points).unwrap();
+        assert!(
+            middle.y > frame.bottom() && (middle.x - 100.0).abs() < 1.0,
+            "{middle:?}"
+        );
     }
 }

@@ -4,9 +4,13 @@ use crate::{InPinId, OutPinId};
 
 use super::{SnarlStyle, WireStyle};
 
+/// An output or an input pin (public since Switchyard's
+/// [`SnarlViewer::dropped_wire_on_pin`](crate::ui::SnarlViewer::dropped_wire_on_pin)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AnyPin {
+    /// An output pin.
     Out(OutPinId),
+    /// An input pin.
     In(InPinId),
 }
 

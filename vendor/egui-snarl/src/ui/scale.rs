@@ -57,5 +57,6 @@ impl EguiScale for SnarlStyle {
         self.max_scale.scale(scale);
         self.select_stoke.scale(scale);
         self.select_style.scale(scale);
+        self.wire_target_stroke.scale(scale);
     }
 }

@@ -457,6 +457,11 @@ impl SnarlState {
         }
     }
 
+    /// Switchyard: the new wires, dragged or waiting on the dropped-wire menu.
+    pub const fn new_wires_or_menu(&self) -> Option<&NewWires> {
+        self.new_wires.as_ref()
+    }
+
     pub const fn take_new_wires(&mut self) -> Option<NewWires> {
         match (&self.new_wires, self.new_wires_menu) {
             (Some(_), false) => {

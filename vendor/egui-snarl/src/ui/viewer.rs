@@ -3,7 +3,7 @@ use egui::{emath::TSTransform, Painter, Pos2, Rect, Style, Ui};
 use crate::{InPin, InPinId, NodeId, OutPin, OutPinId, Snarl};
 
 use super::{
-    pin::{AnyPins, SnarlPin},
+    pin::{AnyPin, AnyPins, SnarlPin},
     BackgroundPattern, NodeLayout, SnarlStyle,
 };
 
@@ -312,6 +312,42 @@ pub trait SnarlViewer<T> {
         snarl.connect(from.id, to.id);
     }
 
+    /// Switchyard: whether a new wire may run from `from` to `to`.
+    ///
+    /// Asked while new wires are dragged, for each pin on the other side of a node that
+    /// is laid out in full: a pin that accepts at least one of the dragged wires is
+    /// ringed with [`SnarlStyle::wire_target_stroke`]. On release over a pin, only the
+    /// pairs it accepts are passed to [`SnarlViewer::connect`]; if it accepts none,
+    /// [`SnarlViewer::dropped_wire_on_pin`] is called instead.
+    ///
+    /// By default every output may connect to every input.
+    #[inline]
+    fn can_connect(&mut self, from: &OutPin, to: &InPin, snarl: &Snarl<T>) -> bool {
+        let _ = (from, to, snarl);
+        true
+    }
+
+    /// Switchyard: new wires were released over `pin`, which takes none of them: a pin
+    /// on the same side as the pins they were dragged from, or one
+    /// [`SnarlViewer::can_connect`] refused for each. Not called for one of the pins the
+    /// wires were dragged from (releasing there cancels the drag).
+    ///
+    /// By default nothing happens (the new wires are dropped).
+    #[inline]
+    fn dropped_wire_on_pin(&mut self, src_pins: AnyPins, pin: AnyPin, snarl: &mut Snarl<T>) {
+        let _ = (src_pins, pin, snarl);
+    }
+
+    /// Switchyard: the wire from `from` to `to` was drawn this frame, and `middle` (graph
+    /// space) is the point half-way along it as drawn: between the pins where they are
+    /// now (a collapsed node's pins sit on its header; a zoomed-out node's where its
+    /// last full layout put them), around the node for a wire from a node to itself.
+    /// Not called for wires outside the viewport.
+    #[inline]
+    fn wire_middle(&mut self, from: OutPinId, to: InPinId, middle: Pos2) {
+        let _ = (from, to, middle);
+    }
+
     /// Asks the viewer to disconnect two pins.
     #[inline]
     fn disconnect(&mut self, from: &OutPin, to: &InPin, snarl: &mut Snarl<T>) {
@@ -322,7 +358,13 @@ pub trait SnarlViewer<T> {
     ///
     /// By default it is disconnected (upstream's behaviour); a viewer may open a menu.
     #[inline]
-    fn wire_secondary_clicked(&mut self, from: &OutPin, to: &InPin, pos: Pos2, snarl: &mut Snarl<T>) {
+    fn wire_secondary_clicked(
+        &mut self,
+        from: &OutPin,
+        to: &InPin,
+        pos: Pos2,
+        snarl: &mut Snarl<T>,
+    ) {
         let _ = pos;
         self.disconnect(from, to, snarl);
     }

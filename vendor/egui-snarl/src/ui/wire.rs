@@ -309,6 +309,25 @@ pub fn wire_bounds(
     }
 }
 
+/// Switchyard: the point half-way along a wire between two pins as [`draw_wire`] draws
+/// it: a Bezier wire's curve at `t = 0.5`; a line's or axis-aligned wire's middle (both
+/// are symmetric about it).
+pub fn wire_middle(
+    frame_size: f32,
+    upscale: bool,
+    downscale: bool,
+    from: Pos2,
+    to: Pos2,
+    style: WireStyle,
+) -> Pos2 {
+    let frame_size = adjust_frame_size(frame_size, upscale, downscale, from, to);
+    match style {
+        WireStyle::Line | WireStyle::AxisAligned { .. } => from.lerp(to, 0.5),
+        WireStyle::Bezier3 => sample_bezier(&wire_bezier_3(frame_size, from, to), 0.5),
+        WireStyle::Bezier5 => sample_bezier(&wire_bezier_5(frame_size, from, to), 0.5),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn hit_wire(
     ctx: &Context,
