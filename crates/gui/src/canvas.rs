@@ -1,8 +1,10 @@
 //! The canvas: how blocks, ports and wires look and behave in egui-snarl.
 //!
 //! [`CanvasViewer`] decides each block's title, body and pins (Success green, Failure
-//! red), which connections are allowed (egui-snarl only ever wires an output to an
-//! input), the right-click menus, and what a run left on each block and wire. It
+//! red), which connections are allowed (`wiring.rs`: an output to an input, once; the
+//! ports a dragged wire may end at are ringed, a refused drop says why, a drop on the
+//! empty canvas offers the blocks that fit, wired), the right-click menus, and what a
+//! run left on each block and wire. It
 //! changes nothing itself: it queues [`Action`]s (add, delete, wire, unwire…) that the
 //! app applies after the frame, so every change goes through one place.
 
@@ -10,12 +12,13 @@ use std::collections::{HashMap, HashSet};
 
 use egui::emath::TSTransform;
 use egui::{Color32, Pos2, RichText, Stroke, Ui};
-use egui_snarl::ui::{PinInfo, SnarlPin, SnarlViewer};
+use egui_snarl::ui::{AnyPin, AnyPins, PinInfo, SnarlPin, SnarlViewer};
 use egui_snarl::{InPin, InPinId, NodeId, OutPin, OutPinId, Snarl};
 use switchyard_flow::{BlockKind, Port};
 
 use crate::app::Action;
 use crate::document::{BlockNode, NewBlock};
+use crate::wiring::DraggedFrom;
 
 /// Success ports and wires.
 pub const SUCCESS: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
@@ -65,11 +68,11 @@ pub struct CanvasViewer<'a> {
     /// Where each drawn block's header, body and ports landed this frame (graph space;
     /// the app reports them on screen through `SwitchyardApp::block_rect`).
     pub node_rects: HashMap<NodeId, egui::Rect>,
-    /// Where each drawn port's label landed (graph space): the port sits just outside
-    /// it. The app puts the marker of a wire that carried a value half-way between.
-    pub input_rects: HashMap<InPinId, egui::Rect>,
-    /// See `input_rects`.
-    pub output_rects: HashMap<OutPinId, egui::Rect>,
+    /// The point half-way along each wire drawn this frame (graph space, as egui-snarl
+    /// drew it: between its pins where they are, collapsed blocks and zoomed-out ones
+    /// included, around the block for a self-wire). A wire that carried a value gets
+    /// its marker there.
+    pub wire_middles: HashMap<(OutPinId, InPinId), Pos2>,
 }
 
 fn method_color(method: &str) -> Color32 {
@@ -299,7 +302,6 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
         ui.add_space(3.0);
         port_label_ui(ui, crate::theme::canvas_small(Port::In.as_str()).color(ui.visuals().text_color()));
         self.note(pin.id.node, ui.min_rect());
-        self.input_rects.insert(pin.id, ui.min_rect());
         PinInfo::circle().with_fill(NEUTRAL)
     }
 
@@ -320,12 +322,46 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
             }
         };
         self.note(pin.id.node, ui.min_rect());
-        self.output_rects.insert(pin.id, ui.min_rect());
         info
     }
 
     fn connect(&mut self, from: &OutPin, to: &InPin, _snarl: &mut Snarl<BlockNode>) {
         self.actions.push(Action::Connect { from: from.id, to: to.id });
+    }
+
+    fn can_connect(&mut self, from: &OutPin, to: &InPin, _snarl: &Snarl<BlockNode>) -> bool {
+        crate::wiring::can_connect(from, to)
+    }
+
+    fn dropped_wire_on_pin(&mut self, src_pins: AnyPins, pin: AnyPin, snarl: &mut Snarl<BlockNode>) {
+        self.actions.push(Action::Refused(crate::wiring::drop_problem(snarl, &src_pins, pin)));
+    }
+
+    fn has_dropped_wire_menu(&mut self, _src_pins: AnyPins, _snarl: &mut Snarl<BlockNode>) -> bool {
+        true
+    }
+
+    fn show_dropped_wire_menu(&mut self, pos: Pos2, ui: &mut Ui, src_pins: AnyPins, snarl: &mut Snarl<BlockNode>) {
+        let from = DraggedFrom::of(&src_pins);
+        let source = match &src_pins {
+            AnyPins::Out(pins) => pins.first().map(|pin| AnyPin::Out(*pin)),
+            AnyPins::In(pins) => pins.first().map(|pin| AnyPin::In(*pin)),
+        };
+        if let Some(source) = source {
+            let name = crate::wiring::port_name(snarl, source);
+            ui.label(RichText::new(format!("Add a block wired to {name}")).small().weak());
+        }
+        let has_start = snarl.nodes().any(|node| matches!(node.block.kind, BlockKind::Start));
+        for kind in NewBlock::all().filter(|kind| crate::wiring::fits(*kind, &from, has_start)) {
+            if ui.button(kind.label()).on_hover_text(kind.0.description).clicked() {
+                self.actions.push(Action::AddWiredBlock { kind, at: pos, from: from.clone() });
+                ui.close();
+            }
+        }
+    }
+
+    fn wire_middle(&mut self, from: OutPinId, to: InPinId, middle: Pos2) {
+        self.wire_middles.insert((from, to), middle);
     }
 
     fn disconnect(&mut self, from: &OutPin, to: &InPin, _snarl: &mut Snarl<BlockNode>) {

@@ -14,6 +14,7 @@
 //! expression previews), `console` (the log console), `settings` (global variables),
 //! `history` (undo), `files` (dialogs, recovery), `file_dialog` (the in-app dialog), `runner` (runs off the UI thread),
 //! `screenshot`, `theme` (looks of both themes), `loops` (blocks on a wired loop),
+//! `wiring` (what a new wire may connect to, what a dropped one offers),
 //! `examples` (the bundled example flows, the welcome flow first).
 
 // Print macros panic on a closed stdout or stderr: the app writes with `writeln!`.
@@ -35,6 +36,7 @@ mod runner;
 mod screenshot;
 mod settings;
 mod theme;
+mod wiring;
 
 pub use app::{Action, Answer, AppOptions, Command, EXAMPLE_FLOW, SwitchyardApp};
 pub use canvas::BlockStatus;

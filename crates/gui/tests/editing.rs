@@ -10,7 +10,7 @@ use switchyard_flow::{Block, BlockKind, Flow, LogBlock, PortRef, SendRequest, Wi
 use switchyard_gui::{AppOptions, SwitchyardApp};
 
 mod common;
-use common::{Fixture, drag, flow, press};
+use common::{Fixture, canvas_label, drag, flow, press};
 
 /// Start → fetch (a Send Request), and a Log block `show` not wired yet.
 fn fixture() -> Fixture {
@@ -43,16 +43,6 @@ fn click_at(harness: &mut Harness<'_, SwitchyardApp>, pos: Pos2) {
     harness.run_steps(1);
     harness.drop_at(pos);
     harness.run_steps(2);
-}
-
-/// The on-screen rect of a label drawn on the canvas (not in the inspector or console).
-fn canvas_label(harness: &Harness<'_, SwitchyardApp>, text: &str, block: &str) -> egui::Rect {
-    let block_rect = harness.state().block_rect(block).expect("the block is drawn");
-    harness
-        .query_all_by_label(text)
-        .map(|node| harness.state().canvas_transform() * node.rect())
-        .find(|rect| block_rect.expand(12.0).contains(rect.center()))
-        .unwrap_or_else(|| panic!("no `{text}` label on block {block}"))
 }
 
 #[test]

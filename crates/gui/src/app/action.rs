@@ -103,6 +103,19 @@ pub enum Action {
         /// Where the Log block goes, in graph coordinates.
         at: Pos2,
     },
+    /// Add a block of this kind at `at` (graph space, where a new wire was dropped on
+    /// the empty canvas), wired to the pins the wire was dragged from; one undo step.
+    AddWiredBlock {
+        /// Its type.
+        kind: NewBlock,
+        /// Where the wire was dropped, in graph coordinates.
+        at: Pos2,
+        /// The pins the wire was dragged from.
+        from: crate::wiring::DraggedFrom,
+    },
+    /// Say why something the user tried was refused (a notice in the error colour, which
+    /// fades): a wire dropped on a port it cannot connect to.
+    Refused(String),
     /// A drag on the canvas ended: blocks may have moved.
     DragEnded,
     /// Show this block in the inspector.

@@ -1,6 +1,8 @@
 //! The canvas side of the app: the palette, the canvas (egui-snarl, whose viewer
 //! queues actions), the inspector panel, and the block edits those actions make: add,
-//! edit, delete, copy, paste (blocks or a curl command), duplicate, Copy as curl.
+//! edit, delete, copy, paste (blocks or a curl command), duplicate, Copy as curl. The
+//! wire edits (the wire menu, Insert Log, a block added where a wire was dropped) are
+//! in `wires.rs`.
 
 use std::collections::HashMap;
 
@@ -12,7 +14,7 @@ use switchyard_flow::{Block, BlockKind, Flow, template};
 
 use super::{Action, CANVAS_ID, Fit, PASTE_OFFSET, SwitchyardApp};
 use crate::canvas::CanvasViewer;
-use crate::document::{Document, NewBlock};
+use crate::document::NewBlock;
 
 impl SwitchyardApp {
     pub(super) fn palette(&mut self, ui: &mut Ui) {
@@ -185,8 +187,7 @@ impl SwitchyardApp {
             stale: &self.run.stale,
             loops: &loops,
             hovered_wire: None,
-            input_rects: HashMap::new(),
-            output_rects: HashMap::new(),
+            wire_middles: HashMap::new(),
             selected: self.selected.as_deref(),
             actions: &mut self.actions,
             to_global: self.to_global,
@@ -210,12 +211,12 @@ impl SwitchyardApp {
             hovered.and_then(|(from, to)| crate::document::wire_between(&self.document.snarl, from, to));
         // Blocks are laid out in graph coordinates; the canvas layer maps them to the screen.
         let to_global = self.to_global;
-        let (node_rects, outputs, inputs) = (viewer.node_rects, viewer.output_rects, viewer.input_rects);
+        let (node_rects, middles) = (viewer.node_rects, viewer.wire_middles);
         self.node_rects = node_rects
             .into_iter()
             .filter_map(|(node, rect)| Some((self.document.snarl.get_node(node)?.block.id.clone(), to_global * rect)))
             .collect();
-        self.wire_markers(ui, &outputs, &inputs);
+        self.wire_markers(ui, &middles);
         self.wire_menu_ui(ui);
 
         if response.clicked_by(egui::PointerButton::Primary) {
@@ -259,58 +260,6 @@ impl SwitchyardApp {
                 self.actions.push(Action::AddBlock { kind, at: self.to_global.inverse() * pos });
             }
         }
-    }
-
-    /// The menu of a right-clicked wire, at the click: Delete, Insert Log here.
-    fn wire_menu_ui(&mut self, ui: &mut Ui) {
-        let Some(menu) = self.wire_menu else { return };
-        let wire = crate::document::wire_between(&self.document.snarl, menu.from, menu.to);
-        let Some(wire) = wire.filter(|wire| self.document.wires.contains(wire)) else {
-            self.wire_menu = None;
-            return;
-        };
-        let at = self.to_global * menu.at;
-        let area = egui::Area::new(egui::Id::new("switchyard-wire-menu"))
-            .order(egui::Order::Foreground)
-            .fixed_pos(at)
-            .show(ui.ctx(), |ui| {
-                egui::Frame::menu(ui.style()).show(ui, |ui| {
-                    ui.label(
-                        RichText::new(format!("{} {} → {}", wire.from.block, wire.from.port.as_str(), wire.to.block))
-                            .small()
-                            .weak(),
-                    );
-                    if ui.button("Delete wire").clicked() {
-                        self.actions.push(Action::Disconnect { from: menu.from, to: menu.to });
-                        self.wire_menu = None;
-                    }
-                    if ui.button("Insert Log here").clicked() {
-                        self.actions.push(Action::InsertLog { from: menu.from, to: menu.to, at: menu.at });
-                        self.wire_menu = None;
-                    }
-                });
-            });
-        let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
-        if area.response.clicked_elsewhere() || escape {
-            self.wire_menu = None;
-        }
-    }
-
-    /// Puts a Log block at `at` in the middle of a wire: from → Log → to, one undo step.
-    pub(super) fn insert_log(&mut self, from: egui_snarl::OutPinId, to: egui_snarl::InPinId, at: Pos2) {
-        let document = &mut self.document;
-        let wire = crate::document::wire_between(&document.snarl, from, to);
-        if !wire.is_some_and(|wire| document.wires.contains(&wire)) {
-            return;
-        }
-        Document::disconnect(&mut document.snarl, &mut document.wires, from, to);
-        let log = document.add_block(NewBlock(&switchyard_flow::LogBlock::TYPE), at - Vec2::new(60.0, 20.0));
-        let log_in = egui_snarl::InPinId { node: log, input: 0 };
-        let log_out = egui_snarl::OutPinId { node: log, output: 0 };
-        Document::connect(&mut document.snarl, &mut document.wires, from, log_in);
-        Document::connect(&mut document.snarl, &mut document.wires, log_out, to);
-        self.selected = document.snarl.get_node(log).map(|n| n.block.id.clone());
-        self.check_dirty = true;
     }
 
     pub(super) fn add_block(&mut self, kind: NewBlock, at: Pos2) {
@@ -470,6 +419,8 @@ fn canvas_style(dark_mode: bool) -> SnarlStyle {
     style.min_scale = Some(crate::canvas::MIN_SCALE);
     // Wires are easy to hover and right-click: a band of about 10 points.
     style.wire_hit_distance = Some(5.0);
+    // While a new wire is dragged, the ports it may connect to are ringed in the accent.
+    style.wire_target_stroke = Some(egui::Stroke::new(2.0, crate::canvas::SELECTED));
     style
 }
 

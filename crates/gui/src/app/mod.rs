@@ -10,7 +10,8 @@
 //! Files: `action.rs` (the [`Action`] and [`Command`] enums), `session.rs` (files, the
 //! unsaved-work prompt, recovery, undo recording), `run_view.rs` (runs and what they
 //! leave on the canvas), `canvas_view.rs` (palette, canvas, inspector panel and the
-//! block edits), `menus.rs` (top bar, menus, shortcuts), `environment.rs` (the top
+//! block edits), `wires.rs` (the wire menu, Insert Log, a block added where a new wire
+//! was dropped), `menus.rs` (top bar, menus, shortcuts), `environment.rs` (the top
 //! bar's environment picker and the title's part), `credential.rs` (the offer to store
 //! a pasted credential as a secret), `hooks.rs` (what tests, screenshots and benchmarks
 //! drive and read).
@@ -24,6 +25,7 @@ mod menus;
 pub(crate) mod panels;
 mod run_view;
 mod session;
+mod wires;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -40,6 +42,7 @@ pub use action::{Action, Answer, Command};
 use session::{DialogPurpose, Then};
 
 use credential::CredentialOffer;
+use wires::WireMenu;
 
 use crate::canvas::BlockStatus;
 use crate::console::Console;
@@ -218,15 +221,6 @@ pub struct SwitchyardApp {
     panels: panels::PanelSizes,
 }
 
-/// The menu of a right-clicked wire: Delete, Insert Log here.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct WireMenu {
-    from: egui_snarl::OutPinId,
-    to: egui_snarl::InPinId,
-    /// Where it was clicked, in graph coordinates.
-    at: egui::Pos2,
-}
-
 impl std::fmt::Debug for SwitchyardApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SwitchyardApp").field("document", &self.document).finish_non_exhaustive()
@@ -398,6 +392,8 @@ impl SwitchyardApp {
             }
             Action::OpenWireMenu { from, to, at } => self.wire_menu = Some(WireMenu { from, to, at }),
             Action::InsertLog { from, to, at } => self.insert_log(from, to, at),
+            Action::AddWiredBlock { kind, at, from } => self.add_wired_block(kind, at, from),
+            Action::Refused(message) => self.notice = Some((message, true)),
             Action::DragEnded => self.check_dirty = true,
             Action::Select(id) => {
                 if self.document.node_of(&id).is_some() {

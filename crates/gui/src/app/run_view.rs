@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use egui::{Color32, RichText, Ui, Vec2};
+use egui::{Color32, Pos2, RichText, Ui, Vec2};
 use switchyard_engine::Event;
 use switchyard_flow::{Port, PortRef};
 
@@ -102,13 +102,13 @@ impl SwitchyardApp {
     }
 
     /// A marker half-way along each wire that carried a value in the last run; hovering
-    /// it shows the value (already masked by the engine). egui-snarl draws wires as
-    /// curves symmetric about their midpoint, so the marker sits on the wire.
+    /// it shows the value (already masked by the engine). `middles` are where egui-snarl
+    /// drew each wire's middle this frame (graph space), so the marker stays on its wire
+    /// however its pins moved: a collapsed block, a zoomed-out one, a self-wire's loop.
     pub(super) fn wire_markers(
         &self,
         ui: &mut Ui,
-        outputs: &HashMap<egui_snarl::OutPinId, egui::Rect>,
-        inputs: &HashMap<egui_snarl::InPinId, egui::Rect>,
+        middles: &HashMap<(egui_snarl::OutPinId, egui_snarl::InPinId), Pos2>,
     ) {
         if self.run.carried.is_empty() {
             return;
@@ -121,11 +121,8 @@ impl SwitchyardApp {
         markers.set_clip_rect(clip);
         for wire in &self.document.wires {
             let Some(text) = self.run.carried.get(&wire.from) else { continue };
-            let Some((from, to)) = self.document.pins(wire) else { continue };
-            let (Some(out_row), Some(in_row)) = (outputs.get(&from), inputs.get(&to)) else { continue };
-            let start = self.to_global * (out_row.right_center() + Vec2::new(4.0, 0.0));
-            let end = self.to_global * (in_row.left_center() - Vec2::new(10.0, 0.0));
-            let middle = start + (end - start) / 2.0;
+            let Some(pins) = self.document.pins(wire) else { continue };
+            let Some(middle) = middles.get(&pins).map(|middle| self.to_global * *middle) else { continue };
             if !clip.contains(middle) {
                 continue;
             }

@@ -140,3 +140,15 @@ pub fn has_label(harness: &Harness<'_, SwitchyardApp>, label: &str) -> bool {
     use egui_kittest::kittest::Queryable as _;
     harness.query_all_by_label(label).next().is_some()
 }
+
+/// The on-screen rect of a label drawn on the canvas on block `block` (not in the
+/// inspector or console).
+pub fn canvas_label(harness: &Harness<'_, SwitchyardApp>, text: &str, block: &str) -> egui::Rect {
+    use egui_kittest::kittest::Queryable as _;
+    let block_rect = harness.state().block_rect(block).expect("the block is drawn");
+    harness
+        .query_all_by_label(text)
+        .map(|node| harness.state().canvas_transform() * node.rect())
+        .find(|rect| block_rect.expand(12.0).contains(rect.center()))
+        .unwrap_or_else(|| panic!("no `{text}` label on block {block}"))
+}
