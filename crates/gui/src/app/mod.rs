@@ -34,17 +34,16 @@ use std::time::Duration;
 
 use egui::emath::TSTransform;
 use egui::{Ui, Vec2};
-use switchyard_engine::Outcome;
-use switchyard_flow::{PortRef, Wire};
+use switchyard_flow::Wire;
 use tokio::runtime::Handle;
 
 pub use action::{Action, Answer, Command};
+use run_view::RunView;
 use session::{DialogPurpose, Then};
 
 use credential::CredentialOffer;
 use wires::WireMenu;
 
-use crate::canvas::BlockStatus;
 use crate::console::Console;
 use crate::document::Document;
 use crate::files::{FileDialogs, NativeDialogs, RecentFiles, Recovered, Recovery};
@@ -110,23 +109,6 @@ enum Fit {
     Whole,
     /// Zoomed in (factor above 1) or out around the canvas's centre.
     Zoom(f32),
-}
-
-/// What the last run left: block results, the values wires carried and that reached
-/// each block, its outcome.
-#[derive(Debug, Default)]
-struct RunView {
-    statuses: HashMap<String, BlockStatus>,
-    /// A short text of the value each output port last fired (hover on its wires).
-    carried: HashMap<PortRef, String>,
-    outcome: Option<Outcome>,
-    /// What the last run did (its failures, handled or not).
-    counts: Option<switchyard_engine::Counts>,
-    /// Blocks edited since the run: what it left on them is stale.
-    stale: std::collections::HashSet<String>,
-    /// The wires of the flow as it was started: where fired values went.
-    wires: Vec<Wire>,
-    runs_finished: u32,
 }
 
 /// The Switchyard app.

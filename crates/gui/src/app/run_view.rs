@@ -1,4 +1,4 @@
-//! Runs and what they leave: starting a run (after `Flow::validate`), applying the
+//! Runs and what they leave (`RunView`): starting a run (after `Flow::validate`), applying the
 //! runner's messages each frame (console lines, block statuses, the values wires
 //! carried and the values that reached each block, for the inspector's previews), and
 //! the markers on wires that carried a value.
@@ -14,6 +14,23 @@ use switchyard_flow::{Port, PortRef};
 use super::{SwitchyardApp, display_name};
 use crate::canvas::{BlockStatus, RUNNING};
 use crate::runner::RunMessage;
+
+/// What the last run left: block results, the values wires carried and that reached
+/// each block, its outcome.
+#[derive(Debug, Default)]
+pub(super) struct RunView {
+    pub(super) statuses: HashMap<String, BlockStatus>,
+    /// A short text of the value each output port last fired (hover on its wires).
+    pub(super) carried: HashMap<PortRef, String>,
+    pub(super) outcome: Option<switchyard_engine::Outcome>,
+    /// What the last run did (its failures, handled or not).
+    pub(super) counts: Option<switchyard_engine::Counts>,
+    /// Blocks edited since the run: what it left on them is stale.
+    pub(super) stale: std::collections::HashSet<String>,
+    /// The wires of the flow as it was started: where fired values went.
+    pub(super) wires: Vec<switchyard_flow::Wire>,
+    pub(super) runs_finished: u32,
+}
 
 /// Longest text a wire marker shows of the value it carried, in bytes before cutting.
 const CARRIED_TEXT: usize = 400;
