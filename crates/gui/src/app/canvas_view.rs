@@ -61,14 +61,16 @@ impl SwitchyardApp {
         }
     }
 
-    /// The zoom buttons and the zoom level, over the canvas's bottom-left corner.
+    /// The zoom buttons and the zoom level, over the canvas's bottom-left corner: an
+    /// area in the middle order, above the panels but under any window that opened
+    /// after it (the response viewer, the variables panel), not in the foreground.
     fn zoom_ui(&mut self, ui: &mut Ui) {
         let corner = ui.max_rect().left_bottom() + Vec2::new(8.0, -8.0);
         let scale = self.to_global.scaling;
         egui::Area::new(egui::Id::new("switchyard-zoom"))
             .pivot(egui::Align2::LEFT_BOTTOM)
             .fixed_pos(corner)
-            .order(egui::Order::Foreground)
+            .order(egui::Order::Middle)
             .show(ui.ctx(), |ui| {
                 egui::Frame::popup(ui.style()).inner_margin(4).show(ui, |ui| {
                     ui.horizontal(|ui| {
