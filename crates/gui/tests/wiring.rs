@@ -357,3 +357,32 @@ fn the_carried_value_dot_stays_on_its_wire_on_a_loop_a_collapsed_block_and_zoome
     assert!(harness.state().canvas_transform().scaling < 0.4, "zoomed out past the level of detail");
     assert_eq!(dots_on_wires(&harness).len(), 4, "the dots follow their wires zoomed out");
 }
+
+/// Ctrl+drag from a wired port lifts its wires: dropped on another port they move there,
+/// dropped on nothing they are gone, and the flow (what is saved) says the same as the
+/// canvas each time.
+#[test]
+fn wires_picked_up_with_ctrl_move_or_go_in_the_flow_too() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    let (fetch_in, show_in) = (port(&harness, "fetch", "in"), port(&harness, "show", "in"));
+    let wire = |from: &str, to: &str| Wire { from: PortRef::new(from, Port::Out), to: PortRef::new(to, Port::In) };
+
+    harness.event(egui::Event::ModifiersChanged(Modifiers::COMMAND));
+    start_drag(&mut harness, fetch_in, show_in);
+    release(&mut harness, show_in);
+    harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    harness.run_steps(3);
+    assert_eq!(flow(&harness).wires, [wire("start", "show")], "the wire moved from fetch.in to show.in");
+
+    harness.event(egui::Event::ModifiersChanged(Modifiers::COMMAND));
+    let empty = show_in + Vec2::new(0.0, 260.0);
+    start_drag(&mut harness, show_in, empty);
+    release(&mut harness, empty);
+    harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    harness.run_steps(3);
+    // Dropped on the canvas, the lifted wire offers the blocks that fit; Esc declines.
+    harness.key_press(Key::Escape);
+    harness.run_steps(3);
+    assert_eq!(flow(&harness).wires, [], "the lifted wire is gone from the flow too");
+}

@@ -1747,7 +1747,8 @@ where
                 if modifiers.command {
                     snarl_state.start_new_wires_out(&in_pin.remotes);
                     if !modifiers.shift {
-                        snarl.drop_inputs(in_pin.id);
+                        // Switchyard: through the viewer, so the app's flow drops them too.
+                        viewer.drop_inputs(in_pin, snarl);
                         if !snarl.nodes.contains(node.0) {
                             // If removed
                             return;
@@ -1905,7 +1906,8 @@ where
                     snarl_state.start_new_wires_in(&out_pin.remotes);
 
                     if !modifiers.shift {
-                        snarl.drop_outputs(out_pin.id);
+                        // Switchyard: through the viewer, so the app's flow drops them too.
+                        viewer.drop_outputs(out_pin, snarl);
                         if !snarl.nodes.contains(node.0) {
                             // If removed
                             return;
