@@ -82,8 +82,10 @@ def generate(directory, base):
 
 
 def run(argv, env=None, ok_codes=(0,), poll_rss=False):
-    """Runs argv to its end; returns (seconds, peak RSS in MiB, RSS samples in MiB)."""
+    """Runs argv to its end; returns (seconds, peak RSS in MiB, RSS samples in MiB, CPU
+    seconds: user + system, from wait4; None when polled)."""
     samples = []
+    cpu = None
     with open(os.devnull, "wb") as null:
         started = time.perf_counter()
         process = subprocess.Popen(argv, stdout=null, stderr=null, env=env)
@@ -106,9 +108,10 @@ def run(argv, env=None, ok_codes=(0,), poll_rss=False):
             elapsed = time.perf_counter() - started
             process.returncode = os.waitstatus_to_exitcode(status)
             code, peak = process.returncode, usage.ru_maxrss / 1024
+            cpu = usage.ru_utime + usage.ru_stime
     if code not in ok_codes:
         sys.exit(f"speed.py: {' '.join(argv)} exited with {code}")
-    return elapsed, peak, samples
+    return elapsed, peak, samples, cpu
 
 
 def median(values):
@@ -151,13 +154,15 @@ def measure(args):
     order = [name for name in order if name in cases]
     times = {name: [] for name in order}
     rss = {name: [] for name in order}
+    cpu = {name: [] for name in order}
     for name in order:  # one warm-up run of each (page cache, connection setup)
         run(cases[name], env)
     for round_index in range(args.rounds):
         for name in order:
-            seconds, peak, _ = run(cases[name], env)
+            seconds, peak, _, cpu_seconds = run(cases[name], env)
             times[name].append(seconds)
             rss[name].append(peak)
+            cpu[name].append(cpu_seconds)
         print(f"round {round_index + 1}/{args.rounds} done", file=sys.stderr)
 
     def ratio(a, b):
@@ -170,10 +175,10 @@ def measure(args):
     short_peaks, long_peaks, long_times, long_samples = [], [], [], []
     for _ in range(args.memory_rounds):
         short_peaks.append(run(short_cmd, env, ok_codes=(1,))[1])
-        seconds, peak, _ = run(long_cmd, env, ok_codes=(1,))
+        seconds, peak, _, _ = run(long_cmd, env, ok_codes=(1,))
         long_peaks.append(peak)
         long_times.append(seconds)
-    _, _, long_samples = run(long_cmd, env, ok_codes=(1,), poll_rss=True)
+    _, _, long_samples, _ = run(long_cmd, env, ok_codes=(1,), poll_rss=True)
 
     def goal(met):
         return "**met**" if met else "**not met**"
@@ -236,6 +241,34 @@ def measure(args):
     print("| --- | ---: | ---: | ---: | --- | --- |")
     for row in rows:
         print(row)
+    # CPU time (user + system) of the same runs: what each program spends itself, apart
+    # from the loopback's latency, which is the same for all of them.
+    def cpu_ratio(a, b):
+        return median([x / y for x, y in zip(cpu[a], cpu[b]) if y > 0])
+
+    print()
+    print(f"CPU time (user + system, wait4), same runs; per request the floor waits "
+          f"{median(times['floor_chain']) / CHAIN * 1e6:.0f} µs on the wire and spends "
+          f"{median(cpu['floor_chain']) / CHAIN * 1e6:.0f} µs of CPU.")
+    print()
+    print("| case | switchyard CPU | floor CPU | ratio to floor | hurl CPU | ratio to hurl |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    cpu_cases = [
+        ("1,000 chain, human output", "sy_human", "floor_chain", "hurl_chain"),
+        ("1,000 chain, `--format json`", "sy_json", "floor_chain", "hurl_chain"),
+        ("10,000 chain, human output", "sy_long", "floor_long", None),
+        ("10,000 chain, `--format json`", "sy_long_json", "floor_long", None),
+        ("fan-out of 1,000", "sy_fanout", "floor_fanout", None),
+        ("one request", "sy_one", "floor_one", "hurl_one"),
+    ]
+    for label, name, floor_name, hurl_name in cpu_cases:
+        hurl_cells = "| | "
+        if hurl and hurl_name:
+            hurl_cells = f"| {ms(median(cpu[hurl_name]))} | {cpu_ratio(name, hurl_name):.2f}× |"
+        print(
+            f"| {label} | {ms(median(cpu[name]))} | {ms(median(cpu[floor_name]))} "
+            f"| {cpu_ratio(name, floor_name):.2f}× {hurl_cells}"
+        )
     print()
     print("peak RSS (MiB, median): " + ", ".join(f"{name} {median(rss[name]):.1f}" for name in order))
     if not hurl:
