@@ -386,3 +386,28 @@ fn wires_picked_up_with_ctrl_move_or_go_in_the_flow_too() {
     harness.run_steps(3);
     assert_eq!(flow(&harness).wires, [], "the lifted wire is gone from the flow too");
 }
+
+/// A wire from an output dropped on a block's body (not on a port) goes to its input;
+/// where that input cannot take it, the status bar says why.
+#[test]
+fn a_wire_dropped_on_a_blocks_body_goes_to_its_input() {
+    let fixture = fixture();
+    let mut harness = fixture.app(AppOptions::default(), 3);
+    let wire =
+        |from: &str, port: Port, to: &str| Wire { from: PortRef::new(from, port), to: PortRef::new(to, Port::In) };
+    let body = harness.state().block_rect("show").expect("the show block").center();
+    let success = port(&harness, "fetch", "Success");
+    start_drag(&mut harness, success, body);
+    release(&mut harness, body);
+    assert_eq!(
+        flow(&harness).wires,
+        [wire("start", Port::Out, "fetch"), wire("fetch", Port::Success, "show")],
+        "dropped on show's body, the wire went to show.in"
+    );
+
+    // The same wire again: show.in has it already.
+    start_drag(&mut harness, success, body);
+    release(&mut harness, body);
+    assert!(shows(&harness, "`fetch.success` is already wired to `show.in`"), "the status bar says why");
+    assert_eq!(flow(&harness).wires.len(), 2);
+}

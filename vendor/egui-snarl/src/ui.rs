@@ -1473,17 +1473,7 @@ where
                 }
             }
             (Some(NewWires::Out(out_pins)), Some(AnyPin::In(in_pin))) => {
-                let mut connected = false;
-                for &out_pin in &out_pins {
-                    let (from, to) = (OutPin::new(snarl, out_pin), InPin::new(snarl, in_pin));
-                    if viewer.can_connect(&from, &to, snarl) {
-                        viewer.connect(&from, &to, snarl);
-                        connected = true;
-                    }
-                }
-                if !connected {
-                    viewer.dropped_wire_on_pin(AnyPins::Out(&out_pins), AnyPin::In(in_pin), snarl);
-                }
+                connect_outputs_to(viewer, snarl, &out_pins, in_pin);
             }
             (Some(NewWires::In(in_pins)), Some(AnyPin::In(in_pin))) => {
                 if !in_pins.contains(&in_pin) {
@@ -1512,6 +1502,18 @@ where
 
                     // Force open context menu.
                     snarl_resp.flags.insert(Flags::LONG_TOUCHED);
+                }
+            }
+            // Switchyard: a wire from an output dropped on a node's body (not on a pin)
+            // goes to that node's first input, as if it had been dropped there.
+            (Some(NewWires::Out(out_pins)), None) => {
+                let node = latest_pos.and_then(|pos| {
+                    frame_rects.iter().find(|(_, rect)| rect.contains(pos)).map(|(node, _)| *node)
+                });
+                let has_input =
+                    node.and_then(|node| snarl.get_node(node)).is_some_and(|value| viewer.inputs(value) > 0);
+                if let (Some(node), true) = (node, has_input) {
+                    connect_outputs_to(viewer, snarl, &out_pins, InPinId { node, input: 0 });
                 }
             }
             _ => {}
@@ -3029,4 +3031,25 @@ fn scale_transform_around(transform: &TSTransform, scaling: f32, point: Pos2) ->
 const fn snarl_style_is_send_sync() {
     const fn is_send_sync<T: Send + Sync>() {}
     is_send_sync::<SnarlStyle>();
+}
+
+/// Switchyard: connects each dragged output to `in_pin` that the viewer accepts; when it
+/// accepts none, tells the viewer the drop was refused (so it can say why).
+fn connect_outputs_to<T, V: SnarlViewer<T>>(
+    viewer: &mut V,
+    snarl: &mut Snarl<T>,
+    out_pins: &[OutPinId],
+    in_pin: InPinId,
+) {
+    let mut connected = false;
+    for &out_pin in out_pins {
+        let (from, to) = (OutPin::new(snarl, out_pin), InPin::new(snarl, in_pin));
+        if viewer.can_connect(&from, &to, snarl) {
+            viewer.connect(&from, &to, snarl);
+            connected = true;
+        }
+    }
+    if !connected {
+        viewer.dropped_wire_on_pin(AnyPins::Out(out_pins), AnyPin::In(in_pin), snarl);
+    }
 }

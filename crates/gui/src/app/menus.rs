@@ -347,7 +347,7 @@ const CANVAS_GESTURES: &[(&str, &str)] = &[
     ("Show the whole flow", "double-click the background"),
     ("Add a block", "drag from the palette, or right-click the background"),
     ("Block menu (duplicate, delete, copy as curl)", "right-click a block"),
-    ("Wire two blocks", "drag from an output port to an input port"),
+    ("Wire two blocks", "drag from an output port to an input port (or the block)"),
     ("Add a block already wired", "drop a new wire on the background"),
     ("Move a port's wires", "Ctrl+drag from the port (drop on nothing to remove them)"),
     ("Wire menu (delete, insert Log)", "right-click a wire"),
