@@ -18,7 +18,7 @@ use switchyard_flow::{Block, BlockKind, Expression, Flow, ForEach, LogBlock, Por
 use switchyard_gui::{Action, AppOptions, SwitchyardApp};
 
 mod common;
-use common::{Fixture, canvas_label, flow, press, shows, step_until};
+use common::{Fixture, canvas_label, flow, press, shows, start_drag, step_until};
 
 /// The accent the ports a dragged wire may end at are ringed with (the selection blue).
 const ACCENT: Color32 = Color32::from_rgb(0x5a, 0x9c, 0xf8);
@@ -78,18 +78,6 @@ fn rings(harness: &Harness<'_, SwitchyardApp>) -> Vec<Pos2> {
 /// Whether a ring was painted around the port at `port` (within a few points).
 fn ringed(rings: &[Pos2], port: Pos2) -> bool {
     rings.iter().any(|ring| ring.distance(port) < 6.0)
-}
-
-/// Presses on `from` and moves the pointer to `to` in four steps, holding the button.
-fn start_drag(harness: &mut Harness<'_, SwitchyardApp>, from: Pos2, to: Pos2) {
-    harness.hover_at(from);
-    harness.step();
-    harness.drag_at(from);
-    harness.step();
-    for step in 1..=4 {
-        harness.hover_at(from + (to - from) * (step as f32 / 4.0));
-        harness.step();
-    }
 }
 
 /// Clicks the button `label` of the menu that opened at `at` (the console has a `Log`

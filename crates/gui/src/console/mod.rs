@@ -2,11 +2,12 @@
 //!
 //! [`Console`] turns the engine's [`Event`]s into [`ConsoleLine`]s ([`Console::push`]) and
 //! app-level errors into error lines ([`Console::push_error`]), and draws them
-//! ([`Console::ui`]): a toolbar (filter box, one toggle per [`Level`], Clear, Copy, line
-//! count), the list of lines (time, block, level, message, and a short preview of the
-//! line's value: `{…}`, `[…]` or a scalar), and on the right a details pane with the
-//! selected line in full and its value (the response, the logged value) as a collapsible
-//! JSON tree, collapsed at first.
+//! ([`Console::ui`]): a toolbar on one row (filter box, the Levels menu with a checkbox
+//! per [`Level`], Clear, Clear on run, Copy, line count), the list of lines (time,
+//! block, level, message, and a short preview of the line's value: `{…}`, `[…]` or a
+//! scalar), and on the right a details pane with the selected line in the response
+//! viewer (`viewer.rs`: status, time, size, URL, the body as a JSON tree or text, the
+//! headers; in the pane or its own window).
 //!
 //! It stays smooth at 100,000 lines: every row of the list has the same height, so only
 //! the rows on screen are laid out (`ScrollArea::show_rows`); a value is never drawn in
@@ -21,7 +22,8 @@
 //! is one row, and nothing can pass for another line.
 //!
 //! Layout: this file is the model (lines, filter, selection); `wording.rs` what each
-//! event says (through the engine's shared wording); `ui.rs` draws it.
+//! event says (through the engine's shared wording); `ui.rs` draws the toolbar and the
+//! list; `viewer.rs` the selected line.
 
 mod ui;
 mod viewer;

@@ -1,5 +1,5 @@
 //! The console's drawing: toolbar, the list of rows (painted, one widget per row) and
-//! the details pane with the selected line's value as a JSON tree.
+//! the details pane, which holds the response viewer (`viewer.rs`).
 
 use std::sync::Arc;
 

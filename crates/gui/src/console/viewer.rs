@@ -147,7 +147,7 @@ impl Viewer {
             return;
         };
         if self.window_open {
-            line_header(ui, shown.line);
+            ui.horizontal(|ui| line_header(ui, shown.line));
             ui.weak("Shown in its own window.");
             if ui.button("Show here").clicked() {
                 self.window_open = false;

@@ -71,6 +71,16 @@ fn expand(harness: &mut Harness<'_, Console>, label: &str) {
     harness.run();
 }
 
+/// Right-clicks the node labelled `label`, picks `item` from its menu, and returns what
+/// that frame put on the clipboard.
+fn copy_from_menu(harness: &mut Harness<'_, Console>, label: &str, item: &str) -> Vec<String> {
+    harness.get_by_label(label).click_secondary();
+    harness.run();
+    harness.get_by_label(item).click();
+    harness.step();
+    copied(harness)
+}
+
 fn copied(harness: &Harness<'_, Console>) -> Vec<String> {
     harness
         .output()
@@ -203,11 +213,7 @@ fn headers_are_a_table_and_a_right_click_copies_a_value() {
     let name = harness.get_by_label("authorization-echo").rect();
     let value = harness.get_by_label("Bearer *****").rect();
     assert!((name.center().y - value.center().y).abs() < 2.0 && value.left() > name.right(), "one row, two columns");
-    harness.get_by_label("Bearer *****").click_secondary();
-    harness.run();
-    harness.get_by_label("Copy value").click();
-    harness.step();
-    assert_eq!(copied(&harness), ["Bearer *****"]);
+    assert_eq!(copy_from_menu(&mut harness, "Bearer *****", "Copy value"), ["Bearer *****"]);
 }
 
 #[test]
@@ -221,11 +227,7 @@ fn copy_body_copies_it_pretty_and_a_tree_node_copies_its_value_or_path() {
     harness.run();
 
     expand(&mut harness, "\"user\"");
-    harness.get_by_label("\"Ada\"").click_secondary();
-    harness.run();
-    harness.get_by_label("Copy path").click();
-    harness.step();
-    assert_eq!(copied(&harness), ["/user/name"]);
+    assert_eq!(copy_from_menu(&mut harness, "\"Ada\"", "Copy path"), ["/user/name"]);
 }
 
 #[test]

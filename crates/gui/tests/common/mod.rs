@@ -71,8 +71,9 @@ pub fn press(harness: &mut Harness<'_, SwitchyardApp>, modifiers: Modifiers, key
     harness.run_steps(2);
 }
 
-/// Drags with the primary button from `from` to `to` (screen points) in four moves.
-pub fn drag(harness: &mut Harness<'_, SwitchyardApp>, from: Pos2, to: Pos2) {
+/// Presses the primary button on `from` and moves the pointer to `to` (screen points)
+/// in four moves, holding the button.
+pub fn start_drag(harness: &mut Harness<'_, SwitchyardApp>, from: Pos2, to: Pos2) {
     harness.hover_at(from);
     harness.step();
     harness.drag_at(from);
@@ -81,6 +82,11 @@ pub fn drag(harness: &mut Harness<'_, SwitchyardApp>, from: Pos2, to: Pos2) {
         harness.hover_at(from + (to - from) * (step as f32 / 4.0));
         harness.step();
     }
+}
+
+/// Drags with the primary button from `from` to `to` (screen points) in four moves.
+pub fn drag(harness: &mut Harness<'_, SwitchyardApp>, from: Pos2, to: Pos2) {
+    start_drag(harness, from, to);
     harness.drop_at(to);
     harness.run_steps(2);
 }
