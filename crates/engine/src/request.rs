@@ -162,7 +162,8 @@ impl<'a> RequestRun<'a> {
                 _ => None,
             };
             let Some(next) = next else {
-                let response_headers = response.headers().clone();
+                let mut response = response;
+                let response_headers = std::mem::take(response.headers_mut());
                 let body = self.read_body(response).await?;
                 self.emitter.send(Event::ResponseReceived {
                     block: self.block.to_owned(),
@@ -286,7 +287,7 @@ fn elapsed_ms(since: Instant) -> u64 {
 fn headers_list(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
-        .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect()
 }
 
@@ -301,7 +302,7 @@ fn headers_value(headers: &HeaderMap) -> Map<String, Value> {
                 existing.push_str(&value);
             }
             _ => {
-                map.insert(name.to_string(), Value::String(value));
+                map.insert(name.as_str().to_owned(), Value::String(value));
             }
         }
     }

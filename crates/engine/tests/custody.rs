@@ -356,8 +356,14 @@ fn encodings() -> impl Strategy<Value = Vec<&'static str>> {
         .prop_map(|(inner, outer)| std::iter::once(inner).chain(outer).collect())
 }
 
+/// The cases a property test runs: `default`, or `PROPTEST_CASES` when set (a deeper
+/// search by hand: `PROPTEST_CASES=100000 cargo test --test custody`).
+fn cases(default: u32) -> ProptestConfig {
+    ProptestConfig::with_cases(std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default))
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(cases(256))]
 
     /// Whatever the secret and however it is echoed (whole or its credential part, in
     /// text around it, in a header, a body string, an object key), no decodable form
@@ -391,7 +397,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(cases(24))]
 
     /// The same through the engine and a real server: the secret is sent in a header
     /// and in the query, the server echoes its credential part in a random encoding.
