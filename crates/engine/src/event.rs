@@ -3,6 +3,8 @@
 //! Every event has passed through the run's redactor before it leaves the engine, so
 //! no secret value (nor its URL-encoded or base64 forms) is in any field.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use switchyard_flow::Port;
@@ -71,8 +73,8 @@ pub enum Event {
         block: String,
         /// The output port fired (`out`, `success`, `failure`, `true`, `item`, …).
         port: Port,
-        /// The value fired on that port.
-        value: Value,
+        /// The value fired on that port (shared with the blocks it was wired to).
+        value: Arc<Value>,
         /// Whether a wire carried the value onward; `false` on `failure` is an unhandled failure.
         wired: bool,
         /// A one-line result for display: `200 · 84 ms`, `timeout`, `unresolved {{auth}}`.

@@ -190,6 +190,30 @@ impl Redactor {
         }
     }
 
+    /// Whether any string, object key or number of `value` holds a secret.
+    fn value_has_secret(&self, value: &Value) -> bool {
+        let mut pending = vec![value];
+        while let Some(value) = pending.pop() {
+            let found = match value {
+                Value::String(text) => self.contains_secret(text),
+                Value::Number(number) => self.contains_secret(&number.to_string()),
+                Value::Array(items) => {
+                    pending.extend(items);
+                    false
+                }
+                Value::Object(map) => {
+                    pending.extend(map.values());
+                    map.keys().any(|key| self.contains_secret(key))
+                }
+                Value::Null | Value::Bool(_) => false,
+            };
+            if found {
+                return true;
+            }
+        }
+        false
+    }
+
     /// The event with every field masked: each string and value in place, so an event
     /// without a secret costs one scan of its text and no copy.
     /// An event whose typed number would show a secret (one that is all digits) is
@@ -241,7 +265,11 @@ impl Redactor {
             }
             Event::BlockFinished { block, value, summary, .. } => {
                 self.redact_string(block);
-                self.redact_value(value);
+                // Shared with the blocks it goes to, which need it as it is: copied
+                // only when there is something to mask.
+                if self.value_has_secret(value) {
+                    self.redact_value(Arc::make_mut(value));
+                }
                 self.redact_string(summary);
             }
             Event::BlockFailed { block, field, message } => {

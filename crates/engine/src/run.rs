@@ -137,7 +137,8 @@ struct Frame {
 /// A value waiting for a block.
 struct Work {
     index: usize,
-    value: Value,
+    /// Shared with the `BlockFinished` event that fired it.
+    value: Arc<Value>,
     lineage: Lineage,
 }
 
@@ -231,7 +232,7 @@ impl<'a> Scheduler<'a> {
         warn_expired(shared);
 
         if let Some(start) = flow.blocks.iter().position(|b| matches!(b.kind, BlockKind::Start)) {
-            self.queue.push_back(Work { index: start, value: Value::Null, lineage: Arc::from([]) });
+            self.queue.push_back(Work { index: start, value: Arc::new(Value::Null), lineage: Arc::from([]) });
         }
         // Requests and delays are polled on this task rather than spawned: fan-out is
         // still concurrent, and no value crosses threads between one block and the next.
@@ -351,8 +352,10 @@ impl<'a> Scheduler<'a> {
             }
             _ => {}
         }
+        // One value for every wire and the event: shared, not copied.
+        let value = Arc::new(fired.value);
         for &target in &targets {
-            self.push(target, fired.value.clone(), lineage);
+            self.push(target, Arc::clone(&value), lineage);
         }
         if matches!(block.kind, BlockKind::Log(_)) {
             self.counts.logged += 1;
@@ -360,7 +363,7 @@ impl<'a> Scheduler<'a> {
         self.shared.emitter.send(Event::BlockFinished {
             block: block.id.clone(),
             port: fired.port,
-            value: fired.value,
+            value,
             wired: !targets.is_empty(),
             summary: fired.summary,
         });
@@ -377,7 +380,7 @@ impl<'a> Scheduler<'a> {
     }
 
     /// Queues `value` for block `index`, pending in every branch of `lineage`.
-    fn push(&mut self, index: usize, value: Value, lineage: &Lineage) {
+    fn push(&mut self, index: usize, value: Arc<Value>, lineage: &Lineage) {
         self.retain(lineage);
         self.queue.push_back(Work { index, value, lineage: Arc::clone(lineage) });
     }

@@ -384,7 +384,7 @@ proptest! {
                 "headers": {"x-echo": format!("Bearer {echoed}")},
                 "body": {"token": echoed, "text": format!("before {echoed} after"), echoed.clone(): 1},
                 "url": format!("http://h/?t={echoed}&x=1"),
-            }),
+            }).into(),
             wired: true,
             summary: "200".into(),
         };

@@ -114,7 +114,7 @@ fn fired(events: &[Event], block: &str) -> Vec<(Port, Value)> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::BlockFinished { block: b, port, value, .. } if b == block => Some((*port, value.clone())),
+            Event::BlockFinished { block: b, port, value, .. } if b == block => Some((*port, Value::clone(value))),
             _ => None,
         })
         .collect()

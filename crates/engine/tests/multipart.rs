@@ -37,7 +37,7 @@ fn fired<'e>(events: &'e [Event], block: &str) -> (&'e str, &'e Value) {
     events
         .iter()
         .find_map(|e| match e {
-            Event::BlockFinished { block: b, port, value, .. } if b == block => Some((port.as_str(), value)),
+            Event::BlockFinished { block: b, port, value, .. } if b == block => Some((port.as_str(), &**value)),
             _ => None,
         })
         .unwrap_or_else(|| panic!("{block} never finished: {events:#?}"))

@@ -126,11 +126,18 @@ impl<'de> Visitor<'de> for StrictValue {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if object.contains_key(&key) {
-                return Err(de::Error::custom(format_args!("key `{key}` appears twice in the same object")));
+            // One lookup for both the check and the insert.
+            match object.entry(key) {
+                serde_json::map::Entry::Occupied(entry) => {
+                    return Err(de::Error::custom(format_args!(
+                        "key `{}` appears twice in the same object",
+                        entry.key()
+                    )));
+                }
+                serde_json::map::Entry::Vacant(entry) => {
+                    entry.insert(map.next_value_seed(StrictValue)?);
+                }
             }
-            let value = map.next_value_seed(StrictValue)?;
-            object.insert(key, value);
         }
         Ok(Value::Object(object))
     }
@@ -181,6 +188,10 @@ impl Reader {
 
     /// Reports every field of a block that its type does not have.
     pub(crate) fn unknown_fields(&mut self, object: &Map<String, Value>, path: &str, block_type: &BlockType) {
+        let known = |key: &String| COMMON_FIELDS.contains(&key.as_str()) || block_type.fields.contains(&key.as_str());
+        if object.keys().all(known) {
+            return;
+        }
         let known: Vec<&str> = COMMON_FIELDS.iter().chain(block_type.fields).copied().collect();
         let what = format!("a {} block", block_type.name);
         self.unknown_keys(object, path, &known, &what);
@@ -280,7 +291,7 @@ impl Reader {
             self.problem(path, format!("a block is an object, found {}", type_word(value)));
             return None;
         };
-        let type_name = match fields.get("type") {
+        let type_name = match field(fields, "type") {
             Some(Value::String(t)) => t.as_str(),
             Some(other) => {
                 self.problem(join(path, "type"), format!("expected a string, found {}", type_word(other)));
@@ -291,7 +302,7 @@ impl Reader {
                 return None;
             }
         };
-        let at = self.position(fields.get("at"), &join(path, "at"));
+        let at = self.position(field(fields, "at"), path);
         let Some(block_type) = BlockType::named(type_name) else {
             let hint = self.suggester.suggest(type_name, BlockType::ALL.iter().map(|t| t.name));
             self.problems.push(
@@ -303,7 +314,9 @@ impl Reader {
         Some(Block { id: id.to_owned(), at, kind })
     }
 
+    /// The block's `at` (`path` is the block's).
     fn position(&mut self, value: Option<&Value>, path: &str) -> [f32; 2] {
+        let path = &|| join(path, "at");
         match value {
             None => [0.0, 0.0],
             Some(Value::Array(items)) => match items.as_slice() {
@@ -312,23 +325,23 @@ impl Reader {
                     if x.abs() < 1e7 && y.abs() < 1e7 {
                         return [x as f32, y as f32];
                     }
-                    self.problem(path, "position out of range (at most 10,000,000 each way)");
+                    self.problem(path(), "position out of range (at most 10,000,000 each way)");
                     [0.0, 0.0]
                 }
                 _ => {
-                    self.problem(path, "expected a position `[x, y]` of two numbers");
+                    self.problem(path(), "expected a position `[x, y]` of two numbers");
                     [0.0, 0.0]
                 }
             },
             Some(other) => {
-                self.problem(path, format!("expected a position `[x, y]`, found {}", type_word(other)));
+                self.problem(path(), format!("expected a position `[x, y]`, found {}", type_word(other)));
                 [0.0, 0.0]
             }
         }
     }
 
     pub(crate) fn optional_string(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
-        match fields.get(key) {
+        match field(fields, key) {
             None => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => {
@@ -339,17 +352,19 @@ impl Reader {
     }
 
     pub(crate) fn required_string(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
-        if !fields.contains_key(key) {
+        if field(fields, key).is_none() {
             self.problem(join(path, key), format!("missing `{key}`"));
             return None;
         }
         self.optional_string(fields, path, key)
     }
 
-    pub(crate) fn pairs(&mut self, value: Option<&Value>, path: &str) -> Vec<(String, String)> {
-        let Some(value) = value else {
+    /// The `[[name, value], …]` in field `key` of `fields` (`path` is the object's).
+    pub(crate) fn pairs(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Vec<(String, String)> {
+        let Some(value) = field(fields, key) else {
             return Vec::new();
         };
+        let path = &join(path, key);
         let Value::Array(items) = value else {
             self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", type_word(value)));
             return Vec::new();
@@ -400,7 +415,7 @@ impl Reader {
     }
 
     pub(crate) fn optional_bool(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<bool> {
-        match fields.get(key) {
+        match field(fields, key) {
             None => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(other) => {
@@ -419,7 +434,7 @@ impl Reader {
         min: u64,
         unit: &str,
     ) -> Option<u64> {
-        match fields.get(key) {
+        match field(fields, key) {
             None => {
                 self.problem(join(path, key), format!("missing `{key}`"));
                 None
@@ -441,7 +456,7 @@ impl Reader {
     fn wires(&mut self, wires: &[Value], blocks: &[Block]) -> Vec<Wire> {
         let mut out = Vec::new();
         for (index, value) in wires.iter().enumerate() {
-            let path = format!("wires[{index}]");
+            let path = || format!("wires[{index}]");
             let ends = match value {
                 Value::Array(ends) => match ends.as_slice() {
                     [Value::String(from), Value::String(to)] => Some((from.as_str(), to.as_str())),
@@ -450,11 +465,11 @@ impl Reader {
                 _ => None,
             };
             let Some((from, to)) = ends else {
-                self.problem(&path, "a wire is `[\"BLOCK.PORT\", \"BLOCK.PORT\"]`, output first");
+                self.problem(path(), "a wire is `[\"BLOCK.PORT\", \"BLOCK.PORT\"]`, output first");
                 continue;
             };
-            let from_ref = self.port_ref(from, blocks, &format!("{path}[0]"));
-            let to_ref = self.port_ref(to, blocks, &format!("{path}[1]"));
+            let from_ref = self.port_ref(from, blocks, &|| format!("{}[0]", path()));
+            let to_ref = self.port_ref(to, blocks, &|| format!("{}[1]", path()));
             if let (Some(from), Some(to)) = (from_ref, to_ref) {
                 out.push(Wire { from, to });
                 self.wire_places.push(index);
@@ -465,9 +480,9 @@ impl Reader {
 
     /// Reads `BLOCK.PORT`; the port must be a port name (whether the block has it is
     /// for validation to say).
-    fn port_ref(&mut self, text: &str, blocks: &[Block], path: &str) -> Option<PortRef> {
+    fn port_ref(&mut self, text: &str, blocks: &[Block], path: &dyn Fn() -> String) -> Option<PortRef> {
         let Some((block_id, port)) = text.split_once('.') else {
-            self.problem(path, format!("`{text}` is not `BLOCK.PORT`"));
+            self.problem(path(), format!("`{text}` is not `BLOCK.PORT`"));
             return None;
         };
         match port.parse::<Port>() {
@@ -491,7 +506,7 @@ impl Reader {
                     Some(block) => format!("a {} block has no port `{port}`", block.kind.type_name()),
                     None => format!("no port is called `{port}`"),
                 };
-                self.problems.push(Problem::at(path, message).with_suggestion(hint));
+                self.problems.push(Problem::at(path(), message).with_suggestion(hint));
                 None
             }
         }
@@ -501,6 +516,17 @@ impl Reader {
 fn type_list() -> String {
     let names: Vec<&str> = BlockType::ALL.iter().map(|t| t.name).collect();
     names.join(", ")
+}
+
+/// The value of `key` in `fields`. The objects of a flow file are small (a block has a
+/// handful of fields): a scan of their keys is quicker than hashing the key; a large
+/// one is looked up by hash.
+pub(crate) fn field<'v>(fields: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if fields.len() <= 16 {
+        fields.iter().find(|(name, _)| *name == key).map(|(_, value)| value)
+    } else {
+        fields.get(key)
+    }
 }
 
 /// `path.key`, or `key` at the top.

@@ -37,13 +37,16 @@ impl Flow {
 pub(crate) fn check(flow: &Flow, context: &Context<'_>, problems: &mut Vec<Problem>, suggester: &mut Suggester) {
     let mut index: HashMap<&str, &BlockKind> = HashMap::with_capacity(flow.blocks.len());
     for block in &flow.blocks {
-        let path = format!("blocks.{}", block.id);
+        // The place is written out only where there is something to report.
+        let path = || format!("blocks.{}", block.id);
         if !is_valid_block_id(&block.id) {
-            problems
-                .push(Problem::at(&path, format!("invalid block id `{}`: use letters, digits, `_` and `-`", block.id)));
+            problems.push(Problem::at(
+                path(),
+                format!("invalid block id `{}`: use letters, digits, `_` and `-`", block.id),
+            ));
         }
         if index.insert(block.id.as_str(), &block.kind).is_some() {
-            problems.push(Problem::at(&path, format!("two blocks have the id `{}`", block.id)));
+            problems.push(Problem::at(path(), format!("two blocks have the id `{}`", block.id)));
         }
         block.kind.validate(&path, problems);
     }
@@ -84,19 +87,19 @@ fn check_wires(
     let mut checker = Ends { index, context, suggester, missing: &mut missing, flow };
     for (position, wire) in flow.wires.iter().enumerate() {
         let place = context.wire_places.get(position).copied().unwrap_or(position);
-        let path = format!("wires[{place}]");
+        let path = || format!("wires[{place}]");
         let ends = [(&wire.from, PortDirection::Output, 0), (&wire.to, PortDirection::Input, 1)];
         let mut good = true;
         for (end, wanted, side) in ends {
             if let Some(problem) = checker.check(end, wanted) {
-                problems.push(Problem { place: crate::error::Place::Path(format!("{path}[{side}]")), ..problem });
+                problems.push(Problem { place: crate::error::Place::Path(format!("{}[{side}]", path())), ..problem });
                 good = false;
             } else if context.broken_blocks.contains(&end.block) {
                 good = false;
             }
         }
         if good && !seen.insert(wire) {
-            problems.push(Problem::at(&path, format!("the wire {} → {} appears twice", wire.from, wire.to)));
+            problems.push(Problem::at(path(), format!("the wire {} → {} appears twice", wire.from, wire.to)));
         }
     }
 }

@@ -133,7 +133,7 @@ fn console_with_lines(lines: usize) -> Console {
             1 => Event::BlockFinished {
                 block: "fetch_users".to_owned(),
                 port: switchyard_flow::Port::Success,
-                value: json!({"status": 200, "body": {"page": step, "users": [{"id": 1, "name": "Ada"}]}}),
+                value: json!({"status": 200, "body": {"page": step, "users": [{"id": 1, "name": "Ada"}]}}).into(),
                 wired: true,
                 summary: "200 · 84 ms".to_owned(),
             },
@@ -141,7 +141,7 @@ fn console_with_lines(lines: usize) -> Console {
             _ => Event::BlockFinished {
                 block: "fetch_users".to_owned(),
                 port: switchyard_flow::Port::Failure,
-                value: json!({"error": {"kind": "timeout", "message": "no response within 30 s"}}),
+                value: json!({"error": {"kind": "timeout", "message": "no response within 30 s"}}).into(),
                 wired: true,
                 summary: "timeout".to_owned(),
             },

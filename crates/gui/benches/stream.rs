@@ -134,7 +134,7 @@ fn run_event(n: u64) -> Event {
         _ => Event::BlockFinished {
             block,
             port: switchyard_flow::Port::Success,
-            value: json!({"status": 200, "headers": {"content-type": "application/json"}, "body": {"ok": true}, "duration_ms": 1}),
+            value: json!({"status": 200, "headers": {"content-type": "application/json"}, "body": {"ok": true}, "duration_ms": 1}).into(),
             wired: true,
             summary: "200 · 1 ms".to_owned(),
         },

@@ -2,7 +2,7 @@
 //! `*.flow.json` below them, in path order (DESIGN §8). All are read and checked
 //! before anything runs.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,6 +22,8 @@ pub struct Loaded {
     /// The path as named or found.
     pub path: PathBuf,
     pub flow: Arc<Flow>,
+    /// The variables its templates refer to ([`Flow::variable_names`], found once).
+    pub variable_names: BTreeSet<String>,
 }
 
 /// The flow files `paths` name, in order: a file as it is (whatever its name), a
@@ -82,7 +84,10 @@ pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, Fatal> {
     let mut invalid = Vec::new();
     for path in files {
         match switchyard_flow::load(path) {
-            Ok(flow) => loaded.push(Loaded { path: path.clone(), flow: Arc::new(flow) }),
+            Ok(flow) => {
+                let variable_names = flow.variable_names();
+                loaded.push(Loaded { path: path.clone(), flow: Arc::new(flow), variable_names });
+            }
             Err(error) => invalid.push(error),
         }
     }

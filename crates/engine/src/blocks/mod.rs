@@ -15,6 +15,7 @@ mod start;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use serde_json::Value;
 use switchyard_flow::{Block, BlockKind, Port};
@@ -79,17 +80,20 @@ pub(crate) struct Failure {
     pub message: String,
 }
 
-/// Runs one block on `input`.
-pub(crate) fn execute<'a>(shared: &'a Shared<'a>, index: usize, block: &'a Block, input: Value) -> Step<'a> {
+/// Runs one block on `input`, which is shared with the event that reported it: a
+/// request only reads it; the blocks that keep or pass it on take it, copied only
+/// while the event still holds it.
+pub(crate) fn execute<'a>(shared: &'a Shared<'a>, index: usize, block: &'a Block, input: Arc<Value>) -> Step<'a> {
+    let owned = Arc::unwrap_or_clone;
     match &block.kind {
         BlockKind::Start => start::execute(),
-        BlockKind::Log(log) => log::execute(shared, block, log, input),
+        BlockKind::Log(log) => log::execute(shared, block, log, owned(input)),
         BlockKind::SendRequest(request) => send_request::execute(shared, index, block, request, input),
-        BlockKind::If(if_block) => if_::execute(shared, index, if_block, input),
-        BlockKind::Evaluate(evaluate) => evaluate::execute(shared, index, evaluate, input),
-        BlockKind::Set(set) => set::execute(shared, index, set, input),
-        BlockKind::Delay(delay) => delay::execute(delay, input),
-        BlockKind::ForEach(for_each) => for_each::execute(shared, index, for_each, input),
-        BlockKind::Collect => collect::execute(input),
+        BlockKind::If(if_block) => if_::execute(shared, index, if_block, owned(input)),
+        BlockKind::Evaluate(evaluate) => evaluate::execute(shared, index, evaluate, owned(input)),
+        BlockKind::Set(set) => set::execute(shared, index, set, owned(input)),
+        BlockKind::Delay(delay) => delay::execute(delay, owned(input)),
+        BlockKind::ForEach(for_each) => for_each::execute(shared, index, for_each, owned(input)),
+        BlockKind::Collect => collect::execute(owned(input)),
     }
 }

@@ -1,6 +1,8 @@
 //! `send_request`: sends the request (`request.rs`), then evaluates its checks; Success
 //! fires only when the status matched and every check held.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 use switchyard_flow::expr::is_truthy;
 use switchyard_flow::{Block, Port, SendRequest};
@@ -16,7 +18,7 @@ pub(crate) fn execute<'a>(
     index: usize,
     block: &'a Block,
     request: &'a SendRequest,
-    input: Value,
+    input: Arc<Value>,
 ) -> Step<'a> {
     let variables = shared.variables();
     Step::Wait(Box::pin(async move {

@@ -51,7 +51,7 @@ pub fn fired<'e>(events: &'e [Event], block: &str) -> (&'e str, &'e Value) {
         .iter()
         .rev()
         .find_map(|e| match e {
-            Event::BlockFinished { block: b, port, value, .. } if b == block => Some((port.as_str(), value)),
+            Event::BlockFinished { block: b, port, value, .. } if b == block => Some((port.as_str(), &**value)),
             _ => None,
         })
         .unwrap_or_else(|| panic!("block {block} never finished: {events:#?}"))

@@ -36,7 +36,7 @@ impl ForEach {
     pub(crate) fn read(reader: &mut Reader, fields: &Map<String, Value>, path: &str) -> Option<Self> {
         let items =
             reader.optional_string(fields, path, "items").map_or_else(|| Expression::from("."), Expression::new);
-        let concurrency = match fields.get("concurrency") {
+        let concurrency = match crate::parse::field(fields, "concurrency") {
             None => 1,
             Some(_) => {
                 let n = reader.required_whole_number(fields, path, "concurrency", 1, "branches")?;

@@ -239,7 +239,8 @@ impl BlockKind {
     }
 
     /// Rules on the block's own field values (the reader has checked their shapes).
-    pub(crate) fn validate(&self, path: &str, problems: &mut Vec<Problem>) {
+    /// `path` makes the block's place (`blocks.ID`), only for a problem to report.
+    pub(crate) fn validate(&self, path: &dyn Fn() -> String, problems: &mut Vec<Problem>) {
         match self {
             BlockKind::Set(block) => block.validate(path, problems),
             BlockKind::SendRequest(block) => block.validate(path, problems),
@@ -248,7 +249,7 @@ impl BlockKind {
         for (field, text) in self.expressions() {
             if let Err(error) = crate::expr::Program::check(text) {
                 problems.push(Problem::at(
-                    format!("{path}.{field}"),
+                    format!("{}.{field}", path()),
                     format!("{} (column {})", error.message, error.column(text)),
                 ));
             }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::{BlockType, Expression, Group};
 use crate::error::Problem;
-use crate::parse::{Reader, join, type_word};
+use crate::parse::{Reader, field, join, type_word};
 use crate::port::Port;
 use crate::write::pairs;
 
@@ -285,15 +285,15 @@ impl SendRequest {
                 r.problem(join(path, "method"), format!("invalid HTTP method `{method}`"));
             }
         }
-        request.headers = r.pairs(fields.get("headers"), &join(path, "headers"));
-        request.query = r.pairs(fields.get("query"), &join(path, "query"));
-        if let Some(body) = fields.get("body") {
+        request.headers = r.pairs(fields, path, "headers");
+        request.query = r.pairs(fields, path, "query");
+        if let Some(body) = field(fields, "body") {
             request.body = Self::body(r, body, &join(path, "body"));
         }
-        if let Some(auth) = fields.get("auth") {
+        if let Some(auth) = field(fields, "auth") {
             request.auth = Self::auth(r, auth, &join(path, "auth"));
         }
-        match fields.get("timeout_ms") {
+        match field(fields, "timeout_ms") {
             None => {}
             Some(Value::Number(n)) => match n.as_u64() {
                 Some(ms) if ms > 0 => request.timeout_ms = ms,
@@ -304,22 +304,22 @@ impl SendRequest {
                 format!("expected a whole number of milliseconds, found {}", type_word(other)),
             ),
         }
-        if let Some(statuses) = fields.get("success_status") {
+        if let Some(statuses) = field(fields, "success_status") {
             request.success_status = Self::statuses(r, statuses, &join(path, "success_status"));
         }
-        match fields.get("follow_redirects") {
+        match field(fields, "follow_redirects") {
             None => {}
             Some(Value::Bool(follow)) => request.follow_redirects = *follow,
             Some(other) => {
                 r.problem(join(path, "follow_redirects"), format!("expected true or false, found {}", type_word(other)))
             }
         }
-        request.checks = Self::checks(r, fields.get("checks"), &join(path, "checks"));
+        request.checks = Self::checks(r, fields, path);
         Some(request)
     }
 
-    fn checks(r: &mut Reader, value: Option<&Value>, path: &str) -> Vec<Check> {
-        r.pairs(value, path)
+    fn checks(r: &mut Reader, fields: &Map<String, Value>, path: &str) -> Vec<Check> {
+        r.pairs(fields, path, "checks")
             .into_iter()
             .map(|(name, condition)| Check { name, condition: Expression::new(condition) })
             .collect()
@@ -355,11 +355,11 @@ impl SendRequest {
             return None;
         };
         let kinds: Vec<&str> =
-            ["json", "text", "form", "multipart"].into_iter().filter(|k| fields.contains_key(*k)).collect();
+            ["json", "text", "form", "multipart"].into_iter().filter(|k| field(fields, k).is_some()).collect();
         match kinds.as_slice() {
             ["json"] => {
                 r.unknown_keys_in(fields, path, &["json"], "a json body");
-                fields.get("json").cloned().map(Body::Json)
+                field(fields, "json").cloned().map(Body::Json)
             }
             ["text"] => {
                 r.unknown_keys_in(fields, path, &["text", "content_type"], "a text body");
@@ -369,11 +369,11 @@ impl SendRequest {
             }
             ["form"] => {
                 r.unknown_keys_in(fields, path, &["form"], "a form body");
-                Some(Body::Form(r.pairs(fields.get("form"), &join(path, "form"))))
+                Some(Body::Form(r.pairs(fields, path, "form")))
             }
             ["multipart"] => {
                 r.unknown_keys_in(fields, path, &["multipart"], "a multipart body");
-                Some(Body::Multipart(r.parts(fields.get("multipart"), &join(path, "multipart"))))
+                Some(Body::Multipart(r.parts(field(fields, "multipart"), &join(path, "multipart"))))
             }
             [] => {
                 let hint = fields.keys().find_map(|k| r.suggester.suggest(k, ["json", "text", "form", "multipart"]));
@@ -510,5 +510,5 @@ impl SendRequest {
         }
     }
 
-    pub(crate) fn validate(&self, _path: &str, _problems: &mut Vec<Problem>) {}
+    pub(crate) fn validate(&self, _path: &dyn Fn() -> String, _problems: &mut Vec<Problem>) {}
 }

@@ -55,11 +55,13 @@ impl Set {
         }
     }
 
-    pub(crate) fn validate(&self, path: &str, problems: &mut Vec<Problem>) {
+    pub(crate) fn validate(&self, path: &dyn Fn() -> String, problems: &mut Vec<Problem>) {
         if !template::is_valid_name(&self.name) {
-            problems.push(Problem::at(format!("{path}.name"), "a variable name is letters, digits, `_`, `.` and `-`"));
+            problems
+                .push(Problem::at(format!("{}.name", path()), "a variable name is letters, digits, `_`, `.` and `-`"));
         } else if self.name == "input" || self.name.starts_with("input.") {
-            problems.push(Problem::at(format!("{path}.name"), "`input` is reserved for the value a block receives"));
+            problems
+                .push(Problem::at(format!("{}.name", path()), "`input` is reserved for the value a block receives"));
         }
     }
 }

@@ -103,7 +103,7 @@ impl SwitchyardApp {
                 }
                 let from = PortRef::new(block.as_str(), *port);
                 // The value reached every block wired to this port (masked by the engine).
-                let shared = Arc::new(value.clone());
+                let shared = Arc::clone(value);
                 for wire in self.run.wires.iter().filter(|wire| wire.from == from && wire.to.port == Port::In) {
                     self.previews.reached(&wire.to.block, Arc::clone(&shared));
                 }

@@ -16,7 +16,7 @@ pub(super) fn success(block: &str, summary: &str, value: Value) -> Event {
     Event::BlockFinished {
         block: block.to_owned(),
         port: Port::Success,
-        value,
+        value: value.into(),
         wired: true,
         summary: summary.to_owned(),
     }
@@ -158,7 +158,7 @@ fn failure_maps_to_failure_line_with_summary_and_error_message() {
         &Event::BlockFinished {
             block: "fetch".to_owned(),
             port: Port::Failure,
-            value: value.clone(),
+            value: value.clone().into(),
             wired: true,
             summary: "connect error".to_owned(),
         },
@@ -177,7 +177,7 @@ fn unhandled_failure_without_error_says_so_and_does_not_repeat_the_summary() {
         &Event::BlockFinished {
             block: "fetch".to_owned(),
             port: Port::Failure,
-            value: json!({"status": 404, "error": {"kind": "timeout", "message": "timeout"}}),
+            value: json!({"status": 404, "error": {"kind": "timeout", "message": "timeout"}}).into(),
             wired: false,
             summary: "timeout".to_owned(),
         },
@@ -187,7 +187,7 @@ fn unhandled_failure_without_error_says_so_and_does_not_repeat_the_summary() {
         &Event::BlockFinished {
             block: "fetch".to_owned(),
             port: Port::Failure,
-            value: json!({"status": 404}),
+            value: json!({"status": 404}).into(),
             wired: false,
             summary: "404 · 12 ms".to_owned(),
         },
@@ -204,7 +204,7 @@ fn out_port_of_start_and_log_adds_no_line() {
             &Event::BlockFinished {
                 block: block.to_owned(),
                 port: Port::Out,
-                value: Value::Null,
+                value: Value::Null.into(),
                 wired: true,
                 summary: String::new(),
             },
@@ -267,7 +267,7 @@ fn failure_line_takes_the_error_message_from_the_shared_wording() {
         &Event::BlockFinished {
             block: "call".to_owned(),
             port: Port::Failure,
-            value: value.clone(),
+            value: value.clone().into(),
             wired: true,
             summary: "timeout".to_owned(),
         },

@@ -35,11 +35,14 @@ pub(super) fn describe(event: &Event) -> Option<(Option<String>, Level, String, 
         Event::BlockFinished { block, port, value, wired, summary } => match port {
             Port::Success => {
                 let message = if summary.is_empty() { "success".to_owned() } else { format!("success: {summary}") };
-                Some((Some(block.clone()), Level::Success, message, Some(value.clone())))
+                Some((Some(block.clone()), Level::Success, message, Some(Value::clone(value))))
             }
-            Port::Failure => {
-                Some((Some(block.clone()), Level::Failure, failure_line(summary, value, *wired), Some(value.clone())))
-            }
+            Port::Failure => Some((
+                Some(block.clone()),
+                Level::Failure,
+                failure_line(summary, value, *wired),
+                Some(Value::clone(value)),
+            )),
             Port::True | Port::False => Some((Some(block.clone()), Level::Info, format!("→ {port}"), None)),
             Port::In | Port::Out | Port::Item => None,
         },

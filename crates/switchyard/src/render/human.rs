@@ -12,10 +12,11 @@
 //! ✔ ok · 3 blocks · 1 request (1 ✔, 0 ✖) · 142 ms
 //! ```
 //!
-//! Colour comes from the stderr writer: `anstream` strips it when stderr is not a
-//! terminal or `NO_COLOR` is set. Everything taken from the flow or a server (the flow's
-//! name, block ids, URLs, labels, messages) is shown with control characters escaped
-//! ([`Escaped`]); Log values are JSON, whose strings escape them already.
+//! Colour is written when stderr shows it (`anstream` decides: a terminal, no
+//! `NO_COLOR`); otherwise [`HumanRenderer::without_colour`] writes none. Everything
+//! taken from the flow or a server (the flow's name, block ids, URLs, labels, messages)
+//! is shown with control characters escaped ([`Escaped`]); Log values are JSON, whose
+//! strings escape them already.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -48,6 +49,39 @@ pub struct HumanRenderer<O: Write, E: Write> {
     /// Whether `out` has text not yet flushed: flushed before `err` is written to, so
     /// a terminal showing both gets the lines in order.
     out_pending: bool,
+    palette: Palette,
+}
+
+/// The styles the renderer writes with: the real ones, or (for a stderr that shows no
+/// colour) plain ones that write nothing, so the text needs no stripping pass after.
+#[derive(Debug, Clone, Copy)]
+struct Palette {
+    colour: bool,
+    bold: Style,
+    dim: Style,
+    green: Style,
+    red: Style,
+    yellow: Style,
+    cyan: Style,
+}
+
+impl Palette {
+    fn new(colour: bool) -> Self {
+        let paint = |style: Style| if colour { style } else { Style::new() };
+        Self {
+            colour,
+            bold: paint(BOLD),
+            dim: paint(DIM),
+            green: paint(GREEN),
+            red: paint(RED),
+            yellow: paint(YELLOW),
+            cyan: paint(CYAN),
+        }
+    }
+
+    fn paint(self, style: Style) -> Style {
+        if self.colour { style } else { Style::new() }
+    }
 }
 
 /// The line shown when Ctrl-C was pressed once.
@@ -60,7 +94,23 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     /// run's step limit, named when the run hits it; `undefined` are the variables the
     /// flow uses that no argument defines, warned about when the run starts.
     pub fn new(out: O, err: E, max_steps: u64, undefined: Vec<String>) -> Self {
-        Self { out, err, max_steps, undefined, response_bytes: HashMap::new(), file: None, out_pending: false }
+        Self {
+            out,
+            err,
+            max_steps,
+            undefined,
+            response_bytes: HashMap::new(),
+            file: None,
+            out_pending: false,
+            palette: Palette::new(true),
+        }
+    }
+
+    /// Writes no colour codes at all (for a stderr that is not a terminal, or
+    /// `NO_COLOR`): quicker than writing them for `anstream` to strip.
+    pub fn without_colour(mut self) -> Self {
+        self.palette = Palette::new(false);
+        self
     }
 
     /// Names the flow's file in the header (`▶ Name (3 blocks) · flows/a.flow.json`).
@@ -70,15 +120,16 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     }
 
     fn run_started(&mut self, flow: &str, blocks: usize) -> io::Result<()> {
+        let Palette { bold, dim, yellow, .. } = self.palette;
         let flow = if flow.trim().is_empty() { "untitled flow" } else { flow };
         let flow = Escaped(flow);
         let file = self.file.as_deref().map(|file| format!(" · {}", Escaped(file))).unwrap_or_default();
-        writeln!(self.err, "{BOLD}▶ {flow}{BOLD:#} {DIM}({}){file}{DIM:#}", plural(blocks as u64, "block"))?;
+        writeln!(self.err, "{bold}▶ {flow}{bold:#} {dim}({}){file}{dim:#}", plural(blocks as u64, "block"))?;
         for name in &self.undefined {
             let name = Escaped(name);
             writeln!(
                 self.err,
-                "  {YELLOW}⚠{YELLOW:#} {{{{{name}}}}} is not defined: the blocks that use it will fail \
+                "  {yellow}⚠{yellow:#} {{{{{name}}}}} is not defined: the blocks that use it will fail \
                  (define it with --var {name}=…, --secret {name}=… or --secret-env {name}=ENV_VAR)"
             )?;
         }
@@ -93,12 +144,13 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
         wired: bool,
         summary: &str,
     ) -> io::Result<()> {
+        let Palette { bold, dim, green, red, cyan, .. } = self.palette;
         let bytes = self.response_bytes.remove(block);
         let (block, summary) = (Escaped(block), Escaped(summary));
         let size = bytes.map(|bytes| format!(" · {}", size(bytes))).unwrap_or_default();
         match port {
-            Port::Success => writeln!(self.err, "  {GREEN}✓{GREEN:#} {BOLD}{block}{BOLD:#}  {summary}{size}"),
-            Port::True | Port::False => writeln!(self.err, "  {CYAN}⑂{CYAN:#} {block} → {BOLD}{port}{BOLD:#}"),
+            Port::Success => writeln!(self.err, "  {green}✓{green:#} {bold}{block}{bold:#}  {summary}{size}"),
+            Port::True | Port::False => writeln!(self.err, "  {cyan}⑂{cyan:#} {block} → {bold}{port}{bold:#}"),
             Port::Failure => {
                 let message = failure_message(value, summary.0)
                     .map(|message| format!(" — {}", Escaped(&message)))
@@ -107,7 +159,7 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
                 let unhandled = if wired { "" } else { "  (nothing wired to failure: the run fails)" };
                 writeln!(
                     self.err,
-                    "  {RED}✗{RED:#} {BOLD}{block}{BOLD:#}  {RED}failure{RED:#}: {summary}{size}{message}{DIM}{unhandled}{DIM:#}"
+                    "  {red}✗{red:#} {bold}{block}{bold:#}  {red}failure{red:#}: {summary}{size}{message}{dim}{unhandled}{dim:#}"
                 )
             }
             // Start, Log, Delay, …: their other lines say it all.
@@ -116,9 +168,10 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     }
 
     fn log(&mut self, block: &str, label: Option<&str>, value: &serde_json::Value) -> io::Result<()> {
+        let Palette { bold, cyan, .. } = self.palette;
         // `{:?}` quotes the label and escapes its control characters.
         let label = label.map(|label| format!(" {label:?}")).unwrap_or_default();
-        writeln!(self.err, "  {CYAN}≡{CYAN:#} {}{BOLD}{label}{BOLD:#}", Escaped(block))?;
+        writeln!(self.err, "  {cyan}≡{cyan:#} {}{bold}{label}{bold:#}", Escaped(block))?;
         // The label before its value, on a terminal showing both streams.
         self.err.flush()?;
         serde_json::to_writer_pretty(&mut self.out, value).map_err(io::Error::other)?;
@@ -128,11 +181,11 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
     }
 
     fn run_finished(&mut self, outcome: Outcome, counts: &Counts, duration_ms: u64) -> io::Result<()> {
-        let style = match outcome {
+        let style = self.palette.paint(match outcome {
             Outcome::Ok => GREEN.bold(),
             Outcome::Failed | Outcome::Limit => RED.bold(),
             Outcome::Cancelled => YELLOW.bold(),
-        };
+        });
         let (headline, details) = run_summary(outcome, counts, duration_ms, self.max_steps);
         writeln!(self.err, "{style}{headline}{style:#} · {}", details.join(" · "))
     }
@@ -156,12 +209,13 @@ impl<O: Write, E: Write> Render for HumanRenderer<O, E> {
 
 impl<O: Write, E: Write> HumanRenderer<O, E> {
     fn write_event(&mut self, event: &Event) -> io::Result<()> {
+        let Palette { bold, dim, green, red, yellow, cyan, .. } = self.palette;
         match event {
             Event::RunStarted { flow, blocks } => self.run_started(flow, *blocks),
             Event::BlockStarted { .. } => Ok(()),
             Event::RequestSent { block, method, url, .. } => {
                 let (block, method, url) = (Escaped(block), Escaped(method), Escaped(url));
-                writeln!(self.err, "  {DIM}→{DIM:#} {BOLD}{method}{BOLD:#} {url}  {DIM}({block}){DIM:#}")
+                writeln!(self.err, "  {dim}→{dim:#} {bold}{method}{bold:#} {url}  {dim}({block}){dim:#}")
             }
             Event::ResponseReceived { block, bytes, .. } => {
                 self.response_bytes.insert(block.clone(), *bytes);
@@ -170,27 +224,27 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
             Event::Log { block, label, value } => self.log(block, label.as_deref(), value),
             Event::Warning { block, message } => {
                 let block = block.as_deref().map(|block| format!("{}: ", Escaped(block))).unwrap_or_default();
-                writeln!(self.err, "  {YELLOW}⚠ {block}{}{YELLOW:#}", Escaped(message))
+                writeln!(self.err, "  {yellow}⚠ {block}{}{yellow:#}", Escaped(message))
             }
             Event::BlockFinished { block, port, value, wired, summary } => {
                 self.block_finished(block, *port, value, *wired, summary)
             }
             Event::BlockFailed { message, .. } => {
                 let message = Escaped(message);
-                writeln!(self.err, "  {RED}✗{RED:#} {RED}{message}{RED:#}  {DIM}(the run fails){DIM:#}")
+                writeln!(self.err, "  {red}✗{red:#} {red}{message}{red:#}  {dim}(the run fails){dim:#}")
             }
             Event::ItemStarted { block, index, total } => {
-                writeln!(self.err, "  {CYAN}↻{CYAN:#} {} {index}/{total}", Escaped(block))
+                writeln!(self.err, "  {cyan}↻{cyan:#} {} {index}/{total}", Escaped(block))
             }
             Event::VariableSet { name, value, .. } => {
-                writeln!(self.err, "  {CYAN}≔{CYAN:#} {} = {}", Escaped(name), Escaped(&short_value(value, 80)))
+                writeln!(self.err, "  {cyan}≔{cyan:#} {} = {}", Escaped(name), Escaped(&short_value(value, 80)))
             }
             Event::CheckResult { name, passed: true, .. } => {
-                writeln!(self.err, "    {GREEN}✓{GREEN:#} check \"{}\"", Escaped(name))
+                writeln!(self.err, "    {green}✓{green:#} check \"{}\"", Escaped(name))
             }
             Event::CheckResult { name, passed: false, result, .. } => {
                 let result = short_value(result, 80);
-                writeln!(self.err, "    {RED}✗{RED:#} check \"{}\" {DIM}→ {}{DIM:#}", Escaped(name), Escaped(&result))
+                writeln!(self.err, "    {red}✗{red:#} check \"{}\" {dim}→ {}{dim:#}", Escaped(name), Escaped(&result))
             }
             Event::RunFinished { outcome, counts, duration_ms } => self.run_finished(*outcome, counts, *duration_ms),
         }
@@ -215,15 +269,29 @@ mod tests {
 
     use super::*;
 
+    /// The run as written in colour, with the colour stripped; every test also checks
+    /// that the renderer without colour writes the same text and no escape codes.
     fn render(events: &[Event], max_steps: u64, undefined: &[&str]) -> (String, String) {
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let undefined = undefined.iter().map(|s| (*s).to_owned()).collect();
-        let mut renderer = HumanRenderer::new(&mut out, &mut err, max_steps, undefined);
-        for event in events {
-            renderer.event(event).unwrap();
-        }
-        let err = anstream::adapter::strip_str(&String::from_utf8(err).unwrap()).to_string();
-        (String::from_utf8(out).unwrap(), err)
+        let undefined: Vec<String> = undefined.iter().map(|s| (*s).to_owned()).collect();
+        let write = |colour: bool| {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let mut renderer = HumanRenderer::new(&mut out, &mut err, max_steps, undefined.clone());
+            if !colour {
+                renderer = renderer.without_colour();
+            }
+            for event in events {
+                renderer.event(event).unwrap();
+            }
+            drop(renderer);
+            (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+        };
+        let (out, coloured) = write(true);
+        let (plain_out, plain) = write(false);
+        assert!(coloured.is_empty() || coloured.contains('\u{1b}'), "the coloured run has colour: {coloured:?}");
+        assert!(!plain.contains('\u{1b}'), "no escape code without colour: {plain:?}");
+        let err = anstream::adapter::strip_str(&coloured).to_string();
+        assert_eq!((&plain_out, &plain), (&out, &err));
+        (out, err)
     }
 
     fn finished(outcome: Outcome, counts: Counts) -> Event {
@@ -239,7 +307,7 @@ mod tests {
             Event::BlockFinished {
                 block: "start".into(),
                 port: Port::Out,
-                value: json!(null),
+                value: json!(null).into(),
                 wired: true,
                 summary: String::new(),
             },
@@ -253,7 +321,7 @@ mod tests {
             Event::BlockFinished {
                 block: "list".into(),
                 port: Port::Success,
-                value: value.clone(),
+                value: value.clone().into(),
                 wired: true,
                 summary: "200 · 84 ms".into(),
             },
@@ -278,7 +346,7 @@ mod tests {
             Event::BlockFinished {
                 block: "call".into(),
                 port: Port::Failure,
-                value: json!({"error": {"kind": "timeout", "message": "no response within 50 ms"}}),
+                value: json!({"error": {"kind": "timeout", "message": "no response within 50 ms"}}).into(),
                 wired: false,
                 summary: "timeout".into(),
             },
@@ -316,7 +384,7 @@ mod tests {
             Event::BlockFinished {
                 block: "is-ready".into(),
                 port: Port::False,
-                value: json!({}),
+                value: json!({}).into(),
                 wired: true,
                 summary: "false".into(),
             },
@@ -350,7 +418,7 @@ mod tests {
             Event::BlockFinished {
                 block: "call".into(),
                 port: Port::Failure,
-                value: json!({"error": {"kind": "http", "message": "bad\r\u{1b}[2Kstatus"}}),
+                value: json!({"error": {"kind": "http", "message": "bad\r\u{1b}[2Kstatus"}}).into(),
                 wired: true,
                 summary: "500\u{0}".into(),
             },
