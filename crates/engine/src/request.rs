@@ -293,16 +293,19 @@ fn headers_list(headers: &HeaderMap) -> Vec<(String, String)> {
 
 /// Response headers as an object; repeated headers are joined with `, `.
 fn headers_value(headers: &HeaderMap) -> Map<String, Value> {
-    let mut map = Map::new();
+    let mut map = Map::with_capacity(headers.keys_len());
     for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        match map.get_mut(name.as_str()) {
-            Some(Value::String(existing)) => {
-                existing.push_str(", ");
-                existing.push_str(&value);
+        let value = String::from_utf8_lossy(value.as_bytes());
+        // One lookup per header: a repeated one is appended to the first.
+        match map.entry(name.as_str()) {
+            serde_json::map::Entry::Occupied(mut entry) => {
+                if let Value::String(existing) = entry.get_mut() {
+                    existing.push_str(", ");
+                    existing.push_str(&value);
+                }
             }
-            _ => {
-                map.insert(name.as_str().to_owned(), Value::String(value));
+            serde_json::map::Entry::Vacant(entry) => {
+                entry.insert(Value::String(value.into_owned()));
             }
         }
     }
@@ -344,4 +347,26 @@ fn classify(block: &str, url: &Url, error: &reqwest::Error) -> RequestError {
         (ErrorKind::Network, format!("the exchange with {target} broke off"))
     };
     RequestError::new(block, None, kind, format!("{what}: {root}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::{HeaderValue, SET_COOKIE};
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn repeated_response_headers_are_joined_in_one_entry() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.append(SET_COOKIE, HeaderValue::from_static("a=1"));
+        headers.append(SET_COOKIE, HeaderValue::from_static("b=2"));
+        headers.insert("x-bytes", HeaderValue::from_bytes(b"caf\xe9").unwrap());
+        let value = Value::Object(headers_value(&headers));
+        assert_eq!(
+            value,
+            json!({"content-type": "application/json", "set-cookie": "a=1, b=2", "x-bytes": "caf\u{fffd}"})
+        );
+    }
 }

@@ -21,6 +21,7 @@ mod error;
 mod escape;
 pub mod expr;
 mod model;
+mod node;
 mod parse;
 mod port;
 pub mod template;

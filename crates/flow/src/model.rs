@@ -84,6 +84,7 @@ mod tests {
         let two_xx = StatusPattern::parse("2xx").unwrap();
         assert!(two_xx.matches(200) && two_xx.matches(299));
         assert!(!two_xx.matches(304));
+        assert!(!two_xx.matches(20) && !two_xx.matches(2000), "only three-digit statuses");
         let exact = StatusPattern::parse("304").unwrap();
         assert!(exact.matches(304) && !exact.matches(305));
         let thirty = StatusPattern::parse("30X").unwrap();

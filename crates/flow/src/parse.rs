@@ -4,15 +4,13 @@
 //! document (`blocks.ID.FIELD`, `wires[N]`). All problems found are reported together.
 
 use std::collections::HashSet;
-use std::fmt;
 
-use serde::Deserializer;
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde::de::DeserializeSeed;
 
 use crate::blocks::{BlockKind, BlockType, Part};
 use crate::error::{Place, Problem, SUGGESTION_BUDGET, Suggester};
 use crate::model::{Block, FORMAT_VERSION, Flow};
+use crate::node::{Node, NodeSeed, Object};
 use crate::port::{Port, PortRef, Wire};
 use crate::validate::{self, Context};
 
@@ -60,11 +58,11 @@ fn parse_counted(text: &str, fragment: bool) -> (Result<Flow, Vec<Problem>>, u64
     (if problems.is_empty() { Ok(flow) } else { Err(problems) }, spent)
 }
 
-/// Reads JSON like `serde_json::from_str`, but refuses duplicate object keys
-/// (a repeated block id would otherwise silently replace the first).
-fn strict_json(text: &str) -> Result<Value, Problem> {
+/// Reads JSON like `serde_json::from_str`, into a [`Node`] tree, refusing duplicate
+/// object keys (a repeated block id would otherwise silently replace the first).
+fn strict_json(text: &str) -> Result<Node<'_>, Problem> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = StrictValue.deserialize(&mut deserializer).and_then(|value| {
+    let value = NodeSeed.deserialize(&mut deserializer).and_then(|value| {
         deserializer.end()?;
         Ok(value)
     });
@@ -80,78 +78,8 @@ fn strict_json(text: &str) -> Result<Value, Problem> {
     })
 }
 
-struct StrictValue;
-
-impl<'de> DeserializeSeed<'de> for StrictValue {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for StrictValue {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(StrictValue)? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            // One lookup for both the check and the insert.
-            match object.entry(key) {
-                serde_json::map::Entry::Occupied(entry) => {
-                    return Err(de::Error::custom(format_args!(
-                        "key `{}` appears twice in the same object",
-                        entry.key()
-                    )));
-                }
-                serde_json::map::Entry::Vacant(entry) => {
-                    entry.insert(map.next_value_seed(StrictValue)?);
-                }
-            }
-        }
-        Ok(Value::Object(object))
-    }
-}
-
-pub(crate) fn type_word(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+pub(crate) fn type_word(value: &Node) -> &'static str {
+    value.type_word()
 }
 
 /// Whether `id` is a valid block id.
@@ -175,9 +103,9 @@ impl Reader {
         self.problems.push(Problem::at(path, message));
     }
 
-    fn unknown_keys(&mut self, object: &Map<String, Value>, path: &str, known: &[&str], what: &str) {
+    fn unknown_keys(&mut self, object: &Object, path: &str, known: &[&str], what: &str) {
         for key in object.keys() {
-            if !known.contains(&key.as_str()) {
+            if !known.contains(&key) {
                 let place = join(path, key);
                 let hint = self.suggester.suggest(key, known.iter().copied());
                 self.problems
@@ -187,8 +115,8 @@ impl Reader {
     }
 
     /// Reports every field of a block that its type does not have.
-    pub(crate) fn unknown_fields(&mut self, object: &Map<String, Value>, path: &str, block_type: &BlockType) {
-        let known = |key: &String| COMMON_FIELDS.contains(&key.as_str()) || block_type.fields.contains(&key.as_str());
+    pub(crate) fn unknown_fields(&mut self, object: &Object, path: &str, block_type: &BlockType) {
+        let known = |key: &str| COMMON_FIELDS.contains(&key) || block_type.fields.contains(&key);
         if object.keys().all(known) {
             return;
         }
@@ -198,12 +126,12 @@ impl Reader {
     }
 
     /// Reports an object's unknown keys (a body, an auth helper).
-    pub(crate) fn unknown_keys_in(&mut self, object: &Map<String, Value>, path: &str, known: &[&str], what: &str) {
+    pub(crate) fn unknown_keys_in(&mut self, object: &Object, path: &str, known: &[&str], what: &str) {
         self.unknown_keys(object, path, known, what);
     }
 
-    fn flow(&mut self, value: &Value) -> Option<Flow> {
-        let Value::Object(top) = value else {
+    fn flow(&mut self, value: &Node) -> Option<Flow> {
+        let Node::Object(top) = value else {
             self.problem("", format!("a flow file is a JSON object, found {}", type_word(value)));
             return None;
         };
@@ -212,7 +140,7 @@ impl Reader {
                 self.problem("switchyard", "missing the format version: add `\"switchyard\": 1`");
                 return None;
             }
-            Some(Value::Number(n)) => match n.as_u64() {
+            Some(Node::Number(n)) => match n.as_u64() {
                 Some(FORMAT_VERSION) => {}
                 Some(v) if v > FORMAT_VERSION => {
                     self.problem(
@@ -236,14 +164,14 @@ impl Reader {
         self.unknown_keys(top, "", TOP_FIELDS, "the flow");
         let name = match top.get("name") {
             None => String::new(),
-            Some(Value::String(name)) => name.clone(),
+            Some(Node::String(name)) => name.to_string(),
             Some(other) => {
                 self.problem("name", format!("expected a string, found {}", type_word(other)));
                 String::new()
             }
         };
         let blocks = match top.get("blocks") {
-            Some(Value::Object(blocks)) => self.blocks(blocks),
+            Some(Node::Object(blocks)) => self.blocks(blocks),
             Some(other) => {
                 self.problem(
                     "blocks",
@@ -258,7 +186,7 @@ impl Reader {
         };
         let wires = match top.get("wires") {
             None => Vec::new(),
-            Some(Value::Array(wires)) => self.wires(wires, &blocks),
+            Some(Node::Array(wires)) => self.wires(wires, &blocks),
             Some(other) => {
                 self.problem("wires", format!("expected an array of wires, found {}", type_word(other)));
                 Vec::new()
@@ -267,32 +195,32 @@ impl Reader {
         Some(Flow { name, blocks, wires })
     }
 
-    fn blocks(&mut self, blocks: &Map<String, Value>) -> Vec<Block> {
+    fn blocks(&mut self, blocks: &Object) -> Vec<Block> {
         let mut out = Vec::new();
-        for (id, value) in blocks {
+        for (id, value) in blocks.iter() {
             let path = format!("blocks.{id}");
             if !is_valid_block_id(id) {
                 self.problem(&path, format!("invalid block id `{id}`: use letters, digits, `_` and `-`"));
-                self.broken_blocks.insert(id.clone());
+                self.broken_blocks.insert(id.to_owned());
                 continue;
             }
             match self.block(id, value, &path) {
                 Some(block) => out.push(block),
                 None => {
-                    self.broken_blocks.insert(id.clone());
+                    self.broken_blocks.insert(id.to_owned());
                 }
             }
         }
         out
     }
 
-    fn block(&mut self, id: &str, value: &Value, path: &str) -> Option<Block> {
-        let Value::Object(fields) = value else {
+    fn block(&mut self, id: &str, value: &Node, path: &str) -> Option<Block> {
+        let Node::Object(fields) = value else {
             self.problem(path, format!("a block is an object, found {}", type_word(value)));
             return None;
         };
-        let type_name = match field(fields, "type") {
-            Some(Value::String(t)) => t.as_str(),
+        let type_name = match fields.get("type") {
+            Some(Node::String(t)) => t.as_ref(),
             Some(other) => {
                 self.problem(join(path, "type"), format!("expected a string, found {}", type_word(other)));
                 return None;
@@ -302,7 +230,7 @@ impl Reader {
                 return None;
             }
         };
-        let at = self.position(field(fields, "at"), path);
+        let at = self.position(fields.get("at"), path);
         let Some(block_type) = BlockType::named(type_name) else {
             let hint = self.suggester.suggest(type_name, BlockType::ALL.iter().map(|t| t.name));
             self.problems.push(
@@ -315,12 +243,12 @@ impl Reader {
     }
 
     /// The block's `at` (`path` is the block's).
-    fn position(&mut self, value: Option<&Value>, path: &str) -> [f32; 2] {
+    fn position(&mut self, value: Option<&Node>, path: &str) -> [f32; 2] {
         let path = &|| join(path, "at");
         match value {
             None => [0.0, 0.0],
-            Some(Value::Array(items)) => match items.as_slice() {
-                [Value::Number(x), Value::Number(y)] => {
+            Some(Node::Array(items)) => match items.as_slice() {
+                [Node::Number(x), Node::Number(y)] => {
                     let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
                     if x.abs() < 1e7 && y.abs() < 1e7 {
                         return [x as f32, y as f32];
@@ -340,10 +268,10 @@ impl Reader {
         }
     }
 
-    pub(crate) fn optional_string(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
-        match field(fields, key) {
+    pub(crate) fn optional_string(&mut self, fields: &Object, path: &str, key: &str) -> Option<String> {
+        match fields.get(key) {
             None => None,
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Node::String(s)) => Some(s.to_string()),
             Some(other) => {
                 self.problem(join(path, key), format!("expected a string, found {}", type_word(other)));
                 None
@@ -351,8 +279,8 @@ impl Reader {
         }
     }
 
-    pub(crate) fn required_string(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
-        if field(fields, key).is_none() {
+    pub(crate) fn required_string(&mut self, fields: &Object, path: &str, key: &str) -> Option<String> {
+        if fields.get(key).is_none() {
             self.problem(join(path, key), format!("missing `{key}`"));
             return None;
         }
@@ -360,20 +288,20 @@ impl Reader {
     }
 
     /// The `[[name, value], …]` in field `key` of `fields` (`path` is the object's).
-    pub(crate) fn pairs(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Vec<(String, String)> {
-        let Some(value) = field(fields, key) else {
+    pub(crate) fn pairs(&mut self, fields: &Object, path: &str, key: &str) -> Vec<(String, String)> {
+        let Some(value) = fields.get(key) else {
             return Vec::new();
         };
         let path = &join(path, key);
-        let Value::Array(items) = value else {
+        let Node::Array(items) = value else {
             self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", type_word(value)));
             return Vec::new();
         };
         let mut out = Vec::new();
         for (index, item) in items.iter().enumerate() {
             match item {
-                Value::Array(pair) => match pair.as_slice() {
-                    [Value::String(name), Value::String(value)] => out.push((name.clone(), value.clone())),
+                Node::Array(pair) => match pair.as_slice() {
+                    [Node::String(name), Node::String(value)] => out.push((name.to_string(), value.to_string())),
                     _ => self.problem(format!("{path}[{index}]"), "expected `[name, value]`, two strings"),
                 },
                 other => self.problem(
@@ -386,24 +314,26 @@ impl Reader {
     }
 
     /// A multipart body's `[[name, value], …]`, each value text or `{"file": "PATH"}`.
-    pub(crate) fn parts(&mut self, value: Option<&Value>, path: &str) -> Vec<(String, Part)> {
+    pub(crate) fn parts(&mut self, value: Option<&Node>, path: &str) -> Vec<(String, Part)> {
         let Some(value) = value else {
             return Vec::new();
         };
-        let Value::Array(items) = value else {
+        let Node::Array(items) = value else {
             self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", type_word(value)));
             return Vec::new();
         };
         let mut out = Vec::new();
         for (index, item) in items.iter().enumerate() {
             let place = format!("{path}[{index}]");
-            match item.as_array().map(Vec::as_slice) {
-                Some([Value::String(name), Value::String(text)]) => out.push((name.clone(), Part::Text(text.clone()))),
-                Some([Value::String(name), Value::Object(file)]) => {
+            match item.as_array() {
+                Some([Node::String(name), Node::String(text)]) => {
+                    out.push((name.to_string(), Part::Text(text.to_string())))
+                }
+                Some([Node::String(name), Node::Object(file)]) => {
                     self.unknown_keys_in(file, &format!("{place}[1]"), &["file"], "a file part");
                     match file.get("file") {
-                        Some(Value::String(file)) if !file.is_empty() => {
-                            out.push((name.clone(), Part::File(file.clone())));
+                        Some(Node::String(file)) if !file.is_empty() => {
+                            out.push((name.to_string(), Part::File(file.to_string())));
                         }
                         _ => self.problem(format!("{place}[1].file"), "expected a file path (text)"),
                     }
@@ -414,10 +344,10 @@ impl Reader {
         out
     }
 
-    pub(crate) fn optional_bool(&mut self, fields: &Map<String, Value>, path: &str, key: &str) -> Option<bool> {
-        match field(fields, key) {
+    pub(crate) fn optional_bool(&mut self, fields: &Object, path: &str, key: &str) -> Option<bool> {
+        match fields.get(key) {
             None => None,
-            Some(Value::Bool(b)) => Some(*b),
+            Some(Node::Bool(b)) => Some(*b),
             Some(other) => {
                 self.problem(join(path, key), format!("expected true or false, found {}", type_word(other)));
                 None
@@ -428,18 +358,18 @@ impl Reader {
     /// A required whole number of at least `min` (`unit` names it in messages).
     pub(crate) fn required_whole_number(
         &mut self,
-        fields: &Map<String, Value>,
+        fields: &Object,
         path: &str,
         key: &str,
         min: u64,
         unit: &str,
     ) -> Option<u64> {
-        match field(fields, key) {
+        match fields.get(key) {
             None => {
                 self.problem(join(path, key), format!("missing `{key}`"));
                 None
             }
-            Some(Value::Number(n)) => match n.as_u64() {
+            Some(Node::Number(n)) => match n.as_u64() {
                 Some(value) if value >= min => Some(value),
                 _ => {
                     self.problem(join(path, key), format!("expected a whole number of {unit}, at least {min}"));
@@ -453,13 +383,13 @@ impl Reader {
         }
     }
 
-    fn wires(&mut self, wires: &[Value], blocks: &[Block]) -> Vec<Wire> {
+    fn wires(&mut self, wires: &[Node], blocks: &[Block]) -> Vec<Wire> {
         let mut out = Vec::new();
         for (index, value) in wires.iter().enumerate() {
             let path = || format!("wires[{index}]");
             let ends = match value {
-                Value::Array(ends) => match ends.as_slice() {
-                    [Value::String(from), Value::String(to)] => Some((from.as_str(), to.as_str())),
+                Node::Array(ends) => match ends.as_slice() {
+                    [Node::String(from), Node::String(to)] => Some((from.as_ref(), to.as_ref())),
                     _ => None,
                 },
                 _ => None,
@@ -518,17 +448,6 @@ fn type_list() -> String {
     names.join(", ")
 }
 
-/// The value of `key` in `fields`. The objects of a flow file are small (a block has a
-/// handful of fields): a scan of their keys is quicker than hashing the key; a large
-/// one is looked up by hash.
-pub(crate) fn field<'v>(fields: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
-    if fields.len() <= 16 {
-        fields.iter().find(|(name, _)| *name == key).map(|(_, value)| value)
-    } else {
-        fields.get(key)
-    }
-}
-
 /// `path.key`, or `key` at the top.
 pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
@@ -551,7 +470,7 @@ mod scale_tests {
         for i in 0..blocks {
             blocks_json.insert(format!("log-{i:05}"), serde_json::json!({"type": "log"}));
         }
-        let wires: Vec<Value> = (0..blocks).map(|i| serde_json::json!(["start.out", wires(i)])).collect();
+        let wires: Vec<serde_json::Value> = (0..blocks).map(|i| serde_json::json!(["start.out", wires(i)])).collect();
         serde_json::json!({"switchyard": 1, "blocks": blocks_json, "wires": wires}).to_string()
     }
 

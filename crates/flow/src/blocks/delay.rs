@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{BlockType, Group};
+use crate::node::Object;
 use crate::parse::Reader;
 use crate::port::Port;
 
@@ -31,7 +32,7 @@ impl Delay {
         fields: &["ms"],
     };
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Map<String, Value>, path: &str) -> Option<Self> {
+    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         let ms = reader.required_whole_number(fields, path, "ms", 0, "milliseconds")?;
         Some(Self { ms })
     }

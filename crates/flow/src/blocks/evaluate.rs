@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{BlockType, Expression, Group};
+use crate::node::Object;
 use crate::parse::Reader;
 use crate::port::Port;
 
@@ -31,7 +32,7 @@ impl Evaluate {
         fields: &["expression"],
     };
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Map<String, Value>, path: &str) -> Option<Self> {
+    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         Some(Self { expression: Expression::new(reader.required_string(fields, path, "expression")?) })
     }
 

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{BlockType, Expression, Group};
+use crate::node::Object;
 use crate::parse::Reader;
 use crate::port::Port;
 
@@ -33,10 +34,10 @@ impl ForEach {
         fields: &["items", "concurrency"],
     };
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Map<String, Value>, path: &str) -> Option<Self> {
+    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         let items =
             reader.optional_string(fields, path, "items").map_or_else(|| Expression::from("."), Expression::new);
-        let concurrency = match crate::parse::field(fields, "concurrency") {
+        let concurrency = match fields.get("concurrency") {
             None => 1,
             Some(_) => {
                 let n = reader.required_whole_number(fields, path, "concurrency", 1, "branches")?;

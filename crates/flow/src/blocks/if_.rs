@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{BlockType, Expression, Group};
+use crate::node::Object;
 use crate::parse::Reader;
 use crate::port::Port;
 
@@ -25,7 +26,7 @@ impl If {
         fields: &["condition"],
     };
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Map<String, Value>, path: &str) -> Option<Self> {
+    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         Some(Self { condition: Expression::new(reader.required_string(fields, path, "condition")?) })
     }
 

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{BlockType, Group};
+use crate::node::Object;
 use crate::parse::Reader;
 use crate::port::Port;
 
@@ -25,7 +26,7 @@ impl LogBlock {
         fields: &["label"],
     };
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Map<String, Value>, path: &str) -> Self {
+    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Self {
         Self { label: reader.optional_string(fields, path, "label") }
     }
 

@@ -28,6 +28,7 @@ pub use set::Set;
 pub use start::Start;
 
 use crate::error::Problem;
+use crate::node::Object;
 use crate::parse::Reader;
 use crate::port::{Port, PortDirection};
 
@@ -203,12 +204,7 @@ impl BlockKind {
     }
 
     /// Reads the fields of a block of type `block_type` (already known to exist).
-    pub(crate) fn read(
-        block_type: &BlockType,
-        reader: &mut Reader,
-        fields: &Map<String, Value>,
-        path: &str,
-    ) -> Option<BlockKind> {
+    pub(crate) fn read(block_type: &BlockType, reader: &mut Reader, fields: &Object, path: &str) -> Option<BlockKind> {
         reader.unknown_fields(fields, path, block_type);
         Some(match block_type.name {
             "start" => BlockKind::Start,

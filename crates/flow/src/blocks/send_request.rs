@@ -6,7 +6,8 @@ use serde_json::{Map, Value, json};
 
 use super::{BlockType, Expression, Group};
 use crate::error::Problem;
-use crate::parse::{Reader, field, join, type_word};
+use crate::node::{Node, Object};
+use crate::parse::{Reader, join, type_word};
 use crate::port::Port;
 use crate::write::pairs;
 
@@ -256,9 +257,11 @@ impl StatusPattern {
 
     /// Whether `status` matches.
     pub fn matches(&self, status: u16) -> bool {
-        let status = status.to_string();
-        status.len() == 3
-            && self.0.bytes().zip(status.bytes()).all(|(pattern, digit)| pattern == b'x' || pattern == digit)
+        if !(100..1000).contains(&status) {
+            return false;
+        }
+        let digits = [status / 100, status / 10 % 10, status % 10].map(|digit| b'0' + digit as u8);
+        self.0.len() == 3 && self.0.bytes().zip(digits).all(|(pattern, digit)| pattern == b'x' || pattern == digit)
     }
 
     /// The pattern as written in the file.
@@ -274,7 +277,7 @@ impl fmt::Display for StatusPattern {
 }
 
 impl SendRequest {
-    pub(crate) fn read(r: &mut Reader, fields: &Map<String, Value>, path: &str) -> Option<SendRequest> {
+    pub(crate) fn read(r: &mut Reader, fields: &Object, path: &str) -> Option<SendRequest> {
         let url = r.required_string(fields, path, "url");
         let mut request = SendRequest::new(url.unwrap_or_default());
         if let Some(method) = r.optional_string(fields, path, "method") {
@@ -287,15 +290,15 @@ impl SendRequest {
         }
         request.headers = r.pairs(fields, path, "headers");
         request.query = r.pairs(fields, path, "query");
-        if let Some(body) = field(fields, "body") {
+        if let Some(body) = fields.get("body") {
             request.body = Self::body(r, body, &join(path, "body"));
         }
-        if let Some(auth) = field(fields, "auth") {
+        if let Some(auth) = fields.get("auth") {
             request.auth = Self::auth(r, auth, &join(path, "auth"));
         }
-        match field(fields, "timeout_ms") {
+        match fields.get("timeout_ms") {
             None => {}
-            Some(Value::Number(n)) => match n.as_u64() {
+            Some(Node::Number(n)) => match n.as_u64() {
                 Some(ms) if ms > 0 => request.timeout_ms = ms,
                 _ => r.problem(join(path, "timeout_ms"), "expected a whole number of milliseconds above 0"),
             },
@@ -304,12 +307,12 @@ impl SendRequest {
                 format!("expected a whole number of milliseconds, found {}", type_word(other)),
             ),
         }
-        if let Some(statuses) = field(fields, "success_status") {
+        if let Some(statuses) = fields.get("success_status") {
             request.success_status = Self::statuses(r, statuses, &join(path, "success_status"));
         }
-        match field(fields, "follow_redirects") {
+        match fields.get("follow_redirects") {
             None => {}
-            Some(Value::Bool(follow)) => request.follow_redirects = *follow,
+            Some(Node::Bool(follow)) => request.follow_redirects = *follow,
             Some(other) => {
                 r.problem(join(path, "follow_redirects"), format!("expected true or false, found {}", type_word(other)))
             }
@@ -318,17 +321,17 @@ impl SendRequest {
         Some(request)
     }
 
-    fn checks(r: &mut Reader, fields: &Map<String, Value>, path: &str) -> Vec<Check> {
+    fn checks(r: &mut Reader, fields: &Object, path: &str) -> Vec<Check> {
         r.pairs(fields, path, "checks")
             .into_iter()
             .map(|(name, condition)| Check { name, condition: Expression::new(condition) })
             .collect()
     }
 
-    fn statuses(r: &mut Reader, value: &Value, path: &str) -> Vec<StatusPattern> {
-        let texts: Vec<(String, &Value)> = match value {
-            Value::String(_) => vec![(path.to_owned(), value)],
-            Value::Array(items) if !items.is_empty() => {
+    fn statuses(r: &mut Reader, value: &Node, path: &str) -> Vec<StatusPattern> {
+        let texts: Vec<(String, &Node)> = match value {
+            Node::String(_) => vec![(path.to_owned(), value)],
+            Node::Array(items) if !items.is_empty() => {
                 items.iter().enumerate().map(|(i, item)| (format!("{path}[{i}]"), item)).collect()
             }
             _ => {
@@ -349,17 +352,17 @@ impl SendRequest {
         out
     }
 
-    fn body(r: &mut Reader, value: &Value, path: &str) -> Option<Body> {
-        let Value::Object(fields) = value else {
+    fn body(r: &mut Reader, value: &Node, path: &str) -> Option<Body> {
+        let Node::Object(fields) = value else {
             r.problem(path, format!("expected an object like {{\"json\": …}}, found {}", type_word(value)));
             return None;
         };
         let kinds: Vec<&str> =
-            ["json", "text", "form", "multipart"].into_iter().filter(|k| field(fields, k).is_some()).collect();
+            ["json", "text", "form", "multipart"].into_iter().filter(|k| fields.get(k).is_some()).collect();
         match kinds.as_slice() {
             ["json"] => {
                 r.unknown_keys_in(fields, path, &["json"], "a json body");
-                field(fields, "json").cloned().map(Body::Json)
+                fields.get("json").map(|json| Body::Json(json.to_value()))
             }
             ["text"] => {
                 r.unknown_keys_in(fields, path, &["text", "content_type"], "a text body");
@@ -373,7 +376,7 @@ impl SendRequest {
             }
             ["multipart"] => {
                 r.unknown_keys_in(fields, path, &["multipart"], "a multipart body");
-                Some(Body::Multipart(r.parts(field(fields, "multipart"), &join(path, "multipart"))))
+                Some(Body::Multipart(r.parts(fields.get("multipart"), &join(path, "multipart"))))
             }
             [] => {
                 let hint = fields.keys().find_map(|k| r.suggester.suggest(k, ["json", "text", "form", "multipart"]));
@@ -393,8 +396,8 @@ impl SendRequest {
         }
     }
 
-    fn auth(r: &mut Reader, value: &Value, path: &str) -> Option<Auth> {
-        let Value::Object(fields) = value else {
+    fn auth(r: &mut Reader, value: &Node, path: &str) -> Option<Auth> {
+        let Node::Object(fields) = value else {
             r.problem(path, format!("expected an object like {{\"type\": \"bearer\", …}}, found {}", type_word(value)));
             return None;
         };

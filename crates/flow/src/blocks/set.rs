@@ -4,6 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::{BlockType, Expression, Group};
 use crate::error::Problem;
+use crate::node::Object;
 use crate::parse::Reader;
 use crate::port::Port;
 use crate::template;
@@ -37,7 +38,7 @@ impl Set {
         fields: &["name", "value", "secret"],
     };
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Map<String, Value>, path: &str) -> Option<Self> {
+    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         let name = reader.required_string(fields, path, "name");
         let value =
             reader.optional_string(fields, path, "value").map_or_else(|| Expression::from("."), Expression::new);
