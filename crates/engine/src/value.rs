@@ -2,6 +2,8 @@
 //! error. Their JSON is exactly the format's; front ends read them with
 //! [`ResponseValue::from_value`] instead of digging into JSON by hand.
 
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -32,12 +34,26 @@ impl ResponseValue {
     /// [`ResponseValue::to_value`] without copying the headers and the body: what a
     /// request fires, once per response. The same JSON, field for field.
     pub fn into_value(self) -> Value {
-        let mut map = Map::with_capacity(6);
-        map.insert("status".to_owned(), self.status.map_or(Value::Null, Value::from));
-        map.insert("headers".to_owned(), Value::Object(self.headers));
-        map.insert("body".to_owned(), self.body);
-        map.insert("duration_ms".to_owned(), Value::from(self.duration_ms));
-        map.insert("url".to_owned(), Value::String(self.url));
+        // The keys, hashed once: each response copies this map (its index is copied,
+        // not rebuilt) and fills in the values in key order.
+        static FIELDS: LazyLock<Map<String, Value>> = LazyLock::new(|| {
+            let mut map = Map::with_capacity(6);
+            for key in ["status", "headers", "body", "duration_ms", "url"] {
+                map.insert(key.to_owned(), Value::Null);
+            }
+            map
+        });
+        let mut map = FIELDS.clone();
+        let values = [
+            self.status.map_or(Value::Null, Value::from),
+            Value::Object(self.headers),
+            self.body,
+            Value::from(self.duration_ms),
+            Value::String(self.url),
+        ];
+        for (slot, value) in map.values_mut().zip(values) {
+            *slot = value;
+        }
         if let Some(error) = self.error {
             map.insert("error".to_owned(), serde_json::to_value(error).unwrap_or(Value::Null));
         }

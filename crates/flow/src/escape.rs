@@ -33,6 +33,10 @@ pub struct Escaped<'a>(pub &'a str);
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Most text is printable ASCII: one pass over its bytes, then written whole.
+        if self.0.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return f.write_str(self.0);
+        }
         let mut rest = self.0;
         while let Some((at, c)) = rest.char_indices().find(|&(_, c)| needs_escape(c)) {
             f.write_str(rest.get(..at).unwrap_or_default())?;

@@ -156,6 +156,14 @@ fn parse_counting<'t>(text: &'t str, work: &mut usize) -> Vec<Segment<'t>> {
     let mut index = 0;
     while index < text.len() {
         let rest = text.get(index..).unwrap_or_default();
+        // A reference starts with `{{` or `<<`: the text before the next `{` or `<` is
+        // stepped over at once (a URL without references in one search).
+        let skip = rest.find(['{', '<']).unwrap_or(rest.len());
+        if skip > 0 {
+            *work += skip;
+            index += skip;
+            continue;
+        }
         if let Some((name, len)) = reference_at(rest, work) {
             if literal_start < index {
                 segments.push(Segment::Text(text.get(literal_start..index).unwrap_or_default()));

@@ -10,17 +10,23 @@ use switchyard_engine::Event;
 
 use super::Render;
 
+/// The line buffer's capacity kept between events (bigger ones are freed).
+const LINE_KEPT: usize = 1 << 20;
+
 /// Writes each event as one line of JSON.
 #[derive(Debug)]
 pub struct JsonRenderer<W: Write> {
     out: W,
     file: Option<String>,
+    /// Each line is made here, then written to `out` at once: serde_json writes many
+    /// small pieces, which cost little in a `Vec` and much through a `dyn Write`.
+    line: Vec<u8>,
 }
 
 impl<W: Write> JsonRenderer<W> {
     /// A renderer writing to `out`, buffered by it until [`Render::flush`].
     pub fn new(out: W) -> Self {
-        Self { out, file: None }
+        Self { out, file: None, line: Vec::new() }
     }
 
     /// Adds `"file": FILE` to every line (when several flows run).
@@ -32,17 +38,24 @@ impl<W: Write> JsonRenderer<W> {
 
 impl<W: Write> Render for JsonRenderer<W> {
     fn event(&mut self, event: &Event) -> io::Result<()> {
+        self.line.clear();
         match &self.file {
-            None => serde_json::to_writer(&mut self.out, event).map_err(io::Error::other)?,
+            None => serde_json::to_writer(&mut self.line, event).map_err(io::Error::other)?,
             Some(file) => {
                 let mut line = serde_json::to_value(event).map_err(io::Error::other)?;
                 if let Some(object) = line.as_object_mut() {
                     object.insert("file".to_owned(), serde_json::Value::String(file.clone()));
                 }
-                serde_json::to_writer(&mut self.out, &line).map_err(io::Error::other)?;
+                serde_json::to_writer(&mut self.line, &line).map_err(io::Error::other)?;
             }
         }
-        self.out.write_all(b"\n")
+        self.line.push(b'\n');
+        let written = self.out.write_all(&self.line);
+        if self.line.capacity() > LINE_KEPT {
+            // A huge value's line is not kept around for the rest of the run.
+            self.line = Vec::new();
+        }
+        written
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -72,5 +85,20 @@ mod tests {
         assert_eq!(lines[0]["event"], "run_started");
         assert_eq!(lines[1]["value"], json!({"a": [1, 2]}));
         assert_eq!(lines[2]["outcome"], "ok");
+    }
+
+    #[test]
+    fn a_huge_line_is_written_whole_and_the_next_one_after_it() {
+        let mut out = Vec::new();
+        let mut renderer = JsonRenderer::new(&mut out);
+        let big = "x".repeat(3 * LINE_KEPT);
+        renderer.event(&Event::Log { block: "a".into(), label: None, value: json!(big) }).unwrap();
+        assert_eq!(renderer.line.capacity(), 0, "not kept after the event");
+        renderer.event(&Event::Log { block: "b".into(), label: None, value: json!(1) }).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["value"].as_str().map(str::len), Some(3 * LINE_KEPT));
+        assert_eq!(lines[1]["block"], "b");
     }
 }
