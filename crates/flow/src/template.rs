@@ -158,7 +158,7 @@ fn parse_counting<'t>(text: &'t str, work: &mut usize) -> Vec<Segment<'t>> {
         let rest = text.get(index..).unwrap_or_default();
         // A reference starts with `{{` or `<<`: the text before the next `{` or `<` is
         // stepped over at once (a URL without references in one search).
-        let skip = rest.find(['{', '<']).unwrap_or(rest.len());
+        let skip = rest.bytes().position(|b| b == b'{' || b == b'<').unwrap_or(rest.len());
         if skip > 0 {
             *work += skip;
             index += skip;
