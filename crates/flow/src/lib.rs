@@ -12,9 +12,10 @@
 //! too). The [`expr`] module is the jq expression language (sandboxed, bounded).
 //!
 //! Modules: `model` (flow and block), `port` (ports and wires), `blocks` (one file per
-//! block type), `parse` (strict reading), `validate` (the model's rules), `write`
-//! (canonical layout), `error` (problems with their place), `template`, `expr`,
-//! `escape` (control characters made visible in text that reaches a terminal).
+//! block type), `node` (the file's JSON as the reader walks it), `parse` (strict
+//! reading), `validate` (the model's rules), `write` (canonical layout), `error`
+//! (problems with their place), `template`, `expr`, `escape` (control characters made
+//! visible in text that reaches a terminal).
 
 mod blocks;
 mod error;
