@@ -111,8 +111,13 @@ fn load(bytes: &[u8]) -> Result<Flow, FlowError> {
     switchyard_flow::load(&path)
 }
 
+/// 256 cases, or `PROPTEST_CASES` for a deeper search by hand.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_flows_are_read_or_refused_without_panicking(
