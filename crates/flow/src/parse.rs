@@ -78,10 +78,6 @@ fn strict_json(text: &str) -> Result<Node<'_>, Problem> {
     })
 }
 
-pub(crate) fn type_word(value: &Node) -> &'static str {
-    value.type_word()
-}
-
 /// Whether `id` is a valid block id.
 pub fn is_valid_block_id(id: &str) -> bool {
     !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -132,7 +128,7 @@ impl Reader {
 
     fn flow(&mut self, value: &Node) -> Option<Flow> {
         let Node::Object(top) = value else {
-            self.problem("", format!("a flow file is a JSON object, found {}", type_word(value)));
+            self.problem("", format!("a flow file is a JSON object, found {}", value.type_word()));
             return None;
         };
         match top.get("switchyard") {
@@ -157,7 +153,7 @@ impl Reader {
                 }
             },
             Some(other) => {
-                self.problem("switchyard", format!("the format version is a number, found {}", type_word(other)));
+                self.problem("switchyard", format!("the format version is a number, found {}", other.type_word()));
                 return None;
             }
         }
@@ -166,7 +162,7 @@ impl Reader {
             None => String::new(),
             Some(Node::String(name)) => name.to_string(),
             Some(other) => {
-                self.problem("name", format!("expected a string, found {}", type_word(other)));
+                self.problem("name", format!("expected a string, found {}", other.type_word()));
                 String::new()
             }
         };
@@ -175,7 +171,7 @@ impl Reader {
             Some(other) => {
                 self.problem(
                     "blocks",
-                    format!("expected an object from block id to block, found {}", type_word(other)),
+                    format!("expected an object from block id to block, found {}", other.type_word()),
                 );
                 Vec::new()
             }
@@ -188,7 +184,7 @@ impl Reader {
             None => Vec::new(),
             Some(Node::Array(wires)) => self.wires(wires, &blocks),
             Some(other) => {
-                self.problem("wires", format!("expected an array of wires, found {}", type_word(other)));
+                self.problem("wires", format!("expected an array of wires, found {}", other.type_word()));
                 Vec::new()
             }
         };
@@ -216,13 +212,13 @@ impl Reader {
 
     fn block(&mut self, id: &str, value: &Node, path: &str) -> Option<Block> {
         let Node::Object(fields) = value else {
-            self.problem(path, format!("a block is an object, found {}", type_word(value)));
+            self.problem(path, format!("a block is an object, found {}", value.type_word()));
             return None;
         };
         let type_name = match fields.get("type") {
             Some(Node::String(t)) => t.as_ref(),
             Some(other) => {
-                self.problem(join(path, "type"), format!("expected a string, found {}", type_word(other)));
+                self.problem(join(path, "type"), format!("expected a string, found {}", other.type_word()));
                 return None;
             }
             None => {
@@ -262,7 +258,7 @@ impl Reader {
                 }
             },
             Some(other) => {
-                self.problem(path(), format!("expected a position `[x, y]`, found {}", type_word(other)));
+                self.problem(path(), format!("expected a position `[x, y]`, found {}", other.type_word()));
                 [0.0, 0.0]
             }
         }
@@ -273,7 +269,7 @@ impl Reader {
             None => None,
             Some(Node::String(s)) => Some(s.to_string()),
             Some(other) => {
-                self.problem(join(path, key), format!("expected a string, found {}", type_word(other)));
+                self.problem(join(path, key), format!("expected a string, found {}", other.type_word()));
                 None
             }
         }
@@ -294,7 +290,7 @@ impl Reader {
         };
         let path = &join(path, key);
         let Node::Array(items) = value else {
-            self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", type_word(value)));
+            self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", value.type_word()));
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -306,7 +302,7 @@ impl Reader {
                 },
                 other => self.problem(
                     format!("{path}[{index}]"),
-                    format!("expected `[name, value]`, found {}", type_word(other)),
+                    format!("expected `[name, value]`, found {}", other.type_word()),
                 ),
             }
         }
@@ -319,7 +315,7 @@ impl Reader {
             return Vec::new();
         };
         let Node::Array(items) = value else {
-            self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", type_word(value)));
+            self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", value.type_word()));
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -349,7 +345,7 @@ impl Reader {
             None => None,
             Some(Node::Bool(b)) => Some(*b),
             Some(other) => {
-                self.problem(join(path, key), format!("expected true or false, found {}", type_word(other)));
+                self.problem(join(path, key), format!("expected true or false, found {}", other.type_word()));
                 None
             }
         }
@@ -377,7 +373,10 @@ impl Reader {
                 }
             },
             Some(other) => {
-                self.problem(join(path, key), format!("expected a whole number of {unit}, found {}", type_word(other)));
+                self.problem(
+                    join(path, key),
+                    format!("expected a whole number of {unit}, found {}", other.type_word()),
+                );
                 None
             }
         }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::{BlockType, Expression, Group};
 use crate::error::Problem;
 use crate::node::{Node, Object};
-use crate::parse::{Reader, join, type_word};
+use crate::parse::{Reader, join};
 use crate::port::Port;
 use crate::write::pairs;
 
@@ -304,7 +304,7 @@ impl SendRequest {
             },
             Some(other) => r.problem(
                 join(path, "timeout_ms"),
-                format!("expected a whole number of milliseconds, found {}", type_word(other)),
+                format!("expected a whole number of milliseconds, found {}", other.type_word()),
             ),
         }
         if let Some(statuses) = fields.get("success_status") {
@@ -313,9 +313,10 @@ impl SendRequest {
         match fields.get("follow_redirects") {
             None => {}
             Some(Node::Bool(follow)) => request.follow_redirects = *follow,
-            Some(other) => {
-                r.problem(join(path, "follow_redirects"), format!("expected true or false, found {}", type_word(other)))
-            }
+            Some(other) => r.problem(
+                join(path, "follow_redirects"),
+                format!("expected true or false, found {}", other.type_word()),
+            ),
         }
         request.checks = Self::checks(r, fields, path);
         Some(request)
@@ -354,11 +355,11 @@ impl SendRequest {
 
     fn body(r: &mut Reader, value: &Node, path: &str) -> Option<Body> {
         let Node::Object(fields) = value else {
-            r.problem(path, format!("expected an object like {{\"json\": …}}, found {}", type_word(value)));
+            r.problem(path, format!("expected an object like {{\"json\": …}}, found {}", value.type_word()));
             return None;
         };
         let kinds: Vec<&str> =
-            ["json", "text", "form", "multipart"].into_iter().filter(|k| fields.get(k).is_some()).collect();
+            ["json", "text", "form", "multipart"].into_iter().filter(|k| fields.contains_key(k)).collect();
         match kinds.as_slice() {
             ["json"] => {
                 r.unknown_keys_in(fields, path, &["json"], "a json body");
@@ -398,7 +399,10 @@ impl SendRequest {
 
     fn auth(r: &mut Reader, value: &Node, path: &str) -> Option<Auth> {
         let Node::Object(fields) = value else {
-            r.problem(path, format!("expected an object like {{\"type\": \"bearer\", …}}, found {}", type_word(value)));
+            r.problem(
+                path,
+                format!("expected an object like {{\"type\": \"bearer\", …}}, found {}", value.type_word()),
+            );
             return None;
         };
         let kind = r.required_string(fields, path, "type")?;

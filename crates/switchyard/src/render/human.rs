@@ -67,15 +67,16 @@ struct Palette {
 
 impl Palette {
     fn new(colour: bool) -> Self {
-        let paint = |style: Style| if colour { style } else { Style::new() };
+        let plain = Style::new();
+        let palette = Self { colour, bold: plain, dim: plain, green: plain, red: plain, yellow: plain, cyan: plain };
         Self {
-            colour,
-            bold: paint(BOLD),
-            dim: paint(DIM),
-            green: paint(GREEN),
-            red: paint(RED),
-            yellow: paint(YELLOW),
-            cyan: paint(CYAN),
+            bold: palette.paint(BOLD),
+            dim: palette.paint(DIM),
+            green: palette.paint(GREEN),
+            red: palette.paint(RED),
+            yellow: palette.paint(YELLOW),
+            cyan: palette.paint(CYAN),
+            ..palette
         }
     }
 
