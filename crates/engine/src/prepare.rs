@@ -6,6 +6,7 @@
 //! so it is tested without a server. Its errors ([`RequestError`]) carry the block, the
 //! field and the kind; their text is composed once, by [`RequestError::message`].
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
@@ -14,7 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Map, Value};
-use switchyard_flow::template::{self, Unresolved};
+use switchyard_flow::template::{self, RenderError, Unresolved};
 use switchyard_flow::{ApiKeyLocation, Auth, Body, Part, SendRequest};
 use switchyard_vault::{Variable, Variables};
 use url::Url;
@@ -83,6 +84,8 @@ pub(crate) struct Inputs<'a, 'r> {
     pub now_ms: u64,
     /// Random numbers for `{{$guid}}`, `{{$randomInt}}`.
     pub random: fn() -> u64,
+    /// The most bytes the rendered request (URL, query, headers, auth, body) may take.
+    pub max_request_bytes: u64,
 }
 
 /// A request ready to send, with the secrets it carries.
@@ -150,7 +153,8 @@ impl PreparedBody {
 /// refuses one bound to other hosts. `url_text` receives the rendered URL as soon as
 /// it is known, for the failure value of a request that goes no further.
 pub(crate) fn prepare<'a>(inputs: &Inputs<'a, '_>, url_text: &mut String) -> Result<Prepared<'a>, RequestError> {
-    let mut preparing = Preparing { inputs, secrets: Vec::new(), masks: Vec::new() };
+    let room = usize::try_from(inputs.max_request_bytes).unwrap_or(usize::MAX);
+    let mut preparing = Preparing { inputs, secrets: Vec::new(), masks: Vec::new(), room };
     let prepared = preparing.prepare(url_text)?;
     Ok(prepared)
 }
@@ -160,11 +164,38 @@ struct Preparing<'i, 'a, 'r> {
     inputs: &'i Inputs<'a, 'r>,
     secrets: Vec<&'a Variable>,
     masks: Vec<(String, String)>,
+    /// Bytes the request may still take: each rendered text is counted as it is made,
+    /// and one that would pass the limit is refused before it is built.
+    room: usize,
 }
 
 impl<'a> Preparing<'_, 'a, '_> {
     fn error(&self, field: &str, kind: ErrorKind, detail: impl Into<String>) -> RequestError {
         RequestError::new(self.inputs.block, Some(field), kind, detail)
+    }
+
+    /// The request would take more than `max_request_bytes`.
+    fn too_large(&self, field: &str) -> RequestError {
+        let limit = self.inputs.max_request_bytes;
+        self.error(
+            field,
+            ErrorKind::RequestTooLarge,
+            format!(
+                "the request would take more than {limit} bytes (`max_request_bytes`, on the block or in the \
+                 flow's `defaults`); nothing was sent"
+            ),
+        )
+    }
+
+    /// Counts `len` bytes against the room left, or refuses them.
+    fn spend(&mut self, field: &str, len: usize) -> Result<(), RequestError> {
+        match self.room.checked_sub(len) {
+            Some(left) => {
+                self.room = left;
+                Ok(())
+            }
+            None => Err(self.too_large(field)),
+        }
     }
 
     fn carry(&mut self, variable: &'a Variable) {
@@ -220,13 +251,13 @@ impl<'a> Preparing<'_, 'a, '_> {
         let inputs = self.inputs;
         let mut refused: Option<(&str, &'static str)> = None;
         let mut used: Vec<&'a Variable> = Vec::new();
-        let rendered = template::render(text, |name| {
+        let rendered = template::render_within(text, self.room, |name| {
             if let Some(path) = template::input_path(name) {
-                return template::lookup_path(inputs.input, path).map(template::value_to_text);
+                return template::lookup_path(inputs.input, path).map(|value| Cow::Owned(template::value_to_text(value)));
             }
             if template::is_dynamic_name(name) {
                 let mut random = inputs.random;
-                return template::dynamic_value(name, inputs.now_ms, &mut random);
+                return template::dynamic_value(name, inputs.now_ms, &mut random).map(Cow::Owned);
             }
             let variable = inputs.variables.get(name)?;
             if variable.value.is_secret() {
@@ -235,7 +266,7 @@ impl<'a> Preparing<'_, 'a, '_> {
                 }
                 used.push(variable);
             }
-            Some(variable.value.expose().to_owned())
+            Some(Cow::Borrowed(variable.value.expose()))
         });
         for variable in used {
             self.carry(variable);
@@ -253,7 +284,21 @@ impl<'a> Preparing<'_, 'a, '_> {
                 )
                 .summary(format!("secret {{{{{name}}}}} {problem}")));
         }
-        rendered.map_err(|Unresolved { name }| {
+        let rendered = rendered.map_err(|error| match error {
+            RenderError::Unresolved(unresolved) => Ok(unresolved),
+            RenderError::TooLarge { .. } => Err(self.too_large(field)),
+        });
+        let rendered = match rendered {
+            Ok(text) => text,
+            Err(Err(too_large)) => return Err(too_large),
+            Err(Ok(unresolved)) => return Err(self.unresolved(field, unresolved)),
+        };
+        self.room -= rendered.len().min(self.room);
+        Ok(rendered)
+    }
+
+    fn unresolved(&self, field: &str, Unresolved { name }: Unresolved) -> RequestError {
+        {
             let hint = if template::input_path(&name).is_some() {
                 "the value that reached this block has no such field".to_owned()
             } else {
@@ -265,7 +310,7 @@ impl<'a> Preparing<'_, 'a, '_> {
                 format!("uses `{{{{{name}}}}}`, which is not defined: {hint}"),
             )
             .summary(format!("unresolved {{{{{name}}}}}"))
-        })
+        }
     }
 
     fn render_pairs(&mut self, field: &str, pairs: &[(String, String)]) -> Result<Vec<(String, String)>, RequestError> {
@@ -371,9 +416,17 @@ impl<'a> Preparing<'_, 'a, '_> {
         Ok(match &self.inputs.request.body {
             None => None,
             Some(Body::Json(value)) => {
+                // The JSON text takes its strings again, escaped: it is counted whole.
+                let room = self.room;
                 let rendered = self.render_json(value, "body.json")?;
+                self.room = room;
+                let mut text = Limited { bytes: Vec::new(), room };
+                if serde_json::to_writer(&mut text, &rendered).is_err() {
+                    return Err(self.too_large("body.json"));
+                }
+                self.spend("body.json", text.bytes.len())?;
                 default_content_type(headers, "application/json");
-                Some(PreparedBody::Bytes(serde_json::to_vec(&rendered).unwrap_or_default()))
+                Some(PreparedBody::Bytes(text.bytes))
             }
             Some(Body::Text { text, content_type }) => {
                 let text = self.render("body.text", text)?;
@@ -387,8 +440,11 @@ impl<'a> Preparing<'_, 'a, '_> {
                 Some(PreparedBody::Bytes(text.into_bytes()))
             }
             Some(Body::Form(pairs)) => {
+                let room = self.room;
                 let pairs = self.render_pairs("body.form", pairs)?;
+                self.room = room;
                 let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+                self.spend("body.form", encoded.len())?;
                 default_content_type(headers, "application/x-www-form-urlencoded");
                 Some(PreparedBody::Bytes(encoded.into_bytes()))
             }
@@ -414,6 +470,11 @@ impl<'a> Preparing<'_, 'a, '_> {
                         Some(dir) => dir.join(file),
                         None => Path::new(file).to_owned(),
                     };
+                    // A file larger than the room left is refused before it is read.
+                    let size = std::fs::metadata(&path).map(|meta| meta.len()).unwrap_or(0);
+                    if usize::try_from(size).map_or(true, |size| size > self.room) {
+                        return Err(self.too_large(&place));
+                    }
                     let bytes = std::fs::read(&path).map_err(|error| {
                         self.error(
                             &place,
@@ -518,6 +579,26 @@ fn secret_shape_problem(value: &str) -> Option<&'static str> {
     }
 }
 
+/// A writer that keeps at most `room` bytes and refuses more.
+struct Limited {
+    bytes: Vec<u8>,
+    room: usize,
+}
+
+impl std::io::Write for Limited {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.room.saturating_sub(self.bytes.len()) {
+            return Err(std::io::Error::other("over the request size limit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn default_content_type(headers: &mut HeaderMap, content_type: &'static str) {
     if !headers.contains_key(CONTENT_TYPE) {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -564,6 +645,7 @@ mod tests {
             base_dir: None,
             now_ms: 1_700_000_000_000,
             random: || 4,
+            max_request_bytes: switchyard_flow::DEFAULT_MAX_REQUEST_BYTES,
         };
         prepare(&inputs, &mut String::new())
     }

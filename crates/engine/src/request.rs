@@ -27,6 +27,8 @@ pub(crate) struct RequestRun<'a> {
     pub input: &'a Value,
     pub emitter: &'a Emitter,
     pub max_body_bytes: u64,
+    /// The most bytes the rendered request may take.
+    pub max_request_bytes: u64,
     pub max_redirects: usize,
     /// Where relative file paths start (the flow file's folder); `None`: the current one.
     pub base_dir: Option<&'a Path>,
@@ -115,6 +117,7 @@ impl<'a> RequestRun<'a> {
                 base_dir: self.base_dir,
                 now_ms: u64::try_from(now.as_millis()).unwrap_or(u64::MAX),
                 random: || fastrand::u64(..),
+                max_request_bytes: self.max_request_bytes,
             };
             prepare::prepare(&inputs, url_text)?
         };

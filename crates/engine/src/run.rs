@@ -56,9 +56,15 @@ struct Expressions {
     values: Arc<Map<String, Value>>,
     /// Bumped when a new name appears, so programs are compiled again with it.
     generation: u64,
-    /// Compiled programs by (block index, expression index), with their generation.
-    programs: HashMap<(usize, usize), (u64, Arc<Program>)>,
+    /// Compiled programs by expression text, with their generation: blocks with the
+    /// same expression share one. At most [`MAX_PROGRAMS`] are kept (a compiled program
+    /// takes tens of kilobytes), so memory follows the flow's distinct expressions only
+    /// up to that bound.
+    programs: HashMap<Arc<str>, (u64, Arc<Program>)>,
 }
+
+/// How many compiled programs a run keeps; past it the cache starts again.
+const MAX_PROGRAMS: usize = 256;
 
 impl Shared<'_> {
     /// The variables as they are now (a request keeps its snapshot while it runs).
@@ -67,11 +73,12 @@ impl Shared<'_> {
     }
 
     /// Evaluates the expression `text` of block `index` (its `slot`-th) on `input`,
-    /// requiring exactly one value.
+    /// requiring exactly one value. The compiled program is found by its text, so the
+    /// block and slot only say where it is written.
     pub fn evaluate(
         &self,
-        index: usize,
-        slot: usize,
+        _index: usize,
+        _slot: usize,
         field: &str,
         text: &str,
         input: &Value,
@@ -80,8 +87,7 @@ impl Shared<'_> {
         let (program, values) = {
             let mut state = self.expressions.lock().unwrap_or_else(PoisonError::into_inner);
             let generation = state.generation;
-            let cached =
-                state.programs.get(&(index, slot)).filter(|(g, _)| *g == generation).map(|(_, p)| Arc::clone(p));
+            let cached = state.programs.get(text).filter(|(g, _)| *g == generation).map(|(_, p)| Arc::clone(p));
             let program = match cached {
                 Some(program) => program,
                 None => {
@@ -89,7 +95,10 @@ impl Shared<'_> {
                     let program = Program::compile(text, names)
                         .map_err(|error| failure(format!("{} (column {})", error.message, error.column(text))))?;
                     let program = Arc::new(program);
-                    state.programs.insert((index, slot), (generation, Arc::clone(&program)));
+                    if state.programs.len() >= MAX_PROGRAMS && !state.programs.contains_key(text) {
+                        state.programs.clear();
+                    }
+                    state.programs.insert(Arc::from(text), (generation, Arc::clone(&program)));
                     program
                 }
             };

@@ -119,6 +119,8 @@ pub enum ErrorKind {
     Network,
     /// The response came, but a check did not hold.
     CheckFailed,
+    /// The rendered request would have taken more than `max_request_bytes`; nothing was sent.
+    RequestTooLarge,
 }
 
 impl ErrorKind {
@@ -138,6 +140,7 @@ impl ErrorKind {
             ErrorKind::TooManyRedirects => "too_many_redirects",
             ErrorKind::Network => "network",
             ErrorKind::CheckFailed => "check_failed",
+            ErrorKind::RequestTooLarge => "request_too_large",
         }
     }
 
@@ -157,6 +160,7 @@ impl ErrorKind {
             ErrorKind::TooManyRedirects => "too many redirects",
             ErrorKind::Network => "network error",
             ErrorKind::CheckFailed => "check failed",
+            ErrorKind::RequestTooLarge => "request too large",
         }
     }
 }

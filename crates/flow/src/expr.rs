@@ -47,10 +47,22 @@ const FORBIDDEN: &[&str] = &[
 const MAX_TIME: Duration = Duration::from_millis(500);
 /// How many evaluation steps (filter calls, generated values) one evaluation may take.
 const MAX_STEPS: u64 = 2_000_000;
-/// Stack that must stay free while evaluating; deeper recursion is an error.
-const STACK_RESERVE: usize = 256 * 1024;
+/// Stack that must stay free while evaluating; deeper recursion is an error. It is
+/// also what walks over a value (comparing, writing, dropping) may use: values nest at
+/// most [`jaq_json::limits::MAX_DEPTH`] levels deep.
+const STACK_RESERVE: usize = 512 * 1024;
+/// An evaluation starting with less stack than this left runs on a new stack segment of
+/// [`GROWN_STACK`] bytes.
+const STACK_NEEDED: usize = 2 * STACK_RESERVE;
+const GROWN_STACK: usize = 8 * 1024 * 1024;
 /// Nesting depth of a value handed back from an expression.
 const MAX_DEPTH: usize = 256;
+/// Nesting depth of a value handed to an expression (its input and variables); values
+/// built while evaluating nest at most [`jaq_json::limits::MAX_DEPTH`] deep.
+const MAX_INPUT_DEPTH: usize = jaq_json::limits::MAX_DEPTH;
+/// How much one evaluation may build: arrays, objects and strings made while evaluating
+/// (text made by `tostring`/`tojson` included) and the value handed back.
+pub const MAX_MEMORY: usize = 256 * 1024 * 1024;
 /// Longest error text taken from jaq (its messages may quote whole values).
 const MAX_MESSAGE: usize = 300;
 
@@ -130,6 +142,16 @@ impl Program {
         let arena = Arena::default();
         let loader = Loader::new(std_defs().iter().cloned());
         let modules = loader.load(&arena, File { code: text, path: () }).map_err(|errors| load_error(text, errors))?;
+        // `import "file" as $data;` loads nothing here (no file is ever read), so it is
+        // refused rather than giving `{}`.
+        let mut imported = None;
+        let _ = jaq_core::load::import(&modules, |import| {
+            imported.get_or_insert(offset_in(text, import.path));
+            Err(String::new())
+        });
+        if let Some(offset) = imported {
+            return Err(ExprError { message: NO_IMPORTS.to_owned(), offset });
+        }
         let filter = compile::Compiler::default()
             .with_funs(funs())
             .with_global_vars(dollars.iter().map(String::as_str))
@@ -142,42 +164,57 @@ impl Program {
     /// the program was compiled with but missing here is `null`). At most `max_outputs`
     /// outputs are produced; evaluation stops there.
     pub fn run(&self, input: &Value, variables: &Map<String, Value>, max_outputs: usize) -> Result<Outputs, EvalError> {
-        BUDGET.with(|slot| slot.set(Some(Instant::now() + MAX_TIME)));
+        stacker::maybe_grow(STACK_NEEDED, GROWN_STACK, || self.run_here(input, variables, max_outputs))
+    }
+
+    fn run_here(&self, input: &Value, variables: &Map<String, Value>, max_outputs: usize) -> Result<Outputs, EvalError> {
+        // The values handed in are converted before the budget starts: they exist already.
+        let input = to_val(input, 0)?;
+        let mut values = Vec::with_capacity(self.globals.len());
+        for name in &self.globals {
+            values.push(if name == "vars" {
+                let mut map = jaq_json::Map::default();
+                for (key, value) in variables {
+                    map.insert(Val::from(key.clone()), to_val(value, 1)?);
+                }
+                Val::obj(map)
+            } else {
+                variables.get(name).map(|value| to_val(value, 0)).transpose()?.unwrap_or(Val::Null)
+            });
+        }
+        let deadline = Instant::now() + MAX_TIME;
+        BUDGET.with(|slot| slot.set(Some(deadline)));
         STEPS.with(|steps| steps.set(0));
-        let result =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_bounded(input, variables, max_outputs)));
+        jaq_json::limits::start(MAX_MEMORY, Some(deadline));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.run_bounded(input, values, max_outputs)
+        }));
+        jaq_json::limits::stop();
         BUDGET.with(|slot| slot.set(None));
         match result {
             Ok(result) => result,
-            Err(payload) => match payload.downcast_ref::<Exceeded>() {
-                Some(exceeded) => Err(EvalError::new(exceeded.message())),
-                // Not ours: a real bug in the evaluator; report it as an error, not a crash.
-                None => Err(EvalError::new("the expression could not be evaluated (internal error)")),
-            },
+            Err(payload) => {
+                if let Some(exceeded) = payload.downcast_ref::<Exceeded>() {
+                    Err(EvalError::new(exceeded.message()))
+                } else if let Some(exceeded) = payload.downcast_ref::<jaq_json::limits::Exceeded>() {
+                    Err(EvalError::new(built_too_much(*exceeded)))
+                } else {
+                    // Not ours: a real bug in the evaluator; report it as an error, not a crash.
+                    Err(EvalError::new("the expression could not be evaluated (internal error)"))
+                }
+            }
         }
     }
 
-    fn run_bounded(
-        &self,
-        input: &Value,
-        variables: &Map<String, Value>,
-        max_outputs: usize,
-    ) -> Result<Outputs, EvalError> {
-        let values = self.globals.iter().map(|name| {
-            if name == "vars" {
-                to_val(&Value::Object(variables.clone()))
-            } else {
-                variables.get(name).map_or(Val::Null, to_val)
-            }
-        });
-        let ctx = Ctx::<Budgeted>::new(Ticket { lut: &self.filter.lut }, Vars::new(values.collect::<Vec<_>>()));
+    fn run_bounded(&self, input: Val, values: Vec<Val>, max_outputs: usize) -> Result<Outputs, EvalError> {
+        let ctx = Ctx::<Budgeted>::new(Ticket { lut: &self.filter.lut }, Vars::new(values));
         let mut outputs = Vec::new();
-        for output in self.filter.id.run((ctx, to_val(input))) {
+        for output in self.filter.id.run((ctx, input)) {
             match output {
                 Ok(value) => outputs.push(from_val(&value, 0)?),
                 Err(exn) => {
                     return Err(match exn.get_err() {
-                        Ok(error) => EvalError::new(truncate(error.to_string())),
+                        Ok(error) => EvalError::new(bounded_text(&error)),
                         Err(_) => EvalError::new("`break`, `halt` or a tail call escaped the expression"),
                     });
                 }
@@ -376,8 +413,27 @@ fn tick() {
 
 // --- values --------------------------------------------------------------------------
 
-fn to_val(value: &Value) -> Val {
-    match value {
+/// The message for an evaluation stopped by the value layer's bounds.
+fn built_too_much(exceeded: jaq_json::limits::Exceeded) -> String {
+    match exceeded {
+        jaq_json::limits::Exceeded::Memory(limit) => format!(
+            "the expression built more than {} MiB of values, the limit for one evaluation",
+            limit / (1024 * 1024)
+        ),
+        jaq_json::limits::Exceeded::Depth => {
+            format!("the expression built a value nested more than {MAX_INPUT_DEPTH} levels deep")
+        }
+        jaq_json::limits::Exceeded::Time => Exceeded::Time.message(),
+    }
+}
+
+fn to_val(value: &Value, depth: usize) -> Result<Val, EvalError> {
+    if depth > MAX_INPUT_DEPTH {
+        return Err(EvalError::new(format!(
+            "the value given to the expression is nested more than {MAX_INPUT_DEPTH} levels deep"
+        )));
+    }
+    Ok(match value {
         Value::Null => Val::Null,
         Value::Bool(b) => Val::from(*b),
         Value::Number(n) => match (n.as_i64(), n.as_f64()) {
@@ -386,15 +442,31 @@ fn to_val(value: &Value) -> Val {
             _ => Val::Null,
         },
         Value::String(s) => Val::from(s.clone()),
-        Value::Array(items) => items.iter().map(to_val).collect(),
-        Value::Object(map) => Val::obj(map.iter().map(|(k, v)| (Val::from(k.clone()), to_val(v))).collect()),
-    }
+        Value::Array(items) => {
+            items.iter().map(|item| to_val(item, depth + 1)).collect::<Result<Vec<_>, _>>()?.into_iter().collect()
+        }
+        Value::Object(map) => {
+            let mut out = jaq_json::Map::default();
+            for (key, item) in map {
+                out.insert(Val::from(key.clone()), to_val(item, depth + 1)?);
+            }
+            Val::obj(out)
+        }
+    })
 }
+
+/// What a value handed back is counted as against [`MAX_MEMORY`]: a `serde_json`
+/// value, and an entry of a map.
+const VALUE_BYTES: usize = std::mem::size_of::<Value>();
+const ENTRY_BYTES: usize = 2 * std::mem::size_of::<Value>();
 
 fn from_val(value: &Val, depth: usize) -> Result<Value, EvalError> {
     if depth > MAX_DEPTH {
         return Err(EvalError::new(format!("the expression's value is nested more than {MAX_DEPTH} levels deep")));
     }
+    // The value handed back is built here, element by element: shared parts (`[., .]`)
+    // are copied, so it is counted against the budget as it is made.
+    jaq_json::limits::charge(VALUE_BYTES);
     Ok(match value {
         Val::Null => Value::Null,
         Val::Bool(b) => Value::Bool(*b),
@@ -406,8 +478,9 @@ fn from_val(value: &Val, depth: usize) -> Result<Value, EvalError> {
             for (key, item) in map.iter() {
                 let key = match key {
                     Val::BStr(_) | Val::TStr(_) => text(key),
-                    other => other.to_string(),
+                    other => bounded_text(other),
                 };
+                jaq_json::limits::charge(ENTRY_BYTES);
                 out.insert(key, from_val(item, depth + 1)?);
             }
             Value::Object(out)
@@ -416,7 +489,9 @@ fn from_val(value: &Val, depth: usize) -> Result<Value, EvalError> {
 }
 
 fn text(value: &Val) -> String {
-    value.as_utf8_bytes().map(|bytes| String::from_utf8_lossy(bytes).into_owned()).unwrap_or_default()
+    let text = value.as_utf8_bytes().map(|bytes| String::from_utf8_lossy(bytes).into_owned()).unwrap_or_default();
+    jaq_json::limits::charge(text.len());
+    text
 }
 
 fn number(value: &Val) -> Value {
@@ -431,19 +506,42 @@ fn number(value: &Val) -> Value {
     value.as_f64().and_then(Number::from_f64).map_or(Value::Null, Value::Number)
 }
 
-fn truncate(mut message: String) -> String {
-    if message.len() > MAX_MESSAGE {
-        let mut end = MAX_MESSAGE;
-        while !message.is_char_boundary(end) {
-            end -= 1;
-        }
-        message.truncate(end);
+/// `shown` as text of at most [`MAX_MESSAGE`] bytes (and `…`): formatting stops there,
+/// so a message quoting a huge value takes no more time or memory than a short one.
+fn bounded_text(shown: &impl fmt::Display) -> String {
+    let mut out = Bounded(String::new());
+    let cut = fmt::write(&mut out, format_args!("{shown}")).is_err();
+    let mut message = out.0;
+    if cut {
         message.push('…');
     }
     message
 }
 
+/// A `fmt::Write` that keeps the first [`MAX_MESSAGE`] bytes and then refuses more.
+struct Bounded(String);
+
+impl fmt::Write for Bounded {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let room = MAX_MESSAGE.saturating_sub(self.0.len());
+        if text.len() <= room {
+            self.0.push_str(text);
+            return Ok(());
+        }
+        let mut end = room;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.0.push_str(text.get(..end).unwrap_or_default());
+        Err(fmt::Error)
+    }
+}
+
 // --- compile errors ------------------------------------------------------------------
+
+/// Why `import` and `include` are refused.
+const NO_IMPORTS: &str =
+    "`import` and `include` are not available: Switchyard expressions cannot read modules or data files";
 
 fn offset_in(text: &str, part: &str) -> usize {
     let start = text.as_ptr() as usize;
@@ -470,8 +568,9 @@ fn load_error(text: &str, errors: jaq_core::load::Errors<&str, ()>) -> ExprError
             }
             None => ExprError { message: "invalid expression".to_owned(), offset: 0 },
         },
-        Some(Error::Io(_)) => {
-            ExprError { message: "modules cannot be imported in Switchyard expressions".to_owned(), offset: 0 }
+        Some(Error::Io(errors)) => {
+            let offset = errors.first().map_or(0, |(path, _)| offset_in(text, path));
+            ExprError { message: NO_IMPORTS.to_owned(), offset }
         }
         None => ExprError { message: "invalid expression".to_owned(), offset: 0 },
     }
@@ -539,6 +638,8 @@ const _: () = {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::{Strategy, prop};
+    use proptest::prop_oneof;
     use serde_json::json;
 
     fn one(text: &str, input: Value) -> Result<Value, EvalError> {
@@ -634,11 +735,120 @@ mod tests {
             "reduce range(40) as $i (\"ab\"; . + .) | length",
         ] {
             let error = one(text, json!(null)).unwrap_err();
-            assert!(error.message.contains("over the limit"), "{text}: {error:?}");
+            assert!(error.message.contains("over the limit") || error.message.contains("256 MiB"), "{text}: {error:?}");
         }
         // Repeated squaring turns into an infinite float instead of a huge integer.
         let value = one("reduce range(30) as $i (3; . * .) | . > 1e300", json!(null)).unwrap();
         assert_eq!(value, json!(true));
+    }
+
+    /// Recursion of every kind (filter calls with filter arguments, values built deeper
+    /// and deeper, paths, parsing) ends with an error; none overflows the stack.
+    #[test]
+    fn recursion_of_every_kind_ends_with_an_error() {
+        for text in [
+            "def f(x): f([x]); f(.)",
+            "def f(x): f({a: x}); f(.)",
+            "def f($x): f([$x]); f(.)",
+            "def f: [f]; f",
+            "reduce range(1000000) as $i (0; [.])",
+            "reduce range(1000000) as $i (0; {a: .})",
+            "reduce range(1000000) as $i (0; [.]) | . == .",
+            "reduce range(1000000) as $i (0; {(tostring): .})",
+            "reduce range(1000000) as $i ([]; [.] + .)",
+            "reduce range(1000000) as $i (null; .a = .)",
+            "[foreach range(1000000) as $i (0; [.])] | length",
+            "last(recurse([.]))",
+            "path(def f: .a | f; f)",
+            "\"[\" * 200000 | fromjson",
+            "\"{\\\"a\\\":\" * 200000 | fromjson",
+        ] {
+            let error = one(text, json!(null)).map(|_| text).unwrap_err();
+            assert!(error.message.len() < 400, "{text}: {error:?}");
+        }
+        assert_eq!(one("\"[[1]]\" | fromjson", json!(null)).unwrap(), json!([[1]]));
+        // And evaluation works normally afterwards on the same thread.
+        assert_eq!(one("[1, [2]] | tojson", json!(null)).unwrap(), json!("[1,[2]]"));
+    }
+
+    #[test]
+    fn parsing_json_is_bounded_in_depth_with_a_clear_error() {
+        for text in ["\"[\" * 200000 | fromjson", "\"[\" * 600 + \"]\" * 600 | fromjson"] {
+            let error = one(text, json!(null)).unwrap_err();
+            assert!(error.message.contains("maximal depth exceeded"), "{text}: {error:?}");
+        }
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert!(one("fromjson | length", json!(deep)).is_ok());
+    }
+
+    /// What an evaluation builds is bounded: shared parts (`[., .]`) count for what
+    /// converting or writing them would make.
+    #[test]
+    fn what_an_evaluation_builds_is_bounded_by_its_budget() {
+        for text in [
+            "reduce range(30) as $i ([0]; [., .])",
+            "reduce range(30) as $i ({}; {a: ., b: .}) | tostring | length",
+            "reduce range(30) as $i ([\"abcdefgh\"]; [., .]) | tojson | length",
+            "reduce range(30) as $i ([0]; [., .]) | flatten | length",
+        ] {
+            let started = Instant::now();
+            let error = one(text, json!(null)).unwrap_err();
+            assert!(
+                error.message.contains("256 MiB") || error.message.contains("did not finish"),
+                "{text}: {error:?}"
+            );
+            assert!(started.elapsed() < Duration::from_secs(10), "{text}: {:?}", started.elapsed());
+        }
+        // A message quoting a huge value is short, and quick to make.
+        let error = one("reduce range(40) as $i ([0]; [., .]) | .a", json!(null)).unwrap_err();
+        assert!(error.message.len() < 400, "{error:?}");
+    }
+
+    #[test]
+    fn imports_and_includes_are_refused() {
+        for text in ["import \"path\" as $d; $d", "import \"x\" as x; 1", "include \"x\"; 1", "import \"a\" as $a; 1"] {
+            let error = Program::check(text).map(|()| text).unwrap_err();
+            assert!(error.message.contains("`import` and `include` are not available"), "{text}: {error:?}");
+            assert!(Program::compile(text, []).is_err(), "{text}");
+        }
+        let error = Program::check("1 | import \"p\" as $d; $d").unwrap_err();
+        assert!(!error.message.is_empty());
+    }
+
+    /// The pieces random expressions are made of: recursion and size forms.
+    fn runaway() -> impl Strategy<Value = String> {
+        let leaf = prop::sample::select(vec![".", "0", "\"ab\"", "[]", "{}", "$vars"]).prop_map(str::to_owned);
+        leaf.prop_recursive(4, 24, 3, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|x| format!("[{x}]")),
+                inner.clone().prop_map(|x| format!("{{a: {x}}}")),
+                inner.clone().prop_map(|x| format!("[{x}, {x}]")),
+                inner.clone().prop_map(|x| format!("({x}) | tostring")),
+                inner.clone().prop_map(|x| format!("({x}) | tojson | fromjson")),
+                (inner.clone(), 1..40u32).prop_map(|(x, n)| format!("reduce range({n}) as $i ({x}; [., .])")),
+                (inner.clone(), 1..200_000u32).prop_map(|(x, n)| format!("reduce range({n}) as $i ({x}; [.])")),
+                inner.clone().prop_map(|x| format!("def f(y): f([y]); f({x})")),
+                inner.clone().prop_map(|x| format!("def f: [f]; ({x}) | f")),
+                (inner.clone(), 1..300_000u32).prop_map(|(x, n)| format!("(\"[\" * {n}) as $s | ({x}) | $s | fromjson")),
+                inner.clone().prop_map(|x| format!("({x}) * 1000000")),
+                inner.prop_map(|x| format!("[limit(100000; repeat({x}))]")),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// However an expression combines those forms, it gives a value or an error:
+        /// never a crash, never more than its budget.
+        #[test]
+        fn runaway_expressions_of_any_shape_end(text in runaway()) {
+            if let Ok(program) = Program::compile(&text, []) {
+                match program.run_one(&json!({"k": [1, 2]}), &Map::new()) {
+                    Ok(_) => {}
+                    Err(error) => proptest::prop_assert!(error.message.len() < 400, "{}: {:?}", text, error),
+                }
+            }
+        }
     }
 
     #[test]

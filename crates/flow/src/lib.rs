@@ -38,7 +38,7 @@ pub use blocks::{
 };
 pub use error::{FlowError, Place, Problem};
 pub use escape::{Escaped, escape_controls, needs_escape};
-pub use model::{Block, FORMAT_VERSION, Flow};
+pub use model::{Block, DEFAULT_MAX_REQUEST_BYTES, Defaults, FORMAT_VERSION, Flow};
 pub use parse::is_valid_block_id;
 pub use port::{Port, PortDirection, PortRef, UnknownPort, Wire};
 

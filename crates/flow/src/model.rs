@@ -9,15 +9,36 @@ use crate::template;
 /// The file format version this program reads and writes.
 pub const FORMAT_VERSION: u64 = 1;
 
+/// How many bytes a rendered request may take when neither its block nor the flow's
+/// `defaults` say (64 MiB).
+pub const DEFAULT_MAX_REQUEST_BYTES: u64 = 64 * 1024 * 1024;
+
 /// A whole flow: its name, its blocks in file order, and the wires between their ports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flow {
     /// The flow's display name.
     pub name: String,
+    /// What applies to every `send_request` of the flow unless the block says otherwise.
+    pub defaults: Defaults,
     /// The blocks, in the order they appear in the file.
     pub blocks: Vec<Block>,
     /// The wires, each from an output port to an input port.
     pub wires: Vec<Wire>,
+}
+
+/// The flow's top-level `defaults` object: settings for every `send_request` in it.
+/// Every field is optional; an absent one leaves the block's own setting or the default.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Defaults {
+    /// The most bytes a rendered request may take (see [`SendRequest::max_request_bytes`](crate::SendRequest)).
+    pub max_request_bytes: Option<u64>,
+}
+
+impl Defaults {
+    /// Whether nothing is set (the file then has no `defaults`).
+    pub fn is_empty(&self) -> bool {
+        self == &Defaults::default()
+    }
 }
 
 /// One block on the canvas.
@@ -36,9 +57,16 @@ impl Flow {
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
+            defaults: Defaults::default(),
             blocks: vec![Block { id: "start".to_owned(), at: [40.0, 120.0], kind: BlockKind::Start }],
             wires: Vec::new(),
         }
+    }
+
+    /// The most bytes `request`, rendered, may take: its own limit, else the flow's
+    /// `defaults`, else [`DEFAULT_MAX_REQUEST_BYTES`].
+    pub fn max_request_bytes(&self, request: &crate::SendRequest) -> u64 {
+        request.max_request_bytes.or(self.defaults.max_request_bytes).unwrap_or(DEFAULT_MAX_REQUEST_BYTES)
     }
 
     /// The block with this id.

@@ -9,12 +9,14 @@ use serde::de::DeserializeSeed;
 
 use crate::blocks::{BlockKind, BlockType, Part};
 use crate::error::{Place, Problem, SUGGESTION_BUDGET, Suggester};
-use crate::model::{Block, FORMAT_VERSION, Flow};
+use crate::model::{Block, Defaults, FORMAT_VERSION, Flow};
 use crate::node::{Node, NodeSeed, Object};
 use crate::port::{Port, PortRef, Wire};
 use crate::validate::{self, Context};
 
-const TOP_FIELDS: &[&str] = &["switchyard", "name", "blocks", "wires"];
+const TOP_FIELDS: &[&str] = &["switchyard", "name", "defaults", "blocks", "wires"];
+/// The fields of the top-level `defaults` object.
+const DEFAULTS_FIELDS: &[&str] = &["max_request_bytes"];
 const COMMON_FIELDS: &[&str] = &["type", "at"];
 
 /// Parses and validates a flow document.
@@ -166,6 +168,14 @@ impl Reader {
                 String::new()
             }
         };
+        let defaults = match top.get("defaults") {
+            None => Defaults::default(),
+            Some(Node::Object(fields)) => self.defaults(fields),
+            Some(other) => {
+                self.problem("defaults", format!("expected an object, found {}", other.type_word()));
+                Defaults::default()
+            }
+        };
         let blocks = match top.get("blocks") {
             Some(Node::Object(blocks)) => self.blocks(blocks),
             Some(other) => {
@@ -188,7 +198,30 @@ impl Reader {
                 Vec::new()
             }
         };
-        Some(Flow { name, blocks, wires })
+        Some(Flow { name, defaults, blocks, wires })
+    }
+
+    /// Reads the top-level `defaults` object.
+    fn defaults(&mut self, fields: &Object) -> Defaults {
+        self.unknown_keys(fields, "defaults", DEFAULTS_FIELDS, "`defaults`");
+        Defaults { max_request_bytes: self.byte_limit(fields, "defaults", "max_request_bytes") }
+    }
+
+    /// An optional size in bytes: a whole number above 0.
+    pub(crate) fn byte_limit(&mut self, fields: &Object, path: &str, key: &str) -> Option<u64> {
+        match fields.get(key)? {
+            Node::Number(n) => match n.as_u64() {
+                Some(bytes) if bytes > 0 => Some(bytes),
+                _ => {
+                    self.problem(join(path, key), "expected a whole number of bytes above 0");
+                    None
+                }
+            },
+            other => {
+                self.problem(join(path, key), format!("expected a whole number of bytes, found {}", other.type_word()));
+                None
+            }
+        }
     }
 
     fn blocks(&mut self, blocks: &Object) -> Vec<Block> {

@@ -209,6 +209,45 @@ pub fn render(text: &str, mut lookup: impl FnMut(&str) -> Option<String>) -> Res
     Ok(out)
 }
 
+/// Why a template could not be rendered within a size.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RenderError {
+    /// A reference had no value.
+    #[error(transparent)]
+    Unresolved(#[from] Unresolved),
+    /// The text would have been longer than the room given.
+    #[error("the rendered text would take more than {room} bytes")]
+    TooLarge {
+        /// The room that was given, in bytes.
+        room: usize,
+    },
+}
+
+/// Renders `text` like [`render`], in at most `room` bytes: a piece that would take the
+/// text past `room` is refused before it is copied, so the text never grows past it.
+/// `lookup` may lend a value (a variable's text) instead of copying it.
+pub fn render_within<'v>(
+    text: &str,
+    room: usize,
+    mut lookup: impl FnMut(&str) -> Option<std::borrow::Cow<'v, str>>,
+) -> Result<String, RenderError> {
+    let mut out = String::new();
+    for segment in parse(text) {
+        let piece = match segment {
+            Segment::Text(literal) => std::borrow::Cow::Borrowed(literal),
+            Segment::Var { name, .. } => match lookup(name) {
+                Some(value) => value,
+                None => return Err(Unresolved { name: name.to_owned() }.into()),
+            },
+        };
+        if piece.len() > room.saturating_sub(out.len()) {
+            return Err(RenderError::TooLarge { room });
+        }
+        out.push_str(&piece);
+    }
+    Ok(out)
+}
+
 /// For `input` returns `Some("")`, for `input.PATH` returns `Some(PATH)`, else `None`.
 pub fn input_path(name: &str) -> Option<&str> {
     match name.strip_prefix("input")? {
@@ -378,6 +417,17 @@ mod tests {
         let int: u64 = dynamic_value("$randomInt", at, &mut random).unwrap().parse().unwrap();
         assert!(int <= 1000);
         assert_eq!(dynamic_value("$other", at, &mut random), None);
+    }
+
+    #[test]
+    fn rendering_within_a_room_refuses_what_would_pass_it() {
+        let big = "x".repeat(1000);
+        let lookup = |name: &str| (name == "big").then(|| std::borrow::Cow::Borrowed(big.as_str()));
+        assert_eq!(render_within("a{{big}}b", 1002, lookup).unwrap().len(), 1002);
+        assert_eq!(render_within("a{{big}}b", 1001, lookup), Err(RenderError::TooLarge { room: 1001 }));
+        assert_eq!(render_within("{{big}}{{big}}{{big}}", 2500, lookup), Err(RenderError::TooLarge { room: 2500 }));
+        let unresolved = render_within("{{nope}}", 10, lookup).unwrap_err();
+        assert_eq!(unresolved, RenderError::Unresolved(Unresolved { name: "nope".into() }));
     }
 
     #[test]

@@ -36,6 +36,8 @@ impl Flow {
 /// Adds every rule broken by `flow` to `problems`.
 pub(crate) fn check(flow: &Flow, context: &Context<'_>, problems: &mut Vec<Problem>, suggester: &mut Suggester) {
     let mut index: HashMap<&str, &BlockKind> = HashMap::with_capacity(flow.blocks.len());
+    // Expressions already found valid: a flow repeating one is compiled once for it.
+    let mut valid: HashSet<&str> = HashSet::new();
     for block in &flow.blocks {
         // The place is written out only where there is something to report.
         let path = || format!("blocks.{}", block.id);
@@ -48,7 +50,7 @@ pub(crate) fn check(flow: &Flow, context: &Context<'_>, problems: &mut Vec<Probl
         if index.insert(block.id.as_str(), &block.kind).is_some() {
             problems.push(Problem::at(path(), format!("two blocks have the id `{}`", block.id)));
         }
-        block.kind.validate(&path, problems);
+        block.kind.validate(&path, problems, &mut valid);
     }
     check_start(flow, context, problems);
     check_wires(flow, context, &index, problems, suggester);

@@ -1,7 +1,7 @@
 //! Writing a flow in its canonical layout.
 //!
 //! Canonical layout: two-space indent; keys in a fixed order (`switchyard`, `name`,
-//! `blocks`, `wires`; in a block `type`, `at`, then its fields in table order); fields at
+//! `defaults` when it sets anything, `blocks`, `wires`; in a block `type`, `at`, then its fields in table order); fields at
 //! their default value left out (except `method` and `url`); arrays that hold only
 //! scalars on one line (`"at": [40, 120]`, a wire, a header pair); positions rounded to
 //! whole numbers; a final newline. Reading a canonical file and writing it gives the
@@ -21,6 +21,13 @@ pub fn to_canonical_json(flow: &Flow) -> String {
     let mut top = Map::new();
     top.insert("switchyard".into(), json!(FORMAT_VERSION));
     top.insert("name".into(), json!(flow.name));
+    if !flow.defaults.is_empty() {
+        let mut defaults = Map::new();
+        if let Some(limit) = flow.defaults.max_request_bytes {
+            defaults.insert("max_request_bytes".into(), json!(limit));
+        }
+        top.insert("defaults".into(), Value::Object(defaults));
+    }
     top.insert("blocks".into(), Value::Object(blocks));
     top.insert("wires".into(), Value::Array(wires));
     let mut out = String::new();

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use egui::Pos2;
 use egui_snarl::{InPinId, NodeId, OutPinId, Snarl};
-use switchyard_flow::{Block, BlockKind, BlockType, Flow, PortRef, Wire};
+use switchyard_flow::{Block, BlockKind, BlockType, Defaults, Flow, PortRef, Wire};
 
 /// A block on the canvas.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +57,8 @@ pub struct Document {
     pub wires: Vec<Wire>,
     /// The flow's name.
     pub name: String,
+    /// The flow's `defaults`, kept as loaded (the canvas does not edit them).
+    pub defaults: Defaults,
     /// Where it was loaded from or last saved to.
     pub path: Option<PathBuf>,
     /// The canonical text last loaded or saved: the document is unsaved when it differs.
@@ -83,7 +85,15 @@ impl Document {
             snarl.insert_node(pos, BlockNode { seq: next_seq, block: block.clone() });
             next_seq += 1;
         }
-        let mut document = Self { snarl, wires: Vec::new(), name: flow.name.clone(), path, saved, next_seq };
+        let mut document = Self {
+            snarl,
+            wires: Vec::new(),
+            name: flow.name.clone(),
+            defaults: flow.defaults.clone(),
+            path,
+            saved,
+            next_seq,
+        };
         for wire in flow.wires {
             if let Some((from, to)) = document.pins(&wire) {
                 document.snarl.connect(from, to);
@@ -97,7 +107,7 @@ impl Document {
     /// in file order.
     pub fn to_flow(&self) -> Flow {
         let blocks = in_file_order(self.snarl.nodes_info().map(placed));
-        Flow { name: self.name.clone(), blocks, wires: self.wires.clone() }
+        Flow { name: self.name.clone(), defaults: self.defaults.clone(), blocks, wires: self.wires.clone() }
     }
 
     /// Whether the flow differs from what was last loaded or saved.
@@ -257,6 +267,7 @@ impl Document {
         }
         self.next_seq = flow.blocks.len() as u64;
         self.name = flow.name.clone();
+        self.defaults = flow.defaults.clone();
         self.wires.clear();
         for wire in &flow.wires {
             if let Some((from, to)) = self.pins(wire) {
@@ -272,7 +283,7 @@ impl Document {
         let blocks = in_file_order(nodes.iter().filter_map(|node| self.snarl.get_node_info(*node)).map(placed));
         let inside = |id: &str| blocks.iter().any(|b| b.id == id);
         let wires = self.wires.iter().filter(|w| inside(&w.from.block) && inside(&w.to.block)).cloned().collect();
-        Flow { name: "copied blocks".to_owned(), blocks, wires }
+        Flow { name: "copied blocks".to_owned(), defaults: Defaults::default(), blocks, wires }
     }
 
     /// Adds the blocks of `fragment` with fresh ids, moved by `offset`, and the wires

@@ -12,6 +12,7 @@ extern crate alloc;
 extern crate std;
 
 mod funs;
+pub mod limits;
 mod num;
 #[macro_use]
 pub mod write;
@@ -61,9 +62,162 @@ pub enum Val {
     /// replace invalid UTF-8 by the Unicode replacement character.
     TStr(Box<Bytes>),
     /// Array
-    Arr(Rc<Vec<Val>>),
+    Arr(Rc<Array>),
     /// Object
-    Obj(Rc<Map<Val, Val>>),
+    Obj(Rc<Object>),
+}
+
+/// Switchyard: the items of an array, with how deeply values nest in it (1 for an
+/// array of scalars), so that nesting is bounded where values are built
+/// ([`limits::MAX_DEPTH`]) instead of overflowing the stack where they are used.
+/// Read it as a `Vec<Val>` (it dereferences to one); it changes only through this crate.
+#[derive(Clone, Debug)]
+pub struct Array {
+    items: Vec<Val>,
+    depth: usize,
+}
+
+/// Switchyard: the entries of an object, with how deeply values nest in it (see [`Array`]).
+#[derive(Clone, Debug)]
+pub struct Object {
+    map: Map<Val, Val>,
+    depth: usize,
+}
+
+/// Switchyard: what one element of an array or entry of an object is counted as.
+const SLOT: usize = core::mem::size_of::<Val>();
+
+impl Array {
+    /// An array of `items`.
+    pub fn new(items: Vec<Val>) -> Self {
+        let depth = 1 + items.iter().map(Val::depth).max().unwrap_or(0);
+        limits::check_depth(depth);
+        limits::charge(items.len().saturating_mul(SLOT));
+        Self { items, depth }
+    }
+
+    /// The items.
+    pub fn into_items(self) -> Vec<Val> {
+        self.items
+    }
+
+    /// How deeply values nest in it.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Notes that values as deep as `depth` were put in.
+    fn raise(&mut self, depth: usize) {
+        if depth >= self.depth {
+            self.depth = depth + 1;
+            limits::check_depth(self.depth);
+        }
+    }
+}
+
+impl Object {
+    /// An object of `map`'s entries.
+    pub fn new(map: Map<Val, Val>) -> Self {
+        let deepest = map.iter().map(|(k, v)| k.depth().max(v.depth())).max().unwrap_or(0);
+        limits::check_depth(deepest + 1);
+        limits::charge(map.len().saturating_mul(3 * SLOT));
+        Self { map, depth: deepest + 1 }
+    }
+
+    /// The entries.
+    pub fn into_map(self) -> Map<Val, Val> {
+        self.map
+    }
+
+    /// How deeply values nest in it.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    fn raise(&mut self, depth: usize) {
+        if depth >= self.depth {
+            self.depth = depth + 1;
+            limits::check_depth(self.depth);
+        }
+    }
+}
+
+impl Default for Array {
+    fn default() -> Self {
+        Self { items: Vec::new(), depth: 1 }
+    }
+}
+
+impl Default for Object {
+    fn default() -> Self {
+        Self { map: Map::default(), depth: 1 }
+    }
+}
+
+impl core::ops::Deref for Array {
+    type Target = Vec<Val>;
+    fn deref(&self) -> &Vec<Val> {
+        &self.items
+    }
+}
+
+impl core::ops::Deref for Object {
+    type Target = Map<Val, Val>;
+    fn deref(&self) -> &Map<Val, Val> {
+        &self.map
+    }
+}
+
+impl<'a> IntoIterator for &'a Array {
+    type Item = &'a Val;
+    type IntoIter = core::slice::Iter<'a, Val>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Object {
+    type Item = (&'a Val, &'a Val);
+    type IntoIter = indexmap::map::Iter<'a, Val, Val>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.map.iter()
+    }
+}
+
+impl PartialEq for Array {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
+}
+impl Eq for Array {}
+impl PartialOrd for Array {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Array {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.items.cmp(&other.items)
+    }
+}
+impl Hash for Array {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.items.hash(state)
+    }
+}
+impl PartialEq for Object {
+    fn eq(&self, other: &Self) -> bool {
+        self.map == other.map
+    }
+}
+impl Eq for Object {}
+
+/// Switchyard: `Rc::make_mut`, counting the copy it makes of a shared value.
+fn make_mut<T: Clone>(rc: &mut Rc<T>, len: impl Fn(&T) -> usize) -> &mut T {
+    if Rc::strong_count(rc) > 1 || Rc::weak_count(rc) > 0 {
+        limits::charge(len(&**rc).saturating_mul(SLOT));
+    }
+    Rc::make_mut(rc)
 }
 
 #[cfg(feature = "sync")]
@@ -130,6 +284,14 @@ fn rc_unwrap_or_clone<T: Clone>(a: Rc<T>) -> T {
     Rc::try_unwrap(a).unwrap_or_else(|a| (*a).clone())
 }
 
+fn arr_items(a: Rc<Array>) -> Vec<Val> {
+    rc_unwrap_or_clone(a).into_items()
+}
+
+fn obj_map(o: Rc<Object>) -> Map<Val, Val> {
+    rc_unwrap_or_clone(o).into_map()
+}
+
 impl jaq_core::ValT for Val {
     fn from_num(n: &str) -> ValR {
         Ok(Self::Num(Num::from_str(n)))
@@ -142,16 +304,16 @@ impl jaq_core::ValT for Val {
     fn key_values(self) -> Box<dyn Iterator<Item = Result<(Val, Val), Error>>> {
         let arr_idx = |(i, x)| Ok((Self::from(i as isize), x));
         match self {
-            Self::Arr(a) => Box::new(rc_unwrap_or_clone(a).into_iter().enumerate().map(arr_idx)),
-            Self::Obj(o) => Box::new(rc_unwrap_or_clone(o).into_iter().map(Ok)),
+            Self::Arr(a) => Box::new(arr_items(a).into_iter().enumerate().map(arr_idx)),
+            Self::Obj(o) => Box::new(obj_map(o).into_iter().map(Ok)),
             _ => box_once(Err(Error::typ(self, Type::Iter.as_str()))),
         }
     }
 
     fn values(self) -> Box<dyn Iterator<Item = ValR>> {
         match self {
-            Self::Arr(a) => Box::new(rc_unwrap_or_clone(a).into_iter().map(Ok)),
-            Self::Obj(o) => Box::new(rc_unwrap_or_clone(o).into_iter().map(|(_k, v)| Ok(v))),
+            Self::Arr(a) => Box::new(arr_items(a).into_iter().map(Ok)),
+            Self::Obj(o) => Box::new(obj_map(o).into_iter().map(|(_k, v)| Ok(v))),
             _ => box_once(Err(Error::typ(self, Type::Iter.as_str()))),
         }
     }
@@ -183,11 +345,11 @@ impl jaq_core::ValT for Val {
     ) -> ValX<'a> {
         match self {
             Self::Arr(a) => {
-                let iter = rc_unwrap_or_clone(a).into_iter().flat_map(f);
+                let iter = arr_items(a).into_iter().flat_map(f);
                 Ok(iter.collect::<Result<_, _>>()?)
             }
             Self::Obj(o) => {
-                let iter = rc_unwrap_or_clone(o).into_iter();
+                let iter = obj_map(o).into_iter();
                 let iter = iter.filter_map(|(k, v)| f(v).next().map(|v| Ok((k, v?))));
                 Ok(Self::obj(iter.collect::<Result<_, Exn<_>>>()?))
             }
@@ -208,11 +370,16 @@ impl jaq_core::ValT for Val {
         match self {
             Val::Obj(ref mut o) => {
                 use indexmap::map::Entry::{Occupied, Vacant};
-                match Rc::make_mut(o).entry(index.clone()) {
+                let o = make_mut(o, |o| o.len() * 3);
+                let mut deepest = index.depth();
+                match o.map.entry(index.clone()) {
                     Occupied(mut e) => {
                         let v = core::mem::take(e.get_mut());
                         match f(v).next().transpose()? {
-                            Some(y) => e.insert(y),
+                            Some(y) => {
+                                deepest = deepest.max(y.depth());
+                                e.insert(y)
+                            }
                             // this runs in constant time, at the price of
                             // changing the order of the elements
                             None => e.swap_remove(),
@@ -220,10 +387,13 @@ impl jaq_core::ValT for Val {
                     }
                     Vacant(e) => {
                         if let Some(y) = f(Val::Null).next().transpose()? {
+                            deepest = deepest.max(y.depth());
+                            limits::charge(3 * SLOT);
                             e.insert(y);
                         }
                     }
                 }
+                o.raise(deepest);
                 Ok(self)
             }
             Val::Arr(ref mut a) => {
@@ -234,12 +404,13 @@ impl jaq_core::ValT for Val {
                     Err(e) => return opt.fail(self, |_| Exn::from(e)),
                 };
 
-                let a = Rc::make_mut(a);
-                let x = core::mem::take(&mut a[i]);
+                let a = make_mut(a, |a| a.len());
+                let x = core::mem::take(&mut a.items[i]);
                 if let Some(y) = f(x).next().transpose()? {
-                    a[i] = y;
+                    a.raise(y.depth());
+                    a.items[i] = y;
                 } else {
-                    a.remove(i);
+                    a.items.remove(i);
                 }
                 Ok(self)
             }
@@ -276,7 +447,10 @@ impl jaq_core::ValT for Val {
                 let arr = a.iter().skip(skip).take(take).cloned().collect();
                 let y = f(arr).map(|y| y?.into_arr().map_err(Exn::from)).next();
                 let y = y.transpose()?.unwrap_or_default();
-                Rc::make_mut(a).splice(skip..skip + take, (*y).clone());
+                let a = make_mut(a, |a| a.len());
+                a.raise(y.depth().saturating_sub(1));
+                limits::charge(y.len().saturating_mul(SLOT));
+                a.items.splice(skip..skip + take, y.items.iter().cloned());
                 Ok(self)
             }
             Val::BStr(b) => fs(*b, range, stb, Val::into_byte_str, Val::byte_str),
@@ -302,7 +476,7 @@ impl jaq_std::ValT for Val {
     fn into_seq<S: FromIterator<Self>>(self) -> Result<S, Self> {
         match self {
             Self::Arr(a) => match Rc::try_unwrap(a) {
-                Ok(a) => Ok(a.into_iter().collect()),
+                Ok(a) => Ok(a.into_items().into_iter().collect()),
                 Err(a) => Ok(a.iter().cloned().collect()),
             },
             _ => Err(self),
@@ -341,6 +515,7 @@ impl jaq_std::ValT for Val {
     }
 
     fn from_utf8_bytes(b: impl AsRef<[u8]> + Send + 'static) -> Self {
+        limits::charge(b.as_ref().len());
         Self::utf8_str(Bytes::from_owner(b))
     }
 }
@@ -408,7 +583,16 @@ fn abs_index(i: num::PosUsize, len: usize) -> Option<usize> {
 impl Val {
     /// Construct an object value.
     pub fn obj(m: Map) -> Self {
-        Self::Obj(m.into())
+        Self::Obj(Rc::new(Object::new(m)))
+    }
+
+    /// Switchyard: how deeply arrays and objects nest in the value (0 for a scalar).
+    pub fn depth(&self) -> usize {
+        match self {
+            Self::Arr(a) => a.depth,
+            Self::Obj(o) => o.depth,
+            _ => 0,
+        }
     }
 
     /// Construct a string that is interpreted as UTF-8.
@@ -449,14 +633,14 @@ impl Val {
     }
 
     /// If the value is an array, return it, else fail.
-    fn into_arr(self) -> Result<Rc<Vec<Self>>, Error> {
+    fn into_arr(self) -> Result<Rc<Array>, Error> {
         match self {
             Self::Arr(a) => Ok(a),
             _ => Err(Error::typ(self, Type::Arr.as_str())),
         }
     }
 
-    fn as_arr(&self) -> Result<&Rc<Vec<Self>>, Error> {
+    fn as_arr(&self) -> Result<&Rc<Array>, Error> {
         match self {
             Self::Arr(a) => Ok(a),
             _ => Err(Error::typ(self.clone(), Type::Arr.as_str())),
@@ -494,7 +678,7 @@ impl Val {
             (Val::Arr(x), Val::Arr(y)) => {
                 // adapted from the implementation of the `indices` filter
                 let iw = x.windows(y.len()).enumerate();
-                let indices = iw.filter_map(|(i, w)| (w == **y).then_some(i));
+                let indices = iw.filter_map(|(i, w)| (w == y.as_slice()).then_some(i));
                 Some(indices.map(Val::from).collect())
             }
             (Val::Obj(o), i) => o.get(i).cloned(),
@@ -535,6 +719,7 @@ impl From<f64> for Val {
 
 impl From<String> for Val {
     fn from(s: String) -> Self {
+        limits::charge(s.len());
         Self::utf8_str(Bytes::from_owner(s))
     }
 }
@@ -549,7 +734,7 @@ impl From<val::Range<Val>> for Val {
 
 impl FromIterator<Self> for Val {
     fn from_iter<T: IntoIterator<Item = Self>>(iter: T) -> Self {
-        Self::Arr(Rc::new(iter.into_iter().collect()))
+        Self::Arr(Rc::new(Array::new(iter.into_iter().collect())))
     }
 }
 
@@ -592,15 +777,26 @@ impl core::ops::Add for Val {
             // `null` is a neutral element for addition
             (Null, x) | (x, Null) => Ok(x),
             (Num(x), Num(y)) => Ok(Num(x + y)),
-            (BStr(l), BStr(r)) => Ok(Val::byte_str(concat_bytes(*l, r))),
-            (TStr(l), TStr(r)) => Ok(Val::utf8_str(concat_bytes(*l, r))),
+            (BStr(l), BStr(r)) => {
+                limits::charge(total);
+                Ok(Val::byte_str(concat_bytes(*l, r)))
+            }
+            (TStr(l), TStr(r)) => {
+                limits::charge(total);
+                Ok(Val::utf8_str(concat_bytes(*l, r)))
+            }
             (Arr(mut l), Arr(r)) => {
-                //std::dbg!(Rc::strong_count(&l));
-                Rc::make_mut(&mut l).extend(r.iter().cloned());
+                let a = make_mut(&mut l, |a| a.len());
+                a.raise(r.depth - 1);
+                limits::charge(r.len().saturating_mul(SLOT));
+                a.items.extend(r.iter().cloned());
                 Ok(Arr(l))
             }
             (Obj(mut l), Obj(r)) => {
-                Rc::make_mut(&mut l).extend(r.iter().map(|(k, v)| (k.clone(), v.clone())));
+                let o = make_mut(&mut l, |o| o.len() * 3);
+                o.raise(r.depth - 1);
+                limits::charge(r.len().saturating_mul(3 * SLOT));
+                o.map.extend(r.iter().map(|(k, v)| (k.clone(), v.clone())));
                 Ok(Obj(l))
             }
             (l, r) => Err(Error::math(l, ops::Math::Add, r)),
@@ -615,7 +811,7 @@ impl core::ops::Sub for Val {
             (Self::Num(x), Self::Num(y)) => Ok(Self::Num(x - y)),
             (Self::Arr(mut l), Self::Arr(r)) => {
                 let r = r.iter().collect::<alloc::collections::BTreeSet<_>>();
-                Rc::make_mut(&mut l).retain(|x| !r.contains(x));
+                make_mut(&mut l, |a| a.len()).items.retain(|x| !r.contains(x));
                 Ok(Self::Arr(l))
             }
             (l, r) => Err(Error::math(l, ops::Math::Sub, r)),
@@ -623,14 +819,17 @@ impl core::ops::Sub for Val {
     }
 }
 
-fn obj_merge(l: &mut Rc<Map>, r: Rc<Map>) {
-    let l = Rc::make_mut(l);
-    let r = rc_unwrap_or_clone(r).into_iter();
-    r.for_each(|(k, v)| match (l.get_mut(&k), v) {
+fn obj_merge(l: &mut Rc<Object>, r: Rc<Object>) {
+    let l = make_mut(l, |o| o.len() * 3);
+    // Merging nests no deeper than the deeper of the two.
+    l.raise(r.depth - 1);
+    let r = obj_map(r).into_iter();
+    r.for_each(|(k, v)| match (l.map.get_mut(&k), v) {
         (Some(Val::Obj(l)), Val::Obj(r)) => obj_merge(l, r),
         (Some(l), r) => *l = r,
         (None, r) => {
-            l.insert(k, r);
+            limits::charge(3 * SLOT);
+            l.map.insert(k, r);
         }
     });
 }
@@ -652,9 +851,11 @@ impl core::ops::Mul for Val {
                 Err(too_long(s.len().saturating_mul(i as usize)))
             }
             (BStr(s), Num(Int(i))) | (Num(Int(i)), BStr(s)) if i > 0 => {
+                limits::charge(s.len().saturating_mul(i as usize));
                 Ok(Self::byte_str(s.repeat(i as usize)))
             }
             (TStr(s), Num(Int(i))) | (Num(Int(i)), TStr(s)) if i > 0 => {
+                limits::charge(s.len().saturating_mul(i as usize));
                 Ok(Self::utf8_str(s.repeat(i as usize)))
             }
             // string multiplication with negatives or 0 results in null

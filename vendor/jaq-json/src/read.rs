@@ -1,5 +1,5 @@
 //! JSON support.
-use crate::{Map, Num, Val};
+use crate::{limits, Array, Map, Num, Rc, Val};
 use alloc::{string::ToString, vec::Vec};
 use core::fmt::{self, Formatter};
 use hifijson::token::{Expect, Lex};
@@ -24,7 +24,16 @@ pub struct Error(usize, hifijson::Error);
 
 impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut Formatter) -> fmt::Result {
-        write!(f, "byte offset {}: {}", self.0, self.1)
+        // Switchyard: the depth limit is said with its number.
+        match self.1 {
+            hifijson::Error::Depth => write!(
+                f,
+                "byte offset {}: nested more than {} levels deep (maximal depth exceeded)",
+                self.0,
+                limits::MAX_DEPTH
+            ),
+            _ => write!(f, "byte offset {}: {}", self.0, self.1),
+        }
     }
 }
 
@@ -36,7 +45,7 @@ pub fn parse_single(slice: &[u8]) -> Result<Val, Error> {
     let offset = |rest: &[u8]| rest.as_ptr() as usize - slice.as_ptr() as usize;
     let mut lexer = SliceLexer::new(slice);
     lexer
-        .exactly_one(ws_tk, parse)
+        .exactly_one(ws_tk, |next, lexer| parse(next, lexer, 0))
         .map_err(|e| Error(offset(lexer.as_slice()), e))
 }
 
@@ -45,7 +54,7 @@ pub fn parse_many(slice: &[u8]) -> impl Iterator<Item = Result<Val, Error>> + '_
     let offset = |rest: &[u8]| rest.as_ptr() as usize - slice.as_ptr() as usize;
     let mut lexer = SliceLexer::new(slice);
     core::iter::from_fn(move || {
-        Some(parse(ws_tk(&mut lexer)?, &mut lexer).map_err(|e| Error(offset(lexer.as_slice()), e)))
+        Some(parse(ws_tk(&mut lexer)?, &mut lexer, 0).map_err(|e| Error(offset(lexer.as_slice()), e)))
     })
 }
 
@@ -55,7 +64,7 @@ pub fn read_many<'a>(read: impl io::BufRead + 'a) -> impl Iterator<Item = io::Re
     let invalid_data = |e| io::Error::new(io::ErrorKind::InvalidData, e);
     let mut lexer = hifijson::IterLexer::new(read.bytes());
     core::iter::from_fn(move || {
-        let v = ws_tk(&mut lexer).map(|next| parse(next, &mut lexer).map_err(invalid_data));
+        let v = ws_tk(&mut lexer).map(|next| parse(next, &mut lexer, 0).map_err(invalid_data));
         // always return I/O error if present, regardless of the output value!
         lexer.error.take().map(Err).or(v)
     })
@@ -116,30 +125,41 @@ fn parse_num<L: LexAlloc>(lexer: &mut L) -> Result<Num, hifijson::Error> {
 /// If the underlying lexer reads input fallibly (for example [`hifijson::IterLexer`]),
 /// the error returned by this function might be misleading.
 /// In that case, always check whether the lexer contains an error.
-fn parse<L: LexAlloc>(next: u8, lexer: &mut L) -> Result<Val, hifijson::Error> {
+///
+/// Switchyard: `depth` is how many arrays and objects enclose the value; past
+/// [`limits::MAX_DEPTH`] the text is refused (`hifijson::Error::Depth`) instead of
+/// recursing further, and every string read counts against the running budget.
+fn parse<L: LexAlloc>(next: u8, lexer: &mut L, depth: usize) -> Result<Val, hifijson::Error> {
+    let string = |bytes: Vec<u8>| {
+        limits::charge(bytes.len());
+        bytes
+    };
+    if matches!(next, b'[' | b'{') && depth >= limits::MAX_DEPTH {
+        return Err(hifijson::Error::Depth);
+    }
     Ok(match next {
         b'n' if lexer.strip_prefix(b"null") => Val::Null,
         b't' if lexer.strip_prefix(b"true") => Val::Bool(true),
         b'f' if lexer.strip_prefix(b"false") => Val::Bool(false),
-        b'b' if lexer.strip_prefix(b"b\"") => Val::byte_str(parse_string(lexer, true)?),
+        b'b' if lexer.strip_prefix(b"b\"") => Val::byte_str(string(parse_string(lexer, true)?)),
         b'N' if lexer.strip_prefix(b"NaN") => Val::Num(Num::Float(f64::NAN)),
         b'I' if lexer.strip_prefix(b"Infinity") => Val::Num(Num::Float(f64::INFINITY)),
         b'0'..=b'9' | b'+' | b'-' => Val::Num(parse_num(lexer)?),
-        b'"' => Val::utf8_str(parse_string(lexer.discarded(), false)?),
+        b'"' => Val::utf8_str(string(parse_string(lexer.discarded(), false)?)),
         b'[' => Val::Arr({
             let mut arr = Vec::new();
             lexer.discarded().seq(b']', ws_tk, |next, lexer| {
-                arr.push(parse(next, lexer)?);
+                arr.push(parse(next, lexer, depth + 1)?);
                 Ok::<_, hifijson::Error>(())
             })?;
-            arr.into()
+            Rc::new(Array::new(arr))
         }),
         b'{' => Val::obj({
             let mut obj = Map::default();
             lexer.discarded().seq(b'}', ws_tk, |next, lexer| {
-                let key = parse(next, lexer)?;
+                let key = parse(next, lexer, depth + 1)?;
                 lexer.expect(ws_tk, b':').ok_or(Expect::Colon)?;
-                let value = parse(ws_tk(lexer).ok_or(Expect::Value)?, lexer)?;
+                let value = parse(ws_tk(lexer).ok_or(Expect::Value)?, lexer, depth + 1)?;
                 obj.insert(key, value);
                 Ok::<_, hifijson::Error>(())
             })?;

@@ -305,9 +305,17 @@ pub fn write(w: &mut dyn io::Write, pp: &Pp, level: usize, v: &Val) -> io::Resul
 
 pub(crate) struct Buf(pub(crate) alloc::vec::Vec<u8>);
 
+/// Switchyard: text made from a value counts against the evaluation's budget, charged
+/// each time the text grows by this much (charging every small write was slow).
+const CHARGE_EVERY: usize = 1 << 16;
+
 impl Buf {
     fn write_all(&mut self, bytes: &[u8]) -> fmt::Result {
+        let before = self.0.len();
         self.0.extend_from_slice(bytes);
+        if before / CHARGE_EVERY != self.0.len() / CHARGE_EVERY {
+            crate::limits::charge(CHARGE_EVERY);
+        }
         Ok(())
     }
 }

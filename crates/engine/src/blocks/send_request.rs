@@ -37,6 +37,7 @@ pub(crate) fn execute<'a>(
             input: &input,
             emitter: &shared.emitter,
             max_body_bytes: config.max_body_bytes,
+            max_request_bytes: shared.flow.max_request_bytes(request),
             max_redirects: config.max_redirects,
             base_dir: config.base_dir.as_deref(),
         }

@@ -236,18 +236,29 @@ impl BlockKind {
 
     /// Rules on the block's own field values (the reader has checked their shapes).
     /// `path` makes the block's place (`blocks.ID`), only for a problem to report.
-    pub(crate) fn validate(&self, path: &dyn Fn() -> String, problems: &mut Vec<Problem>) {
+    /// `valid` holds the expressions already found valid (they are not compiled again).
+    pub(crate) fn validate<'f>(
+        &'f self,
+        path: &dyn Fn() -> String,
+        problems: &mut Vec<Problem>,
+        valid: &mut std::collections::HashSet<&'f str>,
+    ) {
         match self {
             BlockKind::Set(block) => block.validate(path, problems),
             BlockKind::SendRequest(block) => block.validate(path, problems),
             _ => {}
         }
         for (field, text) in self.expressions() {
+            if valid.contains(text) {
+                continue;
+            }
             if let Err(error) = crate::expr::Program::check(text) {
                 problems.push(Problem::at(
                     format!("{}.{field}", path()),
                     format!("{} (column {})", error.message, error.column(text)),
                 ));
+            } else {
+                valid.insert(text);
             }
         }
     }

@@ -34,6 +34,9 @@ pub struct SendRequest {
     pub follow_redirects: bool,
     /// Named jq conditions on the response; Success fires only when all hold.
     pub checks: Vec<Check>,
+    /// The most bytes the rendered request (URL, query, headers, body) may take; `None`:
+    /// the flow's `defaults`, else [`crate::DEFAULT_MAX_REQUEST_BYTES`].
+    pub max_request_bytes: Option<u64>,
 }
 
 /// A named jq condition on a response (`[name, condition]` in the file).
@@ -65,6 +68,7 @@ impl SendRequest {
             "success_status",
             "follow_redirects",
             "checks",
+            "max_request_bytes",
         ],
     };
 
@@ -84,6 +88,7 @@ impl SendRequest {
             success_status: vec![StatusPattern::default_success()],
             follow_redirects: true,
             checks: Vec::new(),
+            max_request_bytes: None,
         }
     }
 
@@ -319,6 +324,7 @@ impl SendRequest {
             ),
         }
         request.checks = Self::checks(r, fields, path);
+        request.max_request_bytes = r.byte_limit(fields, path, "max_request_bytes");
         Some(request)
     }
 
@@ -514,6 +520,9 @@ impl SendRequest {
         if !request.checks.is_empty() {
             let checks: Vec<Value> = request.checks.iter().map(|c| json!([c.name, c.condition.as_str()])).collect();
             fields.insert("checks".into(), Value::Array(checks));
+        }
+        if let Some(limit) = request.max_request_bytes {
+            fields.insert("max_request_bytes".into(), json!(limit));
         }
     }
 
