@@ -31,6 +31,9 @@ pub const RUNNING: Color32 = Color32::from_rgb(0xf5, 0xb0, 0x41);
 /// The selected block.
 pub const SELECTED: Color32 = Color32::from_rgb(0x5a, 0x9c, 0xf8);
 
+/// What a block whose expression failed shows under its fields.
+const EXPRESSION_ERROR: &str = "expression error";
+
 /// What a run did to a block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlockStatus {
@@ -45,6 +48,13 @@ pub enum BlockStatus {
     },
     /// It was running when the run was stopped.
     Cancelled,
+    /// It could not run: an expression of `field` failed (nothing was fired).
+    Failed {
+        /// The field whose expression failed (`condition`, `checks[0]`).
+        field: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// The egui-snarl viewer for Switchyard blocks.
@@ -55,6 +65,8 @@ pub struct CanvasViewer<'a> {
     pub selected: Option<&'a str>,
     /// The blocks edited since the last run: their results are stale.
     pub stale: &'a HashSet<String>,
+    /// Whether every result shown is from an earlier run (the last Run did not start).
+    pub earlier: bool,
     /// The blocks on a wired loop (marked in their header).
     pub loops: &'a HashSet<String>,
     /// The wire under the pointer this frame, if any.
@@ -264,26 +276,45 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
                 }
                 other => crate::blocks::body_ui(ui, other),
             }
-            let stale = self.stale.contains(&block.id);
-            match self.statuses.get(&block.id) {
+            let edited = self.stale.contains(&block.id);
+            let stale = edited || self.earlier;
+            let (stale_note, stale_hover) = if edited {
+                ("before the edit", "The block changed since this run. Run the flow again to see a fresh result.")
+            } else {
+                (
+                    "earlier run",
+                    "The last Run did not start (the console says why): this result is from an earlier run.",
+                )
+            };
+            // The result: its text, the port whose colour it takes, and what hovering says.
+            let result = match self.statuses.get(&block.id) {
                 Some(BlockStatus::Running) => {
                     ui.label(crate::theme::canvas_small("running…").color(crate::theme::running_text(ui.visuals())));
+                    None
                 }
                 Some(BlockStatus::Cancelled) => {
                     ui.label(crate::theme::canvas_small("cancelled").color(crate::theme::running_text(ui.visuals())));
+                    None
                 }
                 Some(BlockStatus::Finished { port, summary }) if !summary.is_empty() => {
-                    if stale {
-                        let text = crate::theme::canvas_small(format!("{summary} · before the edit"));
-                        ui.label(text.color(ui.visuals().weak_text_color()).strikethrough()).on_hover_text(
-                            "The block changed since this run. Run the flow again to see a fresh result.",
-                        );
-                    } else {
-                        let color = crate::blocks::port_text_color(*port, ui.visuals());
-                        ui.label(crate::theme::canvas_small(summary).color(color));
+                    Some((summary.as_str(), *port, None))
+                }
+                Some(BlockStatus::Failed { field, message }) => {
+                    Some((EXPRESSION_ERROR, Port::Failure, Some(format!("{field}: {message}"))))
+                }
+                Some(BlockStatus::Finished { .. }) | None => None,
+            };
+            if let Some((summary, port, detail)) = result {
+                if stale {
+                    let text = crate::theme::canvas_small(format!("{summary} · {stale_note}"));
+                    ui.label(text.color(ui.visuals().weak_text_color()).strikethrough()).on_hover_text(stale_hover);
+                } else {
+                    let color = crate::blocks::port_text_color(port, ui.visuals());
+                    let label = ui.label(crate::theme::canvas_small(summary).color(color));
+                    if let Some(detail) = detail {
+                        label.on_hover_text(detail);
                     }
                 }
-                _ => {}
             }
         });
         self.note(node, ui.min_rect());

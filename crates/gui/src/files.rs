@@ -194,8 +194,10 @@ impl RecentFiles {
         self.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("\n")
     }
 
-    /// Puts `path` first (once).
+    /// Puts `path` first (once), made absolute: the list means the same files whatever
+    /// folder the app is started from next.
     pub fn add(&mut self, path: PathBuf) {
+        let path = absolute(path);
         self.paths.retain(|p| *p != path);
         self.paths.insert(0, path);
         self.paths.truncate(RECENT_LIMIT);
@@ -203,7 +205,8 @@ impl RecentFiles {
 
     /// Drops `path` (it could not be opened).
     pub fn remove(&mut self, path: &Path) {
-        self.paths.retain(|p| p != path);
+        let path = absolute(path.to_owned());
+        self.paths.retain(|p| *p != path);
     }
 
     /// The paths, newest first.
@@ -211,6 +214,27 @@ impl RecentFiles {
         &self.paths
     }
 }
+
+/// `path` made absolute against the current folder (as it is, if the current folder
+/// cannot be read). Paths the app keeps between sessions are absolute.
+pub fn absolute(path: PathBuf) -> PathBuf {
+    if path.is_absolute() {
+        return path;
+    }
+    std::path::absolute(&path).unwrap_or(path)
+}
+
+/// Where the app keeps its own state between sessions (recent files, the last flow, the
+/// welcome hint's dismissal, the chosen environment, panel sizes, theme, window):
+/// `app.ron` in `home` (the value of `SWITCHYARD_HOME`) when it is set and not empty;
+/// `None` otherwise, and eframe keeps it in the platform's data folder.
+pub fn state_file(home: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+    let home = home.filter(|home| !home.is_empty())?;
+    Some(absolute(PathBuf::from(home)).join(STATE_FILE))
+}
+
+/// The name of the app's state file (see [`state_file`]).
+pub const STATE_FILE: &str = "app.ron";
 
 /// Unsaved work found in a recovery file.
 #[derive(Debug, Clone, PartialEq)]

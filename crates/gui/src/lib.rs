@@ -36,13 +36,14 @@ mod runner;
 mod screenshot;
 mod settings;
 mod theme;
+mod upstream;
 mod wiring;
 
 pub use app::{Action, Answer, AppOptions, Command, EXAMPLE_FLOW, SwitchyardApp};
 pub use canvas::BlockStatus;
-pub use console::{Console, ConsoleLine, Level};
+pub use console::{Console, ConsoleLine, Level, LineTarget};
 pub use curl::{CopiedCurl, CurlTranslator, Known, PastedCredential, PastedCurl};
-pub use inspector::Inspector;
+pub use inspector::{InputOrigin, Inspector, UnparsedDraft};
 pub use runner::{RunMessage, Runner, VariablesSource};
 pub use settings::Settings;
 
@@ -54,6 +55,8 @@ pub fn run(options: AppOptions, handle: tokio::runtime::Handle) -> eframe::Resul
             .with_title("Switchyard")
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([720.0, 480.0]),
+        // Under `$SWITCHYARD_HOME` when it is set, as the globals are.
+        persistence_path: files::state_file(std::env::var_os("SWITCHYARD_HOME").as_deref()),
         ..Default::default()
     };
     eframe::run_native(

@@ -120,8 +120,18 @@ pub enum Action {
     DragEnded,
     /// Show this block in the inspector.
     Select(String),
+    /// Show this block in the inspector with the keyboard focus on `field` (as the file
+    /// names it: `body`, `condition`, `checks[0]`): a clicked console line at fault.
+    SelectField {
+        /// The block id.
+        block: String,
+        /// The field, if the line names one.
+        field: Option<String>,
+    },
     /// Select nothing (a click on the empty canvas): the inspector shows the flow.
     Deselect,
+    /// Keep at most this many bytes of response data in the console (View → Console).
+    SetConsoleBudget(usize),
     /// Copy the selected blocks (and the wires between them).
     CopySelection,
     /// Paste what Copy copied.

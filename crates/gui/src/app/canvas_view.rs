@@ -54,9 +54,17 @@ impl SwitchyardApp {
         };
         let mut block = block.clone();
         self.block_id_ui(ui, &block.id);
-        let globals = self.settings.globals();
-        let is_defined = |name: &str| template::input_path(name).is_some() || globals.contains_key(name);
-        if self.inspector.ui_with_previews(ui, &mut block, &is_defined, globals, &self.previews) {
+        // Names are the globals', and those the flow sets before this block (Set blocks
+        // and captures upstream of it): both are defined when the block runs.
+        let blocks = self.document.snarl.nodes().map(|node| &node.block);
+        let upstream = crate::upstream::Upstream::of(blocks, &self.document.wires, &block.id);
+        let mut names = self.settings.globals().clone();
+        for (name, secret) in &upstream.names {
+            names.entry(name.clone()).or_insert(*secret);
+        }
+        let is_defined = |name: &str| template::input_path(name).is_some() || names.contains_key(name);
+        self.inspector.set_input_origin(upstream.input);
+        if self.inspector.ui_with_previews(ui, &mut block, &is_defined, &names, &self.previews) {
             self.actions.push(Action::EditBlock { id: block.id.clone(), block: Box::new(block) });
         }
     }
@@ -187,6 +195,7 @@ impl SwitchyardApp {
         let mut viewer = CanvasViewer {
             statuses: &self.run.statuses,
             stale: &self.run.stale,
+            earlier: self.run.earlier,
             loops: &loops,
             hovered_wire: None,
             wire_middles: HashMap::new(),

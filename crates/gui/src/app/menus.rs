@@ -11,6 +11,19 @@ const NOTICE_SECONDS: f64 = 4.0;
 /// How long an error notice stays.
 const NOTICE_ERROR_SECONDS: f64 = 10.0;
 
+/// Most characters of `not run: …` the top bar shows (the whole message on hover).
+const NOT_RUN_CHARS: usize = 90;
+
+/// `message`, cut to `max` characters with `…`.
+fn shorten_message(message: &str, max: usize) -> String {
+    if message.chars().nth(max).is_none() {
+        return message.to_owned();
+    }
+    let mut short: String = message.chars().take(max.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}
+
 /// How a run ended, as the top bar says it: `run ok`, `run ok · 1 failure handled` (the
 /// count in the failure colour), `run failed · 1 unhandled failure`, `run cancelled`.
 pub(super) fn outcome_text(
@@ -93,6 +106,11 @@ impl SwitchyardApp {
             );
             if running {
                 ui.label(RichText::new("running…").color(crate::theme::running_text(ui.visuals())));
+            } else if let Some(message) = &self.run.not_run {
+                // The last Run did not start: say so, not how an earlier run ended.
+                let color = crate::theme::failure_text(ui.visuals());
+                ui.label(RichText::new(shorten_message(message, NOT_RUN_CHARS)).color(color))
+                    .on_hover_text(format!("{message}\n\nClick its line in the console to go to the block."));
             } else if let Some(outcome) = self.run.outcome {
                 let counts = self.run.counts.unwrap_or_default();
                 let font = egui::TextStyle::Body.resolve(ui.style());
@@ -273,9 +291,28 @@ impl SwitchyardApp {
             }
             ui.separator();
             crate::theme::menu_ui(ui);
+            ui.separator();
+            ui.menu_button("Console", |ui| self.console_menu(ui));
         });
         ui.menu_button("Help", |ui| {
             self.menu_item(ui, Command::Shortcuts, true);
+        });
+    }
+
+    /// View → Console: how much response data the console keeps.
+    fn console_menu(&mut self, ui: &mut Ui) {
+        const MIB: usize = 1024 * 1024;
+        let mut mib = self.console.budget() / MIB;
+        ui.horizontal(|ui| {
+            let label = ui.label("Keep response data up to");
+            let field = egui::DragValue::new(&mut mib).range(1..=65_536).suffix(" MiB").speed(4.0);
+            let response = ui.add(field).labelled_by(label.id).on_hover_text(
+                "The values of console lines (responses, logged values) the console keeps in memory. \
+                 Past it, the oldest lines keep their text and lose their values, and a line says so.",
+            );
+            if response.changed() {
+                self.actions.push(Action::SetConsoleBudget(mib.saturating_mul(MIB)));
+            }
         });
     }
 

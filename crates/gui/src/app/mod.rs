@@ -58,6 +58,8 @@ pub const EXAMPLE_FLOW: &str = include_str!("../../../../flows/openai-models.flo
 const WELCOME_KEY: &str = "switchyard.welcome_dismissed";
 const LAST_FLOW_KEY: &str = "switchyard.last_flow";
 const RECENT_KEY: &str = "switchyard.recent";
+/// The console's budget of response data, in bytes (View → Console).
+const CONSOLE_BUDGET_KEY: &str = "switchyard.console_budget";
 const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
 /// Pasted and duplicated blocks land this far from the originals.
 const PASTE_OFFSET: Vec2 = Vec2::new(40.0, 40.0);
@@ -219,11 +221,14 @@ impl SwitchyardApp {
     ) -> Self {
         crate::theme::apply(ctx);
         let mut console = Console::new();
+        if let Some(budget) = storage.and_then(|s| s.get_string(CONSOLE_BUDGET_KEY)).and_then(|t| t.parse().ok()) {
+            console.set_budget(budget);
+        }
         let last = storage.and_then(|s| s.get_string(LAST_FLOW_KEY)).map(PathBuf::from);
         let mut recent =
             storage.and_then(|s| s.get_string(RECENT_KEY)).map(|t| RecentFiles::from_storage(&t)).unwrap_or_default();
         let mut opened_welcome = false;
-        let document = match options.flow.clone().or(last) {
+        let document = match options.flow.clone().or(last).map(crate::files::absolute) {
             Some(path) => match switchyard_flow::load(&path) {
                 Ok(flow) => {
                     recent.add(path.clone());
@@ -382,7 +387,9 @@ impl SwitchyardApp {
                     self.selected = Some(id);
                 }
             }
+            Action::SelectField { block, field } => self.select_target(crate::LineTarget { block, field }),
             Action::Deselect => self.selected = None,
+            Action::SetConsoleBudget(bytes) => self.console.set_budget(bytes),
             Action::RenameBlock { old, new } => self.rename_block(&old, &new),
             Action::RenameFlow(name) => {
                 if name != self.document.name {
@@ -493,8 +500,8 @@ impl SwitchyardApp {
             .default_size(sizes.console)
             .size_range(panels::CONSOLE_RANGE)
             .show(ui, |ui| {
-                if let Some(block) = self.console.ui(ui) {
-                    self.actions.push(Action::Select(block));
+                if let Some(target) = self.console.ui(ui) {
+                    self.actions.push(Action::SelectField { block: target.block, field: target.field });
                 }
             });
         self.panels = panels::PanelSizes {
@@ -555,9 +562,11 @@ impl eframe::App for SwitchyardApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         // Only paths: never a variable, never a secret.
+        // Absolute, so the next start finds the file from any folder.
         if let Some(path) = &self.document.path {
-            storage.set_string(LAST_FLOW_KEY, path.display().to_string());
+            storage.set_string(LAST_FLOW_KEY, crate::files::absolute(path.clone()).display().to_string());
         }
+        storage.set_string(CONSOLE_BUDGET_KEY, self.console.budget().to_string());
         storage.set_string(RECENT_KEY, self.recent.to_storage());
         // The environment's name only: its values stay in the store and the keychain.
         match self.settings.selected_environment() {

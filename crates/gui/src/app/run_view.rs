@@ -12,6 +12,7 @@ use switchyard_engine::Event;
 use switchyard_flow::{Port, PortRef};
 
 use super::{SwitchyardApp, display_name};
+use crate::LineTarget;
 use crate::canvas::{BlockStatus, RUNNING};
 use crate::runner::RunMessage;
 
@@ -30,28 +31,136 @@ pub(super) struct RunView {
     /// The wires of the flow as it was started: where fired values went.
     pub(super) wires: Vec<switchyard_flow::Wire>,
     pub(super) runs_finished: u32,
+    /// Why the last Run did not start, as the top bar says it (`not run: …`).
+    pub(super) not_run: Option<String>,
+    /// Whether what the canvas shows is from an earlier run (the last Run did not start).
+    pub(super) earlier: bool,
+    /// A run was started and has reported nothing yet: what the last run left stays
+    /// until it does (a run that cannot start marks it from an earlier run instead).
+    pub(super) clear_pending: bool,
 }
 
 /// Longest text a wire marker shows of the value it carried, in bytes before cutting.
 const CARRIED_TEXT: usize = 400;
 
+/// The first [`CARRIED_TEXT`] bytes of a value's compact JSON, and `…` when there is
+/// more: written into a bounded buffer, never the whole value (a response of megabytes
+/// would be written out whole only to be cut).
+fn carried_text(value: &serde_json::Value) -> String {
+    /// Takes bytes until it holds `CARRIED_TEXT`, then refuses more (which ends the write).
+    struct Bounded(Vec<u8>);
+    impl std::io::Write for Bounded {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            let room = CARRIED_TEXT + 4 - self.0.len();
+            if room == 0 {
+                return Err(std::io::Error::other("enough"));
+            }
+            let taken = bytes.len().min(room);
+            self.0.extend_from_slice(bytes.get(..taken).unwrap_or_default());
+            Ok(taken)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Bounded(Vec::with_capacity(CARRIED_TEXT + 4));
+    let complete = serde_json::to_writer(&mut out, value).is_ok();
+    let text = String::from_utf8_lossy(&out.0);
+    if complete && text.len() <= CARRIED_TEXT {
+        return text.into_owned();
+    }
+    let mut cut = CARRIED_TEXT.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", text.get(..cut).unwrap_or_default())
+}
+
+/// Where a problem of a flow file points, when it is a block's field
+/// (`blocks.ID.FIELD…`): the block and the field.
+fn problem_target(place: &switchyard_flow::Place) -> Option<LineTarget> {
+    let switchyard_flow::Place::Path(path) = place else { return None };
+    let rest = path.strip_prefix("blocks.")?;
+    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+    let block = rest.get(..end)?.to_owned();
+    let field = rest.get(end..).and_then(|field| field.strip_prefix('.')).map(|field| field_root(field).to_owned());
+    Some(LineTarget { block, field: field.filter(|field| !field.is_empty()) })
+}
+
+/// The field a path inside a block names: `checks[0]` for `checks[0][1]`, `headers[2]`
+/// for `headers[2][1]`, `body` for `body.json.name`.
+fn field_root(path: &str) -> &str {
+    let name_end = path.find(['.', '[']).unwrap_or(path.len());
+    let end = match path.get(name_end..) {
+        Some(rest) if rest.starts_with('[') => rest.find(']').map_or(name_end, |close| name_end + close + 1),
+        _ => name_end,
+    };
+    path.get(..end).unwrap_or(path)
+}
+
 impl SwitchyardApp {
-    /// Checks the flow and starts running it; a flow that cannot run says why in the console.
+    /// Checks the flow and starts running it. A flow that cannot run says why: in the
+    /// console (the line selects the block and field at fault), in the top bar (`not run:
+    /// …`), and on the canvas, whose results are then marked as from an earlier run.
     pub(super) fn start_run(&mut self, ctx: &egui::Context) {
+        // Text typed that does not parse is not what the block holds: running the last
+        // valid value instead would say `ok` about something the user did not write.
+        if let Some(draft) = self.inspector.unparsed_draft() {
+            let message = super::session::unparsed_message("not run", &draft);
+            let target = LineTarget { block: draft.block.to_owned(), field: Some(draft.field.to_owned()) };
+            self.console.push_error_at(message.clone(), Some(target.clone()));
+            self.run_not_started(message);
+            self.select_target(target);
+            return;
+        }
         let flow = self.document.to_flow();
         // The rules a flow file is held to: one start block, wires that fit, valid jq.
         if let Err(problems) = flow.validate() {
-            let error = switchyard_flow::FlowError::Invalid { file: display_name(&flow.name), problems };
-            self.console.push_error(format!("the flow cannot run:\n{error}"));
+            let name = display_name(&flow.name);
+            let mut first = None;
+            for problem in &problems {
+                let message = format!("not run: {name}: {problem}");
+                let target = problem_target(&problem.place);
+                self.console.push_error_at(message.clone(), target.clone());
+                first.get_or_insert((message, target));
+            }
+            let Some((mut message, target)) = first else { return };
+            if problems.len() > 1 {
+                message.push_str(&format!(" (and {} more in the console)", problems.len() - 1));
+            }
+            self.run_not_started(message);
+            if let Some(target) = target {
+                self.select_target(target);
+            }
             return;
         }
-        self.clear_run_view();
+        self.run.not_run = None;
+        self.run.clear_pending = true;
         self.console.start_run();
-        self.run.wires.clone_from(&flow.wires);
         let wake = ctx.clone();
         self.runner.set_base_dir(self.document.path.as_deref().and_then(std::path::Path::parent).map(Into::into));
         self.runner.set_environment(self.settings.selected_environment().map(str::to_owned));
+        self.run.wires.clone_from(&flow.wires);
         self.runner.start(flow, self.source.clone(), move || wake.request_repaint());
+    }
+
+    /// The Run just asked for did not start, for `message`: the top bar says so, and
+    /// what the canvas shows is from an earlier run.
+    fn run_not_started(&mut self, message: String) {
+        self.run.not_run = Some(message);
+        self.run.clear_pending = false;
+        self.run.earlier = !self.run.statuses.is_empty();
+    }
+
+    /// Selects the block a console line points at and focuses its field in the inspector.
+    pub(super) fn select_target(&mut self, target: LineTarget) {
+        if self.document.node_of(&target.block).is_none() {
+            return;
+        }
+        if let Some(field) = &target.field {
+            self.inspector.focus_field(&target.block, field);
+        }
+        self.selected = Some(target.block);
     }
 
     /// Forgets what the last run left (a new run, another flow).
@@ -61,17 +170,30 @@ impl SwitchyardApp {
         self.run.outcome = None;
         self.run.counts = None;
         self.run.stale.clear();
-        self.run.wires.clear();
+        self.run.earlier = false;
+        self.run.not_run = None;
         self.previews.clear();
     }
 
     /// Applies what the runner reported since the last frame.
     pub(super) fn poll_run(&mut self) {
         for (elapsed, message) in self.runner.poll() {
+            if std::mem::take(&mut self.run.clear_pending) && !matches!(message, RunMessage::Error(_)) {
+                // The run has started: what the last one left goes.
+                let wires = std::mem::take(&mut self.run.wires);
+                self.clear_run_view();
+                self.run.wires = wires;
+            }
             match message {
-                RunMessage::Event(event) => self.apply_event(elapsed, &event),
+                RunMessage::Event(event) => self.apply_event(elapsed, event),
                 RunMessage::Masks(masks) => self.previews.set_masks(masks),
-                RunMessage::Error(message) => self.console.push_error(message),
+                RunMessage::Error(message) => {
+                    // The variables could not be read (the store, the keychain): nothing ran.
+                    let target = self.secret_reference();
+                    let message = format!("not run: {message}");
+                    self.console.push_error_at(message.clone(), target);
+                    self.run_not_started(message);
+                }
                 RunMessage::Ended => {
                     self.run.runs_finished += 1;
                     // Blocks still running when the run ended were stopped with it.
@@ -87,9 +209,23 @@ impl SwitchyardApp {
         }
     }
 
-    fn apply_event(&mut self, elapsed: Duration, event: &Event) {
-        self.console.push(elapsed, event);
-        match event {
+    /// The first templated field of the flow that uses a secret (a global of type
+    /// secret): where a run that could not read the keychain points.
+    fn secret_reference(&self) -> Option<LineTarget> {
+        let globals = self.settings.globals();
+        let flow = self.document.to_flow();
+        flow.blocks.iter().find_map(|block| {
+            let switchyard_flow::BlockKind::SendRequest(request) = &block.kind else { return None };
+            request.templated_fields().into_iter().find_map(|(field, text)| {
+                switchyard_flow::template::references(text)
+                    .any(|name| globals.get(name).copied().unwrap_or(false))
+                    .then(|| LineTarget { block: block.id.clone(), field: Some(field_root(&field).to_owned()) })
+            })
+        })
+    }
+
+    fn apply_event(&mut self, elapsed: Duration, event: Event) {
+        match &event {
             Event::BlockStarted { block, .. } => {
                 self.run.statuses.insert(block.clone(), BlockStatus::Running);
             }
@@ -97,18 +233,17 @@ impl SwitchyardApp {
                 self.run
                     .statuses
                     .insert(block.clone(), BlockStatus::Finished { port: *port, summary: summary.clone() });
-                let mut text = value.to_string();
-                if text.len() > CARRIED_TEXT {
-                    text = text.chars().take(CARRIED_TEXT).collect::<String>() + "…";
-                }
                 let from = PortRef::new(block.as_str(), *port);
                 // The value reached every block wired to this port (masked by the engine).
-                let shared = Arc::clone(value);
                 for wire in self.run.wires.iter().filter(|wire| wire.from == from && wire.to.port == Port::In) {
-                    self.previews.reached(&wire.to.block, Arc::clone(&shared));
+                    self.previews.reached(&wire.to.block, Arc::clone(value));
                 }
-                self.previews.fired(block, shared);
-                self.run.carried.insert(from, text);
+                self.previews.fired(block, Arc::clone(value));
+                self.run.carried.insert(from, carried_text(value));
+            }
+            Event::BlockFailed { block, field, message } => {
+                let status = BlockStatus::Failed { field: field.clone(), message: message.clone() };
+                self.run.statuses.insert(block.clone(), status);
             }
             Event::RunFinished { outcome, counts, .. } => {
                 self.run.outcome = Some(*outcome);
@@ -116,6 +251,8 @@ impl SwitchyardApp {
             }
             _ => {}
         }
+        // Last: the console takes the event, and shares its values rather than copying them.
+        self.console.push_event(elapsed, event);
     }
 
     /// A marker half-way along each wire that carried a value in the last run; hovering

@@ -10,10 +10,18 @@ use std::time::Duration;
 use switchyard_flow::Flow;
 
 use super::{Action, Answer, Fit, SwitchyardApp, display_name};
+use crate::LineTarget;
 use crate::document::Document;
 use crate::file_dialog::{InAppAnswer, InAppDialog};
 use crate::files::{DialogAnswer, DialogRequest, ago, suggested_file_name, with_flow_extension};
 use crate::history::History;
+
+/// What Save and Run say when text typed in the inspector does not parse:
+/// `not saved: the JSON body of `request` is not valid (…); fix it or undo the edit`.
+pub(super) fn unparsed_message(refused: &str, draft: &crate::UnparsedDraft<'_>) -> String {
+    let crate::UnparsedDraft { block, what, error, .. } = draft;
+    format!("{refused}: the {what} of `{block}` is not valid ({error}); fix it or undo the edit")
+}
 
 /// What to do once unsaved work is saved or given up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +86,7 @@ impl SwitchyardApp {
     }
 
     pub(super) fn open_path(&mut self, path: PathBuf) {
+        let path = crate::files::absolute(path);
         match switchyard_flow::load(&path) {
             Ok(flow) => {
                 self.recent.add(path.clone());
@@ -206,15 +215,15 @@ impl SwitchyardApp {
 
     /// Saves the flow to `path` (atomically: a temporary file, then a rename).
     pub(super) fn save_to(&mut self, path: PathBuf) -> bool {
+        let path = crate::files::absolute(path);
         // Text typed in a field the block stores parsed (a JSON body) is kept as typed
         // until it parses: refuse to save what would drop it, and show where it is.
-        if let Some((block, field, error)) = self.inspector.unparsed_draft() {
-            let message =
-                format!("not saved: the {field} of `{block}` is not valid ({error}); fix it or undo the edit");
-            let block = block.to_owned();
-            self.console.push_error(message.clone());
+        if let Some(draft) = self.inspector.unparsed_draft() {
+            let message = unparsed_message("not saved", &draft);
+            let target = LineTarget { block: draft.block.to_owned(), field: Some(draft.field.to_owned()) };
+            self.console.push_error_at(message.clone(), Some(target.clone()));
             self.notice = Some((message, true));
-            self.selected = Some(block);
+            self.select_target(target);
             return false;
         }
         let flow = self.document.to_flow();

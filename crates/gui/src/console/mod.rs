@@ -30,6 +30,7 @@ mod viewer;
 mod wording;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use egui::{Color32, Visuals};
@@ -117,13 +118,35 @@ pub struct ConsoleLine {
     pub time: String,
     /// The block the line is about, if any.
     pub block: Option<String>,
+    /// The field of that block the line points at (`body`, `condition`, `checks[0]`),
+    /// if any: clicking the line selects the block and this field.
+    pub field: Option<String>,
     /// How important the line is.
     pub level: Level,
     /// One line of text: control characters escaped (`\n`, `\u{1b}`).
     pub message: String,
-    /// The value that goes with the line (the response, the logged value), if any.
-    pub value: Option<Value>,
+    /// The value that goes with the line (the response, the logged value), if any. It
+    /// is shared with the run that fired it (never copied), and dropped when the
+    /// console's budget of response data is spent on newer lines.
+    pub value: Option<Arc<Value>>,
+    /// Whether the line had a value that was dropped to keep the console within its
+    /// budget (the line itself stays).
+    pub value_dropped: bool,
+    /// The run the line belongs to (1 for the first run; 0 before any run).
+    pub run: u64,
 }
+
+/// Where a clicked console line points: a block, and the field at fault when it names one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineTarget {
+    /// The block id.
+    pub block: String,
+    /// The block's field (`body`, `condition`, `checks[0]`), if the line names one.
+    pub field: Option<String>,
+}
+
+/// How much response data (the values of lines) the console keeps by default.
+pub const DEFAULT_BUDGET: usize = 256 * 1024 * 1024;
 
 impl ConsoleLine {
     /// The line as [`Console::visible_text`] writes it: time, block, level, message, tab-separated.
@@ -174,6 +197,29 @@ pub struct Console {
     line_bytes: HashMap<usize, u64>,
     /// The response viewer (details pane and window).
     viewer: viewer::Viewer,
+    /// The values the lines hold, each counted once however many lines share it: by
+    /// address, how many lines hold it and its estimated size in memory.
+    held: HashMap<usize, Held>,
+    /// The estimated bytes of `held`, plus the search words of the lines holding them.
+    held_bytes: usize,
+    /// Each line's search words' length, counted in `held_bytes` while it has a value.
+    words_len: Vec<usize>,
+    /// The most bytes of response data `held_bytes` may reach (View → Console).
+    budget: usize,
+    /// Lines before this index hold no value any more: where dropping goes on.
+    keep_from: usize,
+    /// The last run whose dropped values a note line told about.
+    noted_run: u64,
+    /// The block of each Log line just added, until that block's finish (which carries
+    /// the same value, shared: the line then shares it too).
+    log_lines: HashMap<String, usize>,
+}
+
+/// A value the console holds: how many lines share it, and its estimated size.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    lines: usize,
+    bytes: usize,
 }
 
 impl Default for Console {
@@ -195,6 +241,13 @@ impl Default for Console {
             pending_bytes: HashMap::new(),
             line_bytes: HashMap::new(),
             viewer: viewer::Viewer::default(),
+            held: HashMap::new(),
+            held_bytes: 0,
+            words_len: Vec::new(),
+            budget: DEFAULT_BUDGET,
+            keep_from: 0,
+            noted_run: 0,
+            log_lines: HashMap::new(),
         }
     }
 }
@@ -207,24 +260,65 @@ impl Console {
 
     /// Adds the line an engine event maps to, if any; `elapsed` is the time since the run
     /// started. Block starts and responses are not shown: the block's finish carries the
-    /// result.
+    /// result. The event's values are copied; [`Console::push_event`] takes them.
     pub fn push(&mut self, elapsed: Duration, event: &Event) {
-        match event {
+        self.push_event(elapsed, event.clone());
+    }
+
+    /// [`Console::push`], taking the event: its values move into the line (a value the
+    /// engine shares is shared, never copied).
+    pub fn push_event(&mut self, elapsed: Duration, event: Event) {
+        match &event {
             Event::ResponseReceived { block, bytes, .. } => {
                 self.pending_bytes.insert(block.clone(), *bytes);
             }
-            Event::BlockFinished { block, .. } => {
+            Event::BlockFinished { block, port, value, .. } => {
                 if let Some(bytes) = self.pending_bytes.remove(block) {
                     self.line_bytes.insert(self.lines.len(), bytes);
+                }
+                if *port == switchyard_flow::Port::Out
+                    && let Some(index) = self.log_lines.remove(block)
+                {
+                    self.share_logged_value(index, value);
                 }
             }
             _ => {}
         }
-        if let Some((block, level, message, value)) = describe(event) {
-            let block = block.map(|block| escape_controls(&block).into_owned());
-            let message = escape_controls(&message).into_owned();
-            self.add(ConsoleLine { time: format_elapsed(elapsed), block, level, message, value });
+        let is_log = matches!(event, Event::Log { .. });
+        if let Some(described) = describe(event) {
+            let block = described.block.map(|block| escape_controls(&block).into_owned());
+            let message = escape_controls(&described.message).into_owned();
+            if is_log && let Some(block) = &block {
+                self.log_lines.insert(block.clone(), self.lines.len());
+            }
+            self.add(ConsoleLine {
+                time: format_elapsed(elapsed),
+                block,
+                field: described.field,
+                level: described.level,
+                message,
+                value: described.value,
+                value_dropped: false,
+                run: self.runs,
+            });
         }
+    }
+
+    /// A Log block's finish fires the value it logged, shared with the run: the Log
+    /// line at `index` (which got its own copy in the `Log` event) shares it instead.
+    fn share_logged_value(&mut self, index: usize, fired: &Arc<Value>) {
+        let Some(line) = self.lines.get(index) else { return };
+        let Some(logged) = &line.value else { return };
+        if Arc::ptr_eq(logged, fired) || **logged != **fired {
+            return;
+        }
+        let logged = Arc::clone(logged);
+        self.release(&logged);
+        self.hold(fired);
+        if let Some(line) = self.lines.get_mut(index) {
+            line.value = Some(Arc::clone(fired));
+        }
+        self.keep_within(self.budget);
     }
 
     /// The body size of the line at `index`, when it finished a request that got a response.
@@ -241,7 +335,7 @@ impl Console {
     /// and shows it in the viewer's window; returns whether there was one.
     pub fn show_last_response(&mut self) -> bool {
         let is_response = |line: &ConsoleLine| {
-            line.value.as_ref().and_then(viewer::Http::of).is_some_and(|http| http.status.is_some())
+            line.value.as_deref().and_then(viewer::Http::of).is_some_and(|http| http.status.is_some())
         };
         let last = self
             .lines
@@ -262,13 +356,25 @@ impl Console {
     /// breaks and tabs are the app's own layout and become spaces; any other control
     /// character is escaped.
     pub fn push_error(&mut self, message: impl Into<String>) {
+        self.push_error_at(message, None);
+    }
+
+    /// [`Console::push_error`] about a block's field: clicking the line selects them.
+    pub fn push_error_at(&mut self, message: impl Into<String>, target: Option<LineTarget>) {
         let message: String = message.into();
+        let (block, field) = match target {
+            Some(LineTarget { block, field }) => (Some(escape_controls(&block).into_owned()), field),
+            None => (None, None),
+        };
         self.add(ConsoleLine {
             time: String::new(),
-            block: None,
+            block,
+            field,
             level: Level::Error,
             message: one_line(&message),
             value: None,
+            value_dropped: false,
+            run: self.runs,
         });
     }
 
@@ -280,13 +386,8 @@ impl Console {
         if self.clear_on_run {
             self.clear();
         } else if !self.lines.is_empty() {
-            self.add(ConsoleLine {
-                time: String::new(),
-                block: None,
-                level: Level::Info,
-                message: format!("── run {} ──", self.runs),
-                value: None,
-            });
+            let message = format!("── run {} ──", self.runs);
+            self.add_note(message);
         }
     }
 
@@ -301,7 +402,32 @@ impl Console {
         self.line_bytes.clear();
         self.widest_block.clear();
         self.selected = None;
+        self.held.clear();
+        self.held_bytes = 0;
+        self.words_len.clear();
+        self.keep_from = 0;
+        self.log_lines.clear();
         self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// The most bytes of response data the console keeps (see [`Console::set_budget`]).
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
+    /// Sets how much response data (the values of lines: responses, logged values) the
+    /// console keeps, in bytes of memory (estimated). Past it, the oldest lines' values
+    /// are dropped (the lines stay, saying so), down to three quarters of it so the
+    /// search text is rebuilt seldom.
+    pub fn set_budget(&mut self, bytes: usize) {
+        self.budget = bytes;
+        self.keep_within(bytes);
+    }
+
+    /// The estimated bytes of response data the console holds now (each shared value
+    /// once, plus the search words of the lines holding values).
+    pub fn held_bytes(&self) -> usize {
+        self.held_bytes
     }
 
     /// How many lines there are, shown or not.
@@ -375,17 +501,25 @@ impl Console {
         self.selected = index.filter(|&index| index < self.lines.len());
     }
 
-    /// Appends a line and, when it passes the filter, its index to the cache.
+    /// An info line of the console's own (a run's separator, a note).
+    fn add_note(&mut self, message: String) {
+        self.add(ConsoleLine {
+            time: String::new(),
+            block: None,
+            field: None,
+            level: Level::Info,
+            message,
+            value: None,
+            value_dropped: false,
+            run: self.runs,
+        });
+    }
+
+    /// Appends a line and, when it passes the filter, its index to the cache; then keeps
+    /// the response data within the budget.
     fn add(&mut self, line: ConsoleLine) {
         let start = self.search_text.len();
-        for field in [line.block.as_deref().unwrap_or(""), line.level.as_str(), &line.message] {
-            self.search_text.push_str(&field.to_lowercase());
-            self.search_text.push('\n');
-        }
-        if let Some(value) = &line.value {
-            push_search_words(value, &mut self.search_text);
-            self.search_text.push('\n');
-        }
+        let words = push_line_search_text(&line, &mut self.search_text);
         let text = self.search_text.get(start..).unwrap_or("");
         if self.is_level_shown(line.level) && text.contains(self.needle.as_str()) {
             self.filtered.push(self.lines.len());
@@ -395,9 +529,89 @@ impl Console {
         {
             self.widest_block.clone_from(block);
         }
+        if let Some(value) = &line.value {
+            self.hold(value);
+            self.held_bytes += words;
+        }
+        self.words_len.push(if line.value.is_some() { words } else { 0 });
         self.search_starts.push(start);
         self.levels.push(line.level);
         self.lines.push(line);
+        if self.held_bytes > self.budget {
+            self.keep_within(self.budget / 4 * 3);
+        }
+    }
+
+    /// Counts `value` as held by one more line.
+    fn hold(&mut self, value: &Arc<Value>) {
+        let key = Arc::as_ptr(value) as usize;
+        let held = self.held.entry(key).or_insert_with(|| Held { lines: 0, bytes: 0 });
+        if held.lines == 0 {
+            held.bytes = estimated_size(value);
+            self.held_bytes += held.bytes;
+        }
+        held.lines += 1;
+    }
+
+    /// Counts `value` as held by one line fewer.
+    fn release(&mut self, value: &Arc<Value>) {
+        let key = Arc::as_ptr(value) as usize;
+        let Some(held) = self.held.get_mut(&key) else { return };
+        held.lines = held.lines.saturating_sub(1);
+        if held.lines == 0 {
+            self.held_bytes = self.held_bytes.saturating_sub(held.bytes);
+            self.held.remove(&key);
+        }
+    }
+
+    /// Drops the values of the oldest lines until the response data held is at most
+    /// `target` bytes (the lines stay, marked), then says which runs lost theirs.
+    fn keep_within(&mut self, target: usize) {
+        if self.held_bytes <= target {
+            return;
+        }
+        let mut dropped_runs = Vec::new();
+        let mut index = self.keep_from;
+        while self.held_bytes > target && index < self.lines.len() {
+            let Some(line) = self.lines.get_mut(index) else { break };
+            if let Some(value) = line.value.take() {
+                line.value_dropped = true;
+                let run = line.run;
+                if dropped_runs.last() != Some(&run) {
+                    dropped_runs.push(run);
+                }
+                self.release(&value);
+                let words = self.words_len.get_mut(index).map_or(0, std::mem::take);
+                self.held_bytes = self.held_bytes.saturating_sub(words);
+            }
+            index += 1;
+        }
+        self.keep_from = index;
+        self.rebuild_search_text();
+        for run in dropped_runs {
+            if run > self.noted_run || run == 0 {
+                self.noted_run = run;
+                let whose = if run == 0 { "earlier lines".to_owned() } else { format!("run {run}") };
+                let size = switchyard_engine::wording::size(self.budget as u64);
+                self.add_note(format!(
+                    "values of {whose} dropped: the console keeps at most {size} of response data (View → Console)"
+                ));
+            }
+        }
+    }
+
+    /// Rebuilds the search text from the lines (after values were dropped), then the
+    /// filter's cache.
+    fn rebuild_search_text(&mut self) {
+        let mut text = String::with_capacity(self.search_text.len() / 2);
+        let mut starts = Vec::with_capacity(self.lines.len());
+        for line in &self.lines {
+            starts.push(text.len());
+            push_line_search_text(line, &mut text);
+        }
+        self.search_text = text;
+        self.search_starts = starts;
+        self.refilter();
     }
 
     /// Rebuilds the cache of lines that pass the filter; called when the filter or the
@@ -432,6 +646,48 @@ impl Console {
         }
         self.filtered = filtered;
     }
+}
+
+/// Appends a line's part of the search text (block, level, message, then the words of
+/// its value, each lowercased and followed by a newline); returns the length of the
+/// value's words.
+fn push_line_search_text(line: &ConsoleLine, out: &mut String) -> usize {
+    for field in [line.block.as_deref().unwrap_or(""), line.level.as_str(), &line.message] {
+        out.push_str(&field.to_lowercase());
+        out.push('\n');
+    }
+    let Some(value) = &line.value else { return 0 };
+    let start = out.len();
+    push_search_words(value, out);
+    out.push('\n');
+    out.len() - start
+}
+
+/// About how many bytes of memory `value` takes (the `Value` itself, its strings, its
+/// arrays' and objects' storage). Walks the value with its own stack; linear in its size.
+pub(crate) fn estimated_size(value: &Value) -> usize {
+    /// An object entry beside its key and value: the ordered map's hash and index slot.
+    const ENTRY_OVERHEAD: usize = 16;
+    let value_size = std::mem::size_of::<Value>();
+    let mut total = value_size;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::String(text) => total += text.capacity(),
+            Value::Array(items) => {
+                total += items.capacity() * value_size;
+                stack.extend(items.iter());
+            }
+            Value::Object(object) => {
+                for (key, child) in object {
+                    total += std::mem::size_of::<String>() + key.capacity() + value_size + ENTRY_OVERHEAD;
+                    stack.push(child);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+    total
 }
 
 /// Appends what the filter finds in a value: its keys and its scalars (strings as they

@@ -13,7 +13,7 @@ use serde_json::Value;
 use switchyard_engine::wording::plural;
 
 use super::viewer::{Shown, Viewer};
-use super::{Console, ConsoleLine, Level};
+use super::{Console, ConsoleLine, Level, LineTarget};
 
 /// Width of the toolbar's filter box, in points.
 const FILTER_WIDTH: f32 = 200.0;
@@ -35,10 +35,10 @@ const DETAILS_WIDTH: f32 = 320.0;
 const MIN_DETAILS_WIDTH: f32 = 160.0;
 
 impl Console {
-    /// Draws the console in all of `ui`: toolbar, list and details pane. Returns the
-    /// block id of the line the user clicked this frame, if that line has one (the app
-    /// selects that block on the canvas).
-    pub fn ui(&mut self, ui: &mut Ui) -> Option<String> {
+    /// Draws the console in all of `ui`: toolbar, list and details pane. Returns where
+    /// the line the user clicked this frame points, if it names a block (the app selects
+    /// that block on the canvas, and the field at fault in the inspector).
+    pub fn ui(&mut self, ui: &mut Ui) -> Option<LineTarget> {
         self.toolbar_ui(ui);
         ui.separator();
         let max_details_width = (ui.available_width() * 0.6).max(MIN_DETAILS_WIDTH);
@@ -132,9 +132,9 @@ impl Console {
         response.on_hover_text("Which levels of line are shown");
     }
 
-    /// The list of lines that pass the filter, one fixed-height row each. Returns the
-    /// block id of a clicked line.
-    fn list_ui(&mut self, ui: &mut Ui) -> Option<String> {
+    /// The list of lines that pass the filter, one fixed-height row each. Returns where
+    /// a clicked line points.
+    fn list_ui(&mut self, ui: &mut Ui) -> Option<LineTarget> {
         let body = TextStyle::Body.resolve(ui.style());
         let mono = TextStyle::Monospace.resolve(ui.style());
         let row_height =
@@ -167,7 +167,7 @@ impl Console {
                         let response = row_ui(ui, line, row, selected, row_height, &fonts);
                         if response.clicked() {
                             self.selected = Some(index);
-                            clicked = line.block.clone();
+                            clicked = line.block.clone().map(|block| LineTarget { block, field: line.field.clone() });
                         }
                     }
                 });
@@ -227,8 +227,13 @@ fn row_ui(
     column(line.level.as_str(), &fonts.body, line.level.color(visuals), fonts.level_width);
 
     let mut message_right = rect.right() - COLUMN_GAP / 2.0;
-    if let Some(value) = &line.value {
-        let galley = single_line_galley(painter, &value_preview(value), &fonts.mono, weak_color, VALUE_PREVIEW_WIDTH);
+    let preview = match &line.value {
+        Some(value) => Some(value_preview(value)),
+        None if line.value_dropped => Some(DROPPED_PREVIEW.to_owned()),
+        None => None,
+    };
+    if let Some(preview) = preview {
+        let galley = single_line_galley(painter, &preview, &fonts.mono, weak_color, VALUE_PREVIEW_WIDTH);
         let top_left = Pos2::new(message_right - galley.size().x, rect.center().y - galley.size().y / 2.0);
         message_right = top_left.x - COLUMN_GAP;
         painter.galley(top_left, galley, weak_color);
@@ -236,6 +241,9 @@ fn row_ui(
     paint_text(painter, Pos2::new(x, rect.center().y), &line.message, &fonts.body, text_color, message_right - x);
     response
 }
+
+/// What a row shows where its value was, once the console's budget dropped it.
+const DROPPED_PREVIEW: &str = "(dropped)";
 
 /// What a row shows of its value, right-aligned: `{…}` for an object, `[…]` for an
 /// array, the value itself for anything else (a long string cut short).
@@ -298,16 +306,18 @@ mod tests {
     struct State {
         console: Console,
         clicked: Vec<String>,
+        fields: Vec<Option<String>>,
     }
 
     fn harness(console: Console) -> Harness<'static, State> {
         Harness::builder().with_size(Vec2::new(1000.0, 400.0)).build_ui_state(
             |ui, state: &mut State| {
-                if let Some(block) = state.console.ui(ui) {
-                    state.clicked.push(block);
+                if let Some(target) = state.console.ui(ui) {
+                    state.clicked.push(target.block);
+                    state.fields.push(target.field);
                 }
             },
-            State { console, clicked: Vec::new() },
+            State { console, clicked: Vec::new(), fields: Vec::new() },
         )
     }
 

@@ -196,6 +196,13 @@ impl Viewer {
             }
         });
         ui.add(Label::new(&shown.line.message).wrap());
+        if shown.line.value_dropped {
+            ui.separator();
+            ui.weak(
+                "Its value was dropped to keep the console within its budget of response data; \
+                 newer runs keep theirs (View → Console sets the budget).",
+            );
+        }
         let Some(value) = &shown.line.value else { return };
         ui.separator();
         match Http::of(value) {

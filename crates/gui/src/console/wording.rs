@@ -2,6 +2,7 @@
 //! The words a run's summary, failures, durations and plurals take are the engine's
 //! (`switchyard_engine::wording`), so the console and the terminal say the same thing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -10,54 +11,71 @@ use switchyard_flow::{Port, escape_controls};
 
 use super::Level;
 
-/// The parts of the line an event maps to (block, level, message, value), or `None`
-/// for the events the console does not show.
-pub(super) fn describe(event: &Event) -> Option<(Option<String>, Level, String, Option<Value>)> {
-    match event {
-        Event::RunStarted { flow, blocks } => Some((
+/// What a console line is made of: its block, the block's field at fault (if the line
+/// points at one), level, message and value.
+pub(super) struct Described {
+    pub(super) block: Option<String>,
+    pub(super) field: Option<String>,
+    pub(super) level: Level,
+    pub(super) message: String,
+    pub(super) value: Option<Arc<Value>>,
+}
+
+impl Described {
+    fn new(block: Option<String>, level: Level, message: String, value: Option<Arc<Value>>) -> Self {
+        Self { block, field: None, level, message, value }
+    }
+}
+
+/// The line an event maps to, or `None` for the events the console does not show.
+/// Takes the event so its values move into the line: a value the engine already shares
+/// (`BlockFinished`'s) is shared, never copied.
+pub(super) fn describe(event: Event) -> Option<Described> {
+    let line = match event {
+        Event::RunStarted { flow, blocks } => Described::new(
             None,
             Level::Info,
-            format!("run started: {flow} ({})", wording::plural(*blocks as u64, "block")),
+            format!("run started: {flow} ({})", wording::plural(blocks as u64, "block")),
             None,
-        )),
-        Event::BlockStarted { .. } | Event::ResponseReceived { .. } => None,
-        Event::RequestSent { block, method, url, headers } => Some((
-            Some(block.clone()),
-            Level::Request,
-            format!("{method} {url}"),
-            Some(request_value(method, url, headers)),
-        )),
+        ),
+        Event::BlockStarted { .. } | Event::ResponseReceived { .. } => return None,
+        Event::RequestSent { block, method, url, headers } => {
+            let value = request_value(&method, &url, &headers);
+            Described::new(Some(block), Level::Request, format!("{method} {url}"), Some(Arc::new(value)))
+        }
         Event::Log { block, label, value } => {
             let message = label.as_deref().filter(|label| !label.trim().is_empty()).unwrap_or("logged").to_owned();
-            Some((Some(block.clone()), Level::Log, message, Some(value.clone())))
+            Described::new(Some(block), Level::Log, message, Some(Arc::new(value)))
         }
-        Event::Warning { block, message } => Some((block.clone(), Level::Warning, message.clone(), None)),
+        Event::Warning { block, message } => Described::new(block, Level::Warning, message, None),
         Event::BlockFinished { block, port, value, wired, summary } => match port {
             Port::Success => {
                 let message = if summary.is_empty() { "success".to_owned() } else { format!("success: {summary}") };
-                Some((Some(block.clone()), Level::Success, message, Some(Value::clone(value))))
+                Described::new(Some(block), Level::Success, message, Some(value))
             }
-            Port::Failure => Some((
-                Some(block.clone()),
-                Level::Failure,
-                failure_line(summary, value, *wired),
-                Some(Value::clone(value)),
-            )),
-            Port::True | Port::False => Some((Some(block.clone()), Level::Info, format!("→ {port}"), None)),
-            Port::In | Port::Out | Port::Item => None,
+            Port::Failure => {
+                let message = failure_line(&summary, &value, wired);
+                Described::new(Some(block), Level::Failure, message, Some(value))
+            }
+            Port::True | Port::False => Described::new(Some(block), Level::Info, format!("→ {port}"), None),
+            Port::In | Port::Out | Port::Item => return None,
         },
-        Event::BlockFailed { block, message, .. } => {
-            Some((Some(block.clone()), Level::Failure, format!("{message} (the run fails)"), None))
-        }
+        Event::BlockFailed { block, field, message } => Described {
+            block: Some(block),
+            field: Some(field),
+            level: Level::Failure,
+            message: format!("{message} (the run fails)"),
+            value: None,
+        },
         Event::ItemStarted { block, index, total } => {
-            Some((Some(block.clone()), Level::Info, format!("item {index} / {total}"), None))
+            Described::new(Some(block), Level::Info, format!("item {index} / {total}"), None)
         }
         Event::VariableSet { block, name, value, .. } => {
-            Some((Some(block.clone()), Level::Info, format!("{name} set"), Some(value.clone())))
+            Described::new(Some(block), Level::Info, format!("{name} set"), Some(Arc::new(value)))
         }
         Event::CheckResult { block, name, passed, result } => {
-            let (level, outcome) = if *passed { (Level::Success, "held") } else { (Level::Failure, "did not hold") };
-            Some((Some(block.clone()), level, format!("check \"{name}\" {outcome}"), Some(result.clone())))
+            let (level, outcome) = if passed { (Level::Success, "held") } else { (Level::Failure, "did not hold") };
+            Described::new(Some(block), level, format!("check \"{name}\" {outcome}"), Some(Arc::new(result)))
         }
         Event::RunFinished { outcome, counts, duration_ms } => {
             let level = match outcome {
@@ -65,9 +83,10 @@ pub(super) fn describe(event: &Event) -> Option<(Option<String>, Level, String, 
                 Outcome::Failed | Outcome::Limit => Level::Failure,
                 Outcome::Cancelled => Level::Info,
             };
-            Some((None, level, run_finished_line(*outcome, counts, *duration_ms), None))
+            Described::new(None, level, run_finished_line(outcome, &counts, duration_ms), None)
         }
-    }
+    };
+    Some(line)
 }
 
 /// `failure: SUMMARY — ERROR MESSAGE`, with ` (unhandled)` when no wire took the failure.

@@ -5,9 +5,18 @@ use std::collections::BTreeMap;
 
 use switchyard_flow::template;
 
-/// Names offered after `{{` besides the globals: the value at the block's input.
-pub(super) const INPUT_SUGGESTIONS: [(&str, &str); 3] =
-    [("input", "the value at the input"), ("input.body", "the response body"), ("input.status", "the response status")];
+/// A built-in name offered after `{{`, and what it reads.
+pub(crate) type InputSuggestion = (&'static str, &'static str);
+
+/// Names offered after `{{` besides the variables: the value at the block's input.
+pub(crate) const INPUT_SUGGESTIONS: &[InputSuggestion] = &[
+    ("input", "the value at the input"),
+    ("input.body", "the response body"),
+    ("input.status", "the response status"),
+];
+
+/// The same inside a For Each branch, where the value at the input is the element.
+pub(crate) const ITEM_SUGGESTIONS: &[InputSuggestion] = &[("input", "the For Each item")];
 
 /// What the popup says about a suggested name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,14 +71,13 @@ pub(super) fn completion_query(text: &str, cursor: usize) -> Option<(usize, Stri
 
 /// The names offered for `partial`, case-insensitively: those starting with it, then
 /// those containing it; globals (sorted by name) before the `input` references in each.
-pub(super) fn matches(globals: &BTreeMap<String, bool>, partial: &str) -> Vec<Suggestion> {
+pub(super) fn matches(globals: &BTreeMap<String, bool>, inputs: &[InputSuggestion], partial: &str) -> Vec<Suggestion> {
     let needle = partial.to_lowercase();
     let globals = globals.iter().filter(|(name, _)| template::input_path(name).is_none()).map(|(name, &is_secret)| {
         Suggestion { name: name.clone(), kind: if is_secret { SuggestionKind::Secret } else { SuggestionKind::Plain } }
     });
-    let inputs = INPUT_SUGGESTIONS
-        .iter()
-        .map(|&(name, what)| Suggestion { name: name.to_owned(), kind: SuggestionKind::Input(what) });
+    let inputs =
+        inputs.iter().map(|&(name, what)| Suggestion { name: name.to_owned(), kind: SuggestionKind::Input(what) });
     let (mut prefixed, mut containing) = (Vec::new(), Vec::new());
     for suggestion in globals.chain(inputs) {
         let name = suggestion.name.to_lowercase();
@@ -143,23 +151,23 @@ pub(super) mod tests {
     #[test]
     fn matches_put_prefixes_before_contains_case_insensitively_and_mark_secrets() {
         let globals = completion_globals();
-        let all = matches(&globals, "");
+        let all = matches(&globals, INPUT_SUGGESTIONS, "");
         assert_eq!(names(&all), ["auth", "base_url", "user_name", "input", "input.body", "input.status"]);
         assert_eq!(all.first().map(|s| s.kind), Some(SuggestionKind::Secret));
         assert_eq!(all.get(1).map(|s| s.kind), Some(SuggestionKind::Plain));
         assert!(matches!(all.get(3).map(|s| s.kind), Some(SuggestionKind::Input(_))));
 
         assert_eq!(
-            names(&matches(&globals, "U")),
+            names(&matches(&globals, INPUT_SUGGESTIONS, "U")),
             ["user_name", "auth", "base_url", "input", "input.body", "input.status"]
         );
-        assert_eq!(names(&matches(&globals, "Th")), ["auth"]);
-        assert_eq!(names(&matches(&globals, "input.")), ["input.body", "input.status"]);
-        assert_eq!(names(&matches(&globals, "NAME")), ["user_name"]);
-        assert!(matches(&globals, "zzz").is_empty());
+        assert_eq!(names(&matches(&globals, INPUT_SUGGESTIONS, "Th")), ["auth"]);
+        assert_eq!(names(&matches(&globals, INPUT_SUGGESTIONS, "input.")), ["input.body", "input.status"]);
+        assert_eq!(names(&matches(&globals, INPUT_SUGGESTIONS, "NAME")), ["user_name"]);
+        assert!(matches(&globals, INPUT_SUGGESTIONS, "zzz").is_empty());
 
         let reserved: BTreeMap<String, bool> = [("input".to_owned(), false)].into_iter().collect();
-        assert_eq!(names(&matches(&reserved, "input")), ["input", "input.body", "input.status"]);
+        assert_eq!(names(&matches(&reserved, INPUT_SUGGESTIONS, "input")), ["input", "input.body", "input.status"]);
     }
 
     #[test]

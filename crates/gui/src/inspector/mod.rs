@@ -42,6 +42,21 @@ use templated::{Look, TemplatedField};
 #[derive(Debug, Default)]
 pub struct Inspector {
     drafts: HashMap<String, Drafts>,
+    /// The `input…` names `{{` offers for the block drawn next (set by the app from
+    /// where the block's input comes from).
+    inputs: Option<&'static [completion::InputSuggestion]>,
+    /// A field to give the keyboard focus when its block is drawn next: (block id, field
+    /// as the file names it, `body`, `condition`, `checks[0]`).
+    focus: Option<(String, String)>,
+}
+
+/// Where the value at a block's input comes from, which decides what `{{input…}}` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputOrigin {
+    /// A For Each's `item` port: `input` is the element.
+    Item,
+    /// Anything else (a response, mostly).
+    Other,
 }
 
 impl Inspector {
@@ -83,9 +98,16 @@ impl Inspector {
         previews: Option<&Previews>,
     ) -> bool {
         let before = block.clone();
-        let drafts = self.drafts.entry(block.id.clone()).or_default();
         let block_id = before.id.as_str();
-        let scope = Scope { id: Id::new(("inspector", block_id)), block_id, is_defined, globals, previews };
+        let id = Id::new(("inspector", block_id));
+        if let Some((_, field)) = self.focus.take_if(|(of, _)| of == block_id)
+            && let Some(widget) = widget_id(id, &before.kind, &field)
+        {
+            ui.memory_mut(|memory| memory.request_focus(widget));
+        }
+        let inputs = self.inputs.unwrap_or(completion::INPUT_SUGGESTIONS);
+        let drafts = self.drafts.entry(block.id.clone()).or_default();
+        let scope = Scope { id, block_id, is_defined, globals, previews, inputs };
         ScrollArea::vertical().id_salt(("inspector", block.id.as_str())).auto_shrink([false, false]).show(ui, |ui| {
             header_ui(ui, block);
             ui.separator();
@@ -99,6 +121,20 @@ impl Inspector {
         *block != before
     }
 
+    /// Says where the value at the input of the block drawn next comes from.
+    pub fn set_input_origin(&mut self, origin: InputOrigin) {
+        self.inputs = Some(match origin {
+            InputOrigin::Item => completion::ITEM_SUGGESTIONS,
+            InputOrigin::Other => completion::INPUT_SUGGESTIONS,
+        });
+    }
+
+    /// Gives `field` of block `block_id` (as the file names it: `url`, `body`,
+    /// `condition`, `checks[0]`) the keyboard focus when that block is drawn next.
+    pub fn focus_field(&mut self, block_id: &str, field: &str) {
+        self.focus = Some((block_id.to_owned(), field.to_owned()));
+    }
+
     /// Forgets the editing state for a block (it was deleted, or the flow was replaced).
     pub fn forget(&mut self, block_id: &str) {
         self.drafts.remove(block_id);
@@ -110,19 +146,63 @@ impl Inspector {
     }
 
     /// The text typed that does not parse, which the block does not hold yet: the first
-    /// such field, by block id (block id, what the field is, why it does not parse).
-    /// Saving refuses while there is one, so typed text is never lost.
-    pub fn unparsed_draft(&self) -> Option<(&str, &'static str, &str)> {
+    /// such field, by block id. Saving and running refuse while there is one, so typed
+    /// text is never lost, and never silently replaced by the block's last valid value.
+    pub fn unparsed_draft(&self) -> Option<UnparsedDraft<'_>> {
         let mut ids: Vec<&String> = self.drafts.keys().collect();
         ids.sort();
         ids.into_iter().find_map(|id| {
             let drafts = self.drafts.get(id)?;
             let json = drafts.json.as_ref().filter(|_| drafts.json_in_use);
-            let json = json.and_then(|d| d.error.as_deref()).map(|e| ("JSON body", e));
-            let statuses = drafts.statuses.as_ref().and_then(|d| d.error.as_deref()).map(|e| ("success statuses", e));
-            json.or(statuses).map(|(field, error)| (id.as_str(), field, error))
+            let json = json.and_then(|d| d.error.as_deref()).map(|e| ("JSON body", "body", e));
+            let statuses = drafts
+                .statuses
+                .as_ref()
+                .and_then(|d| d.error.as_deref())
+                .map(|e| ("success statuses", "success_status", e));
+            json.or(statuses).map(|(what, field, error)| UnparsedDraft { block: id.as_str(), what, field, error })
         })
     }
+}
+
+/// Text typed in the inspector that does not parse (see [`Inspector::unparsed_draft`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnparsedDraft<'a> {
+    /// The block id.
+    pub block: &'a str,
+    /// What the field is, in words (`JSON body`).
+    pub what: &'static str,
+    /// The field as the file names it (`body`).
+    pub field: &'static str,
+    /// Why the text does not parse.
+    pub error: &'a str,
+}
+
+/// The id of the inspector's widget that edits `field` of a block of this kind, whose
+/// widgets' ids start at `base` (the field as the file names it: `url`, `body`,
+/// `headers[0]`, `checks[0]`; a check's or a header's widget is its condition's or its
+/// value's).
+fn widget_id(base: Id, kind: &BlockKind, field: &str) -> Option<Id> {
+    let root = field.split(['.', '[']).next().unwrap_or(field);
+    let index = || -> Option<usize> { field.strip_prefix(root)?.strip_prefix('[')?.split(']').next()?.parse().ok() };
+    let key = match (kind, root) {
+        (BlockKind::SendRequest(request), "body") => match request.body {
+            Some(Body::Json(_)) => "body json",
+            _ => "body text",
+        },
+        (BlockKind::SendRequest(_), "url") => "url",
+        (BlockKind::SendRequest(_), "success_status") => "statuses",
+        (BlockKind::SendRequest(_), "headers" | "query") => {
+            let table: &'static str = if root == "headers" { "headers" } else { "query" };
+            return Some(base.with((table, index()?)).with("value"));
+        }
+        (BlockKind::SendRequest(_), "checks") => return Some(base.with(format!("checks[{}]", index()?).as_str())),
+        (BlockKind::Set(_), "name") => "set-name",
+        (BlockKind::Log(_), "label") => "label",
+        (_, "condition" | "expression" | "value" | "items") => root,
+        _ => return None,
+    };
+    Some(base.with(key))
 }
 
 /// The editing state of one block.
@@ -186,6 +266,8 @@ struct Scope<'a> {
     is_defined: &'a dyn Fn(&str) -> bool,
     /// The global variables' names, each with whether it is a secret (for completion).
     globals: &'a BTreeMap<String, bool>,
+    /// The `input…` names `{{` offers.
+    inputs: &'static [completion::InputSuggestion],
 }
 
 impl Scope<'_> {
@@ -238,5 +320,5 @@ fn templated_edit(
     hint: &'static str,
     look: Look,
 ) -> Response {
-    ui.add(TemplatedField::new(text, id, scope.is_defined, scope.globals).hint(hint).look(look))
+    ui.add(TemplatedField::new(text, id, scope.is_defined, scope.globals).inputs(scope.inputs).hint(hint).look(look))
 }

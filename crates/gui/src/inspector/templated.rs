@@ -12,7 +12,7 @@ use eframe::egui::{
     Rect, Response, RichText, ScrollArea, TextBuffer, TextEdit, TextStyle, Ui, UiKind, Widget,
 };
 
-use super::completion::{Suggestion, complete, completion_query, matches};
+use super::completion::{INPUT_SUGGESTIONS, InputSuggestion, Suggestion, complete, completion_query, matches};
 use super::references::highlight_job;
 
 /// How a templated text field is laid out.
@@ -50,6 +50,8 @@ pub(crate) struct TemplatedField<'a> {
     is_defined: &'a dyn Fn(&str) -> bool,
     /// The global variables' names, each with whether it is a secret: what `{{` offers.
     globals: &'a BTreeMap<String, bool>,
+    /// The `input…` names `{{` offers, with what each reads.
+    inputs: &'static [InputSuggestion],
 }
 
 impl<'a> TemplatedField<'a> {
@@ -60,7 +62,13 @@ impl<'a> TemplatedField<'a> {
         is_defined: &'a dyn Fn(&str) -> bool,
         globals: &'a BTreeMap<String, bool>,
     ) -> Self {
-        Self { text, id, hint: "", look: Look::full_line(), is_defined, globals }
+        Self { text, id, hint: "", look: Look::full_line(), is_defined, globals, inputs: INPUT_SUGGESTIONS }
+    }
+
+    /// The `input…` names `{{` offers (by default the response's).
+    pub(crate) fn inputs(mut self, inputs: &'static [InputSuggestion]) -> Self {
+        self.inputs = inputs;
+        self
     }
 
     /// The grey text shown while the field is empty.
@@ -78,7 +86,7 @@ impl<'a> TemplatedField<'a> {
 
 impl Widget for TemplatedField<'_> {
     fn ui(self, ui: &mut Ui) -> Response {
-        let TemplatedField { text, id, hint, look, is_defined, globals } = self;
+        let TemplatedField { text, id, hint, look, is_defined, globals, inputs } = self;
         let font = if look.is_monospace { FontSelection::Style(TextStyle::Monospace) } else { FontSelection::Default };
         let is_multiline = look.rows > 1;
         let ctx = ui.ctx().clone();
@@ -86,7 +94,7 @@ impl Widget for TemplatedField<'_> {
         // An open popup takes its keys before the field (or the app) sees them.
         let was_focused = ui.memory(|memory| memory.has_focus(id));
         let mut accepted = false;
-        if was_focused && let Some(popup) = completion_popup(&ctx, id, text, globals) {
+        if was_focused && let Some(popup) = completion_popup(&ctx, id, text, globals, inputs) {
             accepted = completion_keys(&ctx, id, text, &popup);
         }
 
@@ -106,7 +114,7 @@ impl Widget for TemplatedField<'_> {
         // The popup for the text as it is now. It is drawn in the frame the field lost
         // focus too, as a click on a suggestion takes the focus away from the field first.
         if (was_focused || response.has_focus())
-            && let Some(popup) = completion_popup(&ctx, id, text, globals)
+            && let Some(popup) = completion_popup(&ctx, id, text, globals, inputs)
         {
             // Next frame, Tab and Escape stay with the field (and so with the popup)
             // instead of moving or dropping the focus.
@@ -168,7 +176,13 @@ fn memo_id(field: Id) -> Id {
 /// The popup of field `id` for `text` and the field's cursor, if one should show: the
 /// cursor (no selection) is right after `{{` and a partial name, the user has not closed
 /// it with Escape, and some name matches.
-fn completion_popup(ctx: &Context, id: Id, text: &str, globals: &BTreeMap<String, bool>) -> Option<Popup> {
+fn completion_popup(
+    ctx: &Context,
+    id: Id,
+    text: &str,
+    globals: &BTreeMap<String, bool>,
+    inputs: &[InputSuggestion],
+) -> Option<Popup> {
     let memo_id = memo_id(id);
     let query = TextEdit::load_state(ctx, id)
         .and_then(|state| state.cursor.char_range())
@@ -192,7 +206,7 @@ fn completion_popup(ctx: &Context, id: Id, text: &str, globals: &BTreeMap<String
     if dismissed {
         return None;
     }
-    let suggestions = matches(globals, &partial);
+    let suggestions = matches(globals, inputs, &partial);
     let last = suggestions.len().checked_sub(1)?;
     Some(Popup { suggestions, highlight: highlight.min(last), scroll })
 }

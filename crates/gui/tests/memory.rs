@@ -1,0 +1,133 @@
+//! The app's memory over many runs of a large response: the resident set after ten runs
+//! of a ~6.6 MB JSON response stays within 1.5× of the one after the first run. The
+//! console shares the values the engine fired rather than copying them, and keeps at
+//! most its budget of response data (older runs keep their lines, not their values).
+//!
+//! The app is driven headless (egui_kittest) against an axum server in this process;
+//! this file is its own test binary, so the resident set measured (`VmRSS` in
+//! `/proc/self/status`) is this test's alone. The figures are printed:
+//!
+//! ```sh
+//! cargo test -p switchyard-gui --test memory -- --nocapture
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+
+mod common;
+
+use std::fmt::Write as _;
+
+use common::{Fixture, step_until};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use switchyard_engine::Outcome;
+use switchyard_flow::{Block, BlockKind, Flow, LogBlock, Port, PortRef, SendRequest, Wire};
+use switchyard_gui::{AppOptions, SwitchyardApp};
+
+/// Runs after the first one measured.
+const RUNS: usize = 10;
+
+/// A JSON document of about 6.6 MB: a list API's page of 40,000 records.
+fn big_json() -> String {
+    let mut text = String::from("{\"total\": 40000, \"items\": [");
+    for i in 0..40_000 {
+        if i > 0 {
+            text.push(',');
+        }
+        write!(
+            text,
+            "{{\"id\": {i}, \"name\": \"user {i}\", \"email\": \"user{i}@example.com\", \"active\": {}, \
+             \"score\": {}.5, \"tags\": [\"alpha\", \"beta\"], \"address\": {{\"city\": \"Paris\", \"zip\": \"750{:02}\"}}}}",
+            i % 2 == 0,
+            i % 100,
+            i % 100
+        )
+        .unwrap();
+    }
+    text.push_str("]}");
+    text
+}
+
+/// The resident set of this process, in bytes.
+fn resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|line| line.starts_with("VmRSS:")).expect("VmRSS in /proc/self/status");
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
+
+fn run_once(harness: &mut Harness<'_, SwitchyardApp>, runs_before: usize) {
+    harness.get_by_label("▶ Run").click();
+    harness.run_steps(2);
+    step_until(harness, "the run to end", |app| {
+        !app.is_running()
+            && app.outcome() == Some(Outcome::Ok)
+            && app.console().lines().iter().filter(|line| line.message.starts_with("✔ ok")).count() > runs_before
+    });
+    harness.run_steps(3);
+}
+
+#[test]
+fn memory_stays_within_one_and_a_half_times_the_first_run_over_ten_runs_of_a_big_response() {
+    let body = big_json();
+    let body_len = body.len();
+    assert!((6_000_000..7_500_000).contains(&body_len), "{body_len} bytes");
+
+    let mut flow = Flow::new("Big response");
+    let fixture = Fixture::with_flow("big.flow.json", &flow);
+    let listener = fixture.runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().route(
+        "/users",
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move { ([("content-type", "application/json")], body) }
+        }),
+    );
+    fixture.runtime.spawn(async move { axum::serve(listener, app).await });
+
+    let mut request = SendRequest::new(format!("http://{addr}/users"));
+    request.timeout_ms = 60_000;
+    flow.blocks.push(Block { id: "users".to_owned(), at: [300.0, 120.0], kind: BlockKind::SendRequest(request) });
+    flow.blocks.push(Block { id: "show".to_owned(), at: [680.0, 120.0], kind: BlockKind::Log(LogBlock::default()) });
+    flow.wires.push(Wire { from: PortRef::new("start", Port::Out), to: PortRef::new("users", Port::In) });
+    flow.wires.push(Wire { from: PortRef::new("users", Port::Success), to: PortRef::new("show", Port::In) });
+    switchyard_flow::save(&fixture.flow_path, &flow).unwrap();
+
+    // After the first run, its response is shown in the viewer's window as a tree.
+    let mut harness = fixture.app(AppOptions { show_response: true, ..AppOptions::default() }, 3);
+    let before = resident_bytes();
+    run_once(&mut harness, 0);
+    assert!(harness.state().console().viewer_window_open(), "the response is shown");
+    let after_one = resident_bytes();
+    let mut figures = vec![after_one];
+    for run in 1..RUNS {
+        run_once(&mut harness, run);
+        figures.push(resident_bytes());
+    }
+    let after_ten = resident_bytes();
+
+    let console = harness.state().console();
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    eprintln!(
+        "response {:.1} MiB; resident before {:.0} MiB, after each run: {}; console holds {:.0} MiB (budget {:.0} MiB)",
+        mib(body_len as u64),
+        mib(before),
+        figures.iter().map(|bytes| format!("{:.0}", mib(*bytes))).collect::<Vec<_>>().join(", "),
+        mib(console.held_bytes() as u64),
+        mib(console.budget() as u64),
+    );
+    assert!(console.held_bytes() <= console.budget(), "the console keeps within its budget");
+    let dropped = console.lines().iter().filter(|line| line.value_dropped).count();
+    assert!(dropped > 0, "older runs' values were dropped");
+    assert!(console.lines().iter().any(|line| line.message.starts_with("values of run 1 dropped")), "a line says so");
+    assert!(
+        console.lines().iter().filter(|line| line.message.starts_with("success: 200")).count() == RUNS,
+        "every run keeps its lines"
+    );
+    assert!(
+        after_ten as f64 <= after_one as f64 * 1.5,
+        "resident after ten runs {:.0} MiB, after one {:.0} MiB",
+        mib(after_ten),
+        mib(after_one)
+    );
+}
