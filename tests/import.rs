@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{NO_DBUS, Received, TestServer, all_files_text, run, run_with_stdin, switchyard};
+use common::{NO_DBUS, Received, TestServer, all_files_text, assert_no_form, run, run_with_stdin, switchyard};
 use serde_json::Value;
 
 fn data(name: &str) -> PathBuf {
@@ -136,7 +136,7 @@ fn v2_0_collection_imports_and_runs() {
             "--var",
             &format!("port={port}"),
         ])
-        .args(["--secret", "apiKey=ak-RUN", "--secret", "itemToken=it-RUN", "--var", "itemId=7", "--var", "count=5"]));
+        .args(["--secret", "apiKey=ak-RUN", "--secret", "itemToken=it-RUN", "--var", "count=5"]));
     assert_eq!(ran.code, 0, "{ran:?}");
     let got = server.received();
     assert_eq!(got.len(), 2);
@@ -329,4 +329,207 @@ fn export_curl_resolves_plain_values_hides_secrets_and_imports_back() {
     let missing = run(no_keychain(home.path()).args(["export", "curl"]).arg(&flow).arg("nope"));
     assert_eq!(missing.code, 2, "{missing:?}");
     assert!(missing.stderr.contains("no block `nope`; its Send Request blocks: call"), "{}", missing.stderr);
+}
+
+/// A collection of these `(name, url)` requests, and the given collection variables.
+fn collection_of(requests: &[(&str, &str)], variables: Value) -> String {
+    let items: Vec<Value> = requests
+        .iter()
+        .map(|(name, url)| serde_json::json!({"name": name, "request": {"method": "GET", "url": url}}))
+        .collect();
+    serde_json::json!({
+        "info": {"name": "E2E", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": variables,
+        "item": items
+    })
+    .to_string()
+}
+
+/// Every kind of literal credential in a curl command: no form of it is printed or written.
+#[test]
+fn curl_credentials_of_every_kind_reach_no_output_and_no_file() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let cases = [
+        ("curl https://bob:PW-e2e-userinfo-3131@api.x.test/v1", "PW-e2e-userinfo-3131"),
+        ("curl --oauth2-bearer TK-e2e-oauth-3232 https://api.x.test/v1", "TK-e2e-oauth-3232"),
+        ("curl 'https://api.x.test/v1?api_key=AK-e2e-3333&q=1'", "AK-e2e-3333"),
+        ("curl 'https://api.x.test/v1?access_token=AT-e2e-3434'", "AT-e2e-3434"),
+        ("curl -b 'sid=CK-e2e-3535' https://api.x.test/v1", "CK-e2e-3535"),
+        ("curl -d 'client_secret=CS-e2e-3636&grant_type=client_credentials' https://api.x.test/token", "CS-e2e-3636"),
+        ("curl -d 'username=ann&password=PW-e2e-form-3737' https://api.x.test/login", "PW-e2e-form-3737"),
+        ("curl -U proxy:PX-e2e-3838 https://api.x.test/v1", "PX-e2e-3838"),
+    ];
+    for (index, (command, secret)) in cases.iter().enumerate() {
+        let flow_path = out.path().join(format!("c{index}.flow.json"));
+        let to_file = run(no_keychain(home.path()).args(["import", "curl", "-o"]).arg(&flow_path).arg(command));
+        assert_eq!(to_file.code, 0, "{to_file:?}");
+        let to_stdout = run(no_keychain(home.path()).args(["import", "curl"]).arg(command));
+        assert_eq!(to_stdout.code, 0, "{to_stdout:?}");
+        assert_no_form(&to_file.all_output(), &[secret]);
+        assert_no_form(&to_stdout.all_output(), &[secret]);
+        assert_no_form(&all_files_text(out.path()), &[secret]);
+        assert_no_form(&all_files_text(home.path()), &[secret]);
+        if !command.contains(" -U ") {
+            assert!(to_stdout.stdout.contains("{{"), "a `{{{{name}}}}` stands for it: {}", to_stdout.stdout);
+        }
+    }
+}
+
+/// Every kind of literal credential in a collection: no form of it is printed or written.
+#[test]
+fn postman_credentials_of_every_kind_reach_no_output_and_no_file() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("kinds.json");
+    let text = collection_of(
+        &[
+            ("userinfo", "https://bob:PW-pm-e2e-4141@api.x.test/v1"),
+            ("query", "https://api.x.test/v1?api_key=AK-pm-e2e-4242&token=TK-pm-e2e-4343"),
+        ],
+        serde_json::json!([]),
+    );
+    std::fs::write(&file, text).unwrap();
+    let imported =
+        run(no_keychain(home.path()).args(["import", "postman"]).arg(&file).arg("-o").arg(out.path().join("flows")));
+    assert_eq!(imported.code, 0, "{imported:?}");
+    let secrets = ["PW-pm-e2e-4141", "AK-pm-e2e-4242", "TK-pm-e2e-4343"];
+    assert_no_form(&imported.all_output(), &secrets);
+    assert_no_form(&all_files_text(&out.path().join("flows")), &secrets);
+    assert_no_form(&all_files_text(home.path()), &secrets);
+    let flow = std::fs::read_to_string(out.path().join("flows/e2e.flow.json")).unwrap();
+    for reference in ["{{password}}", "{{api_key}}", "{{token}}"] {
+        assert!(flow.contains(reference), "{flow}");
+    }
+}
+
+/// `import postman --globals` never points a name at another value: a global holding
+/// another value keeps it, the import's value goes under the next free name, the flow
+/// uses that name, and the report says so; a global holding the same value is used.
+#[test]
+fn globals_never_point_a_name_at_another_value() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let server = TestServer::start();
+    for (name, value) in [("baseUrl", "https://unrelated.example.test"), ("region", "eu")] {
+        let set = run_with_stdin(no_keychain(home.path()).args(["vars", "set", name]), value);
+        assert_eq!(set.code, 0, "{set:?}");
+    }
+    let file = out.path().join("c.json");
+    let text = collection_of(
+        &[("items", "{{baseUrl}}/api/items?region={{region}}")],
+        serde_json::json!([{"key": "baseUrl", "value": server.base}, {"key": "region", "value": "eu"}]),
+    );
+    std::fs::write(&file, text).unwrap();
+    let imported =
+        run(no_keychain(home.path()).args(["import", "postman", "--globals"]).arg(&file).arg("-o").arg(out.path()));
+    assert_eq!(imported.code, 0, "{imported:?}");
+    assert!(
+        imported.stderr.contains(
+            "renamed `baseUrl` to `baseUrl-2` (collection variable): the global `baseUrl` holds another value"
+        ),
+        "{}",
+        imported.stderr
+    );
+    assert!(
+        imported.stderr.contains("kept `region` (collection variable): the global `region` holds this value already"),
+        "{}",
+        imported.stderr
+    );
+    let flow = std::fs::read_to_string(out.path().join("e2e.flow.json")).unwrap();
+    assert!(flow.contains("{{baseUrl-2}}/api/items") && !flow.contains("{{baseUrl}}"), "{flow}");
+    let unrelated = run(no_keychain(home.path()).args(["vars", "get", "baseUrl"]));
+    assert_eq!(unrelated.stdout.trim(), "https://unrelated.example.test", "the existing global is left as it is");
+    let imported_value = run(no_keychain(home.path()).args(["vars", "get", "baseUrl-2"]));
+    assert_eq!(imported_value.stdout.trim(), server.base);
+
+    let ran = run(no_keychain(home.path()).arg("run").arg(out.path().join("e2e.flow.json")));
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let got = server.received();
+    assert_eq!(got.len(), 1, "the request went to the imported value, not the unrelated global");
+    assert_eq!((got[0].path.as_str(), got[0].query.as_str()), ("/api/items", "region=eu"));
+
+    // The same collection again: `baseUrl-2` holds its value now, so it is used as it is.
+    std::fs::remove_file(out.path().join("e2e.flow.json")).unwrap();
+    let again =
+        run(no_keychain(home.path()).args(["import", "postman", "--globals"]).arg(&file).arg("-o").arg(out.path()));
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stderr.contains("the flow uses `{{baseUrl-2}}`, the global holding this value"), "{}", again.stderr);
+    assert!(!run(no_keychain(home.path()).args(["vars", "list"])).all_output().contains("baseUrl-3"));
+}
+
+/// Needs the real Secret Service: run by `.ci/run` with `--ignored`.
+#[test]
+#[ignore = "needs the OS keychain (Secret Service)"]
+fn a_taken_secret_name_gets_the_next_free_name_and_a_same_value_is_reused() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let set = run_with_stdin(
+        switchyard(home.path()).args(["vars", "set", "token", "--secret", "--allow-host", "old.example.test"]),
+        "sk-OLD-unrelated-5151",
+    );
+    assert_eq!(set.code, 0, "{set:?}");
+    let file = out.path().join("c.json");
+    let bearer = |token: &str| {
+        serde_json::json!({
+            "info": {"name": "Bearer", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [{"name": "call", "request": {"method": "GET", "url": "https://new.example.test/v1",
+                "header": [{"key": "Authorization", "value": format!("Bearer {token}")}]}}]
+        })
+        .to_string()
+    };
+    std::fs::write(&file, bearer("sk-NEW-imported-5252")).unwrap();
+    let imported =
+        run(switchyard(home.path()).args(["import", "postman", "--globals"]).arg(&file).arg("-o").arg(out.path()));
+    assert_eq!(imported.code, 0, "{imported:?}");
+    assert!(imported.stderr.contains("renamed `token` to `token-2`"), "{}", imported.stderr);
+    let flow = std::fs::read_to_string(out.path().join("bearer.flow.json")).unwrap();
+    assert!(flow.contains("Bearer {{token-2}}"), "{flow}");
+    let old = run(switchyard(home.path()).args(["vars", "get", "token", "--reveal"]));
+    assert_eq!(old.stdout.trim(), "sk-OLD-unrelated-5151", "the existing secret is left as it is");
+    let new = run(switchyard(home.path()).args(["vars", "get", "token-2", "--reveal"]));
+    assert_eq!(new.stdout.trim(), "sk-NEW-imported-5252");
+    let list = run(switchyard(home.path()).args(["vars", "list"]));
+    assert!(list.stdout.contains("old.example.test"), "{list:?}");
+
+    // The old value imported: `token` holds it, so the flow uses `token`.
+    std::fs::remove_file(out.path().join("bearer.flow.json")).unwrap();
+    std::fs::write(&file, bearer("sk-OLD-unrelated-5151")).unwrap();
+    let same =
+        run(switchyard(home.path()).args(["import", "postman", "--globals"]).arg(&file).arg("-o").arg(out.path()));
+    assert_eq!(same.code, 0, "{same:?}");
+    assert!(same.stderr.contains("kept `token`"), "{}", same.stderr);
+    let flow = std::fs::read_to_string(out.path().join("bearer.flow.json")).unwrap();
+    assert!(flow.contains("Bearer {{token}}"), "{flow}");
+    for output in [&imported, &same] {
+        assert_no_form(&output.all_output(), &["sk-OLD-unrelated-5151", "sk-NEW-imported-5252"]);
+    }
+    assert_no_form(&all_files_text(home.path()), &["sk-OLD-unrelated-5151", "sk-NEW-imported-5252"]);
+    for name in ["token", "token-2"] {
+        assert_eq!(run(switchyard(home.path()).args(["vars", "rm", name])).code, 0);
+    }
+}
+
+/// An imported collection whose second request fails: every request is still sent (as
+/// newman does) and the run fails, exit 1.
+#[test]
+fn an_imported_collection_whose_second_request_fails_sends_every_request_and_exits_1() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let server = TestServer::start();
+    let file = out.path().join("c.json");
+    let text = collection_of(
+        &[("one", "{{baseUrl}}/api/one"), ("two", "{{baseUrl}}/status/500"), ("three", "{{baseUrl}}/api/three")],
+        serde_json::json!([]),
+    );
+    std::fs::write(&file, text).unwrap();
+    let imported = run(no_keychain(home.path()).args(["import", "postman"]).arg(&file).arg("-o").arg(out.path()));
+    assert_eq!(imported.code, 0, "{imported:?}");
+    let ran = run(no_keychain(home.path())
+        .arg("run")
+        .arg(out.path().join("e2e.flow.json"))
+        .args(["--var", &format!("baseUrl={}", server.base)]));
+    let paths: Vec<String> = server.received().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/api/one", "/status/500", "/api/three"], "{ran:?}");
+    assert_eq!(ran.code, 1, "a failed request fails the run: {ran:?}");
 }

@@ -25,6 +25,7 @@ mod model;
 mod node;
 mod parse;
 mod port;
+mod rename;
 pub mod template;
 mod validate;
 mod write;
@@ -34,13 +35,14 @@ use std::path::Path;
 
 pub use blocks::{
     ApiKeyLocation, Auth, BlockKind, BlockType, Body, Check, Collect, Delay, Evaluate, Expression, ForEach, Group, If,
-    LogBlock, Part, SendRequest, Set, Start, StatusPattern,
+    LogBlock, LogLevel, Part, SendRequest, Set, Start, StatusPattern,
 };
 pub use error::{FlowError, Place, Problem};
 pub use escape::{Escaped, escape_controls, needs_escape};
 pub use model::{Block, DEFAULT_MAX_REQUEST_BYTES, Defaults, FORMAT_VERSION, Flow};
 pub use parse::is_valid_block_id;
 pub use port::{Port, PortDirection, PortRef, UnknownPort, Wire};
+pub use rename::rename_variable;
 
 impl Flow {
     /// Reads and validates a flow document. `file` names it in error messages.

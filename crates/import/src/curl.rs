@@ -1,4 +1,4 @@
-//! A curl command into a Send Request block (DESIGN §9).
+//! A curl command into a Send Request block (README, "Import").
 //!
 //! The command is split into words (`shell`), then curl's flags are read in order as
 //! curl reads them: short flags may be bundled (`-sSL`) and take their value attached
@@ -37,6 +37,11 @@ enum Flag {
     MaxTime,
     Head,
     Insecure,
+    /// `--oauth2-bearer TOKEN`: bearer auth.
+    OAuth2Bearer,
+    /// A flag whose value holds a credential the flow has no place for (`-U user:pw`,
+    /// `-E cert:pw`): left out, its value never shown.
+    SecretNotImported,
     /// Changes only curl's output or its own behaviour, not the request; takes a value.
     OutputWithValue,
     /// The same, without a value.
@@ -64,6 +69,7 @@ fn short_flag(c: char) -> Option<Flag> {
         'm' => Flag::MaxTime,
         'I' => Flag::Head,
         'k' => Flag::Insecure,
+        'U' | 'E' => Flag::SecretNotImported,
         'o' | 'w' | 'D' | 'c' => Flag::OutputWithValue,
         's' | 'S' | 'v' | 'i' | 'f' | 'O' | 'g' | '#' | 'N' => Flag::Output,
         _ => return None,
@@ -92,6 +98,8 @@ fn long_flag(name: &str) -> Option<Flag> {
         "max-time" => Flag::MaxTime,
         "head" => Flag::Head,
         "insecure" => Flag::Insecure,
+        "oauth2-bearer" => Flag::OAuth2Bearer,
+        "proxy-user" | "cert" | "pass" | "proxy-pass" | "proxy-cert" | "proxy-pass-phrase" => Flag::SecretNotImported,
         "output" | "write-out" | "dump-header" | "cookie-jar" | "stderr" | "trace" | "trace-ascii" => {
             Flag::OutputWithValue
         }
@@ -118,6 +126,7 @@ struct Parsed {
     json: bool,
     parts: Vec<(String, Part)>,
     user: Option<String>,
+    bearer: Option<String>,
     get: bool,
     head: bool,
     location: bool,
@@ -226,14 +235,16 @@ fn apply(
             } else if let Some((name, rest)) = value.split_once(':') {
                 let rest = rest.trim_start();
                 if rest.is_empty() {
-                    report.warn(format!("`{arg} {value}` removes a header curl would add: nothing to import"));
+                    let name = name.trim();
+                    report.warn(format!("`{arg} '{name}:'` removes a header curl would add: nothing to import"));
                 } else {
                     parsed.headers.push((name.trim().to_owned(), rest.to_owned()));
                 }
             } else if let Some(name) = value.strip_suffix(';') {
                 parsed.headers.push((name.trim().to_owned(), String::new()));
             } else {
-                report.warn(format!("`{arg} {value}` is not `Name: value`: ignored"));
+                // Not echoed: it may be a credential typed without its header name.
+                report.warn(format!("a `{arg}` value is not `Name: value`: ignored"));
             }
         }
         Flag::Data | Flag::DataBinary | Flag::Json if value.starts_with('@') => {
@@ -263,7 +274,7 @@ fn apply(
         Flag::User => parsed.user = Some(value),
         Flag::Form | Flag::FormString => {
             let Some((name, content)) = value.split_once('=') else {
-                report.warn(format!("`{arg} {value}` is not `name=value`: ignored"));
+                report.warn(format!("a `{arg}` value is not `name=value`: ignored"));
                 return;
             };
             let file =
@@ -311,6 +322,10 @@ fn apply(
         },
         Flag::Head => parsed.head = true,
         Flag::Insecure => report.warn(format!("`{arg}`: Switchyard always checks certificates; the flag is ignored")),
+        Flag::OAuth2Bearer => parsed.bearer = Some(value),
+        Flag::SecretNotImported => {
+            report.warn(format!("`{arg}` is not imported (its value, a credential, is left out and not shown)"));
+        }
         Flag::OutputWithValue => parsed.ignored.push(format!("{arg} {value}")),
         Flag::Output => parsed.ignored.push(arg.to_owned()),
     }
@@ -325,11 +340,21 @@ fn build(parsed: Parsed, report: &mut Report, credentials: &mut Credentials) -> 
     let Some(url) = urls.next() else {
         return Err(ImportError::new(SOURCE, "", "no URL in the curl command"));
     };
-    let extra: Vec<String> = urls.collect();
-    if !extra.is_empty() {
-        report.warn(format!("more than one URL: only the first is imported (left out: {})", extra.join(" ")));
+    let extra = urls.count();
+    if extra > 0 {
+        // Not echoed: a word curl would read as a URL may be the value of a flag this
+        // import does not know, a credential maybe.
+        let plural = if extra == 1 { "" } else { "s" };
+        report.warn(format!(
+            "more than one URL: only the first is imported ({extra} more word{plural} left out; check the command)"
+        ));
     }
     let url = if url.contains("://") || url.starts_with("{{") { url } else { format!("http://{url}") };
+    let (url, userinfo) = match crate::credentials::take_userinfo(&url) {
+        Some((url, user, password)) => (url, Some((user, password))),
+        None => (url, None),
+    };
+    let url = credentials.url_query(&url, "");
     let mut request = SendRequest::new(url);
     request.follow_redirects = parsed.location;
     if let Some(timeout) = parsed.timeout_ms {
@@ -354,12 +379,18 @@ fn build(parsed: Parsed, report: &mut Report, credentials: &mut Credentials) -> 
     }
     if let Some(user) = parsed.user {
         let (username, password) = user.split_once(':').unwrap_or((&user, ""));
-        let (username, password) = if password.is_empty() {
-            (credentials.replace(username, "api_key", "the user of -u"), String::new())
-        } else {
-            (username.to_owned(), credentials.replace(password, "password", "the password of -u"))
-        };
-        request.auth = Some(Auth::Basic { username, password });
+        request.auth = Some(credentials.basic(username, password, "-u"));
+        if userinfo.is_some() {
+            report.warn("the URL's user and password are left out: -u is used instead, as curl does");
+        }
+    } else if let Some((user, password)) = userinfo {
+        request.auth = Some(credentials.basic(&user, &password, "the URL"));
+    }
+    if let Some(token) = parsed.bearer {
+        if request.auth.is_some() {
+            report.warn("both a user (-u or in the URL) and --oauth2-bearer: the bearer token is used");
+        }
+        request.auth = Some(Auth::Bearer { token: credentials.replace(&token, "token", "--oauth2-bearer") });
     }
     if parsed.get {
         for piece in parsed.data {
@@ -378,6 +409,7 @@ fn build(parsed: Parsed, report: &mut Report, credentials: &mut Credentials) -> 
         request.body = data_body(parsed.data, parsed.json, &mut headers, report);
     }
     request.headers = headers;
+    credentials.fields(&mut request, "");
     Ok(request)
 }
 
@@ -402,10 +434,13 @@ fn data_body(data: Vec<Data>, json: bool, headers: &mut Vec<(String, String)>, r
         if json && !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept")) {
             headers.push(("Accept".to_owned(), "application/json".to_owned()));
         }
-        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&joined)
-            && lower.as_deref().is_none_or(|c| c == "application/json")
-        {
-            take_content_type(headers);
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&joined) {
+            // The engine sends `application/json` with a JSON body; any other JSON type
+            // (`application/json;charset=UTF-8`, `application/vnd.api+json`) is kept as
+            // written.
+            if lower.as_deref().is_none_or(|c| c == "application/json") {
+                take_content_type(headers);
+            }
             return Some(Body::Json(value));
         }
         take_content_type(headers);

@@ -2,9 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use switchyard_flow::{Block, BlockKind, Flow, LogBlock, Port, PortRef, SendRequest, Wire};
+use switchyard_flow::{Block, BlockKind, Flow, LogBlock, LogLevel, Port, PortRef, SendRequest, Wire};
 
-/// DESIGN §9's slug: lower case, every run of characters outside `[a-z0-9]` one `-`,
+/// The slug of an imported request's name (README, "Import"): lower case, every run of characters outside `[a-z0-9]` one `-`,
 /// no leading or trailing `-`; empty becomes `request`.
 pub fn slug(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -66,17 +66,20 @@ fn wire(from: &str, from_port: Port, to: &str) -> Wire {
     Wire { from: PortRef::new(from, from_port), to: PortRef::new(to, Port::In) }
 }
 
-fn log(id: &str, at: [f32; 2]) -> Block {
-    Block { id: id.to_owned(), at, kind: BlockKind::Log(LogBlock { label: Some(id.to_owned()) }) }
+fn log(id: &str, at: [f32; 2], level: LogLevel) -> Block {
+    Block { id: id.to_owned(), at, kind: BlockKind::Log(LogBlock { label: Some(id.to_owned()), level }) }
 }
 
-/// Start → each request in turn on `success`; every `failure` → Log `failed`; the last
-/// `success` → Log `done`. Rows are folders; requests go left to right within a row.
+/// Start → the first request; each request's `success` and `failure` → the next
+/// request's `in`, so every request runs (as newman runs a collection); every `failure`
+/// also → Log `failed` at level `error`, so a run in which any request failed is
+/// `failed`; the last `success` → Log `done`. Rows are folders; requests go left to
+/// right within a row.
 pub(crate) fn chain(name: &str, links: Vec<Link>) -> Flow {
     let mut flow = Flow::new(name);
     let mut columns: HashMap<usize, usize> = HashMap::new();
     let mut last_at = [LEFT - COLUMN, TOP];
-    let mut previous = ("start".to_owned(), Port::Out);
+    let mut previous: Vec<(String, Port)> = vec![("start".to_owned(), Port::Out)];
     let max_row = links.iter().map(|link| link.row).max().unwrap_or(0);
     let any = !links.is_empty();
     for link in links {
@@ -84,25 +87,30 @@ pub(crate) fn chain(name: &str, links: Vec<Link>) -> Flow {
         let at = [LEFT + COLUMN * *column as f32, TOP + ROW * link.row as f32];
         *column += 1;
         last_at = at;
-        flow.wires.push(wire(&previous.0, previous.1, &link.id));
+        for (from, port) in &previous {
+            flow.wires.push(wire(from, *port, &link.id));
+        }
         flow.wires.push(wire(&link.id, Port::Failure, "failed"));
         flow.blocks.push(Block { id: link.id.clone(), at, kind: BlockKind::SendRequest(link.request) });
-        previous = (link.id, Port::Success);
+        previous = vec![(link.id.clone(), Port::Success), (link.id, Port::Failure)];
     }
-    flow.wires.push(wire(&previous.0, previous.1, "done"));
-    flow.blocks.push(log("done", [last_at[0] + COLUMN, last_at[1]]));
+    // The last request's `failure` goes to `failed` only; Start alone goes to `done`.
+    let (from, port) = previous.first().cloned().unwrap_or_else(|| ("start".to_owned(), Port::Out));
+    flow.wires.push(wire(&from, port, "done"));
+    flow.blocks.push(log("done", [last_at[0] + COLUMN, last_at[1]], LogLevel::Info));
     if any {
-        flow.blocks.push(log("failed", [LEFT, TOP + ROW * (max_row + 1) as f32]));
+        flow.blocks.push(log("failed", [LEFT, TOP + ROW * (max_row + 1) as f32], LogLevel::Error));
     }
     flow
 }
 
-/// Start → Send Request `request` → Log `success` / Log `failure` (an imported curl command).
+/// Start → Send Request `request` → Log `success` / Log `failure` (an imported curl
+/// command). `failure` is at level `error`: a run whose request failed is `failed`.
 pub(crate) fn single(name: &str, request: SendRequest) -> Flow {
     let mut flow = Flow::new(name);
     flow.blocks.push(Block { id: "request".to_owned(), at: [LEFT, TOP], kind: BlockKind::SendRequest(request) });
-    flow.blocks.push(log("success", [LEFT + COLUMN, TOP - 60.0]));
-    flow.blocks.push(log("failure", [LEFT + COLUMN, TOP + 100.0]));
+    flow.blocks.push(log("success", [LEFT + COLUMN, TOP - 60.0], LogLevel::Info));
+    flow.blocks.push(log("failure", [LEFT + COLUMN, TOP + 100.0], LogLevel::Error));
     flow.wires.push(wire("start", Port::Out, "request"));
     flow.wires.push(wire("request", Port::Success, "success"));
     flow.wires.push(wire("request", Port::Failure, "failure"));

@@ -79,8 +79,8 @@ impl VariableValue {
     }
 }
 
-/// A variable brought in by an import: a collection or environment variable, a path
-/// variable's value, or a literal credential taken out of a request.
+/// A variable brought in by an import: a collection or environment variable, or a
+/// literal credential taken out of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedVariable {
     /// The name the flow refers to it by (`{{name}}`).
@@ -116,9 +116,26 @@ pub struct Imported {
     pub flow: Flow,
     /// What the import did.
     pub report: Report,
-    /// Variables found: collection variables, path variables, literal credentials
-    /// (always [`VariableValue::Secret`]) replaced by `{{name}}` in the flow.
+    /// Variables found: collection variables and literal credentials (always
+    /// [`VariableValue::Secret`]) replaced by `{{name}}` in the flow. A path variable is
+    /// never one: its value goes into its request's URL.
     pub variables: Vec<ImportedVariable>,
+}
+
+impl Imported {
+    /// Renames variable `old` to `new`: its entry in [`Imported::variables`] and every
+    /// reference to it in the flow's requests. For a name that is taken by a global
+    /// holding another value (`token` → `token-2`).
+    pub fn rename_variable(&mut self, old: &str, new: &str) {
+        for variable in self.variables.iter_mut().filter(|v| v.name == old) {
+            new.clone_into(&mut variable.name);
+        }
+        for block in &mut self.flow.blocks {
+            if let switchyard_flow::BlockKind::SendRequest(request) = &mut block.kind {
+                switchyard_flow::rename_variable(request, old, new);
+            }
+        }
+    }
 }
 
 /// Input that could not be imported: the file, the place inside it, and what is wrong.

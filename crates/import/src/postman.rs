@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::{Map, Value};
 use switchyard_flow::{ApiKeyLocation, Auth, Body, Part, SendRequest, template};
 
-use crate::credentials::{Credentials, has_reference, is_credential_header, is_credential_name};
+use crate::credentials::{Credentials, has_reference, is_credential_header, is_credential_name, take_userinfo};
 use crate::curl::decode_query_text;
 use crate::layout::{self, Ids, Link};
 use crate::{ImportError, Imported, ImportedVariable, Report, SecretText, VariableValue, escape};
@@ -181,9 +181,8 @@ struct Walker<'f> {
     rows: usize,
     report: Report,
     credentials: Credentials,
-    /// Collection and path variables, with whether Postman typed them `secret`.
+    /// Collection variables, with whether Postman typed them `secret`.
     variables: Vec<(ImportedVariable, bool)>,
-    variable_names: HashMap<String, String>,
     /// Names used in an auth field or a credential header: credentials.
     auth_names: HashSet<String>,
 }
@@ -198,7 +197,6 @@ impl<'f> Walker<'f> {
             report: Report::default(),
             credentials: Credentials::default(),
             variables: Vec::new(),
-            variable_names: HashMap::new(),
             auth_names: HashSet::new(),
         }
     }
@@ -223,7 +221,6 @@ impl<'f> Walker<'f> {
             let text = entry.get("value").map(scalar_text).unwrap_or_default();
             let secret = entry.get("type").and_then(Value::as_str) == Some("secret");
             self.credentials.reserve(key);
-            self.variable_names.insert(key.to_owned(), text.clone());
             self.variables.push((
                 ImportedVariable {
                     name: key.to_owned(),
@@ -320,22 +317,24 @@ impl<'f> Walker<'f> {
         let fields = match value {
             Value::String(url) => {
                 let (url, query) = split_raw_url(url);
-                let mut request = SendRequest::new(path_variables(&url));
+                let (url, userinfo) = userinfo_of(&url, None);
+                let mut request = SendRequest::new(self.path_variables(&url, &HashMap::new(), name));
                 request.query = query;
                 request.auth = self.auth(inherited, name);
-                self.note_auth_names(&request);
+                self.finish(&mut request, userinfo, name);
                 return Ok(request);
             }
             Value::Object(fields) => fields,
             _ => return Err(ImportError::new(self.file, place, "expected a request object or a URL")),
         };
-        let mut request = match fields.get("url") {
-            None | Some(Value::Null) => SendRequest::new(""),
+        let (mut request, userinfo) = match fields.get("url") {
+            None | Some(Value::Null) => (SendRequest::new(""), None),
             Some(Value::String(url)) => {
                 let (url, query) = split_raw_url(url);
-                let mut request = SendRequest::new(path_variables(&url));
+                let (url, userinfo) = userinfo_of(&url, None);
+                let mut request = SendRequest::new(self.path_variables(&url, &HashMap::new(), name));
                 request.query = query;
-                request
+                (request, userinfo)
             }
             Some(Value::Object(url)) => self.url(url, name),
             Some(_) => return Err(ImportError::new(self.file, format!("{place}.url"), "expected a URL")),
@@ -357,8 +356,25 @@ impl<'f> Walker<'f> {
             _ => inherited,
         };
         request.auth = self.auth(auth, name);
-        self.note_auth_names(&request);
+        self.finish(&mut request, userinfo, name);
         Ok(request)
+    }
+
+    /// The last steps for every request: a URL's user and password become its Basic
+    /// auth (unless it has auth of its own), credential-looking query parameters and
+    /// body fields become `{{names}}`, and the names its auth uses are noted.
+    fn finish(&mut self, request: &mut SendRequest, userinfo: Option<(String, String)>, name: &str) {
+        if let Some((user, password)) = userinfo {
+            if request.auth.is_some() {
+                self.report.warn(format!(
+                    "request `{name}`: the URL's user and password are left out: the request's own auth is used"
+                ));
+            } else {
+                request.auth = Some(self.credentials.basic(&user, &password, &format!("the URL of request `{name}`")));
+            }
+        }
+        self.credentials.fields(request, &format!("request `{name}`: "));
+        self.note_auth_names(request);
     }
 
     /// Remembers the names used in the request's auth fields and credential headers.
@@ -373,9 +389,10 @@ impl<'f> Walker<'f> {
         }
     }
 
-    fn url(&mut self, url: &Map<String, Value>, name: &str) -> SendRequest {
+    fn url(&mut self, url: &Map<String, Value>, name: &str) -> (SendRequest, Option<(String, String)>) {
         let raw = url.get("raw").and_then(Value::as_str).unwrap_or_default();
         let (raw_base, raw_query) = split_raw_url(raw);
+        let (raw_base, userinfo) = userinfo_of(&raw_base, url.get("auth"));
         let base = match url.get("host") {
             Some(host) => {
                 let host = match host {
@@ -411,7 +428,16 @@ impl<'f> Walker<'f> {
             }
             None => raw_base,
         };
-        let mut request = SendRequest::new(path_variables(&base));
+        let mut values = HashMap::new();
+        for variable in url.get("variable").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object)
+        {
+            // v2.0 exports name a path variable by `id`, v2.1 by `key`.
+            let Some(key) = variable.get("key").or_else(|| variable.get("id")).and_then(Value::as_str) else {
+                continue;
+            };
+            values.insert(key.to_owned(), variable.get("value").map(scalar_text).unwrap_or_default());
+        }
+        let mut request = SendRequest::new(self.path_variables(&base, &values, name));
         request.query = match url.get("query").and_then(Value::as_array) {
             Some(query) => query
                 .iter()
@@ -425,41 +451,42 @@ impl<'f> Walker<'f> {
                 .collect(),
             None => raw_query,
         };
-        for (key, value) in request.query.iter_mut() {
-            if is_credential_name(key) {
-                *value = self.credentials.replace(value, key, &format!("request `{name}`: query parameter `{key}`"));
-            }
-        }
-        for variable in url.get("variable").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object)
-        {
-            // v2.0 exports name a path variable by `id`, v2.1 by `key`.
-            let Some(key) = variable.get("key").or_else(|| variable.get("id")).and_then(Value::as_str) else {
+        (request, userinfo)
+    }
+
+    /// `{{base}}/users/:id` with `id` = `42` → `{{base}}/users/42`: a path variable
+    /// belongs to its request, so its value goes into the URL (a credential-looking one
+    /// as a `{{name}}`). One with no value becomes `{{id}}`, named in the report. Only
+    /// path segments count, not a scheme or a port.
+    fn path_variables(&mut self, url: &str, values: &HashMap<String, String>, request: &str) -> String {
+        let path_start = match url.find("://") {
+            Some(scheme_end) => url.get(scheme_end + 3..).and_then(|rest| rest.find('/')).map(|i| scheme_end + 3 + i),
+            None => url.find('/'),
+        };
+        let Some(path_start) = path_start else { return url.to_owned() };
+        let (head, path) = url.split_at(path_start);
+        let mut segments = Vec::new();
+        for segment in path.split('/') {
+            let Some(name) = segment.strip_prefix(':').filter(|name| template::is_valid_name(name)) else {
+                segments.push(segment.to_owned());
                 continue;
             };
-            let value = variable.get("value").map(scalar_text).unwrap_or_default();
-            if !template::is_valid_name(key) {
-                continue;
-            }
-            match self.variable_names.get(key) {
-                Some(known) if *known != value => self.report.warn(format!(
-                    "request `{name}`: path variable `{key}` is `{value}` here but `{known}` elsewhere; `{known}` kept"
-                )),
-                Some(_) => {}
+            match values.get(name).filter(|value| !value.is_empty()) {
+                Some(value) if is_credential_name(name) => {
+                    let origin = format!("request `{request}`: path variable `:{name}`");
+                    segments.push(self.credentials.replace(value, name, &origin));
+                }
+                Some(value) => segments.push(value.clone()),
                 None => {
-                    self.variable_names.insert(key.to_owned(), value.clone());
-                    self.credentials.reserve(key);
-                    self.variables.push((
-                        ImportedVariable {
-                            name: key.to_owned(),
-                            value: VariableValue::Plain(value),
-                            origin: escape(&format!("path variable of request `{name}`")),
-                        },
-                        false,
+                    self.report.warn(format!(
+                        "request `{request}`: path variable `:{name}` has no value: the URL uses `{{{{{name}}}}}` \
+                         (give it with --var {name}=… or define it)"
                     ));
+                    segments.push(format!("{{{{{name}}}}}"));
                 }
             }
         }
-        request
+        format!("{head}{}", segments.join("/"))
     }
 
     fn headers(&mut self, value: Option<&Value>, name: &str) -> Vec<(String, String)> {
@@ -679,23 +706,19 @@ fn split_raw_url(raw: &str) -> (String, Vec<(String, String)>) {
     }
 }
 
-/// `{{base}}/users/:id` → `{{base}}/users/{{id}}`: Postman's path variables become
-/// template references. Only path segments count, not a scheme or a port.
-fn path_variables(url: &str) -> String {
-    let path_start = match url.find("://") {
-        Some(scheme_end) => url.get(scheme_end + 3..).and_then(|rest| rest.find('/')).map(|i| scheme_end + 3 + i),
-        None => url.find('/'),
+/// A URL's user and password taken out of it (`https://bob:pw@host` → `https://host`),
+/// from the URL itself or from Postman's `url.auth` (`{"user", "password"}`).
+fn userinfo_of(url: &str, auth: Option<&Value>) -> (String, Option<(String, String)>) {
+    let (url, userinfo) = match take_userinfo(url) {
+        Some((url, user, password)) => (url, Some((user, password))),
+        None => (url.to_owned(), None),
     };
-    let Some(path_start) = path_start else { return url.to_owned() };
-    let (head, path) = url.split_at(path_start);
-    let segments: Vec<String> = path
-        .split('/')
-        .map(|segment| match segment.strip_prefix(':') {
-            Some(name) if template::is_valid_name(name) => format!("{{{{{name}}}}}"),
-            _ => segment.to_owned(),
-        })
-        .collect();
-    format!("{head}{}", segments.join("/"))
+    let from_object = auth.and_then(Value::as_object).and_then(|auth| {
+        let user = auth.get("user").map(scalar_text).unwrap_or_default();
+        let password = auth.get("password").map(scalar_text).unwrap_or_default();
+        (!user.is_empty() || !password.is_empty()).then_some((user, password))
+    });
+    (url, from_object.or(userinfo))
 }
 
 /// The lines of the `test` scripts among `events`.
@@ -772,13 +795,17 @@ mod tests {
     }
 
     #[test]
-    fn path_variables_become_references_but_ports_do_not() {
+    fn path_variables_take_their_values_and_ports_are_left_alone() {
+        let mut walker = Walker::new("c.json");
+        let values: HashMap<String, String> = [("id".to_owned(), "42".to_owned())].into();
         assert_eq!(
-            path_variables("http://localhost:8080/users/:id/posts/:post"),
-            "http://localhost:8080/users/{{id}}/posts/{{post}}"
+            walker.path_variables("http://localhost:8080/users/:id/posts/:post", &values, "r"),
+            "http://localhost:8080/users/42/posts/{{post}}"
         );
-        assert_eq!(path_variables("{{base}}/a/:b"), "{{base}}/a/{{b}}");
-        assert_eq!(path_variables("https://x.test"), "https://x.test");
+        assert_eq!(walker.path_variables("{{base}}/a/:b", &HashMap::new(), "r"), "{{base}}/a/{{b}}");
+        assert_eq!(walker.path_variables("https://x.test", &values, "r"), "https://x.test");
+        let warnings = walker.report.warnings.join("\n");
+        assert!(warnings.contains("path variable `:post` has no value: the URL uses `{{post}}`"), "{warnings}");
     }
 
     #[test]

@@ -85,8 +85,15 @@ fn table_of_commands_field_by_field() {
             "curl --referer https://from.test/ https://x.test/a",
             with(req("GET", u), |r| r.headers = pairs(&[("Referer", "https://from.test/")])),
         ),
-        ("curl -b 'a=1; b=2' https://x.test/a", with(req("GET", u), |r| r.headers = pairs(&[("Cookie", "a=1; b=2")]))),
-        ("curl --cookie 'sid=x' https://x.test/a", with(req("GET", u), |r| r.headers = pairs(&[("Cookie", "sid=x")]))),
+        // Cookies are credentials: the header holds a `{{name}}`.
+        (
+            "curl -b 'a=1; b=2' https://x.test/a",
+            with(req("GET", u), |r| r.headers = pairs(&[("Cookie", "{{cookie}}")])),
+        ),
+        (
+            "curl --cookie 'sid=x' https://x.test/a",
+            with(req("GET", u), |r| r.headers = pairs(&[("Cookie", "{{cookie}}")])),
+        ),
         (
             "curl -d 'a=1&b=x%20y' https://x.test/a",
             with(req("POST", u), |r| r.body = Some(Body::Form(pairs(&[("a", "1"), ("b", "x y")])))),
@@ -353,4 +360,184 @@ fn garbage_never_panics() {
             let _ = curl_command(&exported.command, Path::new("/w"), None);
         }
     }
+}
+
+/// Every kind of literal credential a curl command can hold: the flow and the report
+/// hold its `{{name}}`, never the value, which comes back only as a secret variable.
+#[test]
+fn every_credential_kind_becomes_a_reference_and_never_shows() {
+    let u = "https://x.test/a";
+    let cases: Vec<(&str, &str, &str, SendRequest)> = vec![
+        (
+            "curl https://bob:PW-userinfo-1111@x.test/a",
+            "PW-userinfo-1111",
+            "password",
+            with(req("GET", u), |r| {
+                r.auth = Some(Auth::Basic { username: "bob".into(), password: "{{password}}".into() })
+            }),
+        ),
+        (
+            "curl 'https://bob:p%40ss-UI-2222@x.test/a'",
+            "p@ss-UI-2222",
+            "password",
+            with(req("GET", u), |r| {
+                r.auth = Some(Auth::Basic { username: "bob".into(), password: "{{password}}".into() })
+            }),
+        ),
+        (
+            "curl https://sk_live_USERONLY3333@x.test/a",
+            "sk_live_USERONLY3333",
+            "api_key",
+            with(req("GET", u), |r| {
+                r.auth = Some(Auth::Basic { username: "{{api_key}}".into(), password: String::new() })
+            }),
+        ),
+        (
+            "curl --oauth2-bearer TOK-oauth-4444 https://x.test/a",
+            "TOK-oauth-4444",
+            "token",
+            with(req("GET", u), |r| r.auth = Some(Auth::Bearer { token: "{{token}}".into() })),
+        ),
+        (
+            "curl 'https://x.test/a?api_key=AK-query-5555&q=1'",
+            "AK-query-5555",
+            "api_key",
+            req("GET", "https://x.test/a?api_key={{api_key}}&q=1"),
+        ),
+        (
+            "curl 'https://x.test/a?q=1&access_token=AT-query-6666#top'",
+            "AT-query-6666",
+            "access_token",
+            req("GET", "https://x.test/a?q=1&access_token={{access_token}}#top"),
+        ),
+        (
+            "curl 'https://x.test/a?token=TK-query-7777'",
+            "TK-query-7777",
+            "token",
+            req("GET", "https://x.test/a?token={{token}}"),
+        ),
+        (
+            "curl -b 'sid=COOKIE-b-8888; theme=dark' https://x.test/a",
+            "COOKIE-b-8888",
+            "cookie",
+            with(req("GET", u), |r| r.headers = pairs(&[("Cookie", "{{cookie}}")])),
+        ),
+        (
+            "curl -H 'Cookie: session=COOKIE-h-9999' https://x.test/a",
+            "COOKIE-h-9999",
+            "cookie",
+            with(req("GET", u), |r| r.headers = pairs(&[("Cookie", "{{cookie}}")])),
+        ),
+        (
+            "curl -d 'grant_type=client_credentials&client_secret=CS-form-1212' https://x.test/a",
+            "CS-form-1212",
+            "client_secret",
+            with(req("POST", u), |r| {
+                r.body = Some(Body::Form(pairs(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_secret", "{{client_secret}}"),
+                ])))
+            }),
+        ),
+        (
+            "curl --data-urlencode 'username=ann' --data-urlencode 'password=PW form 1313' https://x.test/a",
+            "PW form 1313",
+            "password",
+            with(req("POST", u), |r| {
+                r.body = Some(Body::Form(pairs(&[("username", "ann"), ("password", "{{password}}")])))
+            }),
+        ),
+        (
+            "curl -G -d 'api_key=AK-get-1414' -d q=x https://x.test/a",
+            "AK-get-1414",
+            "api_key",
+            with(req("GET", u), |r| r.query = pairs(&[("api_key", "{{api_key}}"), ("q", "x")])),
+        ),
+        (
+            "curl --json '{\"user\": \"ann\", \"auth\": {\"password\": \"PW-json-1515\"}}' https://x.test/a",
+            "PW-json-1515",
+            "password",
+            with(req("POST", u), |r| {
+                r.headers = pairs(&[("Accept", "application/json")]);
+                r.body = Some(Body::Json(json!({"user": "ann", "auth": {"password": "{{password}}"}})));
+            }),
+        ),
+        (
+            "curl -F 'name=ann' -F 'access_token=TK-multi-1616' https://x.test/a",
+            "TK-multi-1616",
+            "access_token",
+            with(req("POST", u), |r| {
+                r.body = Some(Body::Multipart(vec![
+                    ("name".into(), Part::Text("ann".into())),
+                    ("access_token".into(), Part::Text("{{access_token}}".into())),
+                ]))
+            }),
+        ),
+    ];
+    for (command, secret, name, expected) in cases {
+        let imported = import(command);
+        assert_eq!(request_of(&imported), expected, "command: {command}");
+        let json = imported.flow.to_json();
+        let report = format!("{:?}{:?}", imported.report, imported.variables);
+        for text in [&json, &report] {
+            assert!(!text.contains(secret), "{command}: {secret} in {text}");
+        }
+        assert!(json.contains(&format!("{{{{{name}}}}}")), "{command}: {json}");
+        let found: Vec<(&str, bool, bool)> = imported
+            .variables
+            .iter()
+            .map(|v| (v.name.as_str(), v.value.is_secret(), v.value.expose().contains(secret)))
+            .collect();
+        assert_eq!(found, [(name, true, true)], "{command}");
+    }
+}
+
+#[test]
+fn credential_flags_with_no_place_in_a_flow_are_left_out_unseen() {
+    let imported =
+        import("curl -U proxy:PROXY-PW-1717 -E cert.pem:CERT-PW-1818 https://x.test/a https://x.test/b?k=EXTRA-1919");
+    let everything = format!("{}{:?}{:?}", imported.flow.to_json(), imported.report, imported.variables);
+    for secret in ["PROXY-PW-1717", "CERT-PW-1818", "EXTRA-1919"] {
+        assert!(!everything.contains(secret), "{secret} in {everything}");
+    }
+    let warnings = imported.report.warnings.join("\n");
+    assert!(warnings.contains("`-U` is not imported") && warnings.contains("`-E` is not imported"), "{warnings}");
+    assert!(warnings.contains("more than one URL"), "{warnings}");
+}
+
+/// A credential is replaced where it stood; elsewhere only where it cannot be ordinary
+/// text (a distinctive value standing as a whole token).
+#[test]
+fn a_literal_credential_is_replaced_only_where_it_stood() {
+    let imported = import("curl https://httpbin.org/bearer -H 'Authorization: Bearer bearer'");
+    let request = request_of(&imported);
+    assert_eq!(request.url, "https://httpbin.org/bearer");
+    assert_eq!(request.headers, pairs(&[("Authorization", "Bearer {{token}}")]));
+
+    let imported = import(
+        "curl https://x.test/sk-ECHO-2024/x -H 'Authorization: Bearer sk-ECHO-2024' -H 'Content-Type: application/json' \
+         -d '{\"echo\": \"sk-ECHO-2024\", \"other\": \"xsk-ECHO-2024\"}'",
+    );
+    let request = request_of(&imported);
+    assert_eq!(request.url, "https://x.test/{{token}}/x");
+    assert_eq!(request.body, Some(Body::Json(json!({"echo": "{{token}}", "other": "xsk-ECHO-2024"}))));
+}
+
+#[test]
+fn a_json_content_type_with_parameters_is_kept_as_written() {
+    let imported =
+        import("curl https://x.test/a -H 'Content-Type: application/json;charset=UTF-8' --data-raw '{\"n\":1}'");
+    let request = request_of(&imported);
+    assert_eq!(request.headers, pairs(&[("Content-Type", "application/json;charset=UTF-8")]));
+    assert_eq!(request.body, Some(Body::Json(json!({"n": 1}))));
+    let imported = import("curl https://x.test/a -H 'content-type: application/vnd.api+json' -d '{\"n\":1}'");
+    assert_eq!(request_of(&imported).headers, pairs(&[("content-type", "application/vnd.api+json")]));
+}
+
+#[test]
+fn a_failed_request_ends_in_a_log_at_level_error() {
+    let imported = import("curl https://x.test/a");
+    let flow: serde_json::Value = serde_json::from_str(&imported.flow.to_json()).unwrap();
+    assert_eq!(flow["blocks"]["failure"]["level"], "error");
+    assert_eq!(flow["blocks"]["success"].get("level"), None, "info, the default");
 }

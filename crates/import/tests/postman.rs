@@ -52,13 +52,13 @@ fn shop_collection_becomes_one_chain_depth_first() {
     assert_eq!(ids, expected);
     let wires: Vec<String> = flow.wires.iter().map(|w| format!("{}>{}", w.from, w.to)).collect();
     let mut want = Vec::new();
-    let mut previous = "start.out".to_owned();
+    let mut previous = vec!["start.out".to_owned()];
     for id in order {
-        want.push(format!("{previous}>{id}.in"));
+        want.extend(previous.iter().map(|from| format!("{from}>{id}.in")));
         want.push(format!("{id}.failure>failed.in"));
-        previous = format!("{id}.success");
+        previous = vec![format!("{id}.success"), format!("{id}.failure")];
     }
-    want.push(format!("{previous}>done.in"));
+    want.push(format!("{}>done.in", previous[0]));
     assert_eq!(wires, want);
     // Folders as rows: Health alone, then Users, Admin, Orders; left to right inside.
     let at = |id: &str| flow.block(id).unwrap().at;
@@ -88,7 +88,8 @@ fn shop_requests_field_by_field() {
     list.checks = vec![switchyard_flow::Check { name: "status is 200".into(), condition: ".status == 200".into() }];
     assert_eq!(*request(flow, "list-users"), list);
 
-    assert_eq!(request(flow, "get-user").url, "{{baseUrl}}/api/users/{{userId}}");
+    // A path variable's value goes into its request's URL.
+    assert_eq!(request(flow, "get-user").url, "{{baseUrl}}/api/users/42");
 
     let create = request(flow, "create-user");
     assert_eq!(create.method, "POST");
@@ -175,7 +176,7 @@ fn v2_0_shapes_are_read() {
     assert_eq!(*request(flow, "ping"), ping);
     let item = request(flow, "item");
     assert_eq!(item.method, "PUT");
-    assert_eq!(item.url, "http://{{host}}:{{port}}/api/items/{{itemId}}");
+    assert_eq!(item.url, "http://{{host}}:{{port}}/api/items/7", "the path variable's value");
     assert_eq!(item.query, pairs(&[("v", "2")]));
     assert_eq!(item.headers, pairs(&[("X-One", "1"), ("X-Two", "two")]));
     assert_eq!(item.auth, Some(Auth::Bearer { token: "{{itemToken}}".into() }));
@@ -246,12 +247,12 @@ fn generated_v2_0_shapes_with_slashes_in_path_segments_and_id_named_variables() 
     });
     let imported = postman_collection(&collection.to_string(), "ap.json").unwrap();
     let get = request(&imported.flow, "getitemmediatyperendition");
-    assert_eq!(get.url, "http://api.ap.test/v2/item/{{mediaType}}/{{id}}/{{rendition}}");
+    // Path variables' values go into the URL (placeholders too, as Postman sends them).
+    assert_eq!(get.url, "http://api.ap.test/v2/item/{}/{}/{{rendition}}");
     // Decoded once: the engine encodes it again, so the server gets `%7B%7D` as written.
     assert_eq!(get.query, pairs(&[("filename", "{}")]));
     assert_eq!(get.body, None);
-    let names: Vec<&str> = imported.variables.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names, ["id", "mediaType"]);
+    assert!(imported.variables.is_empty(), "path variables never become variables");
     assert!(imported.report.warnings.iter().any(|w| w.contains("rendition")), "{:?}", imported.report.warnings);
 }
 
@@ -276,4 +277,134 @@ fn encoded_query_values_are_decoded_once() {
     let object = request(&imported.flow, "object");
     // Not UTF-8 once decoded: kept as typed rather than garbled.
     assert_eq!(object.query, pairs(&[("q", "café"), ("bad", "%FF%FE")]));
+}
+
+fn collection(items: serde_json::Value) -> String {
+    json!({
+        "info": {"name": "Kinds", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": items
+    })
+    .to_string()
+}
+
+/// Every kind of literal credential a collection's request can hold: the flow and the
+/// report hold `{{names}}`, never a value, which comes back only as a secret variable.
+#[test]
+fn every_credential_kind_becomes_a_reference_and_never_shows() {
+    let text = collection(json!([
+        {"name": "userinfo raw", "request": {"method": "GET",
+            "url": "https://bob:PW-raw-2121@api.x.test/v1?api_key=AK-raw-2222&q=1"}},
+        {"name": "userinfo object", "request": {"method": "GET", "url": {
+            "raw": "https://amy:PW-obj-2323@api.x.test/v1?access_token=AT-obj-2424",
+            "protocol": "https", "host": ["api", "x", "test"], "path": ["v1"],
+            "query": [{"key": "access_token", "value": "AT-obj-2424"}]}}},
+        {"name": "cookie", "request": {"method": "GET", "url": "https://api.x.test/c",
+            "header": [{"key": "Cookie", "value": "sid=COOKIE-pm-2525"}]}},
+        {"name": "form", "request": {"method": "POST", "url": "https://api.x.test/token",
+            "body": {"mode": "urlencoded", "urlencoded": [
+                {"key": "grant_type", "value": "client_credentials"},
+                {"key": "client_secret", "value": "CS-pm-2626"}]}}},
+        {"name": "multipart", "request": {"method": "POST", "url": "https://api.x.test/m",
+            "body": {"mode": "formdata", "formdata": [{"key": "password", "value": "PW-multi-2727", "type": "text"}]}}},
+        {"name": "json", "request": {"method": "POST", "url": "https://api.x.test/j",
+            "body": {"mode": "raw", "raw": "{\"user\": \"ann\", \"password\": \"PW-json-2828\"}",
+                     "options": {"raw": {"language": "json"}}}}}
+    ]));
+    let imported = postman_collection(&text, "kinds.json").unwrap();
+    let flow = &imported.flow;
+    let raw = request(flow, "userinfo-raw");
+    assert_eq!(raw.url, "https://api.x.test/v1");
+    assert_eq!(raw.auth, Some(Auth::Basic { username: "bob".into(), password: "{{password}}".into() }));
+    assert_eq!(raw.query, pairs(&[("api_key", "{{api_key}}"), ("q", "1")]));
+    let object = request(flow, "userinfo-object");
+    assert_eq!(object.url, "https://api.x.test/v1");
+    assert_eq!(object.auth, Some(Auth::Basic { username: "amy".into(), password: "{{password_2}}".into() }));
+    assert_eq!(object.query, pairs(&[("access_token", "{{access_token}}")]));
+    assert_eq!(request(flow, "cookie").headers, pairs(&[("Cookie", "{{cookie}}")]));
+    assert_eq!(
+        request(flow, "form").body,
+        Some(Body::Form(pairs(&[("grant_type", "client_credentials"), ("client_secret", "{{client_secret}}")])))
+    );
+    assert_eq!(
+        request(flow, "multipart").body,
+        Some(Body::Multipart(vec![("password".into(), Part::Text("{{password_3}}".into()))]))
+    );
+    assert_eq!(request(flow, "json").body, Some(Body::Json(json!({"user": "ann", "password": "{{password_4}}"}))));
+
+    let everything = format!(
+        "{}{:?}{}",
+        flow.to_json(),
+        imported.report,
+        imported.variables.iter().map(|v| &v.origin).cloned().collect::<String>()
+    );
+    let secrets = [
+        "PW-raw-2121",
+        "AK-raw-2222",
+        "PW-obj-2323",
+        "AT-obj-2424",
+        "COOKIE-pm-2525",
+        "CS-pm-2626",
+        "PW-multi-2727",
+        "PW-json-2828",
+    ];
+    for secret in secrets {
+        assert!(!everything.contains(secret), "{secret} in {everything}");
+        let variable = imported.variables.iter().find(|v| v.value.expose().contains(secret));
+        assert!(variable.is_some_and(|v| v.value.is_secret()), "{secret} is not a secret variable");
+    }
+    assert!(!format!("{:?}", imported.variables).contains("PW-"), "Debug shows a value");
+}
+
+/// A path variable belongs to its request: its value goes into the URL, never into the
+/// variables (so never into the globals); one with no value is named in the report.
+#[test]
+fn path_variables_go_into_their_url_not_the_globals() {
+    let text = collection(json!([
+        {"name": "one", "request": {"method": "GET", "url": {
+            "raw": "https://api.x.test/users/:id/posts/:post", "host": ["api", "x", "test"],
+            "path": ["users", ":id", "posts", ":post"], "protocol": "https",
+            "variable": [{"key": "id", "value": "42"}, {"key": "post", "value": ""}]}}},
+        {"name": "two", "request": {"method": "GET", "url": {
+            "raw": "https://api.x.test/users/:id", "host": ["api", "x", "test"], "path": ["users", ":id"],
+            "protocol": "https", "variable": [{"key": "id", "value": "7"}]}}}
+    ]));
+    let imported = postman_collection(&text, "paths.json").unwrap();
+    assert_eq!(request(&imported.flow, "one").url, "https://api.x.test/users/42/posts/{{post}}");
+    assert_eq!(request(&imported.flow, "two").url, "https://api.x.test/users/7");
+    assert!(imported.variables.is_empty(), "{:?}", imported.variables);
+    let warnings = imported.report.warnings.join("\n");
+    assert!(
+        warnings.contains("request `one`: path variable `:post` has no value: the URL uses `{{post}}`"),
+        "{warnings}"
+    );
+}
+
+/// Every request runs, as newman runs a collection: each one's success and failure lead
+/// to the next; every failure also reaches `failed`, a Log at level error.
+#[test]
+fn failures_are_wired_onward_and_to_a_failed_log_at_level_error() {
+    let text = collection(json!([
+        {"name": "a", "request": "https://x.test/a"},
+        {"name": "b", "request": "https://x.test/b"},
+        {"name": "c", "request": "https://x.test/c"}
+    ]));
+    let imported = postman_collection(&text, "c.json").unwrap();
+    let wires: Vec<String> = imported.flow.wires.iter().map(|w| format!("{}>{}", w.from, w.to)).collect();
+    assert_eq!(
+        wires,
+        [
+            "start.out>a.in",
+            "a.failure>failed.in",
+            "a.success>b.in",
+            "a.failure>b.in",
+            "b.failure>failed.in",
+            "b.success>c.in",
+            "b.failure>c.in",
+            "c.failure>failed.in",
+            "c.success>done.in"
+        ]
+    );
+    let flow: serde_json::Value = serde_json::from_str(&imported.flow.to_json()).unwrap();
+    assert_eq!(flow["blocks"]["failed"]["level"], "error");
+    assert_eq!(flow["blocks"]["done"].get("level"), None);
 }

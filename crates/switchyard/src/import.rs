@@ -4,6 +4,11 @@
 //! flow (atomically) and, when asked, the globals, and prints the import report. All
 //! output goes to the writers it is handed. Invalid input exits 2 with nothing written;
 //! a secret value is never written to a flow file or `globals.json`, nor printed.
+//!
+//! `import postman --globals` never points a name at another value: a name taken by a
+//! global that holds a different value gets the next free one (`token-2`) in the flow
+//! and the store, and the report says so; a global holding the same value is used as it
+//! is. An existing global is never replaced (`switchyard vars set` does that).
 
 use std::io::{self, Read as _, Write};
 use std::path::{Path, PathBuf};
@@ -50,17 +55,187 @@ fn postman(file: &Path, dir: Option<&Path>, globals: bool, err: &mut dyn Write) 
     let text = read_input(file)?;
     let imported = switchyard_import::postman_collection(&text, &file.display().to_string())
         .map_err(|error| Fatal::invalid_input(anyhow!(error)))?;
+    let mut imported = imported;
     let dir = dir.unwrap_or(Path::new("."));
     let path = dir.join(format!("{}.flow.json", switchyard_import::slug(&imported.flow.name)));
     refuse_existing(&path)?;
-    let mut store = if globals { Some(store_for(&imported.variables, Scope::Globals)?) } else { None };
+    let Some(mut store) = (if globals { Some(store_for(&imported.variables, Scope::Globals)?) } else { None }) else {
+        save_flow(&path, &imported, dir)?;
+        collection_imported(&imported, &path, err)?;
+        return variables(&imported.variables, None, err).map(|()| Exit::Success);
+    };
+    let plan = free_names(&mut imported, &store)?;
     save_flow(&path, &imported, dir)?;
-    let requests = imported.report.requests.len();
-    writeln!(err, "imported collection `{}`: {requests} requests into {}", escape(&imported.flow.name), shown(&path))
-        .map_err(write_failed)?;
-    report(&imported.report, err)?;
-    variables(&imported.variables, store.as_mut().map(|store| (store, Scope::Globals)), err)?;
+    collection_imported(&imported, &path, err)?;
+    into_globals(&imported.variables, &plan, &mut store, err)?;
     Ok(Exit::Success)
+}
+
+fn collection_imported(imported: &Imported, path: &Path, err: &mut dyn Write) -> Result<(), Fatal> {
+    let requests = imported.report.requests.len();
+    writeln!(err, "imported collection `{}`: {requests} requests into {}", escape(&imported.flow.name), shown(path))
+        .map_err(write_failed)?;
+    report(&imported.report, err)
+}
+
+/// What becomes of one imported variable with `--globals`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Placement {
+    /// Written to the store under its name.
+    Set,
+    /// A global of that name holds this value already (or the import has no value for
+    /// it): used as it is, nothing written.
+    Existing,
+    /// Its name was taken by a global holding another value: renamed from `wanted`.
+    Renamed { wanted: String, write: bool },
+    /// Its name cannot name a global.
+    Invalid,
+}
+
+/// The most `-N` suffixes tried for a free name.
+const MAX_SUFFIX: u32 = 1000;
+
+/// Decides where each variable goes in the globals and renames, in the flow too, those
+/// whose name a global with another value holds: the next free name (`token-2`), or
+/// one holding the same value. Reads the keychain only to compare two secrets.
+fn free_names(imported: &mut Imported, store: &Store) -> Result<Vec<Placement>, Fatal> {
+    let mut claimed: std::collections::HashSet<String> = imported.variables.iter().map(|v| v.name.clone()).collect();
+    let mut plan = Vec::new();
+    for index in 0..imported.variables.len() {
+        let Some(variable) = imported.variables.get(index) else { break };
+        let wanted = variable.name.clone();
+        if !switchyard_vault::is_valid_name(&wanted) {
+            plan.push(Placement::Invalid);
+            continue;
+        }
+        let placement = match holds(store, &wanted, &variable.value)? {
+            Holds::Free => Placement::Set,
+            Holds::Same | Holds::NoValue => Placement::Existing,
+            Holds::Other => {
+                let mut found = None;
+                for n in 2..=MAX_SUFFIX {
+                    let candidate = format!("{wanted}-{n}");
+                    if claimed.contains(&candidate) {
+                        continue;
+                    }
+                    match holds(store, &candidate, &variable.value)? {
+                        Holds::Free => found = Some((candidate, true)),
+                        Holds::Same => found = Some((candidate, false)),
+                        Holds::Other | Holds::NoValue => continue,
+                    }
+                    break;
+                }
+                let Some((name, write)) = found else {
+                    return Err(Fatal::invalid_input(anyhow!(
+                        "no free name for `{}`: `{}-2` to `{}-{MAX_SUFFIX}` are all taken",
+                        escape(&wanted),
+                        escape(&wanted),
+                        escape(&wanted)
+                    )));
+                };
+                claimed.insert(name.clone());
+                imported.rename_variable(&wanted, &name);
+                Placement::Renamed { wanted, write }
+            }
+        };
+        plan.push(placement);
+    }
+    Ok(plan)
+}
+
+/// What a global of some name holds, next to an imported value.
+enum Holds {
+    /// No global of that name.
+    Free,
+    /// The same kind and value.
+    Same,
+    /// Another value (or kind).
+    Other,
+    /// There is one, and the import has no value to compare.
+    NoValue,
+}
+
+fn holds(store: &Store, name: &str, value: &VariableValue) -> Result<Holds, Fatal> {
+    let Some(existing) = store.definition(name) else { return Ok(Holds::Free) };
+    if value.expose().is_empty() {
+        return Ok(Holds::NoValue);
+    }
+    let same = match (existing.kind, value) {
+        (Kind::Default, VariableValue::Plain(text)) => existing.value.as_deref() == Some(text.as_str()),
+        (Kind::Secret, VariableValue::Secret(secret)) => match store.value(name) {
+            Ok(switchyard_vault::Value::Secret(stored)) => {
+                use secrecy::ExposeSecret as _;
+                stored.expose_secret() == secret.expose()
+            }
+            Ok(switchyard_vault::Value::Plain(_)) | Err(switchyard_vault::VaultError::SecretMissing { .. }) => false,
+            Err(error) => return Err(vars::vault_fatal(error)),
+        },
+        _ => false,
+    };
+    Ok(if same { Holds::Same } else { Holds::Other })
+}
+
+/// Writes the collection's variables into the globals as `plan` says, and reports each.
+fn into_globals(
+    found: &[ImportedVariable],
+    plan: &[Placement],
+    store: &mut Store,
+    err: &mut dyn Write,
+) -> Result<(), Fatal> {
+    for (variable, placement) in found.iter().zip(plan) {
+        let name = escape(&variable.name);
+        let origin = &variable.origin;
+        let kind = if variable.value.is_secret() { Kind::Secret } else { Kind::Default };
+        let write = match placement {
+            Placement::Invalid => {
+                writeln!(err, "warning: `{name}` cannot name a global variable: not stored").map_err(write_failed)?;
+                false
+            }
+            Placement::Existing if variable.value.expose().is_empty() => {
+                writeln!(
+                    err,
+                    "{} `{name}` ({origin}) has no value here: the flow uses the global `{name}`",
+                    kind.as_str()
+                )
+                .map_err(write_failed)?;
+                false
+            }
+            Placement::Existing => {
+                writeln!(err, "kept `{name}` ({origin}): the global `{name}` holds this value already")
+                    .map_err(write_failed)?;
+                false
+            }
+            Placement::Renamed { wanted, write } => {
+                let wanted = escape(wanted);
+                let holds = if *write { "a new global" } else { "the global holding this value" };
+                writeln!(
+                    err,
+                    "renamed `{wanted}` to `{name}` ({origin}): the global `{wanted}` holds another value and is \
+                     left as it is; the flow uses `{{{{{name}}}}}`, {holds}"
+                )
+                .map_err(write_failed)?;
+                *write
+            }
+            Placement::Set => true,
+        };
+        if !write {
+            continue;
+        }
+        if variable.value.is_secret() && variable.value.expose().is_empty() {
+            writeln!(err, "secret `{name}` ({origin}) has no value: set it with `switchyard vars set {name} --secret`")
+                .map_err(write_failed)?;
+            continue;
+        }
+        let definition =
+            Definition { name: variable.name.clone(), kind, value: None, allowed_hosts: Vec::new(), expires: None };
+        store.set(definition, variable.value.expose()).map_err(vars::vault_fatal)?;
+        let place = match kind {
+            Kind::Secret => "in the OS keychain".to_owned(),
+            Kind::Default => format!("in {}", shown(store.path())),
+        };
+        writeln!(err, "set {} `{name}` ({origin}) {place}", kind.as_str()).map_err(write_failed)?;
+    }
+    Ok(())
 }
 
 /// The store, with `scope` (an environment must exist) and its keychain (when there

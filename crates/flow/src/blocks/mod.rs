@@ -22,7 +22,7 @@ pub use delay::Delay;
 pub use evaluate::Evaluate;
 pub use for_each::ForEach;
 pub use if_::If;
-pub use log::LogBlock;
+pub use log::{LogBlock, LogLevel};
 pub use send_request::{ApiKeyLocation, Auth, Body, Check, Part, SendRequest, StatusPattern};
 pub use set::Set;
 pub use start::Start;
