@@ -119,6 +119,9 @@ pub enum ErrorKind {
     Network,
     /// The response came, but a check did not hold.
     CheckFailed,
+    /// The response came, but a capture's expression failed (or a secret capture gave
+    /// no text).
+    CaptureFailed,
 }
 
 impl ErrorKind {
@@ -138,6 +141,7 @@ impl ErrorKind {
             ErrorKind::TooManyRedirects => "too_many_redirects",
             ErrorKind::Network => "network",
             ErrorKind::CheckFailed => "check_failed",
+            ErrorKind::CaptureFailed => "capture_failed",
         }
     }
 
@@ -157,6 +161,7 @@ impl ErrorKind {
             ErrorKind::TooManyRedirects => "too many redirects",
             ErrorKind::Network => "network error",
             ErrorKind::CheckFailed => "check failed",
+            ErrorKind::CaptureFailed => "capture failed",
         }
     }
 }

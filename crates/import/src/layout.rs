@@ -67,7 +67,11 @@ fn wire(from: &str, from_port: Port, to: &str) -> Wire {
 }
 
 fn log(id: &str, at: [f32; 2]) -> Block {
-    Block { id: id.to_owned(), at, kind: BlockKind::Log(LogBlock { label: Some(id.to_owned()) }) }
+    Block {
+        id: id.to_owned(),
+        at,
+        kind: BlockKind::Log(LogBlock { label: Some(id.to_owned()), ..LogBlock::default() }),
+    }
 }
 
 /// Start → each request in turn on `success`; every `failure` → Log `failed`; the last

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 use switchyard_engine::{Counts, EngineConfig, Event, Outcome, wording};
-use switchyard_flow::{Port, escape_controls};
+use switchyard_flow::{LogLevel, Port, escape_controls};
 
 use super::Level;
 
@@ -27,9 +27,15 @@ pub(super) fn describe(event: &Event) -> Option<(Option<String>, Level, String, 
             format!("{method} {url}"),
             Some(request_value(method, url, headers)),
         )),
-        Event::Log { block, label, value } => {
+        Event::Log { block, label, level, value } => {
             let message = label.as_deref().filter(|label| !label.trim().is_empty()).unwrap_or("logged").to_owned();
-            Some((Some(block.clone()), Level::Log, message, Some(value.clone())))
+            // A value logged at `error` fails the run: it shows in the failure colour.
+            let (level, message) = match level {
+                LogLevel::Info => (Level::Log, message),
+                LogLevel::Warn => (Level::Warning, message),
+                LogLevel::Error => (Level::Failure, format!("{message} (logged at level error: the run fails)")),
+            };
+            Some((Some(block.clone()), level, message, Some(value.clone())))
         }
         Event::Warning { block, message } => Some((block.clone(), Level::Warning, message.clone(), None)),
         Event::BlockFinished { block, port, value, wired, summary } => match port {

@@ -245,14 +245,17 @@ fn log_label_is_edited_and_empty_text_clears_it() {
     let block = Block { id: "log".to_owned(), at: [0.0, 0.0], kind: BlockKind::Log(LogBlock::default()) };
     let mut harness = harness(block, vec![]);
     replace_text(&mut harness, "Label", "models");
-    assert_eq!(harness.state().block.kind, BlockKind::Log(LogBlock { label: Some("models".to_owned()) }));
+    assert_eq!(
+        harness.state().block.kind,
+        BlockKind::Log(LogBlock { label: Some("models".to_owned()), ..LogBlock::default() })
+    );
 
     harness.get_by_label("Label").focus();
     harness.run();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
     harness.key_press(Key::Backspace);
     harness.run();
-    assert_eq!(harness.state().block.kind, BlockKind::Log(LogBlock { label: None }));
+    assert_eq!(harness.state().block.kind, BlockKind::Log(LogBlock { label: None, ..LogBlock::default() }));
 }
 
 #[test]
