@@ -169,19 +169,22 @@ async fn the_value_a_block_receives_is_masked_in_headers_body_and_url() {
         json!({
             "call": {"type": "send_request", "url": server.url("/echo?k={{pw}}"),
                      "headers": [["Authorization", "Bearer {{pw}}"]]},
-            "look": {"type": "evaluate", "expression": "[.url, .headers[\"x-echo-authorization\"], .body.query, .body.headers.authorization]"},
+            // Reversed, so the event's own masking cannot hide what the block held.
+            "look": {"type": "evaluate", "expression":
+                "[.url, .headers[\"x-echo-authorization\"], .body.query, .body.headers.authorization] | map(explode | reverse | implode)"},
         }),
         json!([["start.out", "call.in"], ["call.success", "look.in"]]),
     );
     let (_, events) = run(&flow, &variables).await;
     let (_, looked) = fired(&events, "look");
+    let reversed = |text: String| text.chars().rev().collect::<String>();
     assert_eq!(
         looked,
         &json!([
-            server.url(&format!("/echo?k={MASK}")),
-            format!("Bearer {MASK}"),
-            format!("k={MASK}"),
-            format!("Bearer {MASK}")
+            reversed(server.url(&format!("/echo?k={MASK}"))),
+            reversed(format!("Bearer {MASK}")),
+            reversed(format!("k={MASK}")),
+            reversed(format!("Bearer {MASK}"))
         ])
     );
     assert_eq!(server.seen()[0].query, format!("k={secret}"), "only the request carried it");
@@ -202,12 +205,14 @@ async fn a_token_captured_as_a_secret_is_masked_in_its_own_response() {
                      "headers": [["Authorization", "Bearer {{token}}"]]},
             "see": {"type": "evaluate", "expression": "{user: $user, vars: $vars}"},
             "log": {"type": "log"},
+            "peek": {"type": "evaluate", "expression": ".body.access_token | explode | reverse | implode"},
         }),
         json!([
             ["start.out", "login.in"],
             ["login.success", "call.in"],
             ["call.success", "see.in"],
-            ["see.out", "log.in"]
+            ["see.out", "log.in"],
+            ["login.success", "peek.in"]
         ]),
     );
     let (summary, events) = run(&flow, &Variables::new()).await;
@@ -223,6 +228,8 @@ async fn a_token_captured_as_a_secret_is_masked_in_its_own_response() {
     assert_eq!(seen[1].query, "user=42");
     let (_, echoed) = fired(&events, "call");
     assert_eq!(echoed["body"]["headers"]["authorization"], format!("Bearer {MASK}"));
+    // The next block got the response masked with the token: nothing to reverse.
+    assert_eq!(fired(&events, "peek").1, &json!(MASK));
     // Expressions see the plain capture, never the secret one.
     assert_eq!(fired(&events, "see").1, &json!({"user": 42, "vars": {"user": 42}}));
     for text in event_texts(&events) {
