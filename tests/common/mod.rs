@@ -57,6 +57,9 @@ struct Shared {
     together: Arc<tokio::sync::Barrier>,
 }
 
+/// The token `/login` answers with: a run knows it only once a flow captures it.
+pub const LOGIN_TOKEN: &str = "e2e-Login-Captured-4b9d";
+
 /// A local HTTP server, one per test, on its own thread and runtime.
 ///
 /// Routes: `/json` answers `{"hello": "world", "items": [1, 2, 3]}`; `/status/CODE`
@@ -66,7 +69,8 @@ struct Shared {
 /// it got the request, see [`TestServer::wait_until_stuck`]); `/together` answers 200
 /// once two requests are waiting there at the same time; `/reflect?from=…&enc=…`
 /// answers `{"authenticated": true, "token": …}` with a part of the request in an
-/// encoding (see [`encode::reflect`]); any path under `/api/` answers 200
+/// encoding (see [`encode::reflect`]); `/login` answers `{"access_token":
+/// LOGIN_TOKEN, "token_type": "bearer", "user": {"id": 7}}`; any path under `/api/` answers 200
 /// `{"ok": true, "path": …}`. Every request is recorded, body included.
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`.
@@ -152,6 +156,10 @@ async fn handle(State(state): State<Shared>, request: Request) -> Response {
         let authorization = received.header("authorization").unwrap_or_default();
         let token = encode::reflect(&from, &enc, authorization, &received.query, &received.body);
         return axum::Json(json!({"authenticated": true, "token": token})).into_response();
+    }
+    if path == "/login" {
+        return axum::Json(json!({"access_token": LOGIN_TOKEN, "token_type": "bearer", "user": {"id": 7}}))
+            .into_response();
     }
     if path == "/json" {
         return axum::Json(json!({"hello": "world", "items": [1, 2, 3]})).into_response();

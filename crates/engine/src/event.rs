@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use switchyard_flow::Port;
+use switchyard_flow::{LogLevel, Port};
 
 /// One thing that happened during a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +57,10 @@ pub enum Event {
         block: String,
         /// The Log block's label, if it has one.
         label: Option<String>,
+        /// The Log block's level; a value logged at `error` makes the run `failed`.
+        /// Written only when it is not `info`.
+        #[serde(default, skip_serializing_if = "LogLevel::is_info", with = "level_name")]
+        level: LogLevel,
         /// The value it received.
         value: Value,
     },
@@ -157,7 +161,8 @@ impl Event {
 pub enum Outcome {
     /// Everything ran; no failure went unhandled.
     Ok,
-    /// A `failure` port fired with no wire attached, or a block's expression failed.
+    /// A `failure` port fired with no wire attached, a block's expression failed, or a
+    /// value reached a Log at level `error`.
     Failed,
     /// The run was cancelled.
     Cancelled,
@@ -195,6 +200,33 @@ pub struct Counts {
     /// Blocks that could not run (an expression failed).
     #[serde(default)]
     pub errors: u64,
+    /// Values logged by Log blocks at level `error`: each fails the run.
+    #[serde(default)]
+    pub error_logs: u64,
+}
+
+impl Counts {
+    /// Whether anything in the run makes its outcome `failed`: an unhandled failure, a
+    /// block error, or a value logged at level `error`.
+    pub fn any_failure(&self) -> bool {
+        self.unhandled > 0 || self.errors > 0 || self.error_logs > 0
+    }
+}
+
+/// A [`LogLevel`] in JSON as its name (`"warn"`, `"error"`).
+mod level_name {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use switchyard_flow::LogLevel;
+
+    pub fn serialize<S: Serializer>(level: &LogLevel, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(level.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<LogLevel, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        LogLevel::named(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown log level `{name}` (info, warn or error)")))
+    }
 }
 
 /// The end of a run, as returned by [`crate::Engine::run`].

@@ -6,15 +6,18 @@
 //!
 //! 1. in the text as it is;
 //! 2. in the text decoded once: percent escapes (`%XX`, either hex case, any mix of
-//!    raw and encoded characters, `+` read as a space) and JSON escapes (`\uXXXX`
-//!    with surrogate pairs, `\/`, `\"`, `\\`, `\n`, …) undone together;
+//!    raw and encoded characters, `+` read as a space), JSON escapes (`\uXXXX`
+//!    with surrogate pairs, `\/`, `\"`, `\\`, `\n`, …) and HTML/XML character
+//!    references (`&lt;`, `&amp;`, `&quot;`, `&#39;`, `&#x27;`, any decimal or hex
+//!    `&#…;` in either case, the named ones an escaper writes for ASCII) undone
+//!    together;
 //! 3. in that decoded again, up to four layers, while escapes remain (a value encoded
-//!    twice, then put in a query);
-//! 4. when the text, or any layer decoded from it, has both kinds of escape, with only
-//!    one kind undone, up to four layers (a secret that itself holds `%0A` or `\n`,
-//!    echoed with escapes of the other kind, perhaps twice, perhaps percent-encoded
-//!    once more), and with only `\/` undone when it has that (slashes escaped twice
-//!    around a backslash of the secret's own).
+//!    twice, then put in a query; an HTML-escaped echo, percent-encoded);
+//! 4. when the text, or any layer decoded from it, has two kinds of escape or more,
+//!    with only one kind undone, up to four layers (a secret that itself holds `%0A`,
+//!    `\n` or `&lt;`, echoed with escapes of another kind, perhaps twice, perhaps
+//!    percent-encoded once more), and with only `\/` undone when it has that (slashes
+//!    escaped twice around a backslash of the secret's own).
 //!
 //! A match found in a decoded layer is mapped back to the stretch of the original
 //! text it came from, escapes included, and that whole stretch is masked.
@@ -250,7 +253,7 @@ impl Redactor {
                 }
             }
             Event::ResponseReceived { block, .. } => self.redact_string(block),
-            Event::Log { block, label, value } => {
+            Event::Log { block, label, value, .. } => {
                 self.redact_string(block);
                 if let Some(label) = label {
                     self.redact_string(label);
@@ -447,17 +450,16 @@ fn for_each_match(matcher: &AhoCorasick, text: &[u8], found: &mut dyn FnMut(Rang
     }
     let mut layers: Vec<Decoded> = Vec::new();
     for depth in 0..=DECODE_LAYERS {
-        let (has_both, has_slash) = {
+        let (kinds, has_slash) = {
             let source = layers.last().map_or(text, |layer| layer.bytes.as_slice());
-            let has = |set: &[u8]| source.iter().any(|b| set.contains(b));
-            (has(b"\\") && has(b"%+"), source.windows(2).any(|pair| pair == b"\\/"))
+            (Escapes::ONE_KIND.map(|kind| (kind, kind.present_in(source))), Escapes::Slash.present_in(source))
         };
-        // A secret that itself holds text like `%0A` or `\n`, echoed with escapes of
-        // the other kind (perhaps more than once, perhaps under more encoding that the
-        // layers before undid): from every layer that has both kinds, undo only one
-        // kind, layer after layer.
-        if has_both {
-            for escapes in [Escapes::Json, Escapes::Percent] {
+        // A secret that itself holds text like `%0A`, `\n` or `&lt;`, echoed with
+        // escapes of another kind (perhaps more than once, perhaps under more encoding
+        // that the layers before undid): from every layer that has two kinds or more,
+        // undo only one kind, layer after layer.
+        if kinds.iter().filter(|(_, present)| *present).count() >= 2 {
+            for (escapes, _) in kinds.into_iter().filter(|(_, present)| *present) {
                 one_kind_layers(matcher, text, &mut layers, escapes, found);
             }
         }
@@ -470,7 +472,7 @@ fn for_each_match(matcher: &AhoCorasick, text: &[u8], found: &mut dyn FnMut(Rang
             break;
         }
         let source = layers.last().map_or(text, |layer| layer.bytes.as_slice());
-        let Some(decoded) = decode_again(source, Escapes::Both) else { break };
+        let Some(decoded) = decode_again(source, Escapes::All) else { break };
         find_in_layer(matcher, &decoded, &layers, found);
         layers.push(decoded);
     }
@@ -523,15 +525,39 @@ fn find_in_layer(
 /// Which escapes a decoding layer undoes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Escapes {
-    /// Percent (`%XX`, `+` as a space) and JSON escapes together.
-    Both,
+    /// Percent (`%XX`, `+` as a space), JSON escapes and HTML/XML character references
+    /// together.
+    All,
     /// Percent escapes only.
     Percent,
     /// JSON escapes only.
     Json,
+    /// HTML/XML character references only (`&lt;`, `&#39;`, `&#x27;`, …).
+    Html,
     /// Only `\/` (a server that escapes slashes, as PHP does, and leaves the
     /// secret's own backslashes as they are).
     Slash,
+}
+
+impl Escapes {
+    /// The kinds a layer may undo on their own, when a text has more than one.
+    const ONE_KIND: [Escapes; 3] = [Escapes::Json, Escapes::Percent, Escapes::Html];
+
+    /// Whether `text` has something that may be an escape of this kind.
+    fn present_in(self, text: &[u8]) -> bool {
+        match self {
+            Escapes::Percent => text.iter().any(|b| matches!(b, b'%' | b'+')),
+            Escapes::Json => text.contains(&b'\\'),
+            Escapes::Html => {
+                text.contains(&b';')
+                    && text
+                        .windows(2)
+                        .any(|pair| matches!(pair, [b'&', next] if *next == b'#' || next.is_ascii_alphabetic()))
+            }
+            Escapes::Slash => text.windows(2).any(|pair| pair == b"\\/"),
+            Escapes::All => Escapes::ONE_KIND.iter().any(|kind| kind.present_in(text)),
+        }
+    }
 }
 
 /// A match of base64 takes up to two `=` of padding after it with it.
@@ -594,7 +620,7 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
-/// A text with its percent and JSON escapes undone, and where each decoded byte came from.
+/// A text with some of its escapes undone ([`Escapes`]), and where each decoded byte came from.
 struct Decoded {
     bytes: Vec<u8>,
     /// Each escape that changed length: (decoded start, decoded length, source start,
@@ -605,10 +631,12 @@ struct Decoded {
 impl Decoded {
     /// `text` decoded once, or `None` when it has nothing to decode.
     fn of(text: &[u8], escapes_of: Escapes) -> Option<Self> {
-        let percent = matches!(escapes_of, Escapes::Both | Escapes::Percent);
-        let json = matches!(escapes_of, Escapes::Both | Escapes::Json);
+        let percent = matches!(escapes_of, Escapes::All | Escapes::Percent);
+        let json = matches!(escapes_of, Escapes::All | Escapes::Json);
+        let html = matches!(escapes_of, Escapes::All | Escapes::Html);
         let slash = escapes_of == Escapes::Slash;
-        let starts = |b: &u8| (percent && matches!(b, b'%' | b'+')) || ((json || slash) && *b == b'\\');
+        let starts =
+            |b: &u8| (percent && matches!(b, b'%' | b'+')) || ((json || slash) && *b == b'\\') || (html && *b == b'&');
         let first = text.iter().position(starts)?;
         let mut bytes = Vec::with_capacity(text.len());
         bytes.extend_from_slice(text.get(..first).unwrap_or_default());
@@ -623,6 +651,7 @@ impl Decoded {
                 b'+' if percent => (Cow::Borrowed(b" "), 1),
                 b'\\' if json => json_escape(text.get(i..).unwrap_or_default()),
                 b'\\' if slash && text.get(i + 1) == Some(&b'/') => (Cow::Borrowed(b"/"), 2),
+                b'&' if html => html_reference(text.get(i..).unwrap_or_default()),
                 other => {
                     bytes.push(other);
                     i += 1;
@@ -665,6 +694,80 @@ fn hex_byte(pair: &[u8]) -> Option<u8> {
     match pair {
         [high, low] => Some((digit(*high)? * 16 + digit(*low)?) as u8),
         _ => None,
+    }
+}
+
+/// The longest entity name [`html_reference`] reads (`&percnt;`, `&commat;`).
+const ENTITY_NAME: usize = 8;
+/// The most digits a numeric character reference may have (leading zeros included).
+const REFERENCE_DIGITS: usize = 10;
+
+/// The named character references an HTML or XML escaper writes for ASCII text
+/// (compared without case: `&LT;` and `&AMP;` are valid HTML too), and `&nbsp;`.
+const ENTITIES: &[(&str, char)] = &[
+    ("lt", '<'),
+    ("gt", '>'),
+    ("amp", '&'),
+    ("quot", '"'),
+    ("apos", '\''),
+    ("nbsp", '\u{a0}'),
+    ("excl", '!'),
+    ("num", '#'),
+    ("dollar", '$'),
+    ("percnt", '%'),
+    ("lpar", '('),
+    ("rpar", ')'),
+    ("ast", '*'),
+    ("plus", '+'),
+    ("comma", ','),
+    ("period", '.'),
+    ("sol", '/'),
+    ("colon", ':'),
+    ("semi", ';'),
+    ("equals", '='),
+    ("quest", '?'),
+    ("commat", '@'),
+    ("lsqb", '['),
+    ("bsol", '\\'),
+    ("rsqb", ']'),
+    ("hat", '^'),
+    ("lowbar", '_'),
+    ("grave", '`'),
+    ("lcub", '{'),
+    ("verbar", '|'),
+    ("rcub", '}'),
+];
+
+/// The bytes an HTML/XML character reference at the start of `text` (which begins
+/// with `&`) stands for, and how many bytes it takes: a named one from [`ENTITIES`],
+/// `&#DDD;` or `&#xHHH;` (either case, leading zeros allowed). A `&` that starts no
+/// reference stands for itself.
+fn html_reference(text: &[u8]) -> (Cow<'static, [u8]>, usize) {
+    let literal = (Cow::Borrowed(b"&".as_slice()), 1);
+    // Where the `;` is after `from`, when between 1 and `limit` accepted bytes lead to it.
+    let end = |from: usize, limit: usize, accept: fn(&u8) -> bool| {
+        let length = text.iter().skip(from).take(limit + 1).take_while(|b| accept(b)).count();
+        (length > 0 && length <= limit && text.get(from + length) == Some(&b';')).then_some(from + length)
+    };
+    if text.get(1) == Some(&b'#') {
+        let (start, radix, digit): (usize, u32, fn(&u8) -> bool) = match text.get(2) {
+            Some(b'x' | b'X') => (3, 16, u8::is_ascii_hexdigit),
+            _ => (2, 10, u8::is_ascii_digit),
+        };
+        let Some(stop) = end(start, REFERENCE_DIGITS, digit) else { return literal };
+        let code = std::str::from_utf8(text.get(start..stop).unwrap_or_default())
+            .ok()
+            .and_then(|number| u32::from_str_radix(number, radix).ok());
+        return match code.filter(|&code| code != 0).and_then(char::from_u32) {
+            Some(c) => (Cow::Owned(c.to_string().into_bytes()), stop + 1),
+            None => literal,
+        };
+    }
+    let Some(stop) = end(1, ENTITY_NAME, u8::is_ascii_alphabetic) else { return literal };
+    let name = text.get(1..stop).unwrap_or_default();
+    match ENTITIES.iter().find(|(entity, _)| entity.as_bytes().eq_ignore_ascii_case(name)) {
+        Some((_, c)) => (Cow::Owned(c.to_string().into_bytes()), stop + 1),
+        None => literal,
     }
 }
 
@@ -865,6 +968,48 @@ mod tests {
             let mut r = Redactor::default();
             r.add_secret(secret);
             assert_eq!(r.redact(&format!("Bearer {echoed}")), format!("Bearer {MASK}"), "{secret:?} in {echoed:?}");
+        }
+    }
+
+    #[test]
+    fn html_and_xml_escaped_echoes_are_masked() {
+        let secret = "Tk<1&2\"3'4>-x/é";
+        let mut r = Redactor::default();
+        r.add_secret(secret);
+        for echoed in [
+            // Python's html.escape, Go's html.EscapeString, XML, PHP's ENT_QUOTES.
+            "Tk&lt;1&amp;2&quot;3&#x27;4&gt;-x/é",
+            "Tk&lt;1&amp;2&#34;3&#39;4&gt;-x/é",
+            "Tk&lt;1&amp;2&quot;3&apos;4&gt;-x/é",
+            "Tk&lt;1&amp;2&quot;3&#039;4&gt;-x&sol;&#233;",
+            // Named references in upper case, numeric ones in any case, zero-padded.
+            "Tk&LT;1&AMP;2&QUOT;3&#X27;4&GT;-x/&#xE9;",
+            "&#84;&#x6b;&#060;1&#38;2&#x22;3&#X0027;4&#62;&#45;x&#47;&#xe9;",
+            // Escaped, then percent-encoded; JSON-escaped, then HTML-escaped.
+            "Tk%26lt%3B1%26amp%3B2%26quot%3B3%26%2339%3B4%26gt%3B-x%2F%C3%A9",
+            "Tk&lt;1&amp;2\\&quot;3'4&gt;-x\\/\\u00e9",
+        ] {
+            assert_eq!(r.redact(&format!("<p>{echoed}</p>")), format!("<p>{MASK}</p>"), "{echoed}");
+        }
+        // A `&` that starts no reference, or one without its `;`, stays as it is.
+        for plain in ["a & b", "&lt", "&#;", "&#x;", "&unknown;", "&#1114112;", "&#0;"] {
+            assert!(matches!(r.redact_cow(plain), Cow::Borrowed(_)), "{plain}");
+        }
+    }
+
+    #[test]
+    fn a_secret_holding_text_like_an_html_reference_is_masked_when_escaped_otherwise() {
+        for (secret, echoed) in [
+            // The secret's own `&lt;` is text; the echo percent-encodes it.
+            ("ka&lt;b%zzk", "ka%26lt%3Bb%25zzk"),
+            // The secret's own `%41`; the echo HTML-escapes its `<`.
+            ("ka<b%41k", "ka&lt;b%41k"),
+            // The secret's own `&amp;` and `\n`; the echo HTML-escapes it.
+            ("k&amp;\\n<k", "k&amp;amp;\\n&lt;k"),
+        ] {
+            let mut r = Redactor::default();
+            r.add_secret(secret);
+            assert_eq!(r.redact(&format!("x {echoed} y")), format!("x {MASK} y"), "{secret:?} in {echoed:?}");
         }
     }
 

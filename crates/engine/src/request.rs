@@ -39,11 +39,33 @@ struct Response {
     headers: HeaderMap,
     body: Vec<u8>,
     url: Url,
+    /// From sending the last hop to the end of its body.
+    exchange_ms: u64,
+}
+
+/// What one Send Request run came to, before its captures and checks.
+pub(crate) struct Exchanged {
+    /// The port and value to fire. The value is masked at ingress: every form of every
+    /// secret the run knows is already replaced by the mask.
+    pub fired: Fired,
+    /// The `ResponseReceived` event when a response came: sent by the caller once the
+    /// response's secret captures are in the mask (`blocks/send_request.rs`).
+    pub received: Option<Event>,
 }
 
 impl<'a> RequestRun<'a> {
-    /// Runs the block to completion. Cancellation is by dropping the future.
-    pub async fn execute(self) -> Fired {
+    /// Runs the block to completion, and masks what came in. Cancellation is by
+    /// dropping the future.
+    pub async fn execute(self) -> Exchanged {
+        let mut exchanged = self.exchange_all().await;
+        // Ingress: what came from outside (status, headers, body, the final URL, an
+        // error that quotes a server's Location) is masked before any block,
+        // expression or event sees it. Only the request that was sent held a secret.
+        self.emitter.redactor().redact_value(&mut exchanged.fired.value);
+        exchanged
+    }
+
+    async fn exchange_all(&self) -> Exchanged {
         let started = Instant::now();
         let mut url_text = String::new();
         let result = match self.prepare(&mut url_text) {
@@ -64,20 +86,31 @@ impl<'a> RequestRun<'a> {
         };
         let duration_ms = elapsed_ms(started);
         match result {
-            Ok(response) => self.fire_response(response, duration_ms),
-            Err(error) => Fired {
-                port: Port::Failure,
-                value: ResponseValue {
-                    status: None,
-                    headers: Map::new(),
-                    body: Value::Null,
-                    duration_ms,
-                    url: url_text,
-                    error: Some(ErrorValue { kind: error.kind, message: error.message(), checks: Vec::new() }),
-                }
-                .into_value(),
-                summary: error.summary,
-                responded: false,
+            Ok(response) => {
+                let received = Event::ResponseReceived {
+                    block: self.block.to_owned(),
+                    status: response.status.as_u16(),
+                    duration_ms: response.exchange_ms,
+                    bytes: response.body.len() as u64,
+                };
+                Exchanged { fired: self.fire_response(response, duration_ms), received: Some(received) }
+            }
+            Err(error) => Exchanged {
+                fired: Fired {
+                    port: Port::Failure,
+                    value: ResponseValue {
+                        status: None,
+                        headers: Map::new(),
+                        body: Value::Null,
+                        duration_ms,
+                        url: url_text,
+                        error: Some(ErrorValue { kind: error.kind, message: error.message(), checks: Vec::new() }),
+                    }
+                    .into_value(),
+                    summary: error.summary,
+                    responded: false,
+                },
+                received: None,
             },
         }
     }
@@ -168,13 +201,8 @@ impl<'a> RequestRun<'a> {
                 let mut response = response;
                 let response_headers = std::mem::take(response.headers_mut());
                 let body = self.read_body(response).await?;
-                self.emitter.send(Event::ResponseReceived {
-                    block: self.block.to_owned(),
-                    status: status.as_u16(),
-                    duration_ms: elapsed_ms(sent_at),
-                    bytes: body.len() as u64,
-                });
-                return Ok(Response { status, headers: response_headers, body, url });
+                let exchange_ms = elapsed_ms(sent_at);
+                return Ok(Response { status, headers: response_headers, body, url, exchange_ms });
             };
             hops += 1;
             if hops > self.max_redirects {

@@ -23,7 +23,7 @@ use std::time::Instant;
 use futures_util::stream::{FuturesUnordered, StreamExt as _};
 use serde_json::{Map, Value};
 use switchyard_flow::expr::Program;
-use switchyard_flow::{BlockKind, Flow, Port};
+use switchyard_flow::{BlockKind, Flow, LogLevel, Port};
 use switchyard_vault::{Date, Variable, Variables};
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
@@ -107,8 +107,9 @@ impl Shared<'_> {
         program.run_one(input, &values).map_err(|error| failure(error.message))
     }
 
-    /// Keeps a run variable set by a `set` block: it wins over every other source.
-    fn set_variable(&self, name: &str, value: &Value, secret: bool) {
+    /// Keeps a run variable set by a `set` block or a capture: it wins over every
+    /// other source. A secret is added to the mask at once.
+    pub fn set_variable(&self, name: &str, value: &Value, secret: bool) {
         let text = switchyard_flow::template::value_to_text(value);
         if secret {
             self.emitter.mask_secret(&text);
@@ -298,8 +299,7 @@ impl<'a> Scheduler<'a> {
         drop(tasks);
 
         let counts = self.counts;
-        let failed = counts.unhandled > 0 || counts.errors > 0;
-        let outcome = outcome.unwrap_or(if failed { Outcome::Failed } else { Outcome::Ok });
+        let outcome = outcome.unwrap_or(if counts.any_failure() { Outcome::Failed } else { Outcome::Ok });
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         shared.emitter.send(Event::RunFinished { outcome, counts, duration_ms });
         RunSummary { outcome, counts, duration_ms }
@@ -366,8 +366,11 @@ impl<'a> Scheduler<'a> {
         for &target in &targets {
             self.push(target, Arc::clone(&value), lineage);
         }
-        if matches!(block.kind, BlockKind::Log(_)) {
+        if let BlockKind::Log(log) = &block.kind {
             self.counts.logged += 1;
+            if log.level == LogLevel::Error {
+                self.counts.error_logs += 1;
+            }
         }
         self.shared.emitter.send(Event::BlockFinished {
             block: block.id.clone(),

@@ -121,6 +121,9 @@ pub enum ErrorKind {
     CheckFailed,
     /// The rendered request would have taken more than `max_request_bytes`; nothing was sent.
     RequestTooLarge,
+    /// The response came, but a capture's expression failed (or a secret capture gave
+    /// no text).
+    CaptureFailed,
 }
 
 impl ErrorKind {
@@ -141,6 +144,7 @@ impl ErrorKind {
             ErrorKind::Network => "network",
             ErrorKind::CheckFailed => "check_failed",
             ErrorKind::RequestTooLarge => "request_too_large",
+            ErrorKind::CaptureFailed => "capture_failed",
         }
     }
 
@@ -161,6 +165,7 @@ impl ErrorKind {
             ErrorKind::Network => "network error",
             ErrorKind::CheckFailed => "check failed",
             ErrorKind::RequestTooLarge => "request too large",
+            ErrorKind::CaptureFailed => "capture failed",
         }
     }
 }

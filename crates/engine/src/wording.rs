@@ -52,7 +52,7 @@ pub fn failure_message(value: &Value, summary: &str) -> Option<String> {
 }
 
 /// The run's headline (`✔ ok`, `✖ failed`, `■ cancelled`, `✖ limit: …`) and its details
-/// (`1 unhandled failure`, `3 blocks`, `2 requests (1 ✔, 1 ✖)`, `142 ms`).
+/// (`1 unhandled failure`, `1 error logged`, `3 blocks`, `2 requests (1 ✔, 1 ✖)`, `142 ms`).
 pub fn run_summary(outcome: Outcome, counts: &Counts, duration_ms: u64, max_steps: u64) -> (String, Vec<String>) {
     let headline = match outcome {
         Outcome::Ok => "✔ ok".to_owned(),
@@ -62,12 +62,15 @@ pub fn run_summary(outcome: Outcome, counts: &Counts, duration_ms: u64, max_step
     };
     let mut details = Vec::new();
     if outcome == Outcome::Failed || counts.unhandled > 0 {
-        if counts.unhandled > 0 || counts.errors == 0 {
+        if counts.unhandled > 0 || (counts.errors == 0 && counts.error_logs == 0) {
             details.push(plural(counts.unhandled, "unhandled failure"));
         }
         if counts.errors > 0 {
             details.push(plural(counts.errors, "block error"));
         }
+    }
+    if counts.error_logs > 0 {
+        details.push(format!("{} logged", plural(counts.error_logs, "error")));
     }
     details.push(plural(counts.blocks_run, "block"));
     let requests = counts.succeeded + counts.failed;
@@ -112,6 +115,14 @@ mod tests {
         let (headline, details) = run_summary(Outcome::Failed, &counts, 42, 10);
         assert_eq!(headline, "✖ failed");
         assert_eq!(details, ["1 unhandled failure", "1 block error", "3 blocks", "1 request (0 ✔, 1 ✖)", "42 ms"]);
+    }
+
+    #[test]
+    fn the_summary_names_values_logged_at_level_error() {
+        let counts = Counts { blocks_run: 4, failed: 1, logged: 1, error_logs: 1, ..Counts::default() };
+        let (headline, details) = run_summary(Outcome::Failed, &counts, 42, 10);
+        assert_eq!(headline, "✖ failed");
+        assert_eq!(details, ["1 error logged", "4 blocks", "1 request (0 ✔, 1 ✖)", "42 ms"]);
     }
 
     #[test]

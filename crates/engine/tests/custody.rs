@@ -1,9 +1,10 @@
-//! Secret custody, class by class (issue 9, DESIGN §4): a real server on 127.0.0.1
-//! echoes what it receives (token, header, URL, body, userinfo) in many encodings, and
-//! no form of the secret may survive in any event; a host-bound secret never leaves
-//! for another host, also when it came back from a server; secrets with white space
-//! or control characters are refused by name, without their value. Ends with property
-//! tests: random secrets echoed in random encodings.
+//! Secret custody, class by class (SECURITY.md): a real server on 127.0.0.1 echoes
+//! what it receives (token, header, URL, body, userinfo) in many encodings (percent,
+//! JSON, base64, HTML/XML character references), and no form of the secret may survive
+//! in any event; an echo is masked where it enters the run, so a later block never
+//! holds the secret and cannot send it to another host; secrets with white space or
+//! control characters are refused by name, without their value. Ends with property
+//! tests: random secrets echoed in random encodings, and what a flow can make of them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 
 mod server;
@@ -47,7 +48,7 @@ fn event_strings(events: &[Event]) -> Vec<String> {
 }
 
 /// Decodes `text` the way a reader could: percent (with and without `+` as space), JSON
-/// escapes, twice over.
+/// escapes, HTML/XML character references, twice over.
 fn readings(text: &str) -> Vec<String> {
     let json_unescape = |t: &str| serde_json::from_str::<String>(&format!("\"{}\"", t.replace('"', "\\\""))).ok();
     let mut out = vec![text.to_owned()];
@@ -56,6 +57,7 @@ fn readings(text: &str) -> Vec<String> {
         for t in &out {
             next.push(server::encode::unpercent(t));
             next.push(server::encode::unpercent(&t.replace('+', " ")));
+            next.push(server::encode::unhtml(t));
             next.extend(json_unescape(t));
         }
         out.extend(next);
@@ -230,7 +232,8 @@ async fn class4_line_break_in_a_header_value_is_refused() {
 
 /// Class 5: a secret bound to 127.0.0.1 is echoed back by it; a later block sends the
 /// echo (`{{input.body.token}}`, in any encoding, in URL, header or body) to another
-/// host (`localhost`, the same server under another name): refused, nothing sent.
+/// host (`localhost`, the same server under another name): the echo was masked where
+/// it came in, so what goes there is the mask, and nothing of the secret.
 #[tokio::test]
 async fn class5_host_bound_secret_echoed_into_input_is_not_sent_elsewhere() {
     let server = TestServer::start().await;
@@ -247,6 +250,7 @@ async fn class5_host_bound_secret_echoed_into_input_is_not_sent_elsewhere() {
         ("json-u", json!({"method": "POST", "url": other, "body": {"json": {"t": "{{input.body.token}}"}}})),
         ("form", json!({"method": "POST", "url": other, "body": {"form": [["t", "{{input.body.token}}"]]}})),
         ("pct-twice", json!({"url": other, "query": [["t", "{{input.body.token}}"]]})),
+        ("html-dec", json!({"url": other, "headers": [["X-Token", "{{input.body.token}}"]]})),
     ];
     for (enc, mut forward) in cases {
         forward["type"] = json!("send_request");
@@ -257,21 +261,25 @@ async fn class5_host_bound_secret_echoed_into_input_is_not_sent_elsewhere() {
                 "b": forward,
                 "done": {"type": "log"},
             }),
-            json!([["start.out", "a.in"], ["a.success", "b.in"], ["b.failure", "done.in"]]),
+            json!([["start.out", "a.in"], ["a.success", "b.in"], ["b.success", "done.in"]]),
         );
         let before = server.seen().len();
-        let (_, events) = run(&flow, &variables).await;
-        let (kind, message) = error(&events, "b");
-        assert_eq!(kind, "host_not_allowed", "{enc}: {message}");
-        assert!(message.contains("`{{key}}`") && message.contains("nothing was sent"), "{message}");
-        assert_eq!(server.seen().len(), before + 1, "{enc}: only the request to the allowed host went out");
-        assert!(!events.iter().any(|e| matches!(e, Event::RequestSent { block, .. } if block == "b")));
+        let (summary, events) = run(&flow, &variables).await;
+        assert_eq!(summary.outcome, Outcome::Ok, "{enc}: {events:#?}");
+        let seen = server.seen();
+        assert_eq!(seen.len(), before + 2, "{enc}: the echo went on, as the mask");
+        let forwarded = &seen[before + 1];
+        let text = format!("{} {:?} {}", forwarded.query, forwarded.headers, forwarded.body);
+        assert!(text.contains(MASK) || text.contains("%2A%2A%2A%2A%2A"), "{enc}: {text}");
+        for reading in readings(&text) {
+            assert!(!reading.to_lowercase().contains("sk-bound-secret-c5"), "{enc}: {text}");
+        }
         assert_no_form(&events, &[token]);
     }
 }
 
-/// Class 5: the same echo sent back to the allowed host is fine; and a request that
-/// carries an echoed secret does not follow a redirect to another origin.
+/// Class 5: an echo sent back to the allowed host carries the mask, not the secret; a
+/// request that carries a secret does not follow a redirect to another origin.
 #[tokio::test]
 async fn class5_echo_to_the_allowed_host_is_sent_and_cross_origin_redirect_is_blocked() {
     let server = TestServer::start().await;
@@ -284,19 +292,17 @@ async fn class5_echo_to_the_allowed_host_is_sent_and_cross_origin_redirect_is_bl
             "a": {"type": "send_request", "url": server.url("/reflect?from=query&enc=raw"), "query": [["v", "{{key}}"]]},
             "b": {"type": "send_request", "url": server.url("/echo"), "headers": [["X-T", "{{input.body.token}}"]]},
             "c": {"type": "send_request", "url": server.url("/redirect"),
-                  "query": [["to", elsewhere], ["t", "{{input.body.headers.x-t}}"]]},
+                  "query": [["to", elsewhere], ["t", "{{key}}"]]},
             "done": {"type": "log"},
         }),
         json!([["start.out", "a.in"], ["a.success", "b.in"], ["b.success", "c.in"], ["c.failure", "done.in"]]),
     );
-    // `b` echoes the header back in its body, masked in events but not in the value
-    // handed on; `c` carries it and is redirected to another origin.
     let (_, events) = run(&flow, &variables).await;
     assert_eq!(fired(&events, "b").0, "success");
     assert_eq!(error(&events, "c").0, "redirect_blocked");
     let seen = server.seen();
     assert_eq!(seen.len(), 3, "a, b and c's first hop; not the redirect: {seen:?}");
-    assert_eq!(seen[1].headers["x-t"], "sk-bound-redirect-c5");
+    assert_eq!(seen[1].headers["x-t"], MASK, "the echo came in masked");
     assert_no_form(&events, &["sk-bound-redirect-c5"]);
 }
 
@@ -331,7 +337,7 @@ fn secret_char() -> impl Strategy<Value = char> {
         4 => prop::char::range('a', 'z'),
         2 => prop::char::range('A', 'Z'),
         2 => prop::char::range('0', '9'),
-        3 => prop::sample::select(vec!['/', '+', '&', '=', '?', '#', '%', '@', ':', ';', ',', '"', '\'', '\\', ' ', '-', '_', '.', '~']),
+        3 => prop::sample::select(vec!['/', '+', '&', '=', '?', '#', '%', '@', ':', ';', ',', '"', '\'', '\\', ' ', '-', '_', '.', '~', '<', '>']),
         2 => prop::sample::select(vec!['é', 'ß', 'Ω', 'ж', '中', '€', '😀', 'ÿ']),
     ]
 }
@@ -420,6 +426,44 @@ proptest! {
             assert_eq!(response["body"]["token"], MASK, "{response}");
             assert_no_form(&events, &[&credential]);
             assert_eq!(server.seen()[0].headers["authorization"], value);
+        });
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(16))]
+
+    /// The ingress rule: whatever the secret and however a server echoes it, the value
+    /// a later block receives holds only the mask, so what a flow makes of it (reversed,
+    /// spelt out, shifted, re-encoded) holds nothing of the secret either.
+    #[test]
+    fn a_flow_never_holds_an_echoed_secret(
+        (value, credential) in secret_value(),
+        enc in prop::sample::select(ENCODINGS.to_vec()),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let server = TestServer::start().await;
+            let flow = flow(
+                json!({
+                    "fetch": {"type": "send_request", "url": server.url(&format!("/reflect?from=token&enc={enc}")),
+                              "headers": [["Authorization", "Bearer {{s}}"]]},
+                    "turn": {"type": "evaluate", "expression":
+                        "[.body.token, (.body.token | explode | reverse | implode), (.body.token | explode | map(. + 1) | implode), (.body.token | @base64), (tojson | ascii_downcase)]"},
+                }),
+                json!([["start.out", "fetch.in"], ["fetch.success", "turn.in"]]),
+            );
+            let (_, events) = run(&flow, &secret("s", &value)).await;
+            let (port, turned) = fired(&events, "turn");
+            assert_eq!(port, "out", "{turned}");
+            let shifted: String = MASK.chars().map(|c| char::from_u32(u32::from(c) + 1).unwrap()).collect();
+            assert_eq!(&turned[0], &json!(MASK));
+            assert_eq!(&turned[1], &json!(MASK));
+            assert_eq!(&turned[2], &json!(shifted));
+            assert_eq!(&turned[3], &json!(encode("base64", MASK)));
+            let reversed: String = value.chars().rev().collect();
+            let reversed_credential: String = credential.chars().rev().collect();
+            assert_no_form(&events, &[&credential, &reversed, &reversed_credential]);
         });
     }
 }

@@ -34,8 +34,8 @@ use std::io::Write;
 use std::path::Path;
 
 pub use blocks::{
-    ApiKeyLocation, Auth, BlockKind, BlockType, Body, Check, Collect, Delay, Evaluate, Expression, ForEach, Group, If,
-    LogBlock, LogLevel, Part, SendRequest, Set, Start, StatusPattern,
+    ApiKeyLocation, Auth, BlockKind, BlockType, Body, Capture, Check, Collect, Delay, Evaluate, Expression, ForEach,
+    Group, If, LogBlock, LogLevel, Part, SendRequest, Set, Start, StatusPattern,
 };
 pub use error::{FlowError, Place, Problem};
 pub use escape::{Escaped, escape_controls, needs_escape};

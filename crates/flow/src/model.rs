@@ -84,6 +84,23 @@ impl Flow {
         self.wires.iter().filter(move |w| &w.from == from).map(|w| &w.to)
     }
 
+    /// Every run variable the flow sets itself (`set` blocks and captures), sorted.
+    pub fn defined_names(&self) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        for block in &self.blocks {
+            match &block.kind {
+                BlockKind::Set(set) => {
+                    names.insert(set.name.clone());
+                }
+                BlockKind::SendRequest(request) => {
+                    names.extend(request.captures.iter().map(|capture| capture.name.clone()));
+                }
+                _ => {}
+            }
+        }
+        names
+    }
+
     /// Every variable name the flow's templates refer to (except `input…`), sorted.
     pub fn variable_names(&self) -> BTreeSet<String> {
         let mut names = BTreeSet::new();

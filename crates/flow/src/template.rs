@@ -40,6 +40,18 @@ pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(is_name_char)
 }
 
+/// What is wrong with `name` as the name of a variable a flow sets (a `set` block, a
+/// capture), if anything: it must be a valid name and not `input`.
+pub fn variable_name_problem(name: &str) -> Option<&'static str> {
+    if !is_valid_name(name) {
+        Some("a variable name is letters, digits, `_`, `.` and `-`")
+    } else if name == "input" || name.starts_with("input.") {
+        Some("`input` is reserved for the value a block receives")
+    } else {
+        None
+    }
+}
+
 fn is_name_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-')
 }

@@ -536,3 +536,125 @@ fn dynamic_variables_are_not_variables_to_define() {
     let flow = Flow::from_json(&text, "t.json").unwrap();
     assert_eq!(flow.variable_names().into_iter().collect::<Vec<_>>(), ["user"]);
 }
+
+const CAPTURES: &str = r#"{
+  "switchyard": 1,
+  "name": "Login, then call",
+  "blocks": {
+    "start": {
+      "type": "start",
+      "at": [0, 0]
+    },
+    "login": {
+      "type": "send_request",
+      "at": [200, 0],
+      "method": "POST",
+      "url": "http://h/login",
+      "checks": [
+        ["has token", ".body.token != null"]
+      ],
+      "captures": [
+        ["token", ".body.token", "secret"],
+        ["user-id", ".body.user.id"]
+      ]
+    },
+    "denied": {
+      "type": "log",
+      "at": [400, 100],
+      "label": "login refused",
+      "level": "error"
+    },
+    "slow": {
+      "type": "log",
+      "at": [400, 200],
+      "level": "warn"
+    }
+  },
+  "wires": [
+    ["start.out", "login.in"],
+    ["login.failure", "denied.in"],
+    ["denied.out", "slow.in"]
+  ]
+}
+"#;
+
+#[test]
+fn captures_and_log_levels_read_and_write_back_the_same_bytes() {
+    let flow = Flow::from_json(CAPTURES, "t.json").unwrap();
+    assert_eq!(flow.to_json(), CAPTURES);
+    let BlockKind::SendRequest(login) = &flow.blocks[1].kind else { panic!("not a request") };
+    assert_eq!(
+        login.captures,
+        [
+            Capture { name: "token".into(), expression: Expression::from(".body.token"), secret: true },
+            Capture { name: "user-id".into(), expression: Expression::from(".body.user.id"), secret: false },
+        ]
+    );
+    let fields: Vec<String> = flow.blocks[1].kind.expressions().into_iter().map(|(field, _)| field).collect();
+    assert_eq!(fields, ["checks[0]", "captures[0]", "captures[1]"], "checks first, then captures");
+    let BlockKind::Log(denied) = &flow.blocks[2].kind else { panic!("not a log") };
+    assert_eq!((denied.label.as_deref(), denied.level), (Some("login refused"), LogLevel::Error));
+    let BlockKind::Log(slow) = &flow.blocks[3].kind else { panic!("not a log") };
+    assert_eq!(slow.level, LogLevel::Warn);
+    // The defaults are left out: no `captures`, no `level: info`.
+    let plain = doc(
+        start_and(
+            json!({"r": {"type": "send_request", "url": "u", "captures": []}, "l": {"type": "log", "level": "info"}}),
+        ),
+        json!([]),
+    );
+    let written = Flow::from_json(&plain, "t.json").unwrap().to_json();
+    assert!(!written.contains("captures") && !written.contains("level"), "{written}");
+}
+
+#[test]
+fn malformed_captures_and_levels_name_their_place() {
+    let request = |captures: serde_json::Value| {
+        doc(start_and(json!({"r": {"type": "send_request", "url": "u", "captures": captures}})), json!([]))
+    };
+    let found = problems(&request(json!({"token": ".body.token"})));
+    assert_eq!(
+        found,
+        [
+            "blocks.r.captures: expected a list of `[name, expression]` or `[name, expression, \"secret\"]`, found an object"
+        ]
+    );
+    let found = problems(&request(json!([["a", ".a"], ["b"], "c", ["d", ".d", "secert"], ["e", ".e", true]])));
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(found[0].starts_with("blocks.r.captures[1]: expected `[name, expression]`"), "{found:?}");
+    assert!(found[1].starts_with("blocks.r.captures[2]: expected `[name, expression]`"), "{found:?}");
+    assert!(found[1].ends_with("found a string"), "{found:?}");
+    assert!(found[2].starts_with("blocks.r.captures[3][2]: the third element of a capture can only be \"secret\""));
+    assert!(found[2].contains("did you mean"), "{found:?}");
+    assert!(found[3].starts_with("blocks.r.captures[4]: expected"), "{found:?}");
+    let found = problems(&request(json!([["a b", ".a"], ["input", ".b"]])));
+    assert_eq!(
+        found,
+        [
+            "blocks.r.captures[0]: a variable name is letters, digits, `_`, `.` and `-`",
+            "blocks.r.captures[1]: `input` is reserved for the value a block receives",
+        ]
+    );
+    let found = problems(&request(json!([["ok", ".a | | .b"], ["env", "env.HOME", "secret"]])));
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].starts_with("blocks.r.captures[0]: expected") && found[0].ends_with("(column 6)"), "{found:?}");
+    assert!(found[1].starts_with("blocks.r.captures[1]: `env` is not available"), "{found:?}");
+    let found = problems(&doc(start_and(json!({"l": {"type": "log", "level": "eror"}})), json!([])));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("blocks.l.level: `level` is \"info\", \"warn\" or \"error\", found \"eror\""));
+    assert!(found[0].contains("did you mean `error`"), "{found:?}");
+    let found = problems(&doc(start_and(json!({"l": {"type": "log", "level": 3}})), json!([])));
+    assert_eq!(found, ["blocks.l.level: expected a string, found a number"]);
+}
+
+#[test]
+fn captures_built_in_code_are_validated() {
+    let mut flow = Flow::new("built");
+    let mut request = SendRequest::new("http://h/");
+    request.captures.push(Capture { name: "x y".into(), expression: Expression::from("["), secret: true });
+    flow.blocks.push(Block { id: "r".into(), at: [0.0, 0.0], kind: BlockKind::SendRequest(request) });
+    let problems: Vec<String> = flow.validate().unwrap_err().iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("blocks.r.captures[0]: a variable name"), "{problems:?}");
+    assert!(problems[1].starts_with("blocks.r.captures[0]: expected"), "{problems:?}");
+}

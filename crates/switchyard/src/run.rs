@@ -176,9 +176,15 @@ async fn run_one(
 ) -> Result<Finished, Fatal> {
     let flow = Arc::clone(&loaded.flow);
     // Not refused: the engine fails the blocks that use an undefined name, through
-    // their failure port, which the flow may handle.
-    let undefined: Vec<String> =
-        loaded.variable_names.iter().filter(|name| variables.get(name).is_none()).cloned().collect();
+    // their failure port, which the flow may handle. A name the flow sets itself (a
+    // `set` block, a capture) is defined.
+    let defined = flow.defined_names();
+    let undefined: Vec<String> = loaded
+        .variable_names
+        .iter()
+        .filter(|name| variables.get(name).is_none() && !defined.contains(*name))
+        .cloned()
+        .collect();
     let engine = match loaded.path.parent() {
         Some(dir) => engine.with_base_dir(dir),
         None => engine.clone(),

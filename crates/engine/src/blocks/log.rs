@@ -1,4 +1,5 @@
-//! `log`: reports the value and passes it on.
+//! `log`: reports the value and passes it on. A value logged at level `error` is
+//! counted by the scheduler (`run.rs`), and makes the run's outcome `failed`.
 
 use serde_json::Value;
 use switchyard_flow::{Block, LogBlock, Port};
@@ -8,6 +9,11 @@ use crate::event::Event;
 use crate::run::Shared;
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &Block, log: &LogBlock, input: Value) -> Step<'a> {
-    shared.emitter.send(Event::Log { block: block.id.clone(), label: log.label.clone(), value: input.clone() });
+    shared.emitter.send(Event::Log {
+        block: block.id.clone(),
+        label: log.label.clone(),
+        level: log.level,
+        value: input.clone(),
+    });
     Step::Fire(Fired::new(Port::Out, input, "logged"))
 }

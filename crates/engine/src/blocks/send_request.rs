@@ -1,17 +1,29 @@
-//! `send_request`: sends the request (`request.rs`), then evaluates its checks; Success
-//! fires only when the status matched and every check held.
+//! `send_request`: sends the request (`request.rs`, which masks what comes back at
+//! ingress), then, when the status matched, evaluates its captures and its checks.
+//! Success fires only when the status matched, every capture gave a value and every
+//! check held.
+//!
+//! The order after a response is the custody order: the response value is masked with
+//! every secret the run knows; the captures are evaluated on it; a secret capture is
+//! added to the mask and the value is masked again; only then is any event about the
+//! response sent (`ResponseReceived`, each capture's `VariableSet`, each check's
+//! `CheckResult`, and the scheduler's `BlockFinished`). So a login's token captured as
+//! a secret never shows, not even in the login's own response. Captures run before the
+//! checks: a check's result is an event about the response, and a check sees the
+//! response as masked with the secrets its captures found.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 use switchyard_flow::expr::is_truthy;
+use switchyard_flow::template::value_to_text;
 use switchyard_flow::{Block, Port, SendRequest};
 
 use super::{Failure, Fired, Step};
 use crate::event::Event;
-use crate::request::RequestRun;
+use crate::request::{Exchanged, RequestRun};
 use crate::run::Shared;
-use crate::value::{ErrorKind, ErrorValue, FailedCheck, ResponseValue};
+use crate::value::{ErrorKind, ErrorValue, FailedCheck};
 
 pub(crate) fn execute<'a>(
     shared: &'a Shared<'a>,
@@ -29,7 +41,7 @@ pub(crate) fn execute<'a>(
             std::future::pending::<()>().await;
         }
         let config = &shared.engine.config;
-        let fired = RequestRun {
+        let Exchanged { mut fired, received } = RequestRun {
             client: &shared.engine.client,
             block: &block.id,
             request,
@@ -44,11 +56,110 @@ pub(crate) fn execute<'a>(
         .execute()
         .await;
         drop(variables);
+        let mut kept = Vec::new();
+        if fired.port == Port::Success && !request.captures.is_empty() {
+            fired = captured(shared, index, block, request, fired, &mut kept);
+        }
+        if let Some(received) = received {
+            shared.emitter.send(received);
+        }
+        for (name, value, secret) in kept {
+            let value = if secret { Value::String(crate::MASK.to_owned()) } else { value };
+            shared.emitter.send(Event::VariableSet { block: block.id.clone(), name, value, secret });
+        }
         if fired.port == Port::Success && !request.checks.is_empty() {
             return checked(shared, index, block, request, fired);
         }
         Ok(fired)
     }))
+}
+
+/// Evaluates every capture on a response whose status matched, in order, and keeps
+/// their values as run variables (`kept` lists them, for their events). A secret
+/// capture is added to the mask and the response value is masked again with it. The
+/// first capture that fails turns Success into Failure with `error.kind`
+/// `capture_failed`; then no variable is kept, but every secret captured before it is
+/// still masked.
+fn captured(
+    shared: &Shared<'_>,
+    index: usize,
+    block: &Block,
+    request: &SendRequest,
+    mut fired: Fired,
+    kept: &mut Vec<(String, Value, bool)>,
+) -> Fired {
+    let mut values = Vec::with_capacity(request.captures.len());
+    let mut failed = None;
+    for (position, capture) in request.captures.iter().enumerate() {
+        let field = format!("captures[{position}]");
+        // Checks take the first slots of the block's expressions, captures the next.
+        let slot = request.checks.len() + position;
+        match shared.evaluate(index, slot, &field, capture.expression.as_str(), &fired.value) {
+            Ok(value) if capture.secret && !is_secret_text(&value) => {
+                let message = format!(
+                    "a secret capture must give text or a number, and `{}` gave {}",
+                    capture.expression.as_str(),
+                    crate::wording::value_kind(&value)
+                );
+                failed = Some((capture, Failure { field, message }));
+                break;
+            }
+            Ok(value) => values.push((capture, value)),
+            Err(failure) => {
+                failed = Some((capture, failure));
+                break;
+            }
+        }
+    }
+    let secrets = values.iter().filter(|(capture, _)| capture.secret).count();
+    match failed {
+        None => {
+            for (capture, value) in values {
+                // Masks a secret at once (before the response is masked again below).
+                shared.set_variable(&capture.name, &value, capture.secret);
+                kept.push((capture.name.clone(), value, capture.secret));
+            }
+        }
+        Some((capture, failure)) => {
+            for (_, value) in values.iter().filter(|(capture, _)| capture.secret) {
+                shared.emitter.mask_secret(&value_to_text(value));
+            }
+            let message = format!(
+                "block `{}`: capture `{}` ({}) failed: {}",
+                block.id, capture.name, failure.field, failure.message
+            );
+            fired = Fired {
+                port: Port::Failure,
+                value: with_error(
+                    fired.value,
+                    ErrorValue { kind: ErrorKind::CaptureFailed, message, checks: Vec::new() },
+                ),
+                summary: format!("capture failed: {}", capture.name),
+                responded: fired.responded,
+            };
+        }
+    }
+    if secrets > 0 {
+        shared.emitter.redactor().redact_value(&mut fired.value);
+    }
+    fired
+}
+
+/// Whether a secret capture's value can be a secret: text that is not empty, or a number.
+fn is_secret_text(value: &Value) -> bool {
+    match value {
+        Value::String(text) => !text.is_empty(),
+        Value::Number(_) => true,
+        Value::Null | Value::Bool(_) | Value::Array(_) | Value::Object(_) => false,
+    }
+}
+
+/// A response value with `error` set (a response value is always an object).
+fn with_error(mut value: Value, error: ErrorValue) -> Value {
+    if let Value::Object(map) = &mut value {
+        map.insert("error".to_owned(), serde_json::to_value(error).unwrap_or(Value::Null));
+    }
+    value
 }
 
 /// Evaluates every check on a response that matched; any that does not hold turns
@@ -82,9 +193,6 @@ fn checked(
     if failed.is_empty() {
         return Ok(fired);
     }
-    let Some(mut response) = ResponseValue::from_value(&fired.value) else {
-        return Ok(fired);
-    };
     let names: Vec<String> = failed.iter().map(|c| format!("`{}`", c.name)).collect();
     let message = format!(
         "block `{}`: {} of {} checks did not hold: {}",
@@ -94,6 +202,6 @@ fn checked(
         names.join(", ")
     );
     let summary = format!("check failed: {}", failed.first().map(|c| c.name.as_str()).unwrap_or_default());
-    response.error = Some(ErrorValue { kind: ErrorKind::CheckFailed, message, checks: failed });
-    Ok(Fired { port: Port::Failure, value: response.into_value(), summary, responded: fired.responded })
+    let error = ErrorValue { kind: ErrorKind::CheckFailed, message, checks: failed };
+    Ok(Fired { port: Port::Failure, value: with_error(fired.value, error), summary, responded: fired.responded })
 }

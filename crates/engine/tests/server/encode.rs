@@ -21,6 +21,11 @@ pub const ENCODINGS: &[&str] = &[
     "base64-nopad",
     "base64url",
     "pct-twice",
+    "html",
+    "html-39",
+    "xml",
+    "html-dec",
+    "html-hex",
 ];
 
 /// `text` in encoding `kind` (see [`ENCODINGS`]); an unknown kind gives `text` as is.
@@ -88,8 +93,88 @@ pub fn encode(kind: &str, text: &str) -> String {
         "base64-nopad" => base64(text.as_bytes(), b'+', b'/', false),
         "base64url" => base64(text.as_bytes(), b'-', b'_', false),
         "pct-twice" => encode("pct-upper", &encode("pct-upper", text)),
+        // Python's `html.escape`: `&`, `<`, `>`, `"` and `'` (as `&#x27;`).
+        "html" => html(text, |c| match c {
+            '"' => Some("&quot;".to_owned()),
+            '\'' => Some("&#x27;".to_owned()),
+            _ => None,
+        }),
+        // Go's `html.EscapeString`: `"` as `&#34;`, `'` as `&#39;`.
+        "html-39" => html(text, |c| match c {
+            '"' => Some("&#34;".to_owned()),
+            '\'' => Some("&#39;".to_owned()),
+            _ => None,
+        }),
+        // XML's five: `'` as `&apos;`.
+        "xml" => html(text, |c| match c {
+            '"' => Some("&quot;".to_owned()),
+            '\'' => Some("&apos;".to_owned()),
+            _ => None,
+        }),
+        // Every character but ASCII letters and digits as a decimal reference, zero-padded.
+        "html-dec" => text
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_string() } else { format!("&#{:03};", u32::from(c)) })
+            .collect(),
+        // Every character as an upper-case hex reference (`&#X6B;`).
+        "html-hex" => text.chars().map(|c| format!("&#X{:X};", u32::from(c))).collect(),
         _ => text.to_owned(),
     }
+}
+
+/// `&`, `<` and `>` escaped, and each other character as `other` says.
+fn html(text: &str, other: impl Fn(char) -> Option<String>) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => match other(c) {
+                Some(escaped) => out.push_str(&escaped),
+                None => out.push(c),
+            },
+        }
+    }
+    out
+}
+
+/// Undoes HTML/XML character references (the named five and numeric ones), for
+/// reading text the way a browser would.
+pub fn unhtml(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = rest.find(';').filter(|&end| end <= 12).and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name.to_ascii_lowercase().as_str() {
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                lower => match lower.strip_prefix("#x") {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok().and_then(char::from_u32),
+                    None => lower.strip_prefix('#').and_then(|dec| dec.parse().ok()).and_then(char::from_u32),
+                },
+            }?;
+            Some((c, end + 1))
+        });
+        match decoded {
+            Some((c, used)) => {
+                out.push(c);
+                rest = &rest[used..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn percent(text: &str, encode: impl Fn(u8) -> bool, upper: bool) -> String {

@@ -49,6 +49,16 @@ impl TestServer {
 
     /// A server whose `/barrier` answers only once `parties` requests are waiting there.
     pub async fn start_with_barrier(parties: usize) -> Self {
+        Self::start_on("127.0.0.1", parties).await
+    }
+
+    /// A server on another loopback address (`127.0.0.2`): another host, as far as
+    /// `allowed_hosts` is concerned.
+    pub async fn start_at(ip: &str) -> Self {
+        Self::start_on(ip, 3).await
+    }
+
+    async fn start_on(ip: &str, parties: usize) -> Self {
         let shared = Shared {
             seen: Arc::default(),
             barrier: Arc::new(Barrier::new(parties)),
@@ -68,9 +78,11 @@ impl TestServer {
             .route("/text", any(text))
             .route("/v1/models", any(models))
             .route("/reflect", any(reflect))
+            .route("/denied", any(denied))
+            .route("/login", any(login))
             .fallback(echo)
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self { addr, shared }
@@ -202,6 +214,38 @@ async fn reflect(State(shared): State<Shared>, method: Method, uri: Uri, headers
     let auth = seen.headers.get("authorization").cloned().unwrap_or_default();
     let token = encode::reflect(&from, &enc, &auth, &seen.query, &seen.body);
     axum::Json(json!({"authenticated": true, "token": token})).into_response()
+}
+
+/// The token `/login` hands out: the run knows it only once a flow captures it.
+pub const LOGIN_TOKEN: &str = "lgn-Captured-Tk-5e8a1";
+
+/// A login: answers `{"access_token": LOGIN_TOKEN, "user": {"id": 42}}` and, as some
+/// servers do, the token again in a header and a cookie.
+async fn login(State(shared): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    record(&shared, &method, &uri, &headers, &body);
+    (
+        [("x-session", LOGIN_TOKEN.to_owned()), ("set-cookie", format!("session={LOGIN_TOKEN}; HttpOnly"))],
+        axum::Json(json!({"access_token": LOGIN_TOKEN, "token_type": "bearer", "user": {"id": 42}})),
+    )
+        .into_response()
+}
+
+/// A 401 page that quotes the credential it was given (the part of the Authorization
+/// header after its scheme) in encoding `?enc=` (see `encode::encode`), in an HTML
+/// body and in the `WWW-Authenticate` header, as a login page reflecting its input does.
+async fn denied(State(shared): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let seen = record(&shared, &method, &uri, &headers, &body);
+    let (_, enc) = encode::reflect_params(&seen.query);
+    let auth = seen.headers.get("authorization").cloned().unwrap_or_default();
+    let token = encode::encode(&enc, auth.split_once(' ').map_or("", |(_, token)| token));
+    let page = format!("<html><body><p>The token <code>{token}</code> is not valid.</p></body></html>");
+    let challenge = format!("Bearer error=\"invalid_token\", error_description=\"{token}\"");
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()), (header::WWW_AUTHENTICATE, challenge)],
+        page,
+    )
+        .into_response()
 }
 
 async fn text() -> Response {

@@ -1,8 +1,11 @@
 //! `log`: shows the value it receives.
 
+use std::fmt;
+
 use serde_json::{Map, Value, json};
 
 use super::{BlockType, Group};
+use crate::error::Problem;
 use crate::node::Object;
 use crate::parse::{Reader, join};
 use crate::port::Port;
@@ -12,30 +15,49 @@ use crate::port::Port;
 pub struct LogBlock {
     /// Optional label shown with the logged value.
     pub label: Option<String>,
-    /// How the value is shown; `error` makes the run's outcome `failed`.
+    /// How the value is shown; a value logged at `error` makes the run's outcome `failed`.
     pub level: LogLevel,
 }
 
-/// A `log` block's `level`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The level of a `log` block (`info`, the default, `warn` or `error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum LogLevel {
-    /// The default.
+    /// An ordinary value.
     #[default]
     Info,
-    /// A warning.
+    /// Worth a look; the run goes on and its outcome is unchanged.
     Warn,
-    /// An error: a value reaching it makes the run `failed`.
+    /// A path the flow calls a failure: the run goes on, and its outcome is `failed`.
     Error,
 }
 
 impl LogLevel {
-    /// Its word in the file format.
+    /// Every level, in order of severity.
+    pub const ALL: [LogLevel; 3] = [LogLevel::Info, LogLevel::Warn, LogLevel::Error];
+
+    /// The file format's name: `info`, `warn`, `error`.
     pub fn as_str(self) -> &'static str {
         match self {
             LogLevel::Info => "info",
             LogLevel::Warn => "warn",
             LogLevel::Error => "error",
         }
+    }
+
+    /// The level called `name` in the file format.
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|level| level.as_str() == name)
+    }
+
+    /// Whether this is `info`, the default (left out when written).
+    pub fn is_info(&self) -> bool {
+        *self == LogLevel::Info
+    }
+}
+
+impl fmt::Display for LogLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -45,7 +67,7 @@ impl LogBlock {
         name: "log",
         label: "Log",
         group: Group::Output,
-        description: "Writes the value it receives to the console and passes it on.",
+        description: "Writes the value it receives to the console and passes it on; at level `error` the run fails.",
         inputs: &[Port::In],
         outputs: &[Port::Out],
         fields: &["label", "level"],
@@ -53,17 +75,19 @@ impl LogBlock {
 
     pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Self {
         let label = reader.optional_string(fields, path, "label");
-        let level = match reader.optional_string(fields, path, "level").as_deref() {
-            None | Some("info") => LogLevel::Info,
-            Some("warn") => LogLevel::Warn,
-            Some("error") => LogLevel::Error,
-            Some(other) => {
-                reader.problem(
-                    join(path, "level"),
-                    format!("`level` is \"info\", \"warn\" or \"error\", found \"{other}\""),
+        let level = match reader.optional_string(fields, path, "level") {
+            None => LogLevel::Info,
+            Some(name) => LogLevel::named(&name).unwrap_or_else(|| {
+                let hint = reader.suggester.suggest(&name, LogLevel::ALL.map(LogLevel::as_str));
+                reader.problems.push(
+                    Problem::at(
+                        join(path, "level"),
+                        format!("`level` is \"info\", \"warn\" or \"error\", found \"{name}\""),
+                    )
+                    .with_suggestion(hint),
                 );
                 LogLevel::Info
-            }
+            }),
         };
         Self { label, level }
     }
@@ -72,7 +96,7 @@ impl LogBlock {
         if let Some(label) = &self.label {
             out.insert("label".into(), json!(label));
         }
-        if self.level != LogLevel::Info {
+        if !self.level.is_info() {
             out.insert("level".into(), json!(self.level.as_str()));
         }
     }

@@ -23,7 +23,7 @@ pub use evaluate::Evaluate;
 pub use for_each::ForEach;
 pub use if_::If;
 pub use log::{LogBlock, LogLevel};
-pub use send_request::{ApiKeyLocation, Auth, Body, Check, Part, SendRequest, StatusPattern};
+pub use send_request::{ApiKeyLocation, Auth, Body, Capture, Check, Part, SendRequest, StatusPattern};
 pub use set::Set;
 pub use start::Start;
 
@@ -186,7 +186,8 @@ impl BlockKind {
         self.block_type().port_direction(port)
     }
 
-    /// Every jq expression of the block, with its field (`condition`, `checks[0]`).
+    /// Every jq expression of the block, with its field (`condition`, `checks[0]`,
+    /// `captures[0]`). A Send Request's are its checks, then its captures.
     pub fn expressions(&self) -> Vec<(String, &str)> {
         match self {
             BlockKind::If(block) => vec![("condition".to_owned(), block.condition.as_str())],
@@ -198,6 +199,13 @@ impl BlockKind {
                 .iter()
                 .enumerate()
                 .map(|(index, check)| (format!("checks[{index}]"), check.condition.as_str()))
+                .chain(
+                    request
+                        .captures
+                        .iter()
+                        .enumerate()
+                        .map(|(index, capture)| (format!("captures[{index}]"), capture.expression.as_str())),
+                )
                 .collect(),
             BlockKind::Start | BlockKind::Log(_) | BlockKind::Delay(_) | BlockKind::Collect => Vec::new(),
         }

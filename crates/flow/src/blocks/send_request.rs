@@ -9,6 +9,7 @@ use crate::error::Problem;
 use crate::node::{Node, Object};
 use crate::parse::{Reader, join};
 use crate::port::Port;
+use crate::template;
 use crate::write::pairs;
 
 /// The fields of a `send_request` block.
@@ -37,6 +38,29 @@ pub struct SendRequest {
     /// The most bytes the rendered request (URL, query, headers, body) may take; `None`:
     /// the flow's `defaults`, else [`crate::DEFAULT_MAX_REQUEST_BYTES`].
     pub max_request_bytes: Option<u64>,
+    /// Values taken from a response whose status matched, kept as run variables.
+    pub captures: Vec<Capture>,
+}
+
+/// A value taken from a response into a run variable: `[name, expression]`, or
+/// `[name, expression, "secret"]` for a secret, in the file.
+///
+/// Captures are evaluated on the response value (already masked) when the status
+/// matched, before the checks and before any event about the response, so a secret
+/// capture masks the very response it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capture {
+    /// The run variable's name (`[A-Za-z0-9_.-]+`, not `input`).
+    pub name: String,
+    /// The jq expression over the response value.
+    pub expression: Expression,
+    /// Whether the value is a secret from this response on.
+    pub secret: bool,
+}
+
+impl Capture {
+    /// The word that marks a secret capture (`[name, expression, "secret"]`).
+    pub const SECRET: &'static str = "secret";
 }
 
 /// A named jq condition on a response (`[name, condition]` in the file).
@@ -69,6 +93,7 @@ impl SendRequest {
             "follow_redirects",
             "checks",
             "max_request_bytes",
+            "captures",
         ],
     };
 
@@ -89,6 +114,7 @@ impl SendRequest {
             follow_redirects: true,
             checks: Vec::new(),
             max_request_bytes: None,
+            captures: Vec::new(),
         }
     }
 
@@ -325,7 +351,66 @@ impl SendRequest {
         }
         request.checks = Self::checks(r, fields, path);
         request.max_request_bytes = r.byte_limit(fields, path, "max_request_bytes");
+        request.captures = Self::captures(r, fields.get("captures"), &join(path, "captures"));
         Some(request)
+    }
+
+    /// `[[name, expression], …]`, each item perhaps with a third element `"secret"`.
+    fn captures(r: &mut Reader, value: Option<&Node>, path: &str) -> Vec<Capture> {
+        let Some(value) = value else {
+            return Vec::new();
+        };
+        let Node::Array(items) = value else {
+            r.problem(
+                path,
+                format!(
+                    "expected a list of `[name, expression]` or `[name, expression, \"secret\"]`, found {}",
+                    value.type_word()
+                ),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let place = format!("{path}[{index}]");
+            match item.as_array() {
+                Some([Node::String(name), Node::String(expression)]) => out.push(Capture {
+                    name: name.to_string(),
+                    expression: Expression::new(expression.to_string()),
+                    secret: false,
+                }),
+                Some([Node::String(name), Node::String(expression), Node::String(kind)]) => {
+                    if *kind == Capture::SECRET {
+                        out.push(Capture {
+                            name: name.to_string(),
+                            expression: Expression::new(expression.to_string()),
+                            secret: true,
+                        });
+                    } else {
+                        let hint = r.suggester.suggest(kind, [Capture::SECRET]);
+                        r.problems.push(
+                            Problem::at(
+                                format!("{place}[2]"),
+                                format!("the third element of a capture can only be \"secret\", found \"{kind}\""),
+                            )
+                            .with_suggestion(hint),
+                        );
+                    }
+                }
+                Some(_) => r.problem(
+                    place,
+                    "expected `[name, expression]` or `[name, expression, \"secret\"]`: two or three strings",
+                ),
+                None => r.problem(
+                    place,
+                    format!(
+                        "expected `[name, expression]` or `[name, expression, \"secret\"]`, found {}",
+                        item.type_word()
+                    ),
+                ),
+            }
+        }
+        out
     }
 
     fn checks(r: &mut Reader, fields: &Object, path: &str) -> Vec<Check> {
@@ -524,7 +609,25 @@ impl SendRequest {
         if let Some(limit) = request.max_request_bytes {
             fields.insert("max_request_bytes".into(), json!(limit));
         }
+        if !request.captures.is_empty() {
+            let captures: Vec<Value> = request
+                .captures
+                .iter()
+                .map(|c| match c.secret {
+                    true => json!([c.name, c.expression.as_str(), Capture::SECRET]),
+                    false => json!([c.name, c.expression.as_str()]),
+                })
+                .collect();
+            fields.insert("captures".into(), Value::Array(captures));
+        }
     }
 
-    pub(crate) fn validate(&self, _path: &dyn Fn() -> String, _problems: &mut Vec<Problem>) {}
+    /// Each capture's name is a variable name that is not `input`.
+    pub(crate) fn validate(&self, path: &dyn Fn() -> String, problems: &mut Vec<Problem>) {
+        for (index, capture) in self.captures.iter().enumerate() {
+            if let Some(problem) = template::variable_name_problem(&capture.name) {
+                problems.push(Problem::at(format!("{}.captures[{index}]", path()), problem));
+            }
+        }
+    }
 }

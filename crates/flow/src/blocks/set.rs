@@ -57,12 +57,8 @@ impl Set {
     }
 
     pub(crate) fn validate(&self, path: &dyn Fn() -> String, problems: &mut Vec<Problem>) {
-        if !template::is_valid_name(&self.name) {
-            problems
-                .push(Problem::at(format!("{}.name", path()), "a variable name is letters, digits, `_`, `.` and `-`"));
-        } else if self.name == "input" || self.name.starts_with("input.") {
-            problems
-                .push(Problem::at(format!("{}.name", path()), "`input` is reserved for the value a block receives"));
+        if let Some(problem) = template::variable_name_problem(&self.name) {
+            problems.push(Problem::at(format!("{}.name", path()), problem));
         }
     }
 }

@@ -23,7 +23,12 @@ pub(super) fn success(block: &str, summary: &str, value: Value) -> Event {
 }
 
 pub(super) fn log(block: &str, label: Option<&str>, value: Value) -> Event {
-    Event::Log { block: block.to_owned(), label: label.map(str::to_owned), value }
+    Event::Log {
+        block: block.to_owned(),
+        label: label.map(str::to_owned),
+        level: switchyard_flow::LogLevel::Info,
+        value,
+    }
 }
 
 /// A console holding a typical run: start, request, success, log, finish.
@@ -216,7 +221,16 @@ fn out_port_of_start_and_log_adds_no_line() {
 #[test]
 fn run_finished_level_and_message_follow_the_outcome() {
     let mut console = Console::new();
-    let counts = Counts { blocks_run: 3, responses: 2, succeeded: 1, failed: 1, unhandled: 1, logged: 2, errors: 0 };
+    let counts = Counts {
+        blocks_run: 3,
+        responses: 2,
+        succeeded: 1,
+        failed: 1,
+        unhandled: 1,
+        logged: 2,
+        errors: 0,
+        error_logs: 0,
+    };
     for (outcome, duration_ms) in
         [(Outcome::Ok, 412), (Outcome::Failed, 1_250), (Outcome::Cancelled, 5), (Outcome::Limit, 9)]
     {
@@ -368,7 +382,16 @@ fn clear_removes_every_line_and_keeps_the_filter() {
 #[test]
 fn every_console_line_is_drawable_with_the_apps_fonts() {
     let mut console = Console::new();
-    let counts = Counts { blocks_run: 3, responses: 2, succeeded: 1, failed: 1, unhandled: 1, logged: 2, errors: 1 };
+    let counts = Counts {
+        blocks_run: 3,
+        responses: 2,
+        succeeded: 1,
+        failed: 1,
+        unhandled: 1,
+        logged: 2,
+        errors: 1,
+        error_logs: 0,
+    };
     for outcome in [Outcome::Ok, Outcome::Failed, Outcome::Cancelled, Outcome::Limit] {
         console.push(ms(1), &Event::RunFinished { outcome, counts, duration_ms: 1 });
     }

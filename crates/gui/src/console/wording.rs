@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 use switchyard_engine::{Counts, EngineConfig, Event, Outcome, wording};
-use switchyard_flow::{Port, escape_controls};
+use switchyard_flow::{LogLevel, Port, escape_controls};
 
 use super::Level;
 
@@ -43,9 +43,15 @@ pub(super) fn describe(event: Event) -> Option<Described> {
             let value = request_value(&method, &url, &headers);
             Described::new(Some(block), Level::Request, format!("{method} {url}"), Some(Arc::new(value)))
         }
-        Event::Log { block, label, value } => {
+        Event::Log { block, label, level, value } => {
             let message = label.as_deref().filter(|label| !label.trim().is_empty()).unwrap_or("logged").to_owned();
-            Described::new(Some(block), Level::Log, message, Some(Arc::new(value)))
+            // A value logged at `error` fails the run: it shows in the failure colour.
+            let (level, message) = match level {
+                LogLevel::Info => (Level::Log, message),
+                LogLevel::Warn => (Level::Warning, message),
+                LogLevel::Error => (Level::Failure, format!("{message} (logged at level error: the run fails)")),
+            };
+            Described::new(Some(block), level, message, Some(Arc::new(value)))
         }
         Event::Warning { block, message } => Described::new(block, Level::Warning, message, None),
         Event::BlockFinished { block, port, value, wired, summary } => match port {

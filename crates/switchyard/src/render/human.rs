@@ -24,7 +24,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Color, Style};
 use switchyard_engine::wording::{failure_message, plural, run_summary, size};
 use switchyard_engine::{Counts, Event, Outcome};
-use switchyard_flow::{Escaped, Port};
+use switchyard_flow::{Escaped, LogLevel, Port};
 
 use super::Render;
 
@@ -168,11 +168,19 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
         }
     }
 
-    fn log(&mut self, block: &str, label: Option<&str>, value: &serde_json::Value) -> io::Result<()> {
-        let Palette { bold, cyan, .. } = self.palette;
+    fn log(&mut self, block: &str, label: Option<&str>, level: LogLevel, value: &serde_json::Value) -> io::Result<()> {
+        let Palette { bold, dim, cyan, red, yellow, .. } = self.palette;
         // `{:?}` quotes the label and escapes its control characters.
         let label = label.map(|label| format!(" {label:?}")).unwrap_or_default();
-        writeln!(self.err, "  {cyan}≡{cyan:#} {}{bold}{label}{bold:#}", Escaped(block))?;
+        let block = Escaped(block);
+        match level {
+            LogLevel::Info => writeln!(self.err, "  {cyan}≡{cyan:#} {block}{bold}{label}{bold:#}")?,
+            LogLevel::Warn => writeln!(self.err, "  {yellow}≡ {block}{label}  warn{yellow:#}")?,
+            LogLevel::Error => writeln!(
+                self.err,
+                "  {red}✗ {block}{label}  error{red:#}  {dim}(logged at level error: the run fails){dim:#}"
+            )?,
+        }
         // The label before its value, on a terminal showing both streams.
         self.err.flush()?;
         serde_json::to_writer_pretty(&mut self.out, value).map_err(io::Error::other)?;
@@ -222,7 +230,7 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
                 self.response_bytes.insert(block.clone(), *bytes);
                 Ok(())
             }
-            Event::Log { block, label, value } => self.log(block, label.as_deref(), value),
+            Event::Log { block, label, level, value } => self.log(block, label.as_deref(), *level, value),
             Event::Warning { block, message } => {
                 let block = block.as_deref().map(|block| format!("{}: ", Escaped(block))).unwrap_or_default();
                 writeln!(self.err, "  {yellow}⚠ {block}{}{yellow:#}", Escaped(message))
@@ -326,7 +334,12 @@ mod tests {
                 wired: true,
                 summary: "200 · 84 ms".into(),
             },
-            Event::Log { block: "log".into(), label: Some("Models".into()), value: value.clone() },
+            Event::Log {
+                block: "log".into(),
+                label: Some("Models".into()),
+                level: LogLevel::Info,
+                value: value.clone(),
+            },
             finished(Outcome::Ok, Counts { blocks_run: 3, responses: 1, succeeded: 1, logged: 1, ..Counts::default() }),
         ];
         let (out, err) = render(&events, 10_000, &[]);

@@ -75,7 +75,14 @@ mod tests {
         let mut out = Vec::new();
         let mut renderer = JsonRenderer::new(&mut out);
         renderer.event(&Event::RunStarted { flow: "F".into(), blocks: 2 }).unwrap();
-        renderer.event(&Event::Log { block: "log".into(), label: None, value: json!({"a": [1, 2]}) }).unwrap();
+        renderer
+            .event(&Event::Log {
+                block: "log".into(),
+                label: None,
+                level: switchyard_flow::LogLevel::Info,
+                value: json!({"a": [1, 2]}),
+            })
+            .unwrap();
         renderer
             .event(&Event::RunFinished { outcome: Outcome::Ok, counts: Counts::default(), duration_ms: 3 })
             .unwrap();
@@ -92,9 +99,23 @@ mod tests {
         let mut out = Vec::new();
         let mut renderer = JsonRenderer::new(&mut out);
         let big = "x".repeat(3 * LINE_KEPT);
-        renderer.event(&Event::Log { block: "a".into(), label: None, value: json!(big) }).unwrap();
+        renderer
+            .event(&Event::Log {
+                block: "a".into(),
+                label: None,
+                level: switchyard_flow::LogLevel::Info,
+                value: json!(big),
+            })
+            .unwrap();
         assert_eq!(renderer.line.capacity(), 0, "not kept after the event");
-        renderer.event(&Event::Log { block: "b".into(), label: None, value: json!(1) }).unwrap();
+        renderer
+            .event(&Event::Log {
+                block: "b".into(),
+                label: None,
+                level: switchyard_flow::LogLevel::Info,
+                value: json!(1),
+            })
+            .unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(lines.len(), 2);

@@ -258,7 +258,7 @@ fn body_block(page: &mut String, body: &Value) {
 fn logs(page: &mut String, events: &[super::Timed]) {
     let mut first = true;
     for timed in events {
-        if let Event::Log { block, label, value } = &timed.event {
+        if let Event::Log { block, label, value, .. } = &timed.event {
             if first {
                 page.push_str("<h3>Logged</h3>\n");
                 first = false;
