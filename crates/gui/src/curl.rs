@@ -1,7 +1,7 @@
 //! Curl commands in and out of the canvas (paste a command, Copy as curl) through a
 //! translator the binary hands the app ([`AppOptions::curl`](crate::AppOptions)): the
 //! binary's is `switchyard_import`'s, so the app itself depends only on the flow, the
-//! vault and the engine (DESIGN §1). Without one, pasting a command says so.
+//! vault and the engine (the crate map in ARCHITECTURE.md). Without one, pasting a command says so.
 
 use std::path::Path;
 

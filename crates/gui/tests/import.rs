@@ -166,3 +166,107 @@ fn a_pasted_credential_is_offered_for_the_keychain_and_shows_nowhere() {
     assert!(keychain.get("x_api_key").unwrap().is_none(), "nothing stored");
     assert!(switchyard_vault::Store::open(&config_dir, keychain).unwrap().definition("x_api_key").is_none());
 }
+
+/// Steps the app until `done` holds (the settings worker answers off the frame thread).
+fn wait_until(
+    harness: &mut egui_kittest::Harness<'_, switchyard_gui::SwitchyardApp>,
+    mut done: impl FnMut(&egui_kittest::Harness<'_, switchyard_gui::SwitchyardApp>) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done(harness) {
+        assert!(std::time::Instant::now() < deadline, "gave up waiting for the settings worker");
+        harness.step();
+        std::thread::yield_now();
+    }
+    harness.run_steps(3);
+}
+
+fn header_of(harness: &egui_kittest::Harness<'_, switchyard_gui::SwitchyardApp>, block: &str) -> String {
+    let flow = flow(harness);
+    let BlockKind::SendRequest(request) = &flow.block(block).unwrap_or_else(|| panic!("no block {block}")).kind else {
+        panic!("{block} is not a request")
+    };
+    request.headers[0].1.clone()
+}
+
+/// Two pasted commands whose credentials the import names `token`: two secrets, each
+/// sent only to its own host. Replacing the first is the user's explicit choice, and
+/// then its value and allowed hosts change together. A value a global holds already is
+/// used as it is.
+#[test]
+fn a_pasted_credential_never_takes_over_a_name_holding_another_value() {
+    use secrecy::ExposeSecret as _;
+    let fixture = fixture();
+    let config_dir = fixture.dir.path().join("config");
+    let keychain = switchyard_vault::Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+    let options = AppOptions {
+        config_dir: Some(config_dir.clone()),
+        keychain: Some(keychain.clone()),
+        recovery_dir: Some(config_dir.join("recovery")),
+        autosave_after: Some(std::time::Duration::ZERO),
+        ..AppOptions::default()
+    };
+    let mut harness = fixture.app(options, 3);
+    let secret = |name: &str| keychain.get(name).unwrap().map(|value| value.expose_secret().to_owned());
+    let hosts = |name: &str| {
+        let store = switchyard_vault::Store::open(&config_dir, keychain.clone()).unwrap();
+        store.definition(name).map(|definition| definition.allowed_hosts.clone())
+    };
+
+    harness
+        .event(egui::Event::Paste("curl https://one.example.com/v1 -H 'Authorization: Bearer sk-ONE-1111'".to_owned()));
+    harness.run_steps(3);
+    harness.get_by_label("Store as secret").click();
+    wait_until(&mut harness, |h| h.query_by_label_contains("stored `token`").is_some());
+    assert_eq!(header_of(&harness, "request"), "Bearer {{token}}");
+
+    // The second command's credential would be `token` too: it is `token-2`, a new secret.
+    harness
+        .event(egui::Event::Paste("curl https://two.example.com/v1 -H 'Authorization: Bearer sk-TWO-2222'".to_owned()));
+    harness.run_steps(3);
+    assert_eq!(header_of(&harness, "request-2"), "Bearer {{token-2}}");
+    let texts = all_text(&harness);
+    assert!(texts.iter().any(|t| t == "{{token-2}}"), "the offer names the new variable: {texts:?}");
+    assert!(texts.iter().any(|t| t.contains("A global `token` exists")), "and says why: {texts:?}");
+    harness.get_by_label("Store as secret").click();
+    wait_until(&mut harness, |h| h.query_by_label_contains("stored `token-2`").is_some());
+    assert_eq!(secret("token").as_deref(), Some("sk-ONE-1111"), "the first secret is left as it was");
+    assert_eq!(secret("token-2").as_deref(), Some("sk-TWO-2222"));
+    assert_eq!(hosts("token"), Some(vec!["one.example.com".to_owned()]));
+    assert_eq!(hosts("token-2"), Some(vec!["two.example.com".to_owned()]), "each secret has its own host");
+
+    // Replacing `token` is an explicit choice: value and allowed hosts change together.
+    harness.event(egui::Event::Paste(
+        "curl https://three.example.com/v1 -H 'Authorization: Bearer sk-THREE-3333'".to_owned(),
+    ));
+    harness.run_steps(3);
+    assert_eq!(header_of(&harness, "request-3"), "Bearer {{token-3}}");
+    harness.get_by_label("Replace `token` instead (its value and allowed hosts)").click();
+    harness.run_steps(2);
+    harness.get_by_label("Store as secret").click();
+    wait_until(&mut harness, |_| secret("token").as_deref() == Some("sk-THREE-3333"));
+    wait_until(&mut harness, |h| h.query_by_label_contains("stored `token`").is_some());
+    assert_eq!(hosts("token"), Some(vec!["three.example.com".to_owned()]), "the hosts changed with the value");
+    assert_eq!(header_of(&harness, "request-3"), "Bearer {{token}}");
+    assert_eq!(secret("token-2").as_deref(), Some("sk-TWO-2222"));
+    assert_eq!(hosts("token-3"), None, "nothing under the name it would have had");
+
+    // The value of `token-2` again: `token-2` is used as it is, and the block follows.
+    harness
+        .event(egui::Event::Paste("curl https://two.example.com/v2 -H 'Authorization: Bearer sk-TWO-2222'".to_owned()));
+    harness.run_steps(3);
+    assert_eq!(header_of(&harness, "request-4"), "Bearer {{token-3}}");
+    harness.get_by_label("Store as secret").click();
+    wait_until(&mut harness, |h| h.query_by_label_contains("holds this value already").is_some());
+    assert_eq!(header_of(&harness, "request-4"), "Bearer {{token-2}}");
+    assert_eq!(hosts("token-3"), None, "no second copy of the value");
+
+    let texts = all_text(&harness);
+    for value in ["sk-ONE-1111", "sk-TWO-2222", "sk-THREE-3333"] {
+        assert!(texts.iter().all(|t| !t.contains(value)), "no label holds {value}: {texts:?}");
+        for file in files_under(fixture.dir.path()) {
+            let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+            assert!(!text.contains(value), "{value} is in {}", file.display());
+        }
+    }
+}

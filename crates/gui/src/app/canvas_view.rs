@@ -358,17 +358,23 @@ impl SwitchyardApp {
         };
         let mut block = pasted.block;
         let url = if let BlockKind::SendRequest(request) = &block.kind { request.url.clone() } else { String::new() };
-        let mut notes: Vec<String> = pasted
-            .credentials
-            .iter()
-            .map(|c| format!("store `{}` as a secret in Settings ({})", c.name, c.origin))
-            .collect();
+        // A name a global has already is not reused for another value: `token-2`.
+        let settings = &self.settings;
+        let (credentials, mut notes) =
+            super::credential::free_names(pasted.credentials, &mut block, &|name| settings.has_global(name));
+        notes.extend(
+            credentials.iter().map(|c| format!("store `{}` as a secret in Settings ({})", c.name(), c.origin())),
+        );
         notes.extend(pasted.warnings.iter().cloned());
-        self.offer_credentials(super::credential::CredentialOffer::new(pasted.credentials, &url));
         let pointer = ctx.pointer_latest_pos().map_or(Pos2::new(300.0, 120.0), |p| self.to_global.inverse() * p);
         block.at = [pointer.x, pointer.y];
-        let fragment = Flow { name: "pasted curl".to_owned(), defaults: Default::default(), blocks: vec![block], wires: Vec::new() };
+        let pasted_id = block.id.clone();
+        let fragment =
+            Flow { name: "pasted curl".to_owned(), defaults: Default::default(), blocks: vec![block], wires: Vec::new() };
         self.insert_fragment(&fragment, Vec2::ZERO);
+        // The block may have been given a fresh id (`request-2`): it is the one selected.
+        let block_id = self.selected.clone().unwrap_or(pasted_id);
+        self.offer_credentials(super::credential::CredentialOffer::new(credentials, &url, &block_id));
         let message = match notes.as_slice() {
             [] => "pasted the curl command as a Send Request block".to_owned(),
             notes => format!("pasted the curl command: {}", notes.join("; ")),

@@ -5,39 +5,109 @@
 //! `SecretString` until then, shown only as a mask, and handed to the settings worker,
 //! which writes it to the keychain off the frame thread; it never reaches a file or
 //! eframe's storage.
+//!
+//! A name never silently points at another value: when a global of the name the import
+//! chose exists, the block refers to the next free one (`token-2`) and the offer says so;
+//! the user may choose to replace that global instead, and then its value and allowed
+//! hosts change together. The worker checks again when it stores: a global that holds
+//! this very value is used as it is, a name taken meanwhile gives way to the next free
+//! one, and the block follows ([`SwitchyardApp::credential_renamed`]).
+
+use std::collections::HashSet;
 
 use crate::curl::PastedCredential;
+use crate::settings::StoreAs;
 use egui::{RichText, Ui};
 use switchyard_engine::MASK;
+use switchyard_flow::{Block, BlockKind};
 
 use super::{Action, SwitchyardApp};
 
-/// Credentials waiting for the user's answer, and the host they were going to.
+/// Credentials waiting for the user's answer, the host they were going to, and the
+/// pasted block that refers to them.
 pub(super) struct CredentialOffer {
-    credentials: Vec<PastedCredential>,
+    credentials: Vec<Offered>,
     host: Option<String>,
+    block: String,
+}
+
+/// One credential of an offer.
+pub(super) struct Offered {
+    credential: PastedCredential,
+    /// The name the import chose, when a global of that name exists: the block refers
+    /// to `credential.name` (the next free one) instead.
+    taken: Option<String>,
+    /// The user's choice: replace the global `taken` (value and allowed hosts).
+    replace: bool,
+}
+
+impl Offered {
+    /// The name the pasted block refers to it by.
+    pub(super) fn name(&self) -> &str {
+        &self.credential.name
+    }
+
+    /// Where it was in the command.
+    pub(super) fn origin(&self) -> &str {
+        &self.credential.origin
+    }
 }
 
 impl std::fmt::Debug for CredentialOffer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Names only: never a value.
-        let names: Vec<&str> = self.credentials.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = self.credentials.iter().map(|c| c.credential.name.as_str()).collect();
         f.debug_struct("CredentialOffer").field("names", &names).field("host", &self.host).finish()
     }
 }
 
 impl CredentialOffer {
-    /// The offer for the credentials a pasted command held, sent to `url`; `None` when
-    /// there are none.
-    pub(super) fn new(credentials: Vec<PastedCredential>, url: &str) -> Option<Self> {
-        (!credentials.is_empty()).then(|| Self { credentials, host: literal_host(url) })
+    /// The offer for the credentials a pasted command held, sent to `url`, in block
+    /// `block`; `None` when there are none.
+    pub(super) fn new(credentials: Vec<Offered>, url: &str, block: &str) -> Option<Self> {
+        (!credentials.is_empty()).then(|| Self { credentials, host: literal_host(url), block: block.to_owned() })
     }
+}
+
+/// The most `-N` suffixes tried for a free name.
+const MAX_SUFFIX: u32 = 1000;
+
+/// Gives each pasted credential whose name a global has (as the store was last read)
+/// the next free name (`token-2`), in `block` too. Returns the credentials for the offer
+/// and a note for each renamed one.
+pub(super) fn free_names(
+    credentials: Vec<PastedCredential>,
+    block: &mut Block,
+    exists: &dyn Fn(&str) -> bool,
+) -> (Vec<Offered>, Vec<String>) {
+    let mut used: HashSet<String> = credentials.iter().map(|c| c.name.clone()).collect();
+    let mut offered = Vec::new();
+    let mut notes = Vec::new();
+    for mut credential in credentials {
+        let mut taken = None;
+        if exists(&credential.name) {
+            let base = credential.name.clone();
+            let free =
+                (2..=MAX_SUFFIX).map(|n| format!("{base}-{n}")).find(|name| !exists(name) && !used.contains(name));
+            if let Some(free) = free {
+                if let BlockKind::SendRequest(request) = &mut block.kind {
+                    switchyard_flow::rename_variable(request, &base, &free);
+                }
+                notes.push(format!("a global `{base}` exists: this credential is `{{{{{free}}}}}`"));
+                used.insert(free.clone());
+                credential.name = free;
+                taken = Some(base);
+            }
+        }
+        offered.push(Offered { credential, taken, replace: false });
+    }
+    (offered, notes)
 }
 
 impl SwitchyardApp {
     /// The offer's window, while there is one: its buttons queue [`Action::AnswerCredential`].
     pub(super) fn credential_offer_ui(&mut self, ctx: &egui::Context) {
-        let Some(offer) = &self.credential_offer else { return };
+        let Some(offer) = &mut self.credential_offer else { return };
         let mut answer = None;
         let several = offer.credentials.len() > 1;
         let title = if several { "Store the pasted credentials?" } else { "Store the pasted credential?" };
@@ -51,8 +121,8 @@ impl SwitchyardApp {
                 } else {
                     "The pasted command held a credential. The block refers to it by name:"
                 });
-                for credential in &offer.credentials {
-                    credential_row(ui, credential, self.settings.has_global(&credential.name));
+                for offered in &mut offer.credentials {
+                    credential_row(ui, offered);
                 }
                 ui.add_space(4.0);
                 let place = match &offer.host {
@@ -87,7 +157,9 @@ impl SwitchyardApp {
         }
     }
 
-    /// "Store as secret" sends each credential to the settings worker; "Not now" drops them.
+    /// "Store as secret" sends each credential to the settings worker (a chosen
+    /// replacement first makes the block refer to the replaced global); "Not now" drops
+    /// them.
     pub(super) fn answer_credential(&mut self, store: bool) {
         let Some(offer) = self.credential_offer.take() else { return };
         if !store {
@@ -96,34 +168,69 @@ impl SwitchyardApp {
         }
         let allowed_hosts: Vec<String> = offer.host.into_iter().collect();
         let mut names = Vec::new();
-        for credential in offer.credentials {
-            if self.settings.store_secret(&credential.name, credential.value, allowed_hosts.clone()) {
-                names.push(format!("`{}`", credential.name));
+        for Offered { credential, taken, replace } in offer.credentials {
+            let (name, how) = match taken {
+                Some(taken) if replace => {
+                    self.rename_in_block(&offer.block, &credential.name, &taken);
+                    (taken, StoreAs::Replace)
+                }
+                taken => {
+                    let base = taken.unwrap_or_else(|| credential.name.clone());
+                    (credential.name, StoreAs::Free { base })
+                }
+            };
+            self.pasted_credentials.push((name.clone(), offer.block.clone()));
+            if self.settings.store_secret(&name, credential.value, allowed_hosts.clone(), how) {
+                names.push(format!("`{name}`"));
             } else {
-                let message =
-                    format!("cannot store `{}`: the background worker is gone: restart Switchyard", credential.name);
+                let message = format!("cannot store `{name}`: the background worker is gone: restart Switchyard");
                 self.notice = Some((message, true));
                 return;
             }
         }
         self.notice = Some((format!("storing {} in the keychain…", names.join(", ")), false));
     }
+
+    /// The worker stored a pasted credential as `to` rather than `from` (a global holds
+    /// this value already, or `from` was taken meanwhile): the pasted block follows.
+    pub(super) fn credential_renamed(&mut self, from: &str, to: &str) {
+        let Some(at) = self.pasted_credentials.iter().rposition(|(name, _)| name == from) else { return };
+        let (_, block) = self.pasted_credentials.remove(at);
+        self.rename_in_block(&block, from, to);
+    }
+
+    /// Makes block `block` refer to variable `to` where it referred to `from`.
+    fn rename_in_block(&mut self, block: &str, from: &str, to: &str) {
+        let Some(mut renamed) = self.document.block(block).cloned() else { return };
+        let BlockKind::SendRequest(request) = &mut renamed.kind else { return };
+        if switchyard_flow::rename_variable(request, from, to) {
+            self.edit_block(block, renamed);
+            self.inspector.forget(block);
+        }
+    }
 }
 
-/// `{{name}}  *****  (from header Authorization)`, noting a global it replaces.
-fn credential_row(ui: &mut Ui, credential: &PastedCredential, exists: bool) {
+/// `{{name}}  *****  (from header Authorization)`; when the name the import chose is
+/// taken, what happens and the choice to replace that global instead.
+fn credential_row(ui: &mut Ui, offered: &mut Offered) {
+    let credential = &offered.credential;
+    let shown = match (&offered.taken, offered.replace) {
+        (Some(taken), true) => taken,
+        _ => &credential.name,
+    };
     ui.horizontal(|ui| {
-        ui.monospace(format!("{{{{{}}}}}", credential.name));
+        ui.monospace(format!("{{{{{shown}}}}}"));
         ui.monospace(MASK);
         ui.weak(format!("({})", credential.origin));
     });
-    if exists {
-        ui.label(
-            RichText::new(format!("A global `{}` exists: its value is replaced.", credential.name))
-                .small()
-                .color(ui.visuals().warn_fg_color),
-        );
-    }
+    let Some(taken) = &offered.taken else { return };
+    let text = if offered.replace {
+        format!("The global `{taken}` gets this value and these allowed hosts.")
+    } else {
+        format!("A global `{taken}` exists: this one is stored as `{}`, and `{taken}` stays as it is.", credential.name)
+    };
+    ui.label(RichText::new(text).small().color(ui.visuals().warn_fg_color));
+    ui.checkbox(&mut offered.replace, format!("Replace `{taken}` instead (its value and allowed hosts)"));
 }
 
 /// The host of `url` when it is written out (`https://api.example.com:8443/v1` →

@@ -177,6 +177,9 @@ pub struct SwitchyardApp {
     offer: Option<Recovered>,
     /// Credentials a pasted curl command held, offered for storing as secrets.
     credential_offer: Option<CredentialOffer>,
+    /// Pasted credentials sent to the keychain, by the name the block refers to, with
+    /// the block: the block follows when the worker stores one under another name.
+    pasted_credentials: Vec<(String, String)>,
     autosave_after: Duration,
     /// When the flow last changed (egui time, seconds), and whether that state is autosaved.
     last_change: f64,
@@ -305,6 +308,7 @@ impl SwitchyardApp {
             recovery,
             offer,
             credential_offer: None,
+            pasted_credentials: Vec::new(),
             autosave_after: options.autosave_after.unwrap_or(AUTOSAVE_AFTER),
             last_change: 0.0,
             autosaved: true,
@@ -513,6 +517,9 @@ impl SwitchyardApp {
         self.settings.show(&ctx);
         if let Some(notice) = self.settings.take_notices().pop() {
             self.notice = Some(notice);
+        }
+        for (from, to) in self.settings.take_renamed() {
+            self.credential_renamed(&from, &to);
         }
         self.credential_offer_ui(&ctx);
         self.shortcuts_window(&ctx);

@@ -31,6 +31,8 @@ mod panel;
 mod scope;
 mod worker;
 
+pub use worker::StoreAs;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -154,6 +156,9 @@ pub struct Settings {
     /// What the app should tell the user (an environment gone, a pasted credential
     /// stored), each with whether it is an error.
     notices: Vec<(String, bool)>,
+    /// Pasted credentials the store kept under another name than the app expected
+    /// (`from`, `to`): the block that refers to `from` is to refer to `to`.
+    renamed: Vec<(String, String)>,
     /// None: there is no store (no config directory); `globals` are fixed.
     worker: Option<Worker>,
     store_path: Option<PathBuf>,
@@ -207,6 +212,7 @@ impl Settings {
             scope: None,
             selected: None,
             notices: Vec::new(),
+            renamed: Vec::new(),
             worker,
             store_path,
             definitions: Vec::new(),
@@ -418,9 +424,30 @@ impl Settings {
             }
             Reply::EnvironmentChanged { action, result } => self.environment_changed(ctx, action, result),
             Reply::SecretStored { name, result } => match result {
-                Ok(snapshot) => {
+                Ok((stored, snapshot)) => {
                     self.set_snapshot(snapshot);
-                    self.notices.push((format!("stored `{name}` as a secret in the keychain"), false));
+                    let hosts = match stored.allowed_hosts.as_slice() {
+                        [] => "sent to any host".to_owned(),
+                        hosts => format!("sent only to {}", hosts.join(", ")),
+                    };
+                    let notice = if stored.reused {
+                        format!(
+                            "the global secret `{}` holds this value already: the block uses it ({hosts})",
+                            stored.name
+                        )
+                    } else if stored.name != name {
+                        format!(
+                            "`{name}` is taken by a global holding another value: stored `{}` as a secret in the \
+                             keychain instead ({hosts})",
+                            stored.name
+                        )
+                    } else {
+                        format!("stored `{name}` as a secret in the keychain ({hosts})")
+                    };
+                    self.notices.push((notice, false));
+                    if stored.name != name {
+                        self.renamed.push((name, stored.name));
+                    }
                 }
                 Err(failure) => {
                     self.note_keychain(&failure);

@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use switchyard_vault::{Kind, is_valid_environment_name};
 
 use super::worker::{EnvironmentAction, Failure, Job, Snapshot};
-use super::{Editor, Settings};
+use super::{Editor, Settings, StoreAs};
 
 /// What the scope picker calls the globals.
 pub(super) const GLOBALS: &str = "Globals";
@@ -55,14 +55,22 @@ impl Settings {
         self.snapshot.globals.iter().any(|d| d.name == name)
     }
 
-    /// Stores `value` as the global secret `name` in the keychain, on the worker; the
-    /// result comes back as a notice ([`Settings::take_notices`]). A global of that name
-    /// keeps its allowed hosts and expiry; a new one gets `allowed_hosts`. False when
-    /// there is no store or its worker is gone (nothing was sent).
-    pub fn store_secret(&mut self, name: &str, value: SecretString, allowed_hosts: Vec<String>) -> bool {
+    /// Stores a pasted credential, which the app expects as the global secret `name`, in
+    /// the keychain, on the worker, as `how` says: never over another value unless the
+    /// user chose to replace it (then value and `allowed_hosts` change together). The
+    /// result comes back as a notice ([`Settings::take_notices`]), and as a rename
+    /// ([`Settings::take_renamed`]) when it went under another name. False when there is
+    /// no store or its worker is gone (nothing was sent).
+    pub fn store_secret(&mut self, name: &str, value: SecretString, allowed_hosts: Vec<String>, how: StoreAs) -> bool {
         self.worker
             .as_ref()
-            .is_some_and(|worker| worker.send(Job::StoreSecret { name: name.to_owned(), value, allowed_hosts }))
+            .is_some_and(|worker| worker.send(Job::StoreSecret { name: name.to_owned(), value, allowed_hosts, how }))
+    }
+
+    /// Pasted credentials stored under another name than the app expected, as
+    /// (`expected`, `stored as`); each is returned once.
+    pub fn take_renamed(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.renamed)
     }
 
     /// Shows another scope in the panel: the editor, revealed values and errors of the

@@ -39,9 +39,8 @@ pub(super) enum Job {
     RenameEnvironment { old: String, new: String },
     /// Delete an environment (its secrets leave the keychain).
     RemoveEnvironment { name: String },
-    /// Store a pasted credential as the global secret `name` (keeping the allowed hosts
-    /// and expiry of a global of that name).
-    StoreSecret { name: String, value: SecretString, allowed_hosts: Vec<String> },
+    /// Store a pasted credential as a global secret (see [`StoreAs`]).
+    StoreSecret { name: String, value: SecretString, allowed_hosts: Vec<String>, how: StoreAs },
 }
 
 impl std::fmt::Debug for Job {
@@ -62,6 +61,76 @@ impl std::fmt::Debug for Job {
             Job::StoreSecret { name, .. } => write!(f, "StoreSecret({name})"),
         }
     }
+}
+
+/// How a pasted credential is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreAs {
+    /// The user chose to replace the global `name`: its value and allowed hosts change
+    /// together (its expiry is dropped: it was the old value's).
+    Replace,
+    /// Never over another value: the first of `base`, `base-2`, `base-3`, … that is free
+    /// (stored there) or holds this very value (used as it is). `name` is where the app
+    /// expects it; the reply says where it went.
+    Free { base: String },
+}
+
+/// Where a pasted credential went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Stored {
+    /// The global that holds it.
+    pub name: String,
+    /// Whether that global held this value already (nothing was written).
+    pub reused: bool,
+    /// That global's allowed hosts.
+    pub allowed_hosts: Vec<String>,
+}
+
+/// The most `-N` suffixes tried for a free name.
+const MAX_SUFFIX: u32 = 1000;
+
+/// Stores a pasted credential as [`StoreAs`] says; where it went.
+fn store_pasted(
+    store: &mut Store,
+    name: &str,
+    value: &SecretString,
+    allowed_hosts: Vec<String>,
+    how: &StoreAs,
+) -> Result<Stored, VaultError> {
+    let new = |name: &str, allowed_hosts: Vec<String>| Definition {
+        name: name.to_owned(),
+        kind: switchyard_vault::Kind::Secret,
+        value: None,
+        allowed_hosts,
+        expires: None,
+    };
+    let base = match how {
+        StoreAs::Replace => {
+            store.set(new(name, allowed_hosts.clone()), value.expose_secret())?;
+            return Ok(Stored { name: name.to_owned(), reused: false, allowed_hosts });
+        }
+        StoreAs::Free { base } => base,
+    };
+    let candidates = std::iter::once(base.clone()).chain((2..=MAX_SUFFIX).map(|n| format!("{base}-{n}")));
+    for candidate in candidates {
+        let Some(existing) = store.definition(&candidate) else {
+            store.set(new(&candidate, allowed_hosts.clone()), value.expose_secret())?;
+            return Ok(Stored { name: candidate, reused: false, allowed_hosts });
+        };
+        if existing.kind != switchyard_vault::Kind::Secret {
+            continue;
+        }
+        let existing_hosts = existing.allowed_hosts.clone();
+        match store.value(&candidate) {
+            Ok(switchyard_vault::Value::Secret(stored)) if stored.expose_secret() == value.expose_secret() => {
+                return Ok(Stored { name: candidate, reused: true, allowed_hosts: existing_hosts });
+            }
+            Ok(_) | Err(VaultError::SecretMissing { .. }) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    // `base-2` to `base-1000` all hold other values.
+    Err(VaultError::Exists { name: format!("{base}-{MAX_SUFFIX}") })
 }
 
 /// What a change was.
@@ -137,8 +206,9 @@ pub(super) enum Reply {
     Revealed { scope: Option<String>, name: String, result: Result<SecretString, Failure> },
     /// A change to an environment; on success the definitions as they are now.
     EnvironmentChanged { action: EnvironmentAction, result: Result<Snapshot, Failure> },
-    /// A pasted credential stored as the global secret `name`, or why not.
-    SecretStored { name: String, result: Result<Snapshot, Failure> },
+    /// A pasted credential the app expected as the global secret `name`: where it went
+    /// and the definitions as they are now, or why not.
+    SecretStored { name: String, result: Result<(Stored, Snapshot), Failure> },
 }
 
 impl std::fmt::Debug for Reply {
@@ -245,22 +315,10 @@ impl Job {
                     result: result.map_err(Failure::from),
                 }
             }
-            Job::StoreSecret { name, value, allowed_hosts } => {
+            Job::StoreSecret { name, value, allowed_hosts, how } => {
                 let result = open().and_then(|mut store| {
-                    let definition = match store.definition(&name) {
-                        Some(existing) => {
-                            Definition { kind: switchyard_vault::Kind::Secret, value: None, ..existing.clone() }
-                        }
-                        None => Definition {
-                            name: name.clone(),
-                            kind: switchyard_vault::Kind::Secret,
-                            value: None,
-                            allowed_hosts,
-                            expires: None,
-                        },
-                    };
-                    store.set(definition, value.expose_secret())?;
-                    Snapshot::of(&store)
+                    let stored = store_pasted(&mut store, &name, &value, allowed_hosts, &how)?;
+                    Ok((stored, Snapshot::of(&store)?))
                 });
                 drop(value);
                 Reply::SecretStored { name, result: result.map_err(Failure::from) }
