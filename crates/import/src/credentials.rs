@@ -178,7 +178,33 @@ impl Credentials {
                 }
             }
             Some(Body::Json(value)) => self.json(value, place),
-            Some(Body::Text { .. }) | None => {}
+            Some(Body::Text { text, .. }) => self.json_text(text, place),
+            None => {}
+        }
+    }
+
+    /// A text body that is JSON (curl's `-d '{…}'` with no JSON content type): the
+    /// string values of credential-looking keys replaced in the text itself, which is
+    /// sent as written.
+    fn json_text(&mut self, text: &mut String, place: &str) {
+        let Ok(mut value) = serde_json::from_str::<Value>(text) else { return };
+        let before = self.found.len();
+        let mut original = value.clone();
+        self.json(&mut value, place);
+        if self.found.len() == before {
+            return;
+        }
+        // Each credential's JSON string (`"sk-…"`) becomes its reference's (`"{{name}}"`).
+        let mut pairs = Vec::new();
+        collect_changed(&mut original, &value, &mut pairs);
+        for (old, new) in pairs {
+            let (Ok(old), Ok(new)) = (serde_json::to_string(&old), serde_json::to_string(&new)) else { continue };
+            *text = text.replace(&old, &new);
+        }
+        // A value written with other escapes (`\u0041`) is not found that way: then the
+        // text is written anew, compact, rather than keep the credential.
+        if serde_json::from_str::<Value>(text).ok().as_ref() != Some(&value) {
+            *text = serde_json::to_string(&value).unwrap_or_default();
         }
     }
 
@@ -245,6 +271,22 @@ impl Credentials {
     /// The credentials found, in the order found.
     pub(crate) fn into_variables(self) -> Vec<ImportedVariable> {
         self.found
+    }
+}
+
+/// The (before, after) of each string that differs between two JSON values of one
+/// shape. Iterative.
+fn collect_changed(before: &mut Value, after: &Value, out: &mut Vec<(String, String)>) {
+    let mut stack = vec![(before, after)];
+    while let Some((before, after)) = stack.pop() {
+        match (before, after) {
+            (Value::String(old), Value::String(new)) if old != new => out.push((std::mem::take(old), new.clone())),
+            (Value::Array(old), Value::Array(new)) => stack.extend(old.iter_mut().zip(new)),
+            (Value::Object(old), Value::Object(new)) => {
+                stack.extend(old.iter_mut().filter_map(|(key, item)| new.get(key).map(|other| (item, other))));
+            }
+            _ => {}
+        }
     }
 }
 

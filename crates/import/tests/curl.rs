@@ -463,6 +463,17 @@ fn every_credential_kind_becomes_a_reference_and_never_shows() {
             }),
         ),
         (
+            "curl -d '{\"user\": \"ann\", \"password\": \"PW-text-2121\"}' https://x.test/a",
+            "PW-text-2121",
+            "password",
+            with(req("POST", u), |r| {
+                r.body = Some(Body::Text {
+                    text: "{\"user\": \"ann\", \"password\": \"{{password}}\"}".into(),
+                    content_type: Some("application/x-www-form-urlencoded".into()),
+                })
+            }),
+        ),
+        (
             "curl -F 'name=ann' -F 'access_token=TK-multi-1616' https://x.test/a",
             "TK-multi-1616",
             "access_token",
@@ -490,6 +501,14 @@ fn every_credential_kind_becomes_a_reference_and_never_shows() {
             .collect();
         assert_eq!(found, [(name, true, true)], "{command}");
     }
+}
+
+#[test]
+fn a_credential_in_json_text_written_with_escapes_is_replaced_too() {
+    let imported = import(r#"curl https://x.test/a -d '{"password": "PW-\u0045SC-2222", "n": 1}'"#);
+    let Some(Body::Text { text, .. }) = request_of(&imported).body else { panic!("a text body") };
+    assert_eq!(text, r#"{"password":"{{password}}","n":1}"#);
+    assert_eq!(imported.variables[0].value.expose(), "PW-ESC-2222");
 }
 
 #[test]
