@@ -369,8 +369,12 @@ impl SwitchyardApp {
         let pointer = ctx.pointer_latest_pos().map_or(Pos2::new(300.0, 120.0), |p| self.to_global.inverse() * p);
         block.at = [pointer.x, pointer.y];
         let pasted_id = block.id.clone();
-        let fragment =
-            Flow { name: "pasted curl".to_owned(), defaults: Default::default(), blocks: vec![block], wires: Vec::new() };
+        let fragment = Flow {
+            name: "pasted curl".to_owned(),
+            defaults: Default::default(),
+            blocks: vec![block],
+            wires: Vec::new(),
+        };
         self.insert_fragment(&fragment, Vec2::ZERO);
         // The block may have been given a fresh id (`request-2`): it is the one selected.
         let block_id = self.selected.clone().unwrap_or(pasted_id);
