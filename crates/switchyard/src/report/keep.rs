@@ -188,17 +188,15 @@ fn strings_of_event(event: &mut Event, visit: &mut dyn FnMut(&mut String) -> boo
 /// shared with the run is copied only then (most values are small and stay shared).
 fn values_of_event(event: &mut Event, needs: &dyn Fn(&Value) -> bool, visit: &mut dyn FnMut(&mut Value) -> bool) {
     match event {
-        Event::Log { value, .. } | Event::VariableSet { value, .. } | Event::CheckResult { result: value, .. } => {
-            if needs(value) {
-                visit(value);
-            }
+        Event::Log { value, .. } | Event::VariableSet { value, .. } | Event::CheckResult { result: value, .. }
+            if needs(value) =>
+        {
+            visit(value);
         }
-        Event::BlockFinished { value, .. } => {
-            if needs(value) {
-                let mut copy = Value::clone(value);
-                if visit(&mut copy) {
-                    *value = Arc::new(copy);
-                }
+        Event::BlockFinished { value, .. } if needs(value) => {
+            let mut copy = Value::clone(value);
+            if visit(&mut copy) {
+                *value = Arc::new(copy);
             }
         }
         _ => {}
