@@ -337,3 +337,263 @@ fn the_html_report_renders_in_chromium() {
     let png = std::fs::read(&shot).expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{} bytes", png.len());
 }
+
+/// Counts the requests in flight at once. Each one waits for more company: it is let
+/// through once more than `limit` are in flight together (a run that breaks the limit
+/// is caught), once every expected request has arrived, or when no other request
+/// joined for [`QUIET`] (a run that keeps to the limit goes on in batches of `limit`).
+struct Gate {
+    limit: usize,
+    total: usize,
+    state: std::sync::Mutex<GateState>,
+    released: tokio::sync::watch::Sender<u64>,
+}
+
+/// How long a waiting request waits for another to join it. Only the speed of a run
+/// that keeps to the limit depends on it; what is counted does not.
+const QUIET: std::time::Duration = std::time::Duration::from_millis(100);
+
+#[derive(Default)]
+struct GateState {
+    in_flight: usize,
+    most: usize,
+    arrived: usize,
+}
+
+async fn through_gate(axum::extract::State(gate): axum::extract::State<std::sync::Arc<Gate>>) -> &'static str {
+    let mut released = gate.released.subscribe();
+    let wait = {
+        let mut state = gate.state.lock().unwrap();
+        state.in_flight += 1;
+        state.arrived += 1;
+        state.most = state.most.max(state.in_flight);
+        if state.in_flight > gate.limit || state.arrived >= gate.total {
+            gate.released.send_modify(|generation| *generation += 1);
+            false
+        } else {
+            true
+        }
+    };
+    // Each arrival resets the quiet time of those waiting.
+    gate.released.send_modify(|_| {});
+    if wait {
+        let generation = *released.borrow_and_update();
+        loop {
+            match tokio::time::timeout(QUIET, released.changed()).await {
+                Ok(Ok(())) if *released.borrow_and_update() != generation => break,
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => break,
+                Err(_) => {
+                    gate.released.send_modify(|generation| *generation += 1);
+                    break;
+                }
+            }
+        }
+    }
+    gate.state.lock().unwrap().in_flight -= 1;
+    "through"
+}
+
+/// A server with one route, `/gate` ([`Gate`]); stops when dropped.
+struct GateServer {
+    base: String,
+    gate: std::sync::Arc<Gate>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl GateServer {
+    fn start(limit: usize, total: usize) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let gate = std::sync::Arc::new(Gate {
+            limit,
+            total,
+            state: std::sync::Mutex::default(),
+            released: tokio::sync::watch::Sender::new(0),
+        });
+        let app = axum::Router::new()
+            .route("/gate", axum::routing::get(through_gate))
+            .with_state(std::sync::Arc::clone(&gate));
+        let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                tokio::select! {
+                    served = axum::serve(listener, app) => served.unwrap(),
+                    _ = shutdown_rx => {}
+                }
+            });
+        });
+        Self { base, gate, shutdown: Some(shutdown), thread: Some(thread) }
+    }
+
+    fn most_in_flight(&self) -> usize {
+        self.gate.state.lock().unwrap().most
+    }
+}
+
+impl Drop for GateServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// start → for_each over `count` items, `count` at once → one request to `url` each.
+fn fan_out(url: &str, count: usize) -> Value {
+    flow(
+        json!({
+            "start": {"type": "start", "at": [0, 0]},
+            "each": {"type": "for_each", "at": [200, 0], "items": format!("[range({count})]"), "concurrency": count},
+            "call": {"type": "send_request", "at": [400, 0], "url": url}
+        }),
+        json!([["start.out", "each.in"], ["each.item", "call.in"]]),
+    )
+}
+
+#[test]
+fn max_connections_holds_across_every_flow_run_at_once() {
+    let (flows, per_flow, limit) = (6, 16, 8);
+    let server = GateServer::start(limit, flows * per_flow);
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<PathBuf> = (0..flows)
+        .map(|n| {
+            write_flow(dir.path(), &format!("{n}.flow.json"), &fan_out(&format!("{}/gate", server.base), per_flow))
+        })
+        .collect();
+    let finished = run(switchyard(dir.path()).arg("run").args(&paths).args([
+        "--jobs",
+        &flows.to_string(),
+        "--max-connections",
+        &limit.to_string(),
+    ]));
+    assert_eq!(finished.code, 0, "{finished:?}");
+    assert!(finished.stderr.contains("6 flows: 6 ok · 96 requests"), "{}", finished.stderr);
+    assert_eq!(server.most_in_flight(), limit, "at most --max-connections requests in flight, and that many");
+}
+
+/// Flows run at once within a low limit on open files: they share the connection
+/// budget, so no request fails for want of a file descriptor.
+#[test]
+fn flows_run_at_once_stay_within_few_open_files() {
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<PathBuf> =
+        (0..8).map(|n| write_flow(dir.path(), &format!("{n}.flow.json"), &fan_out(&server.url("/json"), 16))).collect();
+    // `ulimit -n` sets the hard limit too: the run cannot raise it.
+    let command = common::switchyard(dir.path());
+    let program = command.get_program().to_owned();
+    let mut shell = std::process::Command::new("sh");
+    shell.arg("-c").arg("ulimit -n 64 && exec \"$0\" \"$@\"").arg(program).arg("run").args(&paths).args([
+        "--jobs",
+        "8",
+        "--max-connections",
+        "8",
+    ]);
+    for (name, value) in command.get_envs() {
+        match value {
+            Some(value) => shell.env(name, value),
+            None => shell.env_remove(name),
+        };
+    }
+    let finished = run(&mut shell);
+    assert_eq!(finished.code, 0, "{finished:?}");
+    assert!(!finished.all_output().contains("Too many open files"), "{}", finished.stderr);
+    assert!(finished.stderr.contains("8 flows: 8 ok · 128 requests"), "{}", finished.stderr);
+    assert_eq!(server.received().len(), 128);
+}
+
+#[test]
+fn a_flow_file_whose_name_is_not_utf8_runs_with_the_others() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let flows = dir.path().join("flows");
+    std::fs::create_dir(&flows).unwrap();
+    write_flow(&flows, "a.flow.json", &one_request("A", &server.url("/json"), json!([])));
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.flow.json");
+    std::fs::write(
+        flows.join(odd),
+        serde_json::to_string(&one_request("Odd", &server.url("/json"), json!([]))).unwrap(),
+    )
+    .unwrap();
+    let finished = run(switchyard(dir.path()).arg("run").arg(&flows));
+    assert_eq!(finished.code, 0, "{finished:?}");
+    assert!(finished.stderr.contains("2 flows: 2 ok · 2 requests"), "{}", finished.stderr);
+    let headers = headers(&finished.stderr);
+    assert!(headers[1].starts_with("▶ Odd") && headers[1].ends_with("caf\u{fffd}.flow.json"), "{headers:?}");
+    assert_eq!(server.received().len(), 2);
+}
+
+/// Output that is not a terminal, `NO_COLOR` and `TERM=dumb` get no colour codes: a
+/// run with failures and a Ctrl-C, its stderr a pipe; then on a terminal (through
+/// `script`), where colour shows only when nothing says otherwise.
+#[test]
+fn no_colour_codes_where_no_colour_belongs() {
+    let server = TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let stuck = flow(
+        json!({
+            "start": {"type": "start", "at": [0, 0]},
+            "down": {"type": "send_request", "at": [200, 0], "url": server.url("/status/503")},
+            "call": {"type": "send_request", "at": [200, 100], "url": server.url("/stuck"), "timeout_ms": 600_000}
+        }),
+        json!([["start.out", "down.in"], ["start.out", "call.in"]]),
+    );
+    let stuck = write_flow(dir.path(), "stuck.flow.json", &stuck);
+    let plain = |command: &mut std::process::Command| {
+        command
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR")
+            .env("TERM", "xterm-256color");
+    };
+
+    let mut command = switchyard(dir.path());
+    plain(&mut command);
+    let child = common::spawn(command.arg("run").arg(&stuck).arg(dir.path().join("missing.flow.json")));
+    let finished = common::wait(child);
+    assert_eq!(finished.code, 2, "{finished:?}");
+    assert!(!finished.all_output().contains('\u{1b}'), "{finished:?}");
+
+    let mut command = switchyard(dir.path());
+    plain(&mut command);
+    let child = common::spawn(command.env("CI", "true").arg("run").arg(&stuck));
+    server.wait_until_stuck();
+    common::send_signal(child.id(), "INT");
+    let finished = common::wait(child);
+    assert_eq!(finished.code, 1, "{finished:?}");
+    assert!(finished.stderr.contains("Ctrl-C"), "{}", finished.stderr);
+    assert!(!finished.all_output().contains('\u{1b}'), "{finished:?}");
+
+    // On a terminal: `script` runs the command on a pseudo-terminal and copies what it shows.
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped the terminal part: no `script` here");
+        return;
+    }
+    let quick = write_flow(dir.path(), "down.flow.json", &one_request("Down", &server.url("/status/503"), json!([])));
+    let on_terminal = |env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new("script");
+        let line = format!("'{}' run '{}'", env!("CARGO_BIN_EXE_switchyard"), quick.display());
+        command.args(["-qec", &line, "/dev/null"]).env("SWITCHYARD_HOME", dir.path());
+        plain(&mut command);
+        command.env_remove("CI");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let finished = run(&mut command);
+        assert!(finished.stdout.contains("Down"), "{finished:?}");
+        finished.stdout
+    };
+    assert!(on_terminal(&[]).contains('\u{1b}'), "a terminal that wants colour gets it");
+    assert!(!on_terminal(&[("NO_COLOR", "1")]).contains('\u{1b}'));
+    assert!(!on_terminal(&[("TERM", "dumb"), ("CI", "true")]).contains('\u{1b}'));
+    assert!(!on_terminal(&[("TERM", "dumb"), ("CLICOLOR", "1")]).contains('\u{1b}'));
+}

@@ -42,4 +42,9 @@ impl Emitter {
     pub fn mask_secret(&self, secret: &str) {
         self.redactor.write().unwrap_or_else(PoisonError::into_inner).add_secret(secret);
     }
+
+    /// The masks as they are at the end of the run: every secret it knew.
+    pub fn into_redactor(self) -> Redactor {
+        self.redactor.into_inner().unwrap_or_else(PoisonError::into_inner)
+    }
 }

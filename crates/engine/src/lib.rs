@@ -30,7 +30,9 @@ pub use event::{Counts, Event, Outcome, RunSummary};
 pub use redact::{MASK, Redactor};
 use switchyard_flow::Flow;
 use switchyard_vault::Variables;
+use tokio::sync::Semaphore;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 pub use value::{ErrorKind, ErrorValue, FailedCheck, ResponseValue};
 
@@ -52,6 +54,11 @@ pub struct EngineConfig {
     /// their turn (first come, first served), so a fan-out of thousands queues
     /// instead of failing with `Too many open files`.
     pub max_connections: usize,
+    /// A connection budget shared with other runs: when set, requests take their
+    /// permits from it instead of from a semaphore of `max_connections` made for each
+    /// run, so runs going on at once (`switchyard run --jobs N`) stay within one limit
+    /// together.
+    pub connection_budget: Option<Arc<Semaphore>>,
     /// The folder relative paths in a flow (multipart `{"file": …}` parts) start from:
     /// the flow file's folder. `None`: the current folder.
     pub base_dir: Option<PathBuf>,
@@ -64,6 +71,7 @@ impl Default for EngineConfig {
             max_body_bytes: 10 * 1024 * 1024,
             max_redirects: 10,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            connection_budget: None,
             base_dir: None,
         }
     }
@@ -133,18 +141,23 @@ impl Engine {
         events: UnboundedSender<Event>,
         cancel: CancellationToken,
     ) -> RunSummary {
-        run::execute(self, flow, variables, events, cancel).await
+        run::execute(self, flow, variables, events, cancel).await.0
     }
 
     /// Spawns a run of `flow` on the current tokio runtime. Read its events from the
     /// handle until [`Event::RunFinished`] (always the last); cancel it with the handle.
     pub fn start(&self, flow: Arc<Flow>, variables: Arc<Variables>) -> RunHandle {
         let (tx, events) = tokio::sync::mpsc::unbounded_channel();
+        let (masks_tx, masks) = oneshot::channel();
         let cancel = CancellationToken::new();
         let engine = self.clone();
         let token = cancel.clone();
-        tokio::spawn(async move { engine.run(&flow, &variables, tx, token).await });
-        RunHandle { events, cancel }
+        tokio::spawn(async move {
+            let (_, redactor) = run::execute(&engine, &flow, &variables, tx, token).await;
+            // Nobody asked for them: the handle was dropped.
+            let _ = masks_tx.send(redactor);
+        });
+        RunHandle { events, cancel, masks }
     }
 }
 
@@ -155,11 +168,21 @@ pub struct RunHandle {
     pub events: UnboundedReceiver<Event>,
     /// Cancels the run (in-flight requests are dropped at once).
     pub cancel: CancellationToken,
+    /// The run's masks at its end, sent once it has finished.
+    masks: oneshot::Receiver<Redactor>,
 }
 
 impl RunHandle {
     /// The next event, or `None` once the run has finished and every event was read.
     pub async fn next(&mut self) -> Option<Event> {
         self.events.recv().await
+    }
+
+    /// The run's masks at its end: every secret it knew by then, also those it learned
+    /// after some of its events were sent (a `set` with `secret: true`), so what was
+    /// kept of those events can be masked again before it is written (reports).
+    /// Waits for the run to finish; `None` when its task ended without finishing.
+    pub async fn final_redactor(self) -> Option<Redactor> {
+        self.masks.await.ok()
     }
 }

@@ -8,7 +8,9 @@
 //! is complete and its Collect blocks fire. All of it is counting, linear in the work.
 //!
 //! At most [`EngineConfig::max_connections`](crate::EngineConfig) requests are in
-//! flight at once: each holds a permit of the run's semaphore from before it renders
+//! flight at once (or as many as [`EngineConfig::connection_budget`](crate::EngineConfig)
+//! has permits, a budget shared with other runs): each holds a permit of the run's
+//! semaphore from before it renders
 //! its templates until its response body is read, and the others wait for one. A
 //! cancelled run stops before anything further is sent: the cancel token is checked
 //! before each block starts and before a request that got its permit goes ahead, and
@@ -44,8 +46,9 @@ pub(crate) struct Shared<'a> {
     variables: Mutex<Arc<Variables>>,
     /// What expressions see, and the programs compiled for it.
     expressions: Mutex<Expressions>,
-    /// One permit per request allowed in flight (`max_connections`).
-    pub connections: Semaphore,
+    /// One permit per request allowed in flight (`max_connections`, or the budget
+    /// shared with other runs).
+    pub connections: Arc<Semaphore>,
     /// The run's cancel token: a request that waited for a permit checks it.
     pub cancel: CancellationToken,
 }
@@ -185,13 +188,14 @@ struct Scheduler<'a> {
 }
 
 /// Runs `flow` with `variables` until nothing is left, the step limit, or `cancel`.
+/// Returns its summary and its masks at the end (every secret the run knew).
 pub(crate) async fn execute(
     engine: &Engine,
     flow: &Flow,
     variables: &Variables,
     events: UnboundedSender<Event>,
     cancel: CancellationToken,
-) -> RunSummary {
+) -> (RunSummary, Redactor) {
     let mut expressions = Expressions::default();
     let values: Map<String, Value> = variables
         .iter()
@@ -199,17 +203,21 @@ pub(crate) async fn execute(
         .map(|v| (v.name.clone(), Value::String(v.value.expose().to_owned())))
         .collect();
     expressions.values = Arc::new(values);
-    let permits = engine.config.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+    let connections = match &engine.config.connection_budget {
+        Some(budget) => Arc::clone(budget),
+        None => Arc::new(Semaphore::new(engine.config.max_connections.clamp(1, Semaphore::MAX_PERMITS))),
+    };
     let shared = Shared {
         engine,
         flow,
         emitter: Emitter::new(events, Redactor::for_variables(variables)),
         variables: Mutex::new(Arc::new(variables.clone())),
         expressions: Mutex::new(expressions),
-        connections: Semaphore::new(permits),
+        connections,
         cancel: cancel.clone(),
     };
-    Scheduler::new(&shared).run(cancel).await
+    let summary = Scheduler::new(&shared).run(cancel).await;
+    (summary, shared.emitter.into_redactor())
 }
 
 impl<'a> Scheduler<'a> {

@@ -298,6 +298,12 @@ pub struct RunArgs {
     /// Write an HTML report to FILE: one self-contained page per run.
     #[arg(long, value_name = "FILE")]
     pub report_html: Option<PathBuf>,
+
+    /// The longest body (or other text) the reports keep, in bytes: a longer one is cut
+    /// there, ending with a marker saying how many bytes were left out.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::report::keep::DEFAULT_BODY_LIMIT,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub report_body_limit: u64,
 }
 
 /// Arguments of `switchyard check`.
@@ -360,6 +366,14 @@ mod tests {
             let Some(Command::Vars(args)) = cli.command else { panic!("expected vars") };
             assert_eq!(args.env.as_deref(), Some("dev"));
         }
+    }
+
+    #[test]
+    fn the_report_body_limit_defaults_to_the_reports_default_and_must_be_positive() {
+        let cli = Cli::try_parse_from(["switchyard", "run", "f.json"]).unwrap();
+        let Some(Command::Run(args)) = cli.command else { panic!("expected run") };
+        assert_eq!(args.report_body_limit, crate::report::keep::DEFAULT_BODY_LIMIT);
+        assert!(Cli::try_parse_from(["switchyard", "run", "f.json", "--report-body-limit", "0"]).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The flows a `switchyard run` names: files, and directories meaning every
-//! `*.flow.json` below them, in path order (DESIGN §8). All are read and checked
-//! before anything runs.
+//! `*.flow.json` below them, in path order. All are read and checked before anything
+//! runs. Paths are `OsStr` throughout: a file whose name is not UTF-8 runs like any
+//! other, shown with the odd bytes replaced (`�`).
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
@@ -69,7 +70,9 @@ fn collect(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
                 .map_err(|error| anyhow!("{}: cannot read it: {error}", Escaped(&path.display().to_string())))?;
             if kind.is_dir() {
                 pending.push(path);
-            } else if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(SUFFIX)) {
+            } else if path.file_name().is_some_and(|name| name.as_encoded_bytes().ends_with(SUFFIX.as_bytes())) {
+                // Compared as bytes: a name that is not UTF-8 is a flow file all the
+                // same, shown with its odd bytes replaced.
                 found.push(path);
             }
         }

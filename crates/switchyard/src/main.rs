@@ -36,14 +36,20 @@ mod vars;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use crate::cli::{Cli, Command};
 use crate::exit::{Exit, Fatal};
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
-    let cli = match Cli::try_parse() {
+    // clap's help and usage errors follow the same colour rule as the rest.
+    let colour = match output::colour_by_environment() {
+        Some(false) => clap::ColorChoice::Never,
+        Some(true) => clap::ColorChoice::Always,
+        None => clap::ColorChoice::Auto,
+    };
+    let cli = match Cli::command().color(colour).try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         // Help, version or a usage error: clap's text, its exit code (0 or 2).
         Err(error) => {

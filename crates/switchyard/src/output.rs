@@ -14,6 +14,9 @@
 //! Text taken from a file or a server goes through [`switchyard_flow::Escaped`] before
 //! it is written, so control characters show as `\n`, `\u{1b}`.
 //!
+//! Colour is written only where it belongs ([`colour`]): to a terminal, unless
+//! `NO_COLOR` is set or `TERM` is `dumb`; `CLICOLOR_FORCE` asks for it anywhere.
+//!
 //! A subcommand module writes like this:
 //!
 //! ```ignore
@@ -25,22 +28,54 @@
 //! ```
 
 use std::fmt;
-use std::io::{self, Write as _};
+use std::io::{self, IsTerminal, Write as _};
 
 use anyhow::anyhow;
 
 use crate::exit::{Exit, Fatal};
 
 /// stdout for styled text: `anstream` strips colour (and any other escape sequence)
-/// unless it is a terminal that wants colour.
+/// unless [`colour`] says it shows colour.
 pub fn stdout() -> anstream::AutoStream<io::Stdout> {
-    anstream::AutoStream::auto(io::stdout())
+    let stream = io::stdout();
+    let choice = choice(colour(&stream));
+    anstream::AutoStream::new(stream, choice)
 }
 
 /// stderr for styled text: `anstream` strips colour (and any other escape sequence)
-/// unless it is a terminal that wants colour.
+/// unless [`colour`] says it shows colour.
 pub fn stderr() -> anstream::AutoStream<io::Stderr> {
-    anstream::AutoStream::auto(io::stderr())
+    let stream = io::stderr();
+    let choice = choice(colour(&stream));
+    anstream::AutoStream::new(stream, choice)
+}
+
+fn choice(colour: bool) -> anstream::ColorChoice {
+    if colour { anstream::ColorChoice::Always } else { anstream::ColorChoice::Never }
+}
+
+/// Whether to write colour to `stream`: never with `NO_COLOR` set (not empty); always
+/// with `CLICOLOR_FORCE` set (not empty, nor `0`); never with `TERM=dumb` or
+/// `CLICOLOR=0`; else only when it is a terminal.
+pub fn colour(stream: &impl IsTerminal) -> bool {
+    colour_by_environment().unwrap_or_else(|| stream.is_terminal())
+}
+
+/// What the environment says about colour whatever the stream: `Some(false)` for
+/// `NO_COLOR`, `TERM=dumb` or `CLICOLOR=0`, `Some(true)` for `CLICOLOR_FORCE`, else
+/// `None` (colour on a terminal).
+pub fn colour_by_environment() -> Option<bool> {
+    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    if set("NO_COLOR").is_some() {
+        return Some(false);
+    }
+    if set("CLICOLOR_FORCE").is_some_and(|value| value != "0") {
+        return Some(true);
+    }
+    if set("TERM").is_some_and(|term| term == "dumb") || set("CLICOLOR").is_some_and(|value| value == "0") {
+        return Some(false);
+    }
+    None
 }
 
 /// Writes one line to stdout, byte for byte (no colour handling: it may be data), and

@@ -6,7 +6,8 @@
 //! Flows run one at a time by default, streaming their output. With `--jobs N` up to N
 //! run at once on the one thread (their requests are in flight together); each one's
 //! output is kept and printed whole when it ends, so flows never interleave. `--bail`
-//! starts no further flow once one is not `ok`.
+//! starts no further flow once one is not `ok`. `--max-connections` holds for the whole
+//! process: every flow takes its requests' permits from one semaphore.
 //!
 //! Each flow is spawned with [`Engine::start`]; its loop renders every event that is
 //! ready and flushes at most every 20 ms ([`FLUSH_EVERY`]), at once when it has not
@@ -26,6 +27,7 @@ use switchyard_engine::{Counts, Engine, EngineConfig, Event, Outcome, RunSummary
 use switchyard_flow::{Escaped, Flow};
 use switchyard_vault::Variables;
 use tokio::runtime::Runtime;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::{Format, RunArgs};
@@ -35,7 +37,8 @@ use crate::output;
 use crate::render::Render;
 use crate::render::human::{self, HumanRenderer};
 use crate::render::json::JsonRenderer;
-use crate::report::{self, FlowReport, Ran, Targets, Timed};
+use crate::report::keep::{Budget, Keeper};
+use crate::report::{self, FlowReport, Ran, Targets};
 use crate::variables::{self, VariableArgs};
 
 /// Runs `switchyard run` on `runtime`; the exit code follows the flows' outcomes.
@@ -49,18 +52,29 @@ pub fn run(runtime: &Runtime, args: &RunArgs) -> Result<Exit, Fatal> {
     let engine = {
         let _runtime = runtime.enter();
         let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
-        Engine::new(EngineConfig { max_steps: args.max_steps, max_connections, ..EngineConfig::default() })
-            .context("cannot start the engine")
-            .map_err(Fatal::environment)?
+        // One budget for every flow of the run, however many run at once.
+        let budget = Arc::new(Semaphore::new(max_connections.clamp(1, Semaphore::MAX_PERMITS)));
+        Engine::new(EngineConfig {
+            max_steps: args.max_steps,
+            max_connections,
+            connection_budget: Some(budget),
+            ..EngineConfig::default()
+        })
+        .context("cannot start the engine")
+        .map_err(Fatal::environment)?
     };
-    let targets =
-        Targets { junit: args.report_junit.clone(), json: args.report_json.clone(), html: args.report_html.clone() };
+    let targets = Targets {
+        junit: args.report_junit.clone(),
+        json: args.report_json.clone(),
+        html: args.report_html.clone(),
+        body_limit: args.report_body_limit,
+    };
     let plan = Plan {
         format: args.format,
         max_steps: args.max_steps,
         jobs: usize::try_from(args.jobs).unwrap_or(usize::MAX).max(1),
         bail: args.bail,
-        keep_events: targets.any(),
+        keep_events: targets.any().then(|| (args.report_body_limit, Budget::for_run())),
         several: loaded.len() > 1,
     };
 
@@ -84,8 +98,8 @@ struct Plan {
     max_steps: u64,
     jobs: usize,
     bail: bool,
-    /// Keep every event for the reports.
-    keep_events: bool,
+    /// Keep events for the reports: bodies cut at this many bytes, within this budget.
+    keep_events: Option<(u64, Budget)>,
     /// More than one flow: a closing line, and `file` on each JSON line.
     several: bool,
 }
@@ -133,7 +147,8 @@ async fn run_all(
                     interrupted = true;
                     stop.cancel();
                     if plan.format == Format::Human {
-                        output::stderr_line(format_args!("{}", human::interrupted_line()))?;
+                        let mut stderr = output::stderr();
+                        writeln!(stderr, "{}", human::interrupted_line()).and_then(|()| stderr.flush()).map_err(output::failed)?;
                     }
                     interrupt.set(tokio::signal::ctrl_c());
                 }
@@ -197,13 +212,12 @@ async fn run_one(
     let file = plan.several.then(|| loaded.path.display().to_string());
     let mut renderer: Box<dyn Render> = match plan.format {
         Format::Human => {
-            let choice = anstream::AutoStream::choice(&io::stderr());
-            let mut renderer = if choice == anstream::ColorChoice::Never {
+            let mut renderer = if output::colour(&io::stderr()) {
+                let err: Box<dyn Write> = Box::new(anstream::AutoStream::new(err, anstream::ColorChoice::Always));
+                HumanRenderer::new(out, err, plan.max_steps, undefined)
+            } else {
                 // No colour is written, so none needs stripping.
                 HumanRenderer::new(out, err, plan.max_steps, undefined).without_colour()
-            } else {
-                let err: Box<dyn Write> = Box::new(anstream::AutoStream::new(err, choice));
-                HumanRenderer::new(out, err, plan.max_steps, undefined)
             };
             if let Some(file) = file {
                 renderer = renderer.with_file(file);
@@ -212,7 +226,8 @@ async fn run_one(
         }
         Format::Json => Box::new(JsonRenderer::new(out).with_file(file)),
     };
-    let ran = drive(&engine, flow, Arc::clone(variables), renderer.as_mut(), stop, plan.keep_events).await?;
+    let keeper = plan.keep_events.as_ref().map(|(limit, budget)| Keeper::new(*limit, budget.clone()));
+    let ran = drive(&engine, flow, Arc::clone(variables), renderer.as_mut(), stop, keeper).await?;
     drop(renderer);
     Ok(Finished { ran, recording })
 }
@@ -222,19 +237,19 @@ async fn run_one(
 /// watching sees every line within 20 ms.
 const FLUSH_EVERY: Duration = Duration::from_millis(20);
 
-/// Runs the flow to its end, rendering every event; `stop` cancels it.
+/// Runs the flow to its end, rendering every event (and keeping them with `keeper`,
+/// masked at the end with every secret the run knew); `stop` cancels it.
 async fn drive(
     engine: &Engine,
     flow: Arc<Flow>,
     variables: Arc<Variables>,
     renderer: &mut dyn Render,
     stop: &CancellationToken,
-    keep_events: bool,
+    mut keeper: Option<Keeper>,
 ) -> Result<Ran, Fatal> {
     let started = Instant::now();
     let mut handle = engine.start(flow, variables);
     let mut output = Output::default();
-    let mut events = Vec::new();
     let mut summary = None;
     let mut cancelled = false;
     // Flushed at once when the last flush is older than FLUSH_EVERY, else when it is.
@@ -265,9 +280,9 @@ async fn drive(
                             summary = Some(RunSummary { outcome: *outcome, counts: *counts, duration_ms: *duration_ms });
                         }
                         output.write(|| renderer.event(&event), stop);
-                        if keep_events {
+                        if let Some(keeper) = &mut keeper {
                             let at_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-                            events.push(Timed { at_ms, event });
+                            keeper.keep(at_ms, event);
                         }
                         next = handle.events.try_recv().ok();
                     }
@@ -285,6 +300,11 @@ async fn drive(
         }
     }
     output.write(|| renderer.flush(), stop);
+    let kept = match keeper {
+        // Reports are written after the run: masked with every secret it knew by its end.
+        Some(keeper) => keeper.finish(handle.final_redactor().await.as_ref()),
+        None => report::keep::Kept::default(),
+    };
     // The run's stream always ends with `RunFinished`; a run whose task died without
     // one counts as cancelled.
     let summary =
@@ -295,7 +315,7 @@ async fn drive(
         Some(error) if !output::is_closed(&error) => {
             Err(Fatal::environment(anyhow!(error).context("cannot write the run's output")))
         }
-        _ => Ok(Ran { summary, events }),
+        _ => Ok(Ran { summary, events: kept.events, left_out: kept.left_out }),
     }
 }
 

@@ -12,8 +12,8 @@
 //! ✔ ok · 3 blocks · 1 request (1 ✔, 0 ✖) · 142 ms
 //! ```
 //!
-//! Colour is written when stderr shows it (`anstream` decides: a terminal, no
-//! `NO_COLOR`); otherwise [`HumanRenderer::without_colour`] writes none. Everything
+//! Colour is written when stderr shows it ([`crate::output::colour`]: a terminal, no
+//! `NO_COLOR`, no `TERM=dumb`); otherwise [`HumanRenderer::without_colour`] writes none. Everything
 //! taken from the flow or a server (the flow's name, block ids, URLs, labels, messages)
 //! is shown with control characters escaped ([`Escaped`]); Log values are JSON, whose
 //! strings escape them already.
@@ -85,7 +85,8 @@ impl Palette {
     }
 }
 
-/// The line shown when Ctrl-C was pressed once.
+/// The line shown when Ctrl-C was pressed once, in colour: write it through
+/// [`crate::output::stderr`], which strips the colour where it does not belong.
 pub fn interrupted_line() -> String {
     format!("  {YELLOW}■ Ctrl-C: cancelling the run… (press Ctrl-C again to quit at once){YELLOW:#}")
 }

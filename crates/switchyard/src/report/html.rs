@@ -6,7 +6,9 @@
 //! request its method, URL, status and time, with the request and response headers and
 //! the response body to expand; checks under their request, failed ones highlighted;
 //! block errors and logged values. Every text is HTML-escaped, with control characters
-//! shown escaped; bodies are cut after [`BODY_LIMIT`] bytes.
+//! shown escaped. Bodies longer than `--report-body-limit` were cut when kept
+//! ([`super::keep`]); a JSON body, shown pretty-printed, is cut at the same limit with
+//! the same marker.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -16,10 +18,7 @@ use switchyard_engine::Event;
 use switchyard_engine::wording::{duration, run_summary};
 use switchyard_flow::escape_controls;
 
-use super::{Case, CaseKind, FlowReport, cases, short};
-
-/// The most of one body the page shows.
-const BODY_LIMIT: usize = 64 * 1024;
+use super::{Case, CaseKind, FlowReport, cases, keep, short};
 
 const STYLE: &str = r#"
 :root { color-scheme: light; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --muted: #57606a; --line: #d0d7de; }
@@ -56,8 +55,9 @@ pre { background: #f6f8fa; border: 1px solid var(--line); border-radius: 4px; pa
 h3 { font-size: 14px; margin: 14px 0 4px; }
 "#;
 
-/// The page.
-pub fn render(flows: &[FlowReport], cancelled: bool, duration_ms: u64) -> String {
+/// The page; bodies are shown up to `body_limit` bytes.
+pub fn render(flows: &[FlowReport], cancelled: bool, duration_ms: u64, body_limit: u64) -> String {
+    let body_limit = usize::try_from(body_limit).unwrap_or(usize::MAX);
     let outcome = super::overall(flows, cancelled);
     let mut page = String::new();
     let _ = write!(
@@ -70,13 +70,13 @@ pub fn render(flows: &[FlowReport], cancelled: bool, duration_ms: u64) -> String
         text(&super::closing_line(flows, duration_ms)),
     );
     for flow in flows {
-        flow_section(&mut page, flow);
+        flow_section(&mut page, flow, body_limit);
     }
     page.push_str("</main>\n</body>\n</html>\n");
     page
 }
 
-fn flow_section(page: &mut String, flow: &FlowReport) {
+fn flow_section(page: &mut String, flow: &FlowReport, body_limit: usize) {
     let outcome = flow.outcome();
     let class = match outcome {
         "ok" => "",
@@ -97,6 +97,14 @@ fn flow_section(page: &mut String, flow: &FlowReport) {
     let summary = &ran.summary;
     let (headline, details) = run_summary(summary.outcome, &summary.counts, summary.duration_ms, u64::MAX);
     let _ = writeln!(page, "<p>{} · {}</p>", text(&headline), text(&details.join(" · ")));
+    if ran.left_out > 0 {
+        let _ = writeln!(
+            page,
+            "<p class=\"muted\">Only its first {} events are in this report: {} later ones were left out.</p>",
+            ran.events.len().saturating_sub(1),
+            ran.left_out
+        );
+    }
 
     let cases = cases(&ran.events);
     timeline(page, &cases, summary.duration_ms);
@@ -113,7 +121,7 @@ fn flow_section(page: &mut String, flow: &FlowReport) {
                     any_request = true;
                 }
                 let own = checks.remove(case.block).unwrap_or_default();
-                request(page, case, (*method, *url, headers), value, &own);
+                request(page, case, (*method, *url, headers), value, &own, body_limit);
             }
             CaseKind::BlockError => {
                 let message = case.failure.as_ref().map(|(_, m)| m.as_str()).unwrap_or_default();
@@ -121,7 +129,7 @@ fn flow_section(page: &mut String, flow: &FlowReport) {
             }
         }
     }
-    logs(page, &ran.events);
+    logs(page, &ran.events, body_limit);
     page.push_str("</section>\n");
 }
 
@@ -159,6 +167,7 @@ fn request(
     (method, url, headers): (Option<&str>, Option<&str>, &[(String, String)]),
     value: &Value,
     checks: &[&Case<'_>],
+    body_limit: usize,
 ) {
     let failed = case.failure.is_some() || checks.iter().any(|c| c.failure.is_some());
     let status = value.get("status").and_then(Value::as_u64);
@@ -214,7 +223,7 @@ fn request(
         None | Some(Value::Null) => {}
         Some(body) => {
             page.push_str("<h3>Response body</h3>\n");
-            body_block(page, body);
+            body_block(page, body, body_limit);
         }
     }
     page.push_str("</div></details>\n");
@@ -233,29 +242,29 @@ fn pairs<'p>(page: &mut String, pairs: impl Iterator<Item = (&'p str, &'p str)>)
     page.push_str("</table>\n");
 }
 
-fn body_block(page: &mut String, body: &Value) {
+/// A body in a `<pre>`: a string as it is (cut already when kept), a JSON value
+/// pretty-printed and cut at `body_limit` bytes with the marker.
+fn body_block(page: &mut String, body: &Value, body_limit: usize) {
     let pretty = match body {
-        Value::String(text) => text.clone(),
+        Value::String(text) => {
+            let _ = writeln!(page, "<pre>{}</pre>", multiline(text));
+            return;
+        }
         other => serde_json::to_string_pretty(other).unwrap_or_default(),
     };
-    let cut = if pretty.len() > BODY_LIMIT {
-        let mut end = BODY_LIMIT;
-        while !pretty.is_char_boundary(end) {
-            end -= 1;
-        }
-        Some(end)
-    } else {
-        None
-    };
-    let shown = cut.and_then(|end| pretty.get(..end)).unwrap_or(&pretty);
+    let mut end = body_limit.min(pretty.len());
+    while !pretty.is_char_boundary(end) {
+        end -= 1;
+    }
+    let shown = pretty.get(..end).unwrap_or(&pretty);
     let _ = write!(page, "<pre>{}", multiline(shown));
-    if let Some(end) = cut {
-        let _ = write!(page, "\n… ({} more bytes)", pretty.len() - end);
+    if end < pretty.len() {
+        let _ = write!(page, "{}", text(&keep::marker(Some((pretty.len() - end) as u64))));
     }
     page.push_str("</pre>\n");
 }
 
-fn logs(page: &mut String, events: &[super::Timed]) {
+fn logs(page: &mut String, events: &[super::Timed], body_limit: usize) {
     let mut first = true;
     for timed in events {
         if let Event::Log { block, label, value, .. } = &timed.event {
@@ -265,7 +274,7 @@ fn logs(page: &mut String, events: &[super::Timed]) {
             }
             let label = label.as_deref().map(|l| format!(" \u{201c}{}\u{201d}", text(l))).unwrap_or_default();
             let _ = writeln!(page, "<div class=\"muted\">{}{label}</div>", text(block));
-            body_block(page, value);
+            body_block(page, value, body_limit);
         }
     }
 }

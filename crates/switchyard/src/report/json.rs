@@ -1,7 +1,10 @@
 //! `--report-json FILE`: `{"outcome", "flows": [{"file", "name", "outcome",
-//! "duration_ms", "events": [...]}]}` (DESIGN §8). The events are the ones `--format
-//! json` prints, masked by the engine. A flow that never started has outcome
-//! `not_run`, `duration_ms` 0 and no events.
+//! "duration_ms", "events": [...]}]}`. The events are the ones `--format json` prints,
+//! masked by the engine and again with the run's final secrets, bodies longer than
+//! `--report-body-limit` cut with a marker ([`super::keep`]). A flow that sent more
+//! events than a report keeps has `"events_left_out": N` (its first events and its
+//! `run_finished` are kept). A flow that never started has outcome `not_run`,
+//! `duration_ms` 0 and no events.
 
 use serde::Serialize;
 use switchyard_engine::Event;
@@ -21,6 +24,12 @@ struct Flow<'a> {
     outcome: &'static str,
     duration_ms: u64,
     events: Vec<&'a Event>,
+    #[serde(skip_serializing_if = "is_zero")]
+    events_left_out: u64,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 /// The report, pretty-printed, ending in a newline.
@@ -35,6 +44,7 @@ pub fn render(flows: &[FlowReport], cancelled: bool) -> String {
                 outcome: flow.outcome(),
                 duration_ms: flow.ran.as_ref().map_or(0, |ran| ran.summary.duration_ms),
                 events: flow.ran.iter().flat_map(|ran| ran.events.iter().map(|timed| &timed.event)).collect(),
+                events_left_out: flow.ran.as_ref().map_or(0, |ran| ran.left_out),
             })
             .collect(),
     };

@@ -2,16 +2,24 @@
 //! JUnit XML ([`junit`]), JSON ([`json`]) and one self-contained HTML page ([`html`]).
 //!
 //! They are built from the events the engine sent, which its redactor has already
-//! masked, exactly what the console shows: a report never sees a secret value. Text
-//! taken from flows or servers keeps its control characters escaped (`\u{1b}`).
-//! Each file is written atomically (a temporary file beside it, then a rename).
+//! masked, exactly what the console shows, and which [`keep`] masked again when the
+//! flow ended with every secret its run knew by then (one learned late in the run is
+//! masked in the events sent before it was known): a report never sees a secret value.
+//! What a flow keeps is bounded: long bodies are cut (`--report-body-limit`), and a
+//! flow keeps a bounded number of events ([`keep`]). Text taken from flows or servers
+//! keeps its control characters escaped (`\u{1b}`).
+//!
+//! A report never destroys what its path points at ([`write_report`]): a regular file
+//! (or a new one) is replaced atomically (a temporary file beside it, then a rename),
+//! through any symbolic links to it; a device, FIFO or socket is written to directly.
 
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod keep;
 
 use std::collections::{HashMap, VecDeque};
-use std::io::Write as _;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow};
@@ -40,11 +48,15 @@ pub struct FlowReport {
     pub ran: Option<Ran>,
 }
 
-/// A flow that ran: its outcome and every event it sent.
+/// A flow that ran: its outcome and the events it sent, as kept for the reports.
 #[derive(Debug, Clone)]
 pub struct Ran {
     pub summary: RunSummary,
+    /// Every event it sent, or the first ones and its `run_finished` when it sent more
+    /// than a report keeps ([`keep`]).
     pub events: Vec<Timed>,
+    /// How many events were left out of `events`.
+    pub left_out: u64,
 }
 
 impl FlowReport {
@@ -101,6 +113,8 @@ pub struct Targets {
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
     pub html: Option<PathBuf>,
+    /// The longest body a report shows, in bytes (`--report-body-limit`).
+    pub body_limit: u64,
 }
 
 impl Targets {
@@ -113,32 +127,110 @@ impl Targets {
     pub fn write(&self, flows: &[FlowReport], cancelled: bool, duration_ms: u64) -> Result<(), Fatal> {
         if let Some(path) = &self.junit {
             let xml = junit::render(flows).map_err(|error| Fatal::environment(anyhow!("JUnit report: {error}")))?;
-            write_atomically(path, xml.as_bytes())?;
+            write_report(path, xml.as_bytes())?;
         }
         if let Some(path) = &self.json {
-            write_atomically(path, json::render(flows, cancelled).as_bytes())?;
+            write_report(path, json::render(flows, cancelled).as_bytes())?;
         }
         if let Some(path) = &self.html {
-            write_atomically(path, html::render(flows, cancelled, duration_ms).as_bytes())?;
+            write_report(path, html::render(flows, cancelled, duration_ms, self.body_limit).as_bytes())?;
         }
         Ok(())
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
+/// Writes a report to `path` without destroying what is there: a regular file, or a
+/// path where nothing is, is replaced atomically (a temporary file beside it, then a
+/// rename), and a symbolic link is followed to its target, which is replaced so; a
+/// device, FIFO or socket is written to directly, as is a link into `/proc`
+/// (`/dev/stdout`, `/dev/fd/N`: after what is there). A folder is refused. Any error
+/// ends with exit 3.
+pub fn write_report(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
     let shown = Escaped(&path.display().to_string()).to_string();
+    let written = (|| -> io::Result<()> {
+        // `metadata` follows links: what the path finally names.
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => Err(io::Error::other("it is a folder")),
+            Ok(meta) if meta.is_file() => match link_target(path)? {
+                Target::Proc => write_directly(path, &meta, bytes),
+                Target::Path(target) => replace(&target, bytes),
+            },
+            Ok(meta) => write_directly(path, &meta, bytes),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => match link_target(path)? {
+                // A link into /proc that names nothing: opening it says why.
+                Target::Proc => Err(error),
+                Target::Path(target) => replace(&target, bytes),
+            },
+            Err(error) => Err(error),
+        }
+    })();
+    written.with_context(|| format!("cannot write the report {shown}")).map_err(Fatal::environment)
+}
+
+/// Where a report path leads once its symbolic links are followed.
+enum Target {
+    /// A file: the path itself when it is no link, else the last link's target.
+    Path(PathBuf),
+    /// Through `/proc` (`/dev/stdout` → `/proc/self/fd/1` → …), where links name open
+    /// files rather than paths.
+    Proc,
+}
+
+/// Follows `path`'s symbolic links (at most 40, as the system does) to the path that is
+/// no link (which may not exist yet).
+fn link_target(path: &Path) -> io::Result<Target> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        if current.starts_with("/proc") {
+            return Ok(Target::Proc);
+        }
+        let is_link = std::fs::symlink_metadata(&current).is_ok_and(|meta| meta.file_type().is_symlink());
+        if !is_link {
+            return Ok(Target::Path(current));
+        }
+        let target = std::fs::read_link(&current)?;
+        current = match current.parent() {
+            Some(dir) if target.is_relative() => dir.join(target),
+            _ => target,
+        };
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// Replaces `path` atomically with a file holding `bytes`; an existing file's
+/// permissions are kept.
+fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let written = (|| -> std::io::Result<()> {
-        let mut file = tempfile::Builder::new().prefix(".switchyard-report").tempfile_in(dir)?;
-        file.write_all(bytes)?;
-        file.as_file().sync_all()?;
-        file.persist(path).map_err(|error| error.error)?;
-        Ok(())
-    })();
-    written.with_context(|| format!("cannot write the report {shown}")).map_err(Fatal::environment)
+    let mut file = tempfile::Builder::new().prefix(".switchyard-report").tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        file.as_file().set_permissions(meta.permissions())?;
+    }
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// Writes `bytes` to what `path` names as it is (a device, FIFO or socket, or a file
+/// opened through `/proc`, after what it holds).
+fn write_directly(path: &Path, meta: &std::fs::Metadata, bytes: &[u8]) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if meta.file_type().is_socket() {
+            let mut stream = std::os::unix::net::UnixStream::connect(path)?;
+            stream.write_all(bytes)?;
+            return stream.flush();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+    file.write_all(bytes)?;
+    file.flush()
 }
 
 /// One Send Request block run, a check, or a block error, read from a flow's events:
