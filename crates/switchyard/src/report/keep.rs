@@ -380,7 +380,7 @@ fn estimate(event: &Event) -> u64 {
             block.len() + method.len() + url.len() + headers.iter().map(|(n, v)| n.len() + v.len() + 48).sum::<usize>()
         }
         Event::ResponseReceived { block, .. } | Event::ItemStarted { block, .. } => block.len(),
-        Event::Log { block, label, value } => {
+        Event::Log { block, label, value, .. } => {
             block.len() + label.as_ref().map_or(0, String::len) + size_at_most(value, usize::MAX)
         }
         Event::Warning { block, message } => block.as_ref().map_or(0, String::len) + message.len(),
@@ -451,7 +451,10 @@ mod tests {
         let mut keeper = Keeper::new(200, Budget::for_run());
         let items: Vec<Value> = (0..1_000).map(|i| json!({"id": i})).collect();
         let total = serde_json::to_string(&items).unwrap().len() as u64;
-        keeper.keep(1, Event::Log { block: "log".into(), label: None, value: json!({"body": items}) });
+        keeper.keep(
+            1,
+            Event::Log { block: "log".into(), label: None, level: Default::default(), value: json!({"body": items}) },
+        );
         let kept = keeper.finish(None);
         let body = value_of(&kept.events[0].event)["body"].as_str().unwrap().to_owned();
         assert!(body.starts_with("[{\"id\":0},{\"id\":1}"), "{body}");
@@ -480,7 +483,7 @@ mod tests {
         let secret = "late-secret-0123456789";
         let mut keeper = Keeper::new(100, Budget::for_run());
         let body = format!("{}{secret}{}", "a".repeat(90), "b".repeat(500));
-        keeper.keep(1, Event::Log { block: "log".into(), label: None, value: json!(body) });
+        keeper.keep(1, Event::Log { block: "log".into(), label: None, level: Default::default(), value: json!(body) });
         let mut redactor = Redactor::default();
         redactor.add_secret(secret);
         let kept = keeper.finish(Some(&redactor));
