@@ -163,7 +163,12 @@ fn mean_max(times: &[f64]) -> (f64, f64) {
 
 /// A Log line: `page N` with the value N.
 fn log_event(step: u64) -> Event {
-    Event::Log { block: "print".to_owned(), label: Some(format!("page {step}")), value: json!(step) }
+    Event::Log {
+        block: "print".to_owned(),
+        label: Some(format!("page {step}")),
+        level: switchyard_flow::LogLevel::Info,
+        value: json!(step),
+    }
 }
 
 fn ms(duration: Duration) -> f64 {
