@@ -166,7 +166,7 @@ fn log_event(step: u64) -> Event {
     Event::Log {
         block: "print".to_owned(),
         label: Some(format!("page {step}")),
-        level: Default::default(),
+        level: switchyard_flow::LogLevel::Info,
         value: json!(step),
     }
 }

@@ -130,6 +130,19 @@ fn log_maps_to_log_line_with_label_or_logged_and_the_value() {
 }
 
 #[test]
+fn a_log_at_level_error_is_a_failure_line_and_warn_a_warning_line() {
+    let mut console = Console::new();
+    let at =
+        |level| Event::Log { block: "oops".to_owned(), label: Some("bad path".to_owned()), level, value: json!(1) };
+    console.push(ms(1), &at(switchyard_flow::LogLevel::Error));
+    console.push(ms(2), &at(switchyard_flow::LogLevel::Warn));
+    let lines = console.lines();
+    assert_eq!((lines[0].level, lines[1].level), (Level::Failure, Level::Warning));
+    assert_eq!(messages(&console), ["bad path (logged at level error: the run fails)", "bad path"]);
+    assert_eq!(lines[0].value, Some(json!(1)));
+}
+
+#[test]
 fn warning_maps_to_warning_line_with_its_block() {
     let mut console = Console::new();
     console

@@ -377,6 +377,30 @@ mod tests {
     }
 
     #[test]
+    fn a_value_logged_at_level_error_reads_as_a_failure_and_fails_the_run() {
+        let log = |block: &str, level| Event::Log { block: block.into(), label: None, level, value: json!(1) };
+        let events = [
+            log("oops", LogLevel::Error),
+            log("note", LogLevel::Warn),
+            finished(Outcome::Failed, Counts { blocks_run: 3, logged: 2, error_logs: 1, ..Counts::default() }),
+        ];
+        let (out, err) = render(&events, 10_000, &[]);
+        assert_eq!(out, "1\n1\n", "the values are still logged");
+        assert_eq!(
+            err,
+            "  ✗ oops  error  (logged at level error: the run fails)\n\
+             \x20 ≡ note  warn\n\
+             ✖ failed · 1 error logged · 3 blocks · 142 ms\n"
+        );
+        // In colour, the failure's colour.
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut renderer = HumanRenderer::new(&mut out, &mut err, 10, Vec::new());
+        renderer.event(&log("oops", LogLevel::Error)).unwrap();
+        drop(renderer);
+        assert!(String::from_utf8(err).unwrap().starts_with(&format!("  {RED}✗ oops")));
+    }
+
+    #[test]
     fn limit_and_cancelled_runs_say_so() {
         let (_, err) = render(&[finished(Outcome::Limit, Counts { blocks_run: 20, ..Counts::default() })], 20, &[]);
         assert_eq!(err, "✖ limit: stopped after 20 steps (raise it with --max-steps) · 20 blocks · 142 ms\n");
