@@ -228,7 +228,7 @@ async fn drive(
     let started = Instant::now();
     let mut handle = engine.start(flow, variables);
     let mut output = Output::default();
-    let mut events = Vec::new();
+    let mut events = Kept::default();
     let mut summary = None;
     let mut cancelled = false;
     // Flushed at once when the last flush is older than FLUSH_EVERY, else when it is.
@@ -261,7 +261,7 @@ async fn drive(
                         output.write(|| renderer.event(&event), stop);
                         if keep_events {
                             let at_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-                            events.push(Timed { at_ms, event });
+                            events.keep(Timed { at_ms, event });
                         }
                         next = handle.events.try_recv().ok();
                     }
@@ -289,7 +289,55 @@ async fn drive(
         Some(error) if !output::is_closed(&error) => {
             Err(Fatal::environment(anyhow!(error).context("cannot write the run's output")))
         }
-        _ => Ok(Ran { summary, events }),
+        _ => Ok(Ran { summary, events: events.into_events() }),
+    }
+}
+
+/// How many events of one flow the reports keep: a long run (a loop of a million steps)
+/// keeps the first and the last half of them, so its memory stays flat.
+const MAX_KEPT_EVENTS: usize = 20_000;
+
+/// The events kept for the reports: the first [`MAX_KEPT_EVENTS`] / 2, then the latest
+/// ones, and how many were left out between.
+#[derive(Default)]
+struct Kept {
+    first: Vec<Timed>,
+    last: std::collections::VecDeque<Timed>,
+    left_out: u64,
+    /// When the first event left out happened.
+    left_out_at_ms: u64,
+}
+
+impl Kept {
+    fn keep(&mut self, timed: Timed) {
+        if self.first.len() < MAX_KEPT_EVENTS / 2 {
+            self.first.push(timed);
+            return;
+        }
+        if self.last.len() == MAX_KEPT_EVENTS / 2
+            && let Some(dropped) = self.last.pop_front()
+        {
+            if self.left_out == 0 {
+                self.left_out_at_ms = dropped.at_ms;
+            }
+            self.left_out += 1;
+        }
+        self.last.push_back(timed);
+    }
+
+    /// The events in order, with a warning where some were left out.
+    fn into_events(self) -> Vec<Timed> {
+        let mut events = self.first;
+        if self.left_out > 0 {
+            let message = format!(
+                "{} events of this run are left out of the report here (it keeps the first and the last {} of a run)",
+                self.left_out,
+                MAX_KEPT_EVENTS / 2
+            );
+            events.push(Timed { at_ms: self.left_out_at_ms, event: Event::Warning { block: None, message } });
+        }
+        events.extend(self.last);
+        events
     }
 }
 
