@@ -126,7 +126,8 @@ fn measured(home: &Path, args: &[&str]) -> Option<(Finished, f64)> {
     }
     let peak_file = home.join(format!("peak-{}.txt", std::process::id()));
     let binary = env!("CARGO_BIN_EXE_switchyard");
-    let mut script = format!("ulimit -v {ADDRESS_SPACE_KIB}; exec /usr/bin/time -f %M -o '{}' '{binary}'", peak_file.display());
+    let mut script =
+        format!("ulimit -v {ADDRESS_SPACE_KIB}; exec /usr/bin/time -f %M -o '{}' '{binary}'", peak_file.display());
     for arg in args {
         script.push_str(&format!(" '{arg}'"));
     }
@@ -247,7 +248,10 @@ fn chain(n: usize) -> Value {
     let mut wires = vec![json!(["start.out", "e1.in"])];
     for i in 1..=n {
         let expression = ["(. // 0) + 1", "{n: ((.n? // 0) + 1)} | .n", "[., 1] | add"][i % 3];
-        blocks.insert(format!("e{i}"), json!({"type": "evaluate", "at": [i % 20 * 300, i / 20 * 100], "expression": expression}));
+        blocks.insert(
+            format!("e{i}"),
+            json!({"type": "evaluate", "at": [i % 20 * 300, i / 20 * 100], "expression": expression}),
+        );
         if i < n {
             wires.push(json!([format!("e{i}.out"), format!("e{}.in", i + 1)]));
         }
@@ -261,9 +265,7 @@ fn running_a_big_flow_takes_memory_like_reading_it() {
     let path = write_flow(dir.path(), "chain.flow.json", &chain(10_000));
     let Some((checked, check_peak)) = measured(dir.path(), &["check", &path_arg(&path)]) else { return };
     assert_eq!(checked.code, 0, "{checked:?}");
-    let Some((ran, run_peak)) =
-        measured(dir.path(), &["run", "--max-steps", "20000", &path_arg(&path)])
-    else {
+    let Some((ran, run_peak)) = measured(dir.path(), &["run", "--max-steps", "20000", &path_arg(&path)]) else {
         return;
     };
     assert_eq!(ran.code, 0, "{ran:?}");
@@ -302,6 +304,9 @@ fn a_wired_loop_stays_flat() {
     for report in [None, Some(&report)] {
         let Some(short) = loop_peak(dir.path(), &path, 1_000, report) else { return };
         let Some(long) = loop_peak(dir.path(), &path, 300_000, report) else { return };
-        assert!(long - short < 20.0, "report {report:?}: {short:.1} MiB after 1,000 steps, {long:.1} MiB after 300,000");
+        assert!(
+            long - short < 20.0,
+            "report {report:?}: {short:.1} MiB after 1,000 steps, {long:.1} MiB after 300,000"
+        );
     }
 }

@@ -253,7 +253,8 @@ impl<'a> Preparing<'_, 'a, '_> {
         let mut used: Vec<&'a Variable> = Vec::new();
         let rendered = template::render_within(text, self.room, |name| {
             if let Some(path) = template::input_path(name) {
-                return template::lookup_path(inputs.input, path).map(|value| Cow::Owned(template::value_to_text(value)));
+                return template::lookup_path(inputs.input, path)
+                    .map(|value| Cow::Owned(template::value_to_text(value)));
             }
             if template::is_dynamic_name(name) {
                 let mut random = inputs.random;

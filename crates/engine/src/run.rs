@@ -431,16 +431,19 @@ impl<'a> Scheduler<'a> {
         let run = self.next_run;
         self.next_run += 1;
         let total = items.len();
-        self.runs.insert(run, ForEachRun {
-            block,
-            parent: Arc::clone(lineage),
-            pending: vec![0; total],
-            items,
-            concurrency,
-            next: 0,
-            ended: 0,
-            collected: Vec::new(),
-        });
+        self.runs.insert(
+            run,
+            ForEachRun {
+                block,
+                parent: Arc::clone(lineage),
+                pending: vec![0; total],
+                items,
+                concurrency,
+                next: 0,
+                ended: 0,
+                collected: Vec::new(),
+            },
+        );
         // The run keeps its parent branch alive until its Collects have fired.
         self.retain(lineage);
         if total == 0 {
@@ -485,7 +488,8 @@ impl<'a> Scheduler<'a> {
         // The list nests the value one level deeper: a loop through a Collect must not
         // nest values without bound (every walk over a value would overflow the stack).
         if json_depth(&value) >= MAX_VALUE_DEPTH {
-            let message = format!("the value is nested {MAX_VALUE_DEPTH} levels deep; collecting it would nest it deeper");
+            let message =
+                format!("the value is nested {MAX_VALUE_DEPTH} levels deep; collecting it would nest it deeper");
             self.fail(index, Failure { field: "in".to_owned(), message });
             return;
         }

@@ -167,7 +167,12 @@ impl Program {
         stacker::maybe_grow(STACK_NEEDED, GROWN_STACK, || self.run_here(input, variables, max_outputs))
     }
 
-    fn run_here(&self, input: &Value, variables: &Map<String, Value>, max_outputs: usize) -> Result<Outputs, EvalError> {
+    fn run_here(
+        &self,
+        input: &Value,
+        variables: &Map<String, Value>,
+        max_outputs: usize,
+    ) -> Result<Outputs, EvalError> {
         // The values handed in are converted before the budget starts: they exist already.
         let input = to_val(input, 0)?;
         let mut values = Vec::with_capacity(self.globals.len());
@@ -186,9 +191,8 @@ impl Program {
         BUDGET.with(|slot| slot.set(Some(deadline)));
         STEPS.with(|steps| steps.set(0));
         jaq_json::limits::start(MAX_MEMORY, Some(deadline));
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.run_bounded(input, values, max_outputs)
-        }));
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_bounded(input, values, max_outputs)));
         jaq_json::limits::stop();
         BUDGET.with(|slot| slot.set(None));
         match result {
@@ -813,10 +817,7 @@ mod tests {
         ] {
             let started = Instant::now();
             let error = one(text, json!(null)).unwrap_err();
-            assert!(
-                error.message.contains("256 MiB") || error.message.contains("did not finish"),
-                "{text}: {error:?}"
-            );
+            assert!(error.message.contains("256 MiB") || error.message.contains("did not finish"), "{text}: {error:?}");
             assert!(started.elapsed() < Duration::from_secs(10), "{text}: {:?}", started.elapsed());
         }
         // A message quoting a huge value is short, and quick to make.
@@ -849,7 +850,8 @@ mod tests {
                 (inner.clone(), 1..200_000u32).prop_map(|(x, n)| format!("reduce range({n}) as $i ({x}; [.])")),
                 inner.clone().prop_map(|x| format!("def f(y): f([y]); f({x})")),
                 inner.clone().prop_map(|x| format!("def f: [f]; ({x}) | f")),
-                (inner.clone(), 1..300_000u32).prop_map(|(x, n)| format!("(\"[\" * {n}) as $s | ({x}) | $s | fromjson")),
+                (inner.clone(), 1..300_000u32)
+                    .prop_map(|(x, n)| format!("(\"[\" * {n}) as $s | ({x}) | $s | fromjson")),
                 inner.clone().prop_map(|x| format!("({x}) * 1000000")),
                 inner.prop_map(|x| format!("[limit(100000; repeat({x}))]")),
             ]

@@ -358,7 +358,12 @@ impl SwitchyardApp {
         self.offer_credentials(super::credential::CredentialOffer::new(pasted.credentials, &url));
         let pointer = ctx.pointer_latest_pos().map_or(Pos2::new(300.0, 120.0), |p| self.to_global.inverse() * p);
         block.at = [pointer.x, pointer.y];
-        let fragment = Flow { name: "pasted curl".to_owned(), defaults: Default::default(), blocks: vec![block], wires: Vec::new() };
+        let fragment = Flow {
+            name: "pasted curl".to_owned(),
+            defaults: Default::default(),
+            blocks: vec![block],
+            wires: Vec::new(),
+        };
         self.insert_fragment(&fragment, Vec2::ZERO);
         let message = match notes.as_slice() {
             [] => "pasted the curl command as a Send Request block".to_owned(),
