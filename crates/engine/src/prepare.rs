@@ -651,6 +651,42 @@ mod tests {
         prepare(&inputs, &mut String::new())
     }
 
+    #[test]
+    fn a_request_past_its_limit_is_refused_while_it_is_rendered() {
+        let variables = variables(&[Variable::plain("big", "x".repeat(600))]);
+        let redactor = Redactor::default();
+        for (json, field) in [
+            (r#""method":"POST","url":"http://h.test/","body":{"text":"{{big}}{{big}}"}"#, "body.text"),
+            (r#""method":"POST","url":"http://h.test/","body":{"json":{"a":"{{big}}","b":"{{big}}"}}"#, "body.json.b"),
+            (
+                r#""method":"POST","url":"http://h.test/","body":{"form":[["a","{{big}}"],["b","{{big}}"]]}"#,
+                "body.form[1]",
+            ),
+            (r#""url":"http://h.test/","headers":[["A","{{big}}"],["B","{{big}}"]]"#, "headers[1]"),
+            (r#""url":"http://h.test/{{big}}","query":[["q","{{big}}"]]"#, "query[0]"),
+        ] {
+            let request = request(json);
+            let inputs = Inputs {
+                block: "req",
+                request: &request,
+                variables: &variables,
+                input: &Value::Null,
+                redactor: &redactor,
+                base_dir: None,
+                now_ms: 0,
+                random: || 4,
+                max_request_bytes: 1000,
+            };
+            let error = prepare(&inputs, &mut String::new()).expect_err(field);
+            assert_eq!(error.kind, ErrorKind::RequestTooLarge, "{field}: {error}");
+            assert_eq!(error.field.as_deref(), Some(field), "{error}");
+            assert!(error.message().contains("1000 bytes"), "{error}");
+            // Within the limit the same request is built.
+            let inputs = Inputs { max_request_bytes: 1300, ..inputs };
+            assert!(prepare(&inputs, &mut String::new()).is_ok(), "{field}");
+        }
+    }
+
     fn header<'h>(prepared: &'h Prepared<'_>, name: &str) -> &'h str {
         prepared.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }

@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, StreamExt as _};
 use serde_json::{Map, Value};
-use switchyard_flow::expr::Program;
+use switchyard_flow::expr::{MAX_VALUE_DEPTH, Program, json_depth};
 use switchyard_flow::{BlockKind, Flow, LogLevel, Port};
 use switchyard_vault::{Date, Variable, Variables};
 use tokio::sync::Semaphore;
@@ -65,6 +65,9 @@ struct Expressions {
     /// up to that bound.
     programs: HashMap<Arc<str>, (u64, Arc<Program>)>,
 }
+
+/// How many block runs the scheduler makes before letting other tasks run.
+const YIELD_EVERY: u64 = 64;
 
 /// How many compiled programs a run keeps; past it the cache starts again.
 const MAX_PROGRAMS: usize = 256;
@@ -181,7 +184,11 @@ struct Scheduler<'a> {
     /// For each For Each block, the Collect blocks in its scope.
     collects_of: HashMap<usize, Vec<usize>>,
     queue: VecDeque<Work>,
-    runs: Vec<ForEachRun>,
+    /// For Each runs under way, by number; a complete one is removed (a loop through a
+    /// For Each would otherwise keep every run it ever made).
+    runs: HashMap<usize, ForEachRun>,
+    /// The number the next For Each run gets.
+    next_run: usize,
     /// Elements whose branch just ended, waiting to be settled.
     ended: Vec<Frame>,
     counts: Counts,
@@ -236,7 +243,8 @@ impl<'a> Scheduler<'a> {
             targets,
             collects_of,
             queue: VecDeque::new(),
-            runs: Vec::new(),
+            runs: HashMap::new(),
+            next_run: 0,
             ended: Vec::new(),
             counts: Counts::default(),
         }
@@ -270,6 +278,12 @@ impl<'a> Scheduler<'a> {
                     tasks.push(task);
                 }
                 self.settle();
+                if self.counts.blocks_run.is_multiple_of(YIELD_EVERY) {
+                    // A loop of blocks that never wait (if, evaluate, set) would otherwise
+                    // keep the thread: whoever reads the events (on the same thread, in
+                    // the CLI) and a Ctrl-C get their turn, so events do not pile up.
+                    tokio::task::yield_now().await;
+                }
                 if cancel.is_cancelled() {
                     break;
                 }
@@ -407,7 +421,7 @@ impl<'a> Scheduler<'a> {
 
     fn retain(&mut self, lineage: &Lineage) {
         for frame in lineage.iter() {
-            if let Some(pending) = self.runs.get_mut(frame.run).and_then(|r| r.pending.get_mut(frame.element)) {
+            if let Some(pending) = self.runs.get_mut(&frame.run).and_then(|r| r.pending.get_mut(frame.element)) {
                 *pending += 1;
             }
         }
@@ -415,7 +429,7 @@ impl<'a> Scheduler<'a> {
 
     fn release(&mut self, lineage: &Lineage) {
         for frame in lineage.iter() {
-            if let Some(pending) = self.runs.get_mut(frame.run).and_then(|r| r.pending.get_mut(frame.element)) {
+            if let Some(pending) = self.runs.get_mut(&frame.run).and_then(|r| r.pending.get_mut(frame.element)) {
                 *pending = pending.saturating_sub(1);
                 if *pending == 0 {
                     self.ended.push(*frame);
@@ -425,18 +439,22 @@ impl<'a> Scheduler<'a> {
     }
 
     fn start_for_each(&mut self, block: usize, lineage: &Lineage, items: Vec<Value>, concurrency: usize) {
-        let run = self.runs.len();
+        let run = self.next_run;
+        self.next_run += 1;
         let total = items.len();
-        self.runs.push(ForEachRun {
-            block,
-            parent: Arc::clone(lineage),
-            pending: vec![0; total],
-            items,
-            concurrency,
-            next: 0,
-            ended: 0,
-            collected: Vec::new(),
-        });
+        self.runs.insert(
+            run,
+            ForEachRun {
+                block,
+                parent: Arc::clone(lineage),
+                pending: vec![0; total],
+                items,
+                concurrency,
+                next: 0,
+                ended: 0,
+                collected: Vec::new(),
+            },
+        );
         // The run keeps its parent branch alive until its Collects have fired.
         self.retain(lineage);
         if total == 0 {
@@ -449,7 +467,7 @@ impl<'a> Scheduler<'a> {
     /// Starts elements of `run` while its concurrency allows.
     fn start_elements(&mut self, run: usize) {
         loop {
-            let Some(state) = self.runs.get_mut(run) else {
+            let Some(state) = self.runs.get_mut(&run) else {
                 return;
             };
             if state.next >= state.items.len() || state.next - state.ended >= state.concurrency {
@@ -478,7 +496,15 @@ impl<'a> Scheduler<'a> {
 
     /// Keeps a value that reached a Collect for the innermost For Each run it belongs to.
     fn collect(&mut self, index: usize, lineage: &Lineage, value: Value) {
-        match lineage.last().and_then(|frame| self.runs.get_mut(frame.run).map(|run| (run, frame.element))) {
+        // The list nests the value one level deeper: a loop through a Collect must not
+        // nest values without bound (every walk over a value would overflow the stack).
+        if json_depth(&value) >= MAX_VALUE_DEPTH {
+            let message =
+                format!("the value is nested {MAX_VALUE_DEPTH} levels deep; collecting it would nest it deeper");
+            self.fail(index, Failure { field: "in".to_owned(), message });
+            return;
+        }
+        match lineage.last().and_then(|frame| self.runs.get_mut(&frame.run).map(|run| (run, frame.element))) {
             Some((run, element)) => run.collected.push((index, element, value)),
             None => self.fail(
                 index,
@@ -494,7 +520,7 @@ impl<'a> Scheduler<'a> {
     /// A loop, not recursion, however deep the nesting or long the list.
     fn settle(&mut self) {
         while let Some(frame) = self.ended.pop() {
-            let complete = match self.runs.get_mut(frame.run) {
+            let complete = match self.runs.get_mut(&frame.run) {
                 Some(run) => {
                     run.ended += 1;
                     run.ended == run.items.len()
@@ -512,11 +538,11 @@ impl<'a> Scheduler<'a> {
     /// Every element of `run` has ended: its Collects fire, in block order, each with
     /// the values that reached it ordered by element.
     fn complete(&mut self, run: usize) {
-        let Some(state) = self.runs.get_mut(run) else {
+        let Some(state) = self.runs.remove(&run) else {
             return;
         };
-        let parent = Arc::clone(&state.parent);
-        let mut collected = std::mem::take(&mut state.collected);
+        let parent = state.parent;
+        let mut collected = state.collected;
         let mut collects: Vec<usize> = self.collects_of.get(&state.block).cloned().unwrap_or_default();
         collects.extend(collected.iter().map(|(block, _, _)| *block));
         collects.sort_unstable();

@@ -242,6 +242,26 @@ impl Program {
     }
 }
 
+/// How deeply a value a run passes between blocks may nest: what an expression may be
+/// given (a `collect` that would nest its list deeper fails instead).
+pub const MAX_VALUE_DEPTH: usize = MAX_INPUT_DEPTH;
+
+/// How deeply arrays and objects nest in `value` (0 for a scalar), found without
+/// recursing.
+pub fn json_depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(value, 0)];
+    while let Some((value, depth)) = pending.pop() {
+        deepest = deepest.max(depth);
+        match value {
+            Value::Array(items) => pending.extend(items.iter().map(|item| (item, depth + 1))),
+            Value::Object(map) => pending.extend(map.values().map(|item| (item, depth + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// jq truthiness: `false` and `null` are false, everything else is true.
 pub fn is_truthy(value: &Value) -> bool {
     !matches!(value, Value::Null | Value::Bool(false))
@@ -850,6 +870,22 @@ mod tests {
                     Err(error) => proptest::prop_assert!(error.message.len() < 400, "{}: {:?}", text, error),
                 }
             }
+        }
+    }
+
+    #[test]
+    fn depth_is_found_without_recursing() {
+        assert_eq!(json_depth(&json!(1)), 0);
+        assert_eq!(json_depth(&json!([1, {"a": [2]}])), 3);
+        let mut deep = json!(null);
+        for _ in 0..100_000 {
+            deep = Value::Array(vec![deep]);
+        }
+        assert_eq!(json_depth(&deep), 100_000);
+        // Dropped without recursing either.
+        let mut deep = deep;
+        while let Value::Array(mut items) = deep {
+            deep = items.pop().unwrap_or(Value::Null);
         }
     }
 

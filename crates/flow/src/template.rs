@@ -434,7 +434,7 @@ mod tests {
     #[test]
     fn rendering_within_a_room_refuses_what_would_pass_it() {
         let big = "x".repeat(1000);
-        let lookup = |name: &str| (name == "big").then(|| std::borrow::Cow::Borrowed(big.as_str()));
+        let lookup = |name: &str| (name == "big").then_some(std::borrow::Cow::Borrowed(big.as_str()));
         assert_eq!(render_within("a{{big}}b", 1002, lookup).unwrap().len(), 1002);
         assert_eq!(render_within("a{{big}}b", 1001, lookup), Err(RenderError::TooLarge { room: 1001 }));
         assert_eq!(render_within("{{big}}{{big}}{{big}}", 2500, lookup), Err(RenderError::TooLarge { room: 2500 }));

@@ -139,7 +139,7 @@ fn a_log_at_level_error_is_a_failure_line_and_warn_a_warning_line() {
     let lines = console.lines();
     assert_eq!((lines[0].level, lines[1].level), (Level::Failure, Level::Warning));
     assert_eq!(messages(&console), ["bad path (logged at level error: the run fails)", "bad path"]);
-    assert_eq!(lines[0].value, Some(json!(1)));
+    assert_eq!(lines[0].value.as_deref(), Some(&json!(1)));
 }
 
 #[test]
