@@ -14,10 +14,11 @@
 //! 3. in that decoded again, up to four layers, while escapes remain (a value encoded
 //!    twice, then put in a query; an HTML-escaped echo, percent-encoded);
 //! 4. when the text, or any layer decoded from it, has two kinds of escape or more,
-//!    with only one kind undone, up to four layers (a secret that itself holds `%0A`,
-//!    `\n` or `&lt;`, echoed with escapes of another kind, perhaps twice, perhaps
-//!    percent-encoded once more), and with only `\/` undone when it has that (slashes
-//!    escaped twice around a backslash of the secret's own).
+//!    with only some kinds undone (each alone; of three, each two together), up to
+//!    four layers (a secret that itself holds `%0A`, `\n` or `&lt;`, echoed with
+//!    escapes of other kinds, perhaps twice, perhaps percent-encoded once more), and
+//!    with only `\/` undone when it has that (slashes escaped twice around a backslash
+//!    of the secret's own).
 //!
 //! A match found in a decoded layer is mapped back to the stretch of the original
 //! text it came from, escapes included, and that whole stretch is masked.
@@ -452,27 +453,35 @@ fn for_each_match(matcher: &AhoCorasick, text: &[u8], found: &mut dyn FnMut(Rang
     for depth in 0..=DECODE_LAYERS {
         let (kinds, has_slash) = {
             let source = layers.last().map_or(text, |layer| layer.bytes.as_slice());
-            (Escapes::ONE_KIND.map(|kind| (kind, kind.present_in(source))), Escapes::Slash.present_in(source))
+            let present: Vec<Escapes> = Escapes::KINDS.into_iter().filter(|kind| kind.present_in(source)).collect();
+            (present, Escapes::SLASH.present_in(source))
         };
         // A secret that itself holds text like `%0A`, `\n` or `&lt;`, echoed with
-        // escapes of another kind (perhaps more than once, perhaps under more encoding
+        // escapes of other kinds (perhaps more than once, perhaps under more encoding
         // that the layers before undid): from every layer that has two kinds or more,
-        // undo only one kind, layer after layer.
-        if kinds.iter().filter(|(_, present)| *present).count() >= 2 {
-            for (escapes, _) in kinds.into_iter().filter(|(_, present)| *present) {
-                one_kind_layers(matcher, text, &mut layers, escapes, found);
+        // undo only some of them (each one alone; with three, each two together),
+        // layer after layer.
+        if kinds.len() >= 2 {
+            let subsets = (1u8 << kinds.len()) - 1;
+            for subset in 1..subsets {
+                let escapes = kinds
+                    .iter()
+                    .enumerate()
+                    .filter(|(at, _)| subset & (1 << at) != 0)
+                    .fold(Escapes::NONE, |escapes, (_, kind)| escapes.with(*kind));
+                some_kinds_layers(matcher, text, &mut layers, escapes, found);
             }
         }
         // Slashes escaped, perhaps twice, around the secret's own backslash (`\r\/`
         // becomes `\r\\/`): undo only `\/`, layer after layer.
         if has_slash {
-            one_kind_layers(matcher, text, &mut layers, Escapes::Slash, found);
+            some_kinds_layers(matcher, text, &mut layers, Escapes::SLASH, found);
         }
         if depth == DECODE_LAYERS {
             break;
         }
         let source = layers.last().map_or(text, |layer| layer.bytes.as_slice());
-        let Some(decoded) = decode_again(source, Escapes::All) else { break };
+        let Some(decoded) = decode_again(source, Escapes::ALL) else { break };
         find_in_layer(matcher, &decoded, &layers, found);
         layers.push(decoded);
     }
@@ -481,7 +490,7 @@ fn for_each_match(matcher: &AhoCorasick, text: &[u8], found: &mut dyn FnMut(Rang
 /// Decodes the last of `layers` (or `text`) with only `escapes` undone, up to
 /// [`DECODE_LAYERS`] times while that changes it, reporting the matches in each; leaves
 /// `layers` as it found them.
-fn one_kind_layers(
+fn some_kinds_layers(
     matcher: &AhoCorasick,
     text: &[u8],
     layers: &mut Vec<Decoded>,
@@ -522,41 +531,49 @@ fn find_in_layer(
     }
 }
 
-/// Which escapes a decoding layer undoes.
+/// Which escapes a decoding layer undoes: percent (`%XX`, `+` as a space), JSON
+/// escapes, HTML/XML character references (`&lt;`, `&#39;`, `&#x27;`, …), any of them
+/// together; or only `\/` (a server that escapes slashes, as PHP does, and leaves the
+/// secret's own backslashes as they are).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Escapes {
-    /// Percent (`%XX`, `+` as a space), JSON escapes and HTML/XML character references
-    /// together.
-    All,
-    /// Percent escapes only.
-    Percent,
-    /// JSON escapes only.
-    Json,
-    /// HTML/XML character references only (`&lt;`, `&#39;`, `&#x27;`, …).
-    Html,
-    /// Only `\/` (a server that escapes slashes, as PHP does, and leaves the
-    /// secret's own backslashes as they are).
-    Slash,
+struct Escapes {
+    percent: bool,
+    json: bool,
+    html: bool,
+    slash: bool,
 }
 
 impl Escapes {
-    /// The kinds a layer may undo on their own, when a text has more than one.
-    const ONE_KIND: [Escapes; 3] = [Escapes::Json, Escapes::Percent, Escapes::Html];
+    const NONE: Escapes = Escapes { percent: false, json: false, html: false, slash: false };
+    const PERCENT: Escapes = Escapes { percent: true, ..Escapes::NONE };
+    const JSON: Escapes = Escapes { json: true, ..Escapes::NONE };
+    const HTML: Escapes = Escapes { html: true, ..Escapes::NONE };
+    const SLASH: Escapes = Escapes { slash: true, ..Escapes::NONE };
+    /// Percent, JSON and HTML together: the main chain of layers.
+    const ALL: Escapes = Escapes { percent: true, json: true, html: true, slash: false };
+    /// The kinds a layer may undo apart from the others, when a text has more than one.
+    const KINDS: [Escapes; 3] = [Escapes::JSON, Escapes::PERCENT, Escapes::HTML];
 
-    /// Whether `text` has something that may be an escape of this kind.
-    fn present_in(self, text: &[u8]) -> bool {
-        match self {
-            Escapes::Percent => text.iter().any(|b| matches!(b, b'%' | b'+')),
-            Escapes::Json => text.contains(&b'\\'),
-            Escapes::Html => {
-                text.contains(&b';')
-                    && text
-                        .windows(2)
-                        .any(|pair| matches!(pair, [b'&', next] if *next == b'#' || next.is_ascii_alphabetic()))
-            }
-            Escapes::Slash => text.windows(2).any(|pair| pair == b"\\/"),
-            Escapes::All => Escapes::ONE_KIND.iter().any(|kind| kind.present_in(text)),
+    /// These escapes and `other`'s.
+    fn with(self, other: Escapes) -> Escapes {
+        Escapes {
+            percent: self.percent || other.percent,
+            json: self.json || other.json,
+            html: self.html || other.html,
+            slash: self.slash || other.slash,
         }
+    }
+
+    /// Whether `text` has something that may be an escape this layer undoes.
+    fn present_in(self, text: &[u8]) -> bool {
+        (self.percent && text.iter().any(|b| matches!(b, b'%' | b'+')))
+            || (self.json && text.contains(&b'\\'))
+            || (self.html
+                && text.contains(&b';')
+                && text
+                    .windows(2)
+                    .any(|pair| matches!(pair, [b'&', next] if *next == b'#' || next.is_ascii_alphabetic())))
+            || (self.slash && text.windows(2).any(|pair| pair == b"\\/"))
     }
 }
 
@@ -631,10 +648,7 @@ struct Decoded {
 impl Decoded {
     /// `text` decoded once, or `None` when it has nothing to decode.
     fn of(text: &[u8], escapes_of: Escapes) -> Option<Self> {
-        let percent = matches!(escapes_of, Escapes::All | Escapes::Percent);
-        let json = matches!(escapes_of, Escapes::All | Escapes::Json);
-        let html = matches!(escapes_of, Escapes::All | Escapes::Html);
-        let slash = escapes_of == Escapes::Slash;
+        let Escapes { percent, json, html, slash } = escapes_of;
         let starts =
             |b: &u8| (percent && matches!(b, b'%' | b'+')) || ((json || slash) && *b == b'\\') || (html && *b == b'&');
         let first = text.iter().position(starts)?;
@@ -1006,6 +1020,10 @@ mod tests {
             ("ka<b%41k", "ka&lt;b%41k"),
             // The secret's own `&amp;` and `\n`; the echo HTML-escapes it.
             ("k&amp;\\n<k", "k&amp;amp;\\n&lt;k"),
+            // Found by the custody property test: the secret's own `%aA`; the echo
+            // escapes its `/` for JSON, then its `"` for HTML. Undoing JSON and HTML
+            // together, but not percent, gives it back.
+            ("k\"%aAa/aak", "k&quot;%aAa\\/aak"),
         ] {
             let mut r = Redactor::default();
             r.add_secret(secret);

@@ -1,5 +1,6 @@
 //! One Send Request block run: resolve templates, check secret custody, send,
-//! follow redirects, read the body within the size limit, and classify errors.
+//! follow redirects, read the body within the size limit, classify errors, and mask
+//! what came back before anything else sees it (the ingress rule, SECURITY.md).
 
 use std::error::Error as _;
 use std::path::Path;
