@@ -658,7 +658,10 @@ mod tests {
         for (json, field) in [
             (r#""method":"POST","url":"http://h.test/","body":{"text":"{{big}}{{big}}"}"#, "body.text"),
             (r#""method":"POST","url":"http://h.test/","body":{"json":{"a":"{{big}}","b":"{{big}}"}}"#, "body.json.b"),
-            (r#""method":"POST","url":"http://h.test/","body":{"form":[["a","{{big}}"],["b","{{big}}"]]}"#, "body.form[1]"),
+            (
+                r#""method":"POST","url":"http://h.test/","body":{"form":[["a","{{big}}"],["b","{{big}}"]]}"#,
+                "body.form[1]",
+            ),
             (r#""url":"http://h.test/","headers":[["A","{{big}}"],["B","{{big}}"]]"#, "headers[1]"),
             (r#""url":"http://h.test/{{big}}","query":[["q","{{big}}"]]"#, "query[0]"),
         ] {
