@@ -657,4 +657,40 @@ fn captures_built_in_code_are_validated() {
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].starts_with("blocks.r.captures[0]: a variable name"), "{problems:?}");
     assert!(problems[1].starts_with("blocks.r.captures[0]: expected"), "{problems:?}");
+#[test]
+fn defaults_and_max_request_bytes_are_read_written_and_checked() {
+    let mut document = json!({
+        "switchyard": 1, "name": "t", "defaults": {"max_request_bytes": 1000},
+        "blocks": start_and(json!({"r": {"type": "send_request", "url": "u", "max_request_bytes": 20},
+                                    "s": {"type": "send_request", "url": "u"}})),
+        "wires": [["start.out", "r.in"], ["start.out", "s.in"]]
+    });
+    let flow = Flow::from_json(&document.to_string(), "t").unwrap();
+    assert_eq!(flow.defaults.max_request_bytes, Some(1000));
+    let request = |id: &str| match &flow.block(id).unwrap().kind {
+        BlockKind::SendRequest(request) => request.clone(),
+        _ => panic!("{id} is a send_request"),
+    };
+    assert_eq!(flow.max_request_bytes(&request("r")), 20);
+    assert_eq!(flow.max_request_bytes(&request("s")), 1000);
+    let written = flow.to_json();
+    assert!(written.find("\"defaults\"").unwrap() < written.find("\"blocks\"").unwrap(), "{written}");
+    assert_eq!(Flow::from_json(&written, "t").unwrap(), flow);
+    // Without them: the default, and nothing written.
+    let plain = Flow::from_json(&doc(start_and(json!({"s": {"type": "send_request", "url": "u"}})), json!([])), "t");
+    let plain = plain.unwrap();
+    assert!(plain.defaults.is_empty() && !plain.to_json().contains("defaults"));
+    let BlockKind::SendRequest(s) = &plain.block("s").unwrap().kind else { panic!() };
+    assert_eq!(plain.max_request_bytes(s), crate::DEFAULT_MAX_REQUEST_BYTES);
+    // Refused: an unknown field in `defaults`, a limit that is not a positive whole number.
+    document["defaults"] = json!({"max_request_byte": 1});
+    let found = problems(&document.to_string()).join("\n");
+    assert!(found.contains("defaults.max_request_byte") && found.contains("max_request_bytes"), "{found}");
+    document["defaults"] = json!({"max_request_bytes": 0});
+    assert!(problems(&document.to_string()).join("\n").contains("defaults.max_request_bytes"));
+    document["defaults"] = json!([]);
+    assert!(problems(&document.to_string()).join("\n").contains("defaults: expected an object"));
+    document["defaults"] = json!({});
+    document["blocks"]["r"]["max_request_bytes"] = json!("big");
+    assert!(problems(&document.to_string()).join("\n").contains("blocks.r.max_request_bytes"));
 }
