@@ -147,6 +147,8 @@ impl SwitchyardApp {
     /// The Run just asked for did not start, for `message`: the top bar says so, and
     /// what the canvas shows is from an earlier run.
     fn run_not_started(&mut self, message: String) {
+        // Over as much as it will be (a screenshot taken after the first run waits no more).
+        self.run.runs_finished = self.run.runs_finished.max(1);
         self.run.not_run = Some(message);
         self.run.clear_pending = false;
         self.run.earlier = !self.run.statuses.is_empty();
