@@ -147,6 +147,8 @@ impl SwitchyardApp {
     /// The Run just asked for did not start, for `message`: the top bar says so, and
     /// what the canvas shows is from an earlier run.
     fn run_not_started(&mut self, message: String) {
+        // Over as much as it will be (a screenshot taken after the first run waits no more).
+        self.run.runs_finished = self.run.runs_finished.max(1);
         self.run.not_run = Some(message);
         self.run.clear_pending = false;
         self.run.earlier = !self.run.statuses.is_empty();
@@ -288,5 +290,42 @@ impl SwitchyardApp {
             response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Other, true, "value carried"));
             response.on_hover_text(RichText::new(text).monospace());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+    use switchyard_flow::Place;
+
+    use super::{CARRIED_TEXT, carried_text, field_root, problem_target};
+    use crate::LineTarget;
+
+    #[test]
+    fn carried_text_is_the_value_or_its_start_cut_on_a_character() {
+        assert_eq!(carried_text(&json!({"a": 1})), r#"{"a":1}"#);
+        let long = json!({"text": "é".repeat(10_000)});
+        let text = carried_text(&long);
+        assert!(text.ends_with('…'));
+        assert!(text.len() <= CARRIED_TEXT + '…'.len_utf8(), "{}", text.len());
+        assert!(text.starts_with(r#"{"text":"éé"#));
+    }
+
+    #[test]
+    fn a_problem_points_at_its_block_and_field() {
+        let target = |path: &str| problem_target(&Place::Path(path.to_owned()));
+        let at = |block: &str, field: Option<&str>| {
+            Some(LineTarget { block: block.to_owned(), field: field.map(str::to_owned) })
+        };
+        assert_eq!(target("blocks.ready.condition"), at("ready", Some("condition")));
+        assert_eq!(target("blocks.fetch.checks[0][1]"), at("fetch", Some("checks[0]")));
+        assert_eq!(target("blocks.fetch.headers[2][1]"), at("fetch", Some("headers[2]")));
+        assert_eq!(target("blocks.fetch"), at("fetch", None));
+        assert_eq!(target("wires[0]"), None);
+        assert_eq!(problem_target(&Place::LineColumn { line: 1, column: 2 }), None);
+        assert_eq!(field_root("body.json.name"), "body");
+        assert_eq!(field_root("url"), "url");
     }
 }

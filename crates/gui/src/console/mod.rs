@@ -30,7 +30,7 @@ mod viewer;
 mod wording;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use egui::{Color32, Visuals};
@@ -148,6 +148,11 @@ pub struct LineTarget {
 /// How much response data (the values of lines) the console keeps by default.
 pub const DEFAULT_BUDGET: usize = 256 * 1024 * 1024;
 
+/// Values at least this large (estimated) are shared with an equal recent line's.
+const SHARED_FROM: usize = 64 * 1024;
+/// How many recent large values a new line's is compared with.
+const RECENT_VALUES: usize = 4;
+
 impl ConsoleLine {
     /// The line as [`Console::visible_text`] writes it: time, block, level, message, tab-separated.
     fn tab_separated(&self) -> String {
@@ -210,9 +215,9 @@ pub struct Console {
     keep_from: usize,
     /// The last run whose dropped values a note line told about.
     noted_run: u64,
-    /// The block of each Log line just added, until that block's finish (which carries
-    /// the same value, shared: the line then shares it too).
-    log_lines: HashMap<String, usize>,
+    /// The large values added last, to share with a line whose value is equal (a Log
+    /// block gets its own copy of the response it logs): weak, so they keep nothing alive.
+    recent: Vec<Weak<Value>>,
 }
 
 /// A value the console holds: how many lines share it, and its estimated size.
@@ -247,7 +252,7 @@ impl Default for Console {
             budget: DEFAULT_BUDGET,
             keep_from: 0,
             noted_run: 0,
-            log_lines: HashMap::new(),
+            recent: Vec::new(),
         }
     }
 }
@@ -272,25 +277,16 @@ impl Console {
             Event::ResponseReceived { block, bytes, .. } => {
                 self.pending_bytes.insert(block.clone(), *bytes);
             }
-            Event::BlockFinished { block, port, value, .. } => {
+            Event::BlockFinished { block, .. } => {
                 if let Some(bytes) = self.pending_bytes.remove(block) {
                     self.line_bytes.insert(self.lines.len(), bytes);
-                }
-                if *port == switchyard_flow::Port::Out
-                    && let Some(index) = self.log_lines.remove(block)
-                {
-                    self.share_logged_value(index, value);
                 }
             }
             _ => {}
         }
-        let is_log = matches!(event, Event::Log { .. });
         if let Some(described) = describe(event) {
             let block = described.block.map(|block| escape_controls(&block).into_owned());
             let message = escape_controls(&described.message).into_owned();
-            if is_log && let Some(block) = &block {
-                self.log_lines.insert(block.clone(), self.lines.len());
-            }
             self.add(ConsoleLine {
                 time: format_elapsed(elapsed),
                 block,
@@ -302,23 +298,6 @@ impl Console {
                 run: self.runs,
             });
         }
-    }
-
-    /// A Log block's finish fires the value it logged, shared with the run: the Log
-    /// line at `index` (which got its own copy in the `Log` event) shares it instead.
-    fn share_logged_value(&mut self, index: usize, fired: &Arc<Value>) {
-        let Some(line) = self.lines.get(index) else { return };
-        let Some(logged) = &line.value else { return };
-        if Arc::ptr_eq(logged, fired) || **logged != **fired {
-            return;
-        }
-        let logged = Arc::clone(logged);
-        self.release(&logged);
-        self.hold(fired);
-        if let Some(line) = self.lines.get_mut(index) {
-            line.value = Some(Arc::clone(fired));
-        }
-        self.keep_within(self.budget);
     }
 
     /// The body size of the line at `index`, when it finished a request that got a response.
@@ -406,7 +385,7 @@ impl Console {
         self.held_bytes = 0;
         self.words_len.clear();
         self.keep_from = 0;
-        self.log_lines.clear();
+        self.recent.clear();
         self.generation = self.generation.wrapping_add(1);
     }
 
@@ -517,7 +496,10 @@ impl Console {
 
     /// Appends a line and, when it passes the filter, its index to the cache; then keeps
     /// the response data within the budget.
-    fn add(&mut self, line: ConsoleLine) {
+    fn add(&mut self, mut line: ConsoleLine) {
+        if let Some(value) = &mut line.value {
+            self.share_equal(value);
+        }
         let start = self.search_text.len();
         let words = push_line_search_text(&line, &mut self.search_text);
         let text = self.search_text.get(start..).unwrap_or("");
@@ -539,6 +521,29 @@ impl Console {
         self.lines.push(line);
         if self.held_bytes > self.budget {
             self.keep_within(self.budget / 4 * 3);
+        }
+    }
+
+    /// Makes a large `value` the one a recent line holds when they are equal, so the
+    /// console holds it once. (Sizes are no test of equality here: a copy's strings and
+    /// arrays have no spare capacity, the parsed original's may.)
+    fn share_equal(&mut self, value: &mut Arc<Value>) {
+        if estimated_size(value) < SHARED_FROM {
+            return;
+        }
+        self.recent.retain(|recent| recent.strong_count() > 0);
+        let same = self.recent.iter().find_map(|recent| {
+            let recent = recent.upgrade()?;
+            (Arc::ptr_eq(&recent, value) || *recent == **value).then_some(recent)
+        });
+        match same {
+            Some(recent) => *value = recent,
+            None => {
+                if self.recent.len() >= RECENT_VALUES {
+                    self.recent.remove(0);
+                }
+                self.recent.push(Arc::downgrade(value));
+            }
         }
     }
 

@@ -461,3 +461,46 @@ fn runs_are_separated_or_cleared_on_run() {
     console.start_run();
     assert!(console.is_empty(), "Clear on run starts the run on an empty console");
 }
+
+/// A response-like value of about `kib` KiB, whose body holds `word`.
+fn sized(word: &str, kib: usize) -> Value {
+    json!({"status": 200, "body": {"word": word, "items": vec!["x".repeat(1024); kib]}})
+}
+
+#[test]
+fn values_past_the_budget_are_dropped_oldest_first_and_their_lines_stay() {
+    let mut console = Console::new();
+    console.set_budget(1024 * 1024);
+    for run in 1..=4 {
+        console.start_run();
+        console.push(ms(1), &success("fetch", "200", sized(&format!("needle{run}"), 200)));
+    }
+    assert!(console.held_bytes() <= console.budget(), "{} held", console.held_bytes());
+    let successes: Vec<_> = console.lines().iter().filter(|line| line.level == Level::Success).collect();
+    assert_eq!(successes.len(), 4, "every run keeps its line");
+    assert!(successes[0].value.is_none() && successes[0].value_dropped, "the oldest lost its value");
+    assert!(successes[3].value.is_some() && !successes[3].value_dropped, "the newest kept it");
+    assert!(
+        console.lines().iter().any(|line| line.message.starts_with("values of run 1 dropped")),
+        "a line says so: {:?}",
+        messages(&console)
+    );
+    // The filter no longer finds words of a dropped value, and still finds a kept one's.
+    console.set_filter("needle1");
+    assert_eq!(console.visible_len(), 0);
+    console.set_filter("needle4");
+    assert_eq!(console.visible_len(), 1);
+}
+
+#[test]
+fn a_large_value_equal_to_a_recent_lines_is_held_once() {
+    let mut console = Console::new();
+    let value = sized("same", 200);
+    console.push(ms(1), &success("fetch", "200", value.clone()));
+    let one = console.held_bytes();
+    console.push(ms(2), &log("show", None, value));
+    let lines = console.lines();
+    let (first, second) = (lines[0].value.as_ref().unwrap(), lines[1].value.as_ref().unwrap());
+    assert!(std::sync::Arc::ptr_eq(first, second), "the Log line shares the response");
+    assert!(console.held_bytes() < one * 3 / 2, "counted once: {} then {}", one, console.held_bytes());
+}
