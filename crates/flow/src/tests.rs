@@ -657,6 +657,8 @@ fn captures_built_in_code_are_validated() {
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].starts_with("blocks.r.captures[0]: a variable name"), "{problems:?}");
     assert!(problems[1].starts_with("blocks.r.captures[0]: expected"), "{problems:?}");
+}
+
 #[test]
 fn defaults_and_max_request_bytes_are_read_written_and_checked() {
     let mut document = json!({
