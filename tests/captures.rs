@@ -114,6 +114,29 @@ fn a_value_logged_at_level_error_fails_the_run_with_exit_1() {
     // Both values are on stdout, the failure and then the same value passed on.
     assert_eq!(finished.stdout.matches("/status/500").count(), 2, "{}", finished.stdout);
 
+    // The JUnit report says so too: the error log is a failed test case.
+    let junit = dir.path().join("junit.xml");
+    let html = dir.path().join("report.html");
+    let finished = run(switchyard(dir.path())
+        .arg("run")
+        .arg(&path)
+        .arg("--report-junit")
+        .arg(&junit)
+        .arg("--report-html")
+        .arg(&html));
+    assert_eq!(finished.code, 1, "{finished:?}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let oops = document
+        .descendants()
+        .find(|node| node.has_tag_name("testcase") && node.attribute("name") == Some("oops"))
+        .unwrap_or_else(|| panic!("no test case for the error log: {xml}"));
+    let failure = oops.children().find(|node| node.has_tag_name("failure")).unwrap_or_else(|| panic!("{xml}"));
+    assert_eq!(failure.attribute("type"), Some("error_logged"), "{xml}");
+    assert!(failure.attribute("message").unwrap_or_default().contains("server error"), "{xml}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("a value was logged at level error: server error"), "the HTML report shows it");
+
     let finished = run(switchyard(dir.path()).arg("run").arg(&path).args(["--format", "json"]));
     assert_eq!(finished.code, 1, "{finished:?}");
     let events: Vec<Value> = finished.stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();

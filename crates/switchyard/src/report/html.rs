@@ -123,7 +123,7 @@ fn flow_section(page: &mut String, flow: &FlowReport, body_limit: usize) {
                 let own = checks.remove(case.block).unwrap_or_default();
                 request(page, case, (*method, *url, headers), value, &own, body_limit);
             }
-            CaseKind::BlockError => {
+            CaseKind::BlockError | CaseKind::ErrorLog => {
                 let message = case.failure.as_ref().map(|(_, m)| m.as_str()).unwrap_or_default();
                 let _ = writeln!(page, "<p class=\"error\">✗ {}</p>", text(message));
             }

@@ -26,7 +26,7 @@ use anyhow::{Context as _, anyhow};
 use serde_json::Value;
 use switchyard_engine::wording::{duration, plural};
 use switchyard_engine::{Event, Outcome, RunSummary};
-use switchyard_flow::{Escaped, Port};
+use switchyard_flow::{Escaped, LogLevel, Port};
 
 use crate::exit::Fatal;
 
@@ -233,7 +233,8 @@ fn write_directly(path: &Path, meta: &std::fs::Metadata, bytes: &[u8]) -> io::Re
     file.flush()
 }
 
-/// One Send Request block run, a check, or a block error, read from a flow's events:
+/// One Send Request block run, a check, a block error or a value logged at level
+/// `error`, read from a flow's events:
 /// what the JUnit and HTML reports list.
 #[derive(Debug, Clone)]
 pub struct Case<'a> {
@@ -257,6 +258,8 @@ pub enum CaseKind<'a> {
     Check,
     /// An expression error that failed the run.
     BlockError,
+    /// A value that reached a Log block at level `error`, which fails the run.
+    ErrorLog,
 }
 
 /// What a request sent: method, URL, headers.
@@ -324,6 +327,20 @@ pub fn cases(events: &[Timed]) -> Vec<Case<'_>> {
                 at_ms: *at_ms,
                 duration_ms: 0,
                 failure: Some(("block_error".to_owned(), message.clone())),
+            }),
+            Event::Log { block, label, level: LogLevel::Error, .. } => cases.push(Case {
+                name: block.clone(),
+                block,
+                kind: CaseKind::ErrorLog,
+                at_ms: *at_ms,
+                duration_ms: 0,
+                failure: Some((
+                    "error_logged".to_owned(),
+                    match label.as_deref().filter(|label| !label.trim().is_empty()) {
+                        Some(label) => format!("a value was logged at level error: {label}"),
+                        None => "a value was logged at level error".to_owned(),
+                    },
+                )),
             }),
             _ => {}
         }
