@@ -106,9 +106,11 @@ pub(super) fn checks_ui(ui: &mut Ui, scope: &Scope<'_>, checks: &mut Vec<Check>)
 pub(super) fn captures_ui(ui: &mut Ui, scope: &Scope<'_>, captures: &mut Vec<Capture>) {
     ui.strong("Captures");
     ui.label(
-        RichText::new("When the status matches, each expression's value on the response becomes a variable.")
-            .small()
-            .weak(),
+        RichText::new(
+            "When the status matches, each expression's value on the response is kept as {{name}} for later blocks.",
+        )
+        .small()
+        .weak(),
     );
     let mut remove = None;
     for (index, capture) in captures.iter_mut().enumerate() {
