@@ -54,8 +54,12 @@ impl Upstream {
 fn names_set_by(kind: &BlockKind) -> Vec<(&str, bool)> {
     match kind {
         BlockKind::Set(set) if !set.name.is_empty() => vec![(set.name.as_str(), set.secret)],
-        // A request's captures set variables too, once the flow format has them:
-        // BlockKind::SendRequest(request) => request.captures.iter().map(|c| (c.name.as_str(), c.secret)).collect(),
+        BlockKind::SendRequest(request) => request
+            .captures
+            .iter()
+            .filter(|capture| !capture.name.is_empty())
+            .map(|capture| (capture.name.as_str(), capture.secret))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -129,6 +133,25 @@ mod tests {
         assert_eq!(hello.input, InputOrigin::Other, "its input is what Set passed on from Start");
         assert!(of(&flow, "start").names.is_empty());
         assert!(!of(&flow, "inner").names.contains_key("late"), "set on another branch");
+    }
+
+    #[test]
+    fn names_captured_by_an_upstream_request_are_given() {
+        let flow = flow(
+            r#"{"switchyard": 1, "name": "t", "blocks": {
+            "start": {"type": "start", "at": [0, 0]},
+            "login": {"type": "send_request", "at": [0, 0], "url": "http://x/login",
+                "captures": [["token", ".body.token", "secret"], ["user", ".body.user"]]},
+            "me": {"type": "send_request", "at": [0, 0], "url": "http://x/me"},
+            "other": {"type": "log", "at": [0, 0]}
+        }, "wires": [["start.out", "login.in"], ["login.success", "me.in"], ["start.out", "other.in"]]}"#,
+        );
+        assert_eq!(
+            of(&flow, "me").names.into_iter().collect::<Vec<_>>(),
+            [("token".to_owned(), true), ("user".to_owned(), false)]
+        );
+        assert!(of(&flow, "login").names.is_empty(), "a request's captures are not defined before it runs");
+        assert!(of(&flow, "other").names.is_empty(), "not upstream of it");
     }
 
     #[test]

@@ -103,6 +103,10 @@ pub enum Action {
         /// Where the Log block goes, in graph coordinates.
         at: Pos2,
     },
+    /// Turn secret `set` block `id`, fed straight by a Send Request's success port, into
+    /// a secret capture of that request: the block goes and the request's success port
+    /// feeds what it fed (one undo step).
+    MakeCapture(String),
     /// Add a block of this kind at `at` (graph space, where a new wire was dropped on
     /// the empty canvas), wired to the pins the wire was dragged from; one undo step.
     AddWiredBlock {

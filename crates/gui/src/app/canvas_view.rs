@@ -54,6 +54,7 @@ impl SwitchyardApp {
         };
         let mut block = block.clone();
         self.block_id_ui(ui, &block.id);
+        self.capture_suggestion_ui(ui, &block.id);
         // Names are the globals', and those the flow sets before this block (Set blocks
         // and captures upstream of it): both are defined when the block runs.
         let blocks = self.document.snarl.nodes().map(|node| &node.block);

@@ -18,6 +18,7 @@
 
 mod action;
 mod canvas_view;
+mod capture;
 mod credential;
 mod environment;
 mod hooks;
@@ -383,6 +384,7 @@ impl SwitchyardApp {
             }
             Action::OpenWireMenu { from, to, at } => self.wire_menu = Some(WireMenu { from, to, at }),
             Action::InsertLog { from, to, at } => self.insert_log(from, to, at),
+            Action::MakeCapture(id) => self.make_capture(&id),
             Action::AddWiredBlock { kind, at, from } => self.add_wired_block(kind, at, from),
             Action::Refused(message) => self.notice = Some((message, true)),
             Action::DragEnded => self.check_dirty = true,

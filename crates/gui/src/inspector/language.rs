@@ -1,14 +1,14 @@
 //! The forms of the flow-language blocks (If, Evaluate, Set, Delay, For Each, Collect)
-//! and a Send Request's checks. jq fields are checked as you type: an error shows its
+//! and a Send Request's checks and captures. jq fields are checked as you type: an error shows its
 //! column and message under the field, and once it compiles, a preview of what it gives
 //! for the last value that reached the block (`preview.rs`).
 
 use eframe::egui::{self, DragValue, RichText, TextEdit, Ui};
 use switchyard_flow::expr::Program;
-use switchyard_flow::{BlockKind, Check, Expression};
+use switchyard_flow::{BlockKind, Capture, Check, Expression};
 
-use super::Scope;
 use super::preview::{Against, Shape};
+use super::{Scope, set_accessible_label};
 use crate::canvas::FAILURE;
 
 /// The form of a flow-language block.
@@ -99,6 +99,56 @@ pub(super) fn checks_ui(ui: &mut Ui, scope: &Scope<'_>, checks: &mut Vec<Check>)
     if ui.button("+ Check").clicked() {
         checks
             .push(Check { name: format!("check {}", checks.len() + 1), condition: Expression::from(".status == 200") });
+    }
+}
+
+/// A Send Request's captures: `[name, expression]` rows, each maybe secret.
+pub(super) fn captures_ui(ui: &mut Ui, scope: &Scope<'_>, captures: &mut Vec<Capture>) {
+    ui.strong("Captures");
+    ui.label(
+        RichText::new(
+            "When the status matches, each expression's value on the response is kept as {{name}} for later blocks.",
+        )
+        .small()
+        .weak(),
+    );
+    let mut remove = None;
+    for (index, capture) in captures.iter_mut().enumerate() {
+        let number = index + 1;
+        ui.horizontal(|ui| {
+            let name = ui.add(
+                TextEdit::singleline(&mut capture.name)
+                    .id(scope.id(("capture-name", index)))
+                    .hint_text("name")
+                    .desired_width(110.0),
+            );
+            set_accessible_label(ui, name.id, &format!("Capture {number} name"));
+            ui.checkbox(&mut capture.secret, "secret")
+                .on_hover_text("Masked everywhere from this response on, never seen by expressions");
+            let button = ui.small_button("✖").on_hover_text("Remove this capture");
+            set_accessible_label(ui, button.id, &format!("Remove capture {number}"));
+            if button.clicked() {
+                remove = Some(index);
+            }
+        });
+        if !switchyard_flow::template::is_valid_name(&capture.name) {
+            ui.label(RichText::new("a name is letters, digits, `_`, `.` and `-`").small().color(FAILURE));
+        }
+        let shape = if capture.secret { Shape::Secret } else { Shape::Value };
+        let key = format!("captures[{index}]");
+        let field = Field { key: &key, against: Against::Response, shape };
+        let response = expression_field(ui, scope, field, &mut capture.expression, ".body.token");
+        set_accessible_label(ui, response.id, &format!("Capture {number} expression"));
+    }
+    if let Some(index) = remove.filter(|&index| index < captures.len()) {
+        captures.remove(index);
+    }
+    if ui.button("+ Capture").clicked() {
+        captures.push(Capture {
+            name: format!("captured_{}", captures.len() + 1),
+            expression: Expression::from(".body"),
+            secret: false,
+        });
     }
 }
 

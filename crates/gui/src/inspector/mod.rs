@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use eframe::egui::{self, Id, Response, ScrollArea, TextEdit, Ui};
 use serde_json::Value;
-use switchyard_flow::{Auth, Block, BlockKind, Body, LogBlock, StatusPattern};
+use switchyard_flow::{Auth, Block, BlockKind, Body, LogBlock, LogLevel, StatusPattern};
 
 pub use preview::Previews;
 use templated::{Look, TemplatedField};
@@ -197,6 +197,9 @@ fn widget_id(base: Id, kind: &BlockKind, field: &str) -> Option<Id> {
             return Some(base.with((table, index()?)).with("value"));
         }
         (BlockKind::SendRequest(_), "checks") => return Some(base.with(format!("checks[{}]", index()?).as_str())),
+        (BlockKind::SendRequest(_), "captures") => {
+            return Some(base.with(format!("captures[{}]", index()?).as_str()));
+        }
         (BlockKind::Set(_), "name") => "set-name",
         (BlockKind::Log(_), "label") => "label",
         (_, "condition" | "expression" | "value" | "items") => root,
@@ -303,6 +306,15 @@ fn log_ui(ui: &mut Ui, scope: &Scope<'_>, log: &mut LogBlock) {
     if text != log.label.as_deref().unwrap_or_default() {
         log.label = (!text.is_empty()).then_some(text);
     }
+    ui.horizontal(|ui| {
+        ui.label("Level");
+        for level in LogLevel::ALL {
+            let response = ui.selectable_value(&mut log.level, level, level.as_str());
+            if level == LogLevel::Error {
+                response.on_hover_text("a value reaching this block makes the run failed");
+            }
+        }
+    });
 }
 
 /// Sets the label screen readers (and egui_kittest's `get_by_label`) use for a widget

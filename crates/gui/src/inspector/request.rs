@@ -1,6 +1,6 @@
 //! The Send Request form: method and URL, the headers and query tables, the body (JSON,
 //! text, form, multipart), auth (`auth.rs`), timeout, success statuses, redirects, and
-//! the checks (`language.rs`).
+//! the checks and captures (`language.rs`).
 
 use eframe::egui::{self, ComboBox, DragValue, RichText, TextEdit, Ui};
 use serde_json::Value;
@@ -43,6 +43,8 @@ pub(super) fn request_ui(ui: &mut Ui, scope: &Scope<'_>, request: &mut SendReque
     options_ui(ui, scope, request, &mut drafts.statuses);
     ui.separator();
     language::checks_ui(ui, scope, &mut request.checks);
+    ui.separator();
+    language::captures_ui(ui, scope, &mut request.captures);
 }
 
 pub(super) fn method_ui(ui: &mut Ui, scope: &Scope<'_>, method: &mut String) {

@@ -4,7 +4,9 @@ use eframe::egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use serde_json::json;
-use switchyard_flow::{ApiKeyLocation, Auth, Block, BlockKind, Body, LogBlock, SendRequest, StatusPattern};
+use switchyard_flow::{
+    ApiKeyLocation, Auth, Block, BlockKind, Body, Capture, Expression, LogBlock, LogLevel, SendRequest, StatusPattern,
+};
 
 use super::completion::tests::completion_globals;
 use super::*;
@@ -256,6 +258,48 @@ fn log_label_is_edited_and_empty_text_clears_it() {
     harness.key_press(Key::Backspace);
     harness.run();
     assert_eq!(harness.state().block.kind, BlockKind::Log(LogBlock { label: None, ..LogBlock::default() }));
+}
+
+#[test]
+fn log_level_is_picked_and_error_says_what_it_does() {
+    let block = Block { id: "log".to_owned(), at: [0.0, 0.0], kind: BlockKind::Log(LogBlock::default()) };
+    let mut harness = harness(block, vec![]);
+    harness.get_by_label("error").click();
+    harness.run();
+    assert_eq!(harness.state().block.kind, BlockKind::Log(LogBlock { level: LogLevel::Error, ..LogBlock::default() }));
+    assert!(harness.state().changes > 0, "a new level is an edit, recorded for undo");
+
+    harness.get_by_label("error").hover();
+    harness.run();
+    harness.get_by_label("a value reaching this block makes the run failed");
+
+    harness.get_by_label("warn").click();
+    harness.run();
+    assert_eq!(harness.state().block.kind, BlockKind::Log(LogBlock { level: LogLevel::Warn, label: None }));
+}
+
+#[test]
+fn capture_rows_are_added_filled_made_secret_and_removed() {
+    let mut harness = harness(request_block(SendRequest::new("https://a.test")), vec![]);
+    harness.get_by_label("+ Capture").click();
+    harness.run();
+    assert_eq!(request(&harness).captures.len(), 1);
+    replace_text(&mut harness, "Capture 1 name", "token");
+    replace_text(&mut harness, "Capture 1 expression", ".body.access_token");
+    harness.get_by_label("secret").click();
+    harness.run();
+    assert_eq!(
+        request(&harness).captures,
+        [Capture { name: "token".to_owned(), expression: Expression::from(".body.access_token"), secret: true }]
+    );
+
+    harness.get_by_label("+ Capture").click();
+    harness.run();
+    assert_eq!(request(&harness).captures.len(), 2);
+    harness.get_by_label("Remove capture 1").click();
+    harness.run();
+    assert_eq!(request(&harness).captures.len(), 1);
+    assert_ne!(request(&harness).captures[0].name, "token", "the first row is the one removed");
 }
 
 #[test]
