@@ -2,9 +2,7 @@
 //! inside allowed) becomes `{{new}}`; everything else stays as written. Imports use it
 //! when a credential's name is taken by a global that holds another value.
 
-use serde_json::Value;
-
-use crate::blocks::{Auth, Body, Part, SendRequest};
+use crate::blocks::SendRequest;
 use crate::template::{self, Segment};
 
 /// Renames the variable `old` to `new` in every templated text of `request` (URL,
@@ -17,54 +15,7 @@ pub fn rename_variable(request: &mut SendRequest, old: &str, new: &str) -> bool 
             changed = true;
         }
     };
-    fix(&mut request.url);
-    for (name, value) in request.headers.iter_mut().chain(request.query.iter_mut()) {
-        fix(name);
-        fix(value);
-    }
-    match &mut request.body {
-        Some(Body::Json(value)) => {
-            // Iterative: a body is as deep as its parser allowed.
-            let mut stack = vec![value];
-            while let Some(value) = stack.pop() {
-                match value {
-                    Value::String(text) => fix(text),
-                    Value::Array(items) => stack.extend(items.iter_mut()),
-                    Value::Object(map) => stack.extend(map.values_mut()),
-                    Value::Null | Value::Bool(_) | Value::Number(_) => {}
-                }
-            }
-        }
-        Some(Body::Text { text, content_type }) => {
-            fix(text);
-            if let Some(content_type) = content_type {
-                fix(content_type);
-            }
-        }
-        Some(Body::Form(pairs)) => pairs.iter_mut().for_each(|(name, value)| {
-            fix(name);
-            fix(value);
-        }),
-        Some(Body::Multipart(parts)) => parts.iter_mut().for_each(|(name, part)| {
-            fix(name);
-            if let Part::Text(text) = part {
-                fix(text);
-            }
-        }),
-        None => {}
-    }
-    match &mut request.auth {
-        Some(Auth::Bearer { token }) => fix(token),
-        Some(Auth::ApiKey { name, value, .. }) => {
-            fix(name);
-            fix(value);
-        }
-        Some(Auth::Basic { username, password }) => {
-            fix(username);
-            fix(password);
-        }
-        None => {}
-    }
+    request.texts_mut(&mut fix);
     changed
 }
 
@@ -92,6 +43,7 @@ fn renamed(text: &str, old: &str, new: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blocks::{Auth, Body};
 
     #[test]
     fn only_references_to_the_old_name_change() {

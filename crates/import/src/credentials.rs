@@ -374,7 +374,7 @@ pub(crate) fn scrub(flow: &mut Flow, variables: &[ImportedVariable]) {
     if secrets.is_empty() {
         return;
     }
-    let fix = |text: &mut String| {
+    let mut fix = |text: &mut String| {
         for (value, reference) in &secrets {
             if let Some(fixed) = replace_whole(text, value, reference) {
                 *text = fixed;
@@ -383,52 +383,7 @@ pub(crate) fn scrub(flow: &mut Flow, variables: &[ImportedVariable]) {
     };
     for block in &mut flow.blocks {
         let BlockKind::SendRequest(request) = &mut block.kind else { continue };
-        fix(&mut request.url);
-        for (name, value) in request.headers.iter_mut().chain(request.query.iter_mut()) {
-            fix(name);
-            fix(value);
-        }
-        match &mut request.body {
-            Some(Body::Json(value)) => scrub_json(value, &fix),
-            Some(Body::Text { text, content_type }) => {
-                fix(text);
-                if let Some(content_type) = content_type {
-                    fix(content_type);
-                }
-            }
-            Some(Body::Form(pairs)) => pairs.iter_mut().for_each(|(name, value)| {
-                fix(name);
-                fix(value);
-            }),
-            Some(Body::Multipart(parts)) => parts.iter_mut().for_each(|(name, part)| {
-                fix(name);
-                if let Part::Text(text) = part {
-                    fix(text);
-                }
-            }),
-            None => {}
-        }
-        match &mut request.auth {
-            Some(Auth::Bearer { token }) => fix(token),
-            Some(Auth::ApiKey { name, value, .. }) => {
-                fix(name);
-                fix(value);
-            }
-            Some(Auth::Basic { username, password }) => {
-                fix(username);
-                fix(password);
-            }
-            None => {}
-        }
-    }
-}
-
-fn scrub_json(value: &mut Value, fix: &dyn Fn(&mut String)) {
-    match value {
-        Value::String(text) => fix(text),
-        Value::Array(items) => items.iter_mut().for_each(|item| scrub_json(item, fix)),
-        Value::Object(map) => map.values_mut().for_each(|item| scrub_json(item, fix)),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        request.texts_mut(&mut fix);
     }
 }
 

@@ -118,6 +118,60 @@ impl SendRequest {
         }
     }
 
+    /// Calls `fix` on every templated text of this request, where it can change it: the
+    /// URL, header and query names and values, the body's texts (every string of a JSON
+    /// body, walked without recursion), content type, form and multipart names and text
+    /// values, and the auth's fields.
+    pub fn texts_mut(&mut self, fix: &mut dyn FnMut(&mut String)) {
+        fix(&mut self.url);
+        for (name, value) in self.headers.iter_mut().chain(self.query.iter_mut()) {
+            fix(name);
+            fix(value);
+        }
+        match &mut self.body {
+            Some(Body::Json(value)) => {
+                let mut stack = vec![value];
+                while let Some(value) = stack.pop() {
+                    match value {
+                        Value::String(text) => fix(text),
+                        Value::Array(items) => stack.extend(items.iter_mut()),
+                        Value::Object(map) => stack.extend(map.values_mut()),
+                        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+                    }
+                }
+            }
+            Some(Body::Text { text, content_type }) => {
+                fix(text);
+                if let Some(content_type) = content_type {
+                    fix(content_type);
+                }
+            }
+            Some(Body::Form(pairs)) => pairs.iter_mut().for_each(|(name, value)| {
+                fix(name);
+                fix(value);
+            }),
+            Some(Body::Multipart(parts)) => parts.iter_mut().for_each(|(name, part)| {
+                fix(name);
+                if let Part::Text(text) = part {
+                    fix(text);
+                }
+            }),
+            None => {}
+        }
+        match &mut self.auth {
+            Some(Auth::Bearer { token }) => fix(token),
+            Some(Auth::ApiKey { name, value, .. }) => {
+                fix(name);
+                fix(value);
+            }
+            Some(Auth::Basic { username, password }) => {
+                fix(username);
+                fix(password);
+            }
+            None => {}
+        }
+    }
+
     /// Whether `status` counts as success for this block.
     pub fn is_success(&self, status: u16) -> bool {
         self.success_status.iter().any(|p| p.matches(status))
