@@ -270,3 +270,42 @@ fn a_pasted_credential_never_takes_over_a_name_holding_another_value() {
         }
     }
 }
+
+/// A global `token` with another value exists before the app starts; a command is
+/// pasted at once, perhaps before the store has been read, and the offer is declined:
+/// the block never points at the existing `token`, whichever came first.
+#[test]
+fn a_declined_credential_never_points_at_an_existing_global() {
+    let fixture = fixture();
+    let config_dir = fixture.dir.path().join("config");
+    let keychain = switchyard_vault::Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+    {
+        let mut store = switchyard_vault::Store::open(&config_dir, keychain.clone()).unwrap();
+        let definition = switchyard_vault::Definition {
+            name: "token".into(),
+            kind: switchyard_vault::Kind::Secret,
+            value: None,
+            allowed_hosts: vec!["old.example.com".to_owned()],
+            expires: None,
+        };
+        store.set(definition, "sk-EXISTING-4444").unwrap();
+    }
+    let options = AppOptions {
+        config_dir: Some(config_dir.clone()),
+        keychain: Some(keychain.clone()),
+        recovery_dir: Some(config_dir.join("recovery")),
+        ..AppOptions::default()
+    };
+    // No frame yet: the paste is in the very first one, which may come before the
+    // settings worker has read the store.
+    let mut harness = fixture.app(options, 0);
+    harness
+        .event(egui::Event::Paste("curl https://new.example.com/v1 -H 'Authorization: Bearer sk-NEW-5555'".to_owned()));
+    harness.run_steps(3);
+    harness.get_by_label("Not now").click();
+    wait_until(&mut harness, |h| h.query_by_label("Not now").is_none());
+    assert_eq!(header_of(&harness, "request"), "Bearer {{token-2}}", "never the existing `token`");
+    use secrecy::ExposeSecret as _;
+    let kept = keychain.get("token").unwrap().map(|value| value.expose_secret().to_owned());
+    assert_eq!(kept.as_deref(), Some("sk-EXISTING-4444"), "the existing secret is left as it was");
+}

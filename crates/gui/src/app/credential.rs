@@ -163,7 +163,28 @@ impl SwitchyardApp {
     pub(super) fn answer_credential(&mut self, store: bool) {
         let Some(offer) = self.credential_offer.take() else { return };
         if !store {
-            self.notice = Some(("the pasted credential was not stored".to_owned(), false));
+            // The store may have been read only after the paste: a name a global has by
+            // now still gives way to the next free one, so the block never points at
+            // another value.
+            let mut renamed = Vec::new();
+            for offered in &offer.credentials {
+                let name = offered.name();
+                if !self.settings.has_global(name) {
+                    continue;
+                }
+                let free = (2..=MAX_SUFFIX).map(|n| format!("{name}-{n}")).find(|free| {
+                    !self.settings.has_global(free) && !offer.credentials.iter().any(|o| o.name() == free)
+                });
+                if let Some(free) = free {
+                    self.rename_in_block(&offer.block, name, &free);
+                    renamed.push(format!("the block refers to `{{{{{free}}}}}`: a global `{name}` exists"));
+                }
+            }
+            let message = match renamed.as_slice() {
+                [] => "the pasted credential was not stored".to_owned(),
+                renamed => format!("the pasted credential was not stored; {}", renamed.join("; ")),
+            };
+            self.notice = Some((message, false));
             return;
         }
         let allowed_hosts: Vec<String> = offer.host.into_iter().collect();
