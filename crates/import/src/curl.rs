@@ -121,6 +121,9 @@ enum Data {
 struct Parsed {
     method: Option<String>,
     urls: Vec<String>,
+    /// Which of `urls` stood right after a flag this import does not know: perhaps that
+    /// flag's value (a credential maybe), so never taken as the URL while another is there.
+    after_unknown: Vec<usize>,
     headers: Vec<(String, String)>,
     data: Vec<Data>,
     json: bool,
@@ -151,8 +154,13 @@ pub fn curl_command(command: &str, cwd: &Path, flow_dir: Option<&Path>) -> Resul
     }
     let mut parsed = Parsed::default();
     let mut only_urls = false;
+    let mut unknown_before = false;
     while let Some(arg) = args.next() {
+        let after_unknown = std::mem::take(&mut unknown_before);
         if only_urls || !arg.starts_with('-') || arg == "-" {
+            if after_unknown && !only_urls {
+                parsed.after_unknown.push(parsed.urls.len());
+            }
             parsed.urls.push(arg);
             continue;
         }
@@ -162,7 +170,10 @@ pub fn curl_command(command: &str, cwd: &Path, flow_dir: Option<&Path>) -> Resul
         }
         if let Some(long) = arg.strip_prefix("--") {
             let Some(flag) = long_flag(long) else {
-                report.warn(format!("unknown flag `{arg}`: ignored; check the imported request"));
+                // Named without an attached value (`--flag=VALUE`): that may be a credential.
+                let name = long.split('=').next().unwrap_or_default();
+                report.warn(format!("unknown flag `--{name}`: ignored; check the imported request"));
+                unknown_before = !long.contains('=');
                 continue;
             };
             let value = if flag.takes_value() {
@@ -186,6 +197,7 @@ pub fn curl_command(command: &str, cwd: &Path, flow_dir: Option<&Path>) -> Resul
             index += 1;
             let Some(flag) = short_flag(c) else {
                 report.warn(format!("unknown flag `-{c}`: ignored; check the imported request"));
+                unknown_before = index == letters.len();
                 continue;
             };
             let value = if flag.takes_value() {
@@ -335,12 +347,22 @@ fn unquote(text: &str) -> String {
     text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text).to_owned()
 }
 
-fn build(parsed: Parsed, report: &mut Report, credentials: &mut Credentials) -> Result<SendRequest, ImportError> {
-    let mut urls = parsed.urls.into_iter();
-    let Some(url) = urls.next() else {
-        return Err(ImportError::new(SOURCE, "", "no URL in the curl command"));
+fn build(mut parsed: Parsed, report: &mut Report, credentials: &mut Credentials) -> Result<SendRequest, ImportError> {
+    // The URL: the first word that did not stand right after an unknown flag; else the
+    // first of those that reads as a URL (`scheme://`). A word after an unknown flag may
+    // be its value, so it is never taken, nor shown, otherwise.
+    let chosen = (0..parsed.urls.len())
+        .find(|index| !parsed.after_unknown.contains(index))
+        .or_else(|| parsed.urls.iter().position(|word| word.contains("://")));
+    let Some(chosen) = chosen else {
+        let message = match parsed.urls.is_empty() {
+            true => "no URL in the curl command",
+            false => "no URL in the curl command (a word after an unknown flag may be that flag's value: not taken)",
+        };
+        return Err(ImportError::new(SOURCE, "", message));
     };
-    let extra = urls.count();
+    let extra = parsed.urls.len() - 1;
+    let url = parsed.urls.swap_remove(chosen);
     if extra > 0 {
         // Not echoed: a word curl would read as a URL may be the value of a flag this
         // import does not know, a credential maybe.

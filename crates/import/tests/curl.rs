@@ -246,6 +246,30 @@ fn unknown_flags_are_named_in_a_warning() {
     assert!(quiet.report.warnings.iter().any(|w| w.contains("-s")), "{:?}", quiet.report.warnings);
 }
 
+/// A word right after a flag the import does not know may be that flag's value (a
+/// credential maybe): it is never taken as the URL while another word is, and never
+/// shown; nor is a value attached to an unknown flag (`--flag=VALUE`).
+#[test]
+fn a_word_after_an_unknown_flag_is_never_taken_as_the_url_nor_shown() {
+    let secret = "sk-LIVE-UNKNOWN-998877";
+    for command in [
+        format!("curl --api-token {secret} https://api.example.test/v1"),
+        format!("curl -Q {secret} https://api.example.test/v1"),
+        format!("curl --api-token={secret} https://api.example.test/v1"),
+    ] {
+        let imported = import(&command);
+        assert_eq!(request_of(&imported).url, "https://api.example.test/v1", "{command}");
+        let everything = format!("{}{:?}", imported.flow.to_json(), imported.report);
+        assert!(!everything.contains(secret), "{command}: {everything}");
+    }
+    // With no other word, it is not taken either, and the error does not show it.
+    let error = curl_command(&format!("curl --api-token {secret}"), Path::new("/"), None).unwrap_err();
+    assert!(!format!("{error:?}").contains(secret), "{error:?}");
+    // A word after an unknown flag that reads as a URL is still the URL.
+    let imported = import("curl --frobnicate https://x.test/a");
+    assert_eq!(request_of(&imported).url, "https://x.test/a");
+}
+
 #[test]
 fn invalid_commands_are_errors() {
     for bad in ["", "wget https://x.test", "curl -H 'A: 1'", "curl 'unterminated"] {
