@@ -396,17 +396,12 @@ async fn through_gate(axum::extract::State(gate): axum::extract::State<std::sync
 
 /// A server with one route, `/gate` ([`Gate`]); stops when dropped.
 struct GateServer {
-    base: String,
+    server: common::RouterServer,
     gate: std::sync::Arc<Gate>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl GateServer {
     fn start(limit: usize, total: usize) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let gate = std::sync::Arc::new(Gate {
             limit,
             total,
@@ -416,33 +411,11 @@ impl GateServer {
         let app = axum::Router::new()
             .route("/gate", axum::routing::get(through_gate))
             .with_state(std::sync::Arc::clone(&gate));
-        let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                tokio::select! {
-                    served = axum::serve(listener, app) => served.unwrap(),
-                    _ = shutdown_rx => {}
-                }
-            });
-        });
-        Self { base, gate, shutdown: Some(shutdown), thread: Some(thread) }
+        Self { server: common::RouterServer::start(app), gate }
     }
 
     fn most_in_flight(&self) -> usize {
         self.gate.state.lock().unwrap().most
-    }
-}
-
-impl Drop for GateServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
@@ -464,9 +437,7 @@ fn max_connections_holds_across_every_flow_run_at_once() {
     let server = GateServer::start(limit, flows * per_flow);
     let dir = tempfile::tempdir().unwrap();
     let paths: Vec<PathBuf> = (0..flows)
-        .map(|n| {
-            write_flow(dir.path(), &format!("{n}.flow.json"), &fan_out(&format!("{}/gate", server.base), per_flow))
-        })
+        .map(|n| write_flow(dir.path(), &format!("{n}.flow.json"), &fan_out(&server.server.url("/gate"), per_flow)))
         .collect();
     let finished = run(switchyard(dir.path()).arg("run").args(&paths).args([
         "--jobs",

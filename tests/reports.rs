@@ -10,11 +10,10 @@ mod common;
 
 use std::os::unix::fs::FileTypeExt as _;
 use std::path::Path;
-use std::thread::JoinHandle;
 
 use axum::Router;
 use axum::routing::get;
-use common::{TestServer, assert_no_form, flow, run, switchyard, write_flow};
+use common::{RouterServer, TestServer, assert_no_form, flow, run, switchyard, write_flow};
 use serde_json::{Value, json};
 
 /// start → one request to `url` → log on success; failure unwired.
@@ -29,48 +28,6 @@ fn one_request(name: &str, url: &str) -> Value {
     );
     document["name"] = json!(name);
     document
-}
-
-/// A local server with the routes of `app`, on its own thread, for as long as it lives.
-struct Server {
-    base: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(app: Router) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                tokio::select! {
-                    served = axum::serve(listener, app) => served.unwrap(),
-                    _ = shutdown_rx => {}
-                }
-            });
-        });
-        Self { base, shutdown: Some(shutdown), thread: Some(thread) }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 fn mkfifo(path: &Path) {
@@ -155,7 +112,7 @@ fn a_report_that_cannot_be_written_ends_with_exit_3_and_the_device_stays() {
 fn the_junit_report_is_xml_1_0_whatever_a_flow_or_a_server_says() {
     let odd = "a\u{fffe}b\u{ffff}c\u{1}d\u{b}e\u{1b}f";
     let server =
-        Server::start(Router::new().route("/odd", get(move || async move { axum::Json(json!({"odd": odd})) })));
+        RouterServer::start(Router::new().route("/odd", get(move || async move { axum::Json(json!({"odd": odd})) })));
     let dir = tempfile::tempdir().unwrap();
     let document = json!({
         "switchyard": 1,
@@ -192,7 +149,7 @@ fn the_junit_report_is_xml_1_0_whatever_a_flow_or_a_server_says() {
 fn long_bodies_are_cut_in_the_json_and_html_reports_saying_how_much_was_left_out() {
     let big = "x".repeat(300_000);
     let body = big.clone();
-    let server = Server::start(Router::new().route("/big", get(move || async move { body })));
+    let server = RouterServer::start(Router::new().route("/big", get(move || async move { body })));
     let dir = tempfile::tempdir().unwrap();
     let path = write_flow(dir.path(), "big.flow.json", &one_request("Big", &server.url("/big")));
     let (report, html) = (dir.path().join("r.json"), dir.path().join("r.html"));

@@ -77,36 +77,69 @@ pub struct TestServer {
     pub base: String,
     received: Arc<Mutex<Vec<Received>>>,
     stuck: mpsc::Receiver<()>,
+    /// Stops it when dropped.
+    _server: RouterServer,
+}
+
+/// A local server with the routes of `app` on `127.0.0.1:0`, on a thread of its own
+/// (so a test's child process and the server never share a runtime), for as long as it
+/// lives: dropping it stops the server and joins the thread.
+pub struct RouterServer {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl TestServer {
-    /// Starts the server.
-    pub fn start() -> Self {
+impl RouterServer {
+    /// Starts serving `app`.
+    pub fn start(app: Router) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let (stuck_tx, stuck) = mpsc::channel();
         let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
-        let state = Shared {
-            received: Arc::clone(&received),
-            stuck: stuck_tx,
-            together: Arc::new(tokio::sync::Barrier::new(2)),
-        };
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                let app = Router::new().fallback(handle).with_state(state);
                 tokio::select! {
                     served = axum::serve(listener, app) => served.unwrap(),
                     _ = shutdown_rx => {}
                 }
             });
         });
-        Self { base, received, stuck, shutdown: Some(shutdown), thread: Some(thread) }
+        Self { base, shutdown: Some(shutdown), thread: Some(thread) }
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for RouterServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl TestServer {
+    /// Starts the server.
+    pub fn start() -> Self {
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let (stuck_tx, stuck) = mpsc::channel();
+        let state = Shared {
+            received: Arc::clone(&received),
+            stuck: stuck_tx,
+            together: Arc::new(tokio::sync::Barrier::new(2)),
+        };
+        let server = RouterServer::start(Router::new().fallback(handle).with_state(state));
+        Self { base: server.base.clone(), received, stuck, _server: server }
     }
 
     /// `base` + `path`.
@@ -122,17 +155,6 @@ impl TestServer {
     /// Blocks until a request has reached `/stuck`.
     pub fn wait_until_stuck(&self) {
         self.stuck.recv_timeout(WATCHDOG).expect("no request reached /stuck");
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

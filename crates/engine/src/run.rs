@@ -78,17 +78,9 @@ impl Shared<'_> {
         Arc::clone(&self.variables.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Evaluates the expression `text` of block `index` (its `slot`-th) on `input`,
-    /// requiring exactly one value. The compiled program is found by its text, so the
-    /// block and slot only say where it is written.
-    pub fn evaluate(
-        &self,
-        _index: usize,
-        _slot: usize,
-        field: &str,
-        text: &str,
-        input: &Value,
-    ) -> Result<Value, Failure> {
+    /// Evaluates the expression `text`, written in `field`, on `input`, requiring exactly
+    /// one value. The compiled program is found by its text.
+    pub fn evaluate(&self, field: &str, text: &str, input: &Value) -> Result<Value, Failure> {
         let failure = |message: String| Failure { field: field.to_owned(), message };
         let (program, values) = {
             let mut state = self.expressions.lock().unwrap_or_else(PoisonError::into_inner);
@@ -341,7 +333,7 @@ impl<'a> Scheduler<'a> {
             kind: block.kind.type_name().to_owned(),
             step: self.counts.blocks_run,
         });
-        match blocks::execute(shared, index, block, value) {
+        match blocks::execute(shared, block, value) {
             Step::Fire(fired) => self.fire(index, &lineage, fired),
             Step::Wait(future) => {
                 // The work stays pending in its branch until the task ends.

@@ -14,7 +14,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use server::encode::{ENCODINGS, encode, unhtml, unpercent};
 use server::{LOGIN_TOKEN, Seen, TestServer};
-use support::{fired, flow, run};
+use support::{fired, flow, run, variables_set};
 use switchyard_engine::{Event, MASK, Outcome};
 use switchyard_flow::LogLevel;
 use switchyard_vault::{Variable, Variables};
@@ -251,13 +251,7 @@ async fn a_token_captured_as_a_secret_is_masked_in_its_own_response() {
             "block_finished"
         ]
     );
-    let set: Vec<(String, Value, bool)> = events
-        .iter()
-        .filter_map(|e| match e {
-            Event::VariableSet { name, value, secret, .. } => Some((name.clone(), value.clone(), *secret)),
-            _ => None,
-        })
-        .collect();
+    let set = variables_set(&events);
     assert_eq!(set, [("token".to_owned(), json!(MASK), true), ("user".to_owned(), json!(42), false)]);
 }
 

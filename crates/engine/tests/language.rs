@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::any;
 use serde_json::{Value, json};
-use support::{flow, run_with};
+use support::{flow, run_with, variables_set};
 use switchyard_engine::{Engine, EngineConfig, ErrorKind, Event, MASK, Outcome, ResponseValue, RunSummary};
 use switchyard_flow::{Flow, Port};
 use switchyard_vault::{Variable, Variables};
@@ -220,13 +220,7 @@ async fn set_is_seen_by_later_templates_and_expressions() {
     let call = ResponseValue::from_value(&fired(&events, "call")[0].1).unwrap();
     assert_eq!(call.body["authorization"], "Bearer tok-CAPTURED-9f3e eu-17");
     assert_eq!(logged(&events, "log"), [json!(["tok-CAPTURED-9f3e", "eu-17", "eu-17"])]);
-    let set: Vec<(String, Value, bool)> = events
-        .iter()
-        .filter_map(|e| match e {
-            Event::VariableSet { name, value, secret, .. } => Some((name.clone(), value.clone(), *secret)),
-            _ => None,
-        })
-        .collect();
+    let set = variables_set(&events);
     assert_eq!(set, [("token".into(), json!("tok-CAPTURED-9f3e"), false), ("region".into(), json!("eu-17"), false)]);
 }
 

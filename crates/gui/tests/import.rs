@@ -28,6 +28,21 @@ fn options() -> AppOptions {
     AppOptions { variables, ..AppOptions::default() }
 }
 
+/// The app with a store in the fixture's `config` folder and a mock keychain: the
+/// folder, the keychain (to look at what was stored) and the options.
+fn with_mock_keychain(fixture: &Fixture) -> (std::path::PathBuf, switchyard_vault::Keychain, AppOptions) {
+    let config_dir = fixture.dir.path().join("config");
+    let keychain = switchyard_vault::Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+    let options = AppOptions {
+        config_dir: Some(config_dir.clone()),
+        keychain: Some(keychain.clone()),
+        recovery_dir: Some(config_dir.join("recovery")),
+        autosave_after: Some(std::time::Duration::ZERO),
+        ..AppOptions::default()
+    };
+    (config_dir, keychain, options)
+}
+
 #[test]
 fn pasted_curl_command_becomes_a_send_request_block_at_the_pointer() {
     let fixture = fixture();
@@ -104,15 +119,7 @@ fn a_pasted_credential_is_offered_for_the_keychain_and_shows_nowhere() {
     use secrecy::ExposeSecret as _;
     const PASTED: &str = "sk-pasted-9Qx";
     let fixture = fixture();
-    let config_dir = fixture.dir.path().join("config");
-    let keychain = switchyard_vault::Keychain::with_store(keyring_core::mock::Store::new().unwrap());
-    let options = AppOptions {
-        config_dir: Some(config_dir.clone()),
-        keychain: Some(keychain.clone()),
-        recovery_dir: Some(config_dir.join("recovery")),
-        autosave_after: Some(std::time::Duration::ZERO),
-        ..AppOptions::default()
-    };
+    let (config_dir, keychain, options) = with_mock_keychain(&fixture);
     let mut harness = fixture.app(options, 3);
     harness.event(egui::Event::Paste(format!(
         "curl https://api.example.com/v1/models -H \"Authorization: Bearer {PASTED}\""
@@ -197,15 +204,7 @@ fn header_of(harness: &egui_kittest::Harness<'_, switchyard_gui::SwitchyardApp>,
 fn a_pasted_credential_never_takes_over_a_name_holding_another_value() {
     use secrecy::ExposeSecret as _;
     let fixture = fixture();
-    let config_dir = fixture.dir.path().join("config");
-    let keychain = switchyard_vault::Keychain::with_store(keyring_core::mock::Store::new().unwrap());
-    let options = AppOptions {
-        config_dir: Some(config_dir.clone()),
-        keychain: Some(keychain.clone()),
-        recovery_dir: Some(config_dir.join("recovery")),
-        autosave_after: Some(std::time::Duration::ZERO),
-        ..AppOptions::default()
-    };
+    let (config_dir, keychain, options) = with_mock_keychain(&fixture);
     let mut harness = fixture.app(options, 3);
     let secret = |name: &str| keychain.get(name).unwrap().map(|value| value.expose_secret().to_owned());
     let hosts = |name: &str| {
@@ -277,8 +276,7 @@ fn a_pasted_credential_never_takes_over_a_name_holding_another_value() {
 #[test]
 fn a_declined_credential_never_points_at_an_existing_global() {
     let fixture = fixture();
-    let config_dir = fixture.dir.path().join("config");
-    let keychain = switchyard_vault::Keychain::with_store(keyring_core::mock::Store::new().unwrap());
+    let (config_dir, keychain, options) = with_mock_keychain(&fixture);
     {
         let mut store = switchyard_vault::Store::open(&config_dir, keychain.clone()).unwrap();
         let definition = switchyard_vault::Definition {
@@ -290,12 +288,6 @@ fn a_declined_credential_never_points_at_an_existing_global() {
         };
         store.set(definition, "sk-EXISTING-4444").unwrap();
     }
-    let options = AppOptions {
-        config_dir: Some(config_dir.clone()),
-        keychain: Some(keychain.clone()),
-        recovery_dir: Some(config_dir.join("recovery")),
-        ..AppOptions::default()
-    };
     // No frame yet: the paste is in the very first one, which may come before the
     // settings worker has read the store.
     let mut harness = fixture.app(options, 0);

@@ -6,8 +6,8 @@ use switchyard_flow::{Evaluate, Port};
 use super::{Fired, Step};
 use crate::run::Shared;
 
-pub(crate) fn execute<'a>(shared: &Shared<'_>, index: usize, block: &Evaluate, input: Value) -> Step<'a> {
-    match shared.evaluate(index, 0, "expression", block.expression.as_str(), &input) {
+pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &Evaluate, input: Value) -> Step<'a> {
+    match shared.evaluate("expression", block.expression.as_str(), &input) {
         Ok(value) => {
             let summary = crate::wording::value_kind(&value);
             Step::Fire(Fired::new(Port::Out, value, summary))

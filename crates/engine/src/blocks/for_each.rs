@@ -7,8 +7,8 @@ use switchyard_flow::ForEach;
 use super::{Failure, Step};
 use crate::run::Shared;
 
-pub(crate) fn execute<'a>(shared: &Shared<'_>, index: usize, block: &ForEach, input: Value) -> Step<'a> {
-    match shared.evaluate(index, 0, "items", block.items.as_str(), &input) {
+pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &ForEach, input: Value) -> Step<'a> {
+    match shared.evaluate("items", block.items.as_str(), &input) {
         Ok(Value::Array(items)) => {
             Step::ForEach { items, concurrency: usize::try_from(block.concurrency).unwrap_or(usize::MAX).max(1) }
         }

@@ -7,8 +7,8 @@ use switchyard_flow::{If, Port};
 use super::{Fired, Step};
 use crate::run::Shared;
 
-pub(crate) fn execute<'a>(shared: &Shared<'_>, index: usize, block: &If, input: Value) -> Step<'a> {
-    match shared.evaluate(index, 0, "condition", block.condition.as_str(), &input) {
+pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &If, input: Value) -> Step<'a> {
+    match shared.evaluate("condition", block.condition.as_str(), &input) {
         Ok(value) => {
             let port = if is_truthy(&value) { Port::True } else { Port::False };
             Step::Fire(Fired::new(port, input, port.as_str()))

@@ -83,17 +83,17 @@ pub(crate) struct Failure {
 /// Runs one block on `input`, which is shared with the event that reported it: a
 /// request only reads it; the blocks that keep or pass it on take it, copied only
 /// while the event still holds it.
-pub(crate) fn execute<'a>(shared: &'a Shared<'a>, index: usize, block: &'a Block, input: Arc<Value>) -> Step<'a> {
+pub(crate) fn execute<'a>(shared: &'a Shared<'a>, block: &'a Block, input: Arc<Value>) -> Step<'a> {
     let owned = Arc::unwrap_or_clone;
     match &block.kind {
         BlockKind::Start => start::execute(),
         BlockKind::Log(log) => log::execute(shared, block, log, owned(input)),
-        BlockKind::SendRequest(request) => send_request::execute(shared, index, block, request, input),
-        BlockKind::If(if_block) => if_::execute(shared, index, if_block, owned(input)),
-        BlockKind::Evaluate(evaluate) => evaluate::execute(shared, index, evaluate, owned(input)),
-        BlockKind::Set(set) => set::execute(shared, index, set, owned(input)),
+        BlockKind::SendRequest(request) => send_request::execute(shared, block, request, input),
+        BlockKind::If(if_block) => if_::execute(shared, if_block, owned(input)),
+        BlockKind::Evaluate(evaluate) => evaluate::execute(shared, evaluate, owned(input)),
+        BlockKind::Set(set) => set::execute(shared, set, owned(input)),
         BlockKind::Delay(delay) => delay::execute(delay, owned(input)),
-        BlockKind::ForEach(for_each) => for_each::execute(shared, index, for_each, owned(input)),
+        BlockKind::ForEach(for_each) => for_each::execute(shared, for_each, owned(input)),
         BlockKind::Collect => collect::execute(owned(input)),
     }
 }

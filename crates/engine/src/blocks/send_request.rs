@@ -27,7 +27,6 @@ use crate::value::{ErrorKind, ErrorValue, FailedCheck};
 
 pub(crate) fn execute<'a>(
     shared: &'a Shared<'a>,
-    index: usize,
     block: &'a Block,
     request: &'a SendRequest,
     input: Arc<Value>,
@@ -58,7 +57,7 @@ pub(crate) fn execute<'a>(
         drop(variables);
         let mut kept = Vec::new();
         if fired.port == Port::Success && !request.captures.is_empty() {
-            fired = captured(shared, index, block, request, fired, &mut kept);
+            fired = captured(shared, block, request, fired, &mut kept);
         }
         if let Some(received) = received {
             shared.emitter.send(received);
@@ -68,7 +67,7 @@ pub(crate) fn execute<'a>(
             shared.emitter.send(Event::VariableSet { block: block.id.clone(), name, value, secret });
         }
         if fired.port == Port::Success && !request.checks.is_empty() {
-            return checked(shared, index, block, request, fired);
+            return checked(shared, block, request, fired);
         }
         Ok(fired)
     }))
@@ -82,7 +81,6 @@ pub(crate) fn execute<'a>(
 /// still masked.
 fn captured(
     shared: &Shared<'_>,
-    index: usize,
     block: &Block,
     request: &SendRequest,
     mut fired: Fired,
@@ -92,9 +90,7 @@ fn captured(
     let mut failed = None;
     for (position, capture) in request.captures.iter().enumerate() {
         let field = format!("captures[{position}]");
-        // Checks take the first slots of the block's expressions, captures the next.
-        let slot = request.checks.len() + position;
-        match shared.evaluate(index, slot, &field, capture.expression.as_str(), &fired.value) {
+        match shared.evaluate(&field, capture.expression.as_str(), &fired.value) {
             Ok(value) if capture.secret && !is_secret_text(&value) => {
                 let message = format!(
                     "a secret capture must give text or a number, and `{}` gave {}",
@@ -164,17 +160,11 @@ fn with_error(mut value: Value, error: ErrorValue) -> Value {
 
 /// Evaluates every check on a response that matched; any that does not hold turns
 /// Success into Failure with `error.kind` `check_failed`.
-fn checked(
-    shared: &Shared<'_>,
-    index: usize,
-    block: &Block,
-    request: &SendRequest,
-    fired: Fired,
-) -> Result<Fired, Failure> {
+fn checked(shared: &Shared<'_>, block: &Block, request: &SendRequest, fired: Fired) -> Result<Fired, Failure> {
     let mut failed = Vec::new();
     for (position, check) in request.checks.iter().enumerate() {
         let field = format!("checks[{position}]");
-        let result = shared.evaluate(index, position, &field, check.condition.as_str(), &fired.value)?;
+        let result = shared.evaluate(&field, check.condition.as_str(), &fired.value)?;
         let passed = is_truthy(&result);
         shared.emitter.send(Event::CheckResult {
             block: block.id.clone(),

@@ -6,8 +6,8 @@ use switchyard_flow::Set;
 use super::Step;
 use crate::run::Shared;
 
-pub(crate) fn execute<'a>(shared: &Shared<'_>, index: usize, block: &Set, input: Value) -> Step<'a> {
-    match shared.evaluate(index, 0, "value", block.value.as_str(), &input) {
+pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &Set, input: Value) -> Step<'a> {
+    match shared.evaluate("value", block.value.as_str(), &input) {
         Ok(value) => Step::Set { name: block.name.clone(), value, secret: block.secret, input },
         Err(failure) => Step::Fail(failure),
     }

@@ -56,3 +56,15 @@ pub fn fired<'e>(events: &'e [Event], block: &str) -> (&'e str, &'e Value) {
         })
         .unwrap_or_else(|| panic!("block {block} never finished: {events:#?}"))
 }
+
+/// Every run variable kept (by `set` blocks and captures), in order: name, value as the
+/// event shows it, and whether it is a secret.
+pub fn variables_set(events: &[Event]) -> Vec<(String, Value, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::VariableSet { name, value, secret, .. } => Some((name.clone(), value.clone(), *secret)),
+            _ => None,
+        })
+        .collect()
+}
