@@ -1,4 +1,4 @@
-//! End-to-end tests of `switchyard run` as a CI runner (DESIGN §8): several flows and
+//! End-to-end tests of `switchyard run` as a CI runner (docs/cli.md): several flows and
 //! folders, `--jobs`, `--bail`, invalid files first, and the JUnit, JSON and HTML
 //! reports, through the built binary against a local server.
 // Helpers of the tests: a failed step panics, failing the test that called it.

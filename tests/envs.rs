@@ -1,5 +1,5 @@
-//! End-to-end tests of environments and of variables from the CI environment (DESIGN §4,
-//! §8), through the built binary without a keychain: `switchyard env …`, `vars … --env`,
+//! End-to-end tests of environments and of variables from the CI environment
+//! (docs/cli.md), through the built binary without a keychain: `switchyard env …`, `vars … --env`,
 //! `run --env`, `import postman-env --env`, `SWITCHYARD_VAR_*` / `SWITCHYARD_SECRET_*`,
 //! and the precedence of every layer. Environments' secrets in the real keychain:
 //! `keychain.rs`.

@@ -2,7 +2,7 @@
 //! `--secret` or `--secret-env` reaches the server, and neither it nor its encoded
 //! forms appear anywhere in stdout or stderr, in either format, or in a file under
 //! `SWITCHYARD_HOME`, even when the server echoes it back in the body and in a
-//! header, in any encoding (issue 9, one test per class). The host-binding classes
+//! header, in any encoding (SECURITY.md; one test per class). The host-binding classes
 //! need a stored secret: those run against the real Secret Service (ignored by
 //! default, run by `.ci/run`).
 // Test helpers index JSON values they built themselves.

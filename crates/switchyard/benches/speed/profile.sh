@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Where `switchyard run` spends its time on the 1,000-block chain against nginx
-# (issue 12; findings in BENCHMARKS.md). Needs the release binaries run.sh builds,
+# (findings in BENCHMARKS.md). Needs the release binaries run.sh builds,
 # valgrind, strace and perf (Debian: valgrind strace linux-perf).
 #
 #   crates/switchyard/benches/speed/profile.sh OUT_DIR

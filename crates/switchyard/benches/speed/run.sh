@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Engine speed, measured against a real server (issue 12): `switchyard run` next to a
+# Engine speed, measured against a real server: `switchyard run` next to a
 # floor (examples/floor.rs: one reqwest client, current-thread runtime) and hurl, all
 # against nginx on loopback. Prints a markdown table (kept in BENCHMARKS.md).
 #
