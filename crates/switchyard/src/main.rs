@@ -24,13 +24,9 @@ mod curl_bridge;
 mod env;
 mod exit;
 mod export;
-mod flows;
 mod import;
 mod output;
 mod render;
-mod report;
-mod run;
-mod variables;
 mod vars;
 
 use std::process::ExitCode;
