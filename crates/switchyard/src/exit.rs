@@ -95,6 +95,20 @@ impl Fatal {
     }
 }
 
+impl From<switchyard_runner::Error> for Fatal {
+    /// Invalid input ends with exit 2, a failed environment with exit 3, a failed write
+    /// as every failed write does ([`crate::output::failed`]).
+    fn from(error: switchyard_runner::Error) -> Self {
+        use switchyard_runner::Error;
+        match error {
+            Error::Invalid(error) => Self::invalid_input(error),
+            Error::InvalidFlows { .. } => Self::invalid_input(anyhow::anyhow!("{error}")),
+            Error::Environment(error) => Self::environment(error),
+            Error::Output(error) => crate::output::failed(error),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

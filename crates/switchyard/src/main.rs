@@ -27,6 +27,7 @@ mod export;
 mod import;
 mod output;
 mod render;
+mod run;
 mod vars;
 
 use std::process::ExitCode;

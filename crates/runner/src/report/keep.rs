@@ -98,6 +98,7 @@ pub struct Keeper {
 /// bodies cut to the limit.
 #[derive(Debug, Clone, Default)]
 pub struct Kept {
+    /// The events kept, in the order they came.
     pub events: Vec<Timed>,
     /// Events not kept (a bound was reached); the last, `run_finished`, always is.
     pub left_out: u64,

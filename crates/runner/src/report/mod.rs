@@ -28,12 +28,14 @@ use switchyard_engine::wording::{duration, plural};
 use switchyard_engine::{Event, Outcome, RunSummary};
 use switchyard_flow::{Escaped, LogLevel, Port};
 
-use crate::exit::Fatal;
+use crate::Error;
 
 /// An event and when it arrived, in milliseconds since its flow started.
 #[derive(Debug, Clone)]
 pub struct Timed {
+    /// When it arrived.
     pub at_ms: u64,
+    /// The event, masked.
     pub event: Event,
 }
 
@@ -51,6 +53,7 @@ pub struct FlowReport {
 /// A flow that ran: its outcome and the events it sent, as kept for the reports.
 #[derive(Debug, Clone)]
 pub struct Ran {
+    /// Its outcome, counts and duration.
     pub summary: RunSummary,
     /// Every event it sent, or the first ones and its `run_finished` when it sent more
     /// than a report keeps ([`keep`]).
@@ -110,8 +113,11 @@ pub fn closing_line(flows: &[FlowReport], duration_ms: u64) -> String {
 /// Where the reports go.
 #[derive(Debug, Default, Clone)]
 pub struct Targets {
+    /// `--report-junit`.
     pub junit: Option<PathBuf>,
+    /// `--report-json`.
     pub json: Option<PathBuf>,
+    /// `--report-html`.
     pub html: Option<PathBuf>,
     /// The longest body a report shows, in bytes (`--report-body-limit`).
     pub body_limit: u64,
@@ -124,9 +130,9 @@ impl Targets {
     }
 
     /// Writes every report asked for. A file that cannot be written ends with exit 3.
-    pub fn write(&self, flows: &[FlowReport], cancelled: bool, duration_ms: u64) -> Result<(), Fatal> {
+    pub fn write(&self, flows: &[FlowReport], cancelled: bool, duration_ms: u64) -> Result<(), Error> {
         if let Some(path) = &self.junit {
-            let xml = junit::render(flows).map_err(|error| Fatal::environment(anyhow!("JUnit report: {error}")))?;
+            let xml = junit::render(flows).map_err(|error| Error::environment(anyhow!("JUnit report: {error}")))?;
             write_report(path, xml.as_bytes())?;
         }
         if let Some(path) = &self.json {
@@ -145,7 +151,7 @@ impl Targets {
 /// device, FIFO or socket is written to directly, as is a link into `/proc`
 /// (`/dev/stdout`, `/dev/fd/N`: after what is there). A folder is refused. Any error
 /// ends with exit 3.
-pub fn write_report(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
+pub fn write_report(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let shown = Escaped(&path.display().to_string()).to_string();
     let written = (|| -> io::Result<()> {
         // `metadata` follows links: what the path finally names.
@@ -164,7 +170,7 @@ pub fn write_report(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
             Err(error) => Err(error),
         }
     })();
-    written.with_context(|| format!("cannot write the report {shown}")).map_err(Fatal::environment)
+    written.with_context(|| format!("cannot write the report {shown}")).map_err(Error::Environment)
 }
 
 /// Where a report path leads once its symbolic links are followed.
@@ -240,10 +246,13 @@ fn write_directly(path: &Path, meta: &std::fs::Metadata, bytes: &[u8]) -> io::Re
 pub struct Case<'a> {
     /// `BLOCK` for a request or a block error, `BLOCK: CHECK NAME` for a check.
     pub name: String,
+    /// The block it is about.
     pub block: &'a str,
+    /// What it is.
     pub kind: CaseKind<'a>,
     /// When it started and how long it took, in milliseconds.
     pub at_ms: u64,
+    /// How long it took.
     pub duration_ms: u64,
     /// `None` when it passed; else the failure's type (the error kind) and message.
     pub failure: Option<(String, String)>,
@@ -251,6 +260,7 @@ pub struct Case<'a> {
 
 /// What a [`Case`] is.
 #[derive(Debug, Clone)]
+#[allow(missing_docs, reason = "a variant's doc names its fields")]
 pub enum CaseKind<'a> {
     /// A Send Request: what was sent (method, URL, headers) and the value it fired.
     Request { method: Option<&'a str>, url: Option<&'a str>, headers: &'a [(String, String)], value: &'a Value },
@@ -363,5 +373,17 @@ fn request_failure(value: &Value) -> (String, String) {
 
 /// A value on one line, cut after 200 characters.
 pub fn short(value: &Value) -> String {
-    crate::render::human::short_value(value, 200)
+    short_value(value, 200)
+}
+
+/// A value on one line, cut after `max` characters (`…` marks the cut).
+pub fn short_value(value: &Value, max: usize) -> String {
+    let text = match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
+        None => text,
+    }
 }
