@@ -34,7 +34,7 @@ use tokio_util::sync::CancellationToken;
 use crate::Error;
 use crate::flows::LoadedFlow;
 use crate::report::keep::{self, Budget, Keeper};
-use crate::report::{self, FlowReport, Ran};
+use crate::report::{self, FlowReport, Overall, Ran};
 
 /// How the flows of a run are run.
 #[derive(Debug, Clone)]
@@ -109,14 +109,14 @@ pub struct RunSummary {
 impl RunSummary {
     /// The run's outcome as the reports state it: `cancelled` when it was cancelled,
     /// `ok` when every flow ran and was `ok`, else `failed`.
-    pub fn outcome(&self) -> &'static str {
+    pub fn outcome(&self) -> Overall {
         report::overall(&self.flows, self.cancelled)
     }
 
     /// Whether every flow ran and was `ok` (`switchyard run` then exits 0, even when a
     /// Ctrl-C came too late to cancel anything).
     pub fn all_ok(&self) -> bool {
-        report::overall(&self.flows, false) == "ok"
+        report::overall(&self.flows, false) == Overall::Ok
     }
 }
 

@@ -199,7 +199,8 @@ impl Observer for Console {
 /// `3 flows: 2 ok, 1 failed · 41 requests · 1.2 s`, on stderr.
 fn closing_line(reports: &[FlowReport], duration_ms: u64) -> Result<(), Fatal> {
     let line = report::closing_line(reports, duration_ms);
-    let style = if report::overall(reports, false) == "ok" { human::GREEN.bold() } else { human::RED.bold() };
+    let style =
+        if report::overall(reports, false) == report::Overall::Ok { human::GREEN.bold() } else { human::RED.bold() };
     let mut stderr = output::stderr();
     writeln!(stderr, "\n{style}{}{style:#}", Escaped(&line)).and_then(|()| stderr.flush()).map_err(output::failed)
 }

@@ -17,6 +17,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod keep;
+mod outcome;
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write as _};
@@ -28,6 +29,7 @@ use switchyard_engine::wording::{duration, plural};
 use switchyard_engine::{Event, Outcome, RunSummary};
 use switchyard_flow::{Escaped, LogLevel, Port};
 
+pub use self::outcome::{FlowOutcome, Overall};
 use crate::Error;
 
 /// An event and when it arrived, in milliseconds since its flow started.
@@ -63,21 +65,21 @@ pub struct Ran {
 }
 
 impl FlowReport {
-    /// `ok`, `failed`, `cancelled`, `limit`, or `not_run`.
-    pub fn outcome(&self) -> &'static str {
-        self.ran.as_ref().map_or("not_run", |ran| ran.summary.outcome.as_str())
+    /// How it ended, or that it never started.
+    pub fn outcome(&self) -> FlowOutcome {
+        self.ran.as_ref().map_or(FlowOutcome::NotRun, |ran| ran.summary.outcome.into())
     }
 }
 
 /// The whole run: `cancelled` when it was cancelled, `ok` when every flow ran and was
 /// `ok`, else `failed`.
-pub fn overall(flows: &[FlowReport], cancelled: bool) -> &'static str {
+pub fn overall(flows: &[FlowReport], cancelled: bool) -> Overall {
     if cancelled {
-        "cancelled"
+        Overall::Cancelled
     } else if flows.iter().all(|f| f.ran.as_ref().is_some_and(|r| r.summary.outcome == Outcome::Ok)) {
-        "ok"
+        Overall::Ok
     } else {
-        "failed"
+        Overall::Failed
     }
 }
 
@@ -87,11 +89,11 @@ pub fn closing_line(flows: &[FlowReport], duration_ms: u64) -> String {
     let mut tally: Vec<(&str, usize)> = vec![("ok", 0)];
     for flow in flows {
         let word = match flow.outcome() {
-            "ok" => "ok",
-            "failed" => "failed",
-            "cancelled" => "cancelled",
-            "limit" => "at the step limit",
-            _ => "not run",
+            FlowOutcome::Ok => "ok",
+            FlowOutcome::Failed => "failed",
+            FlowOutcome::Cancelled => "cancelled",
+            FlowOutcome::Limit => "at the step limit",
+            FlowOutcome::NotRun => "not run",
         };
         match tally.iter_mut().find(|(w, _)| *w == word) {
             Some((_, count)) => *count += 1,
