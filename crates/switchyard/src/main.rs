@@ -52,7 +52,7 @@ fn main() -> ExitCode {
         Err(error) => {
             return match error.print() {
                 Ok(()) => ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2)),
-                Err(write) => output::failed(write).report(),
+                Err(write) => output::failed(write).report(&mut output::stderr()),
             };
         }
     };
@@ -79,7 +79,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(exit) => exit.into(),
-        Err(fatal) => fatal.report(),
+        Err(fatal) => fatal.report(&mut output::stderr()),
     }
 }
 
