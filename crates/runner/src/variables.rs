@@ -1,4 +1,4 @@
-//! The variables of a run and where they come from, highest first (DESIGN §4): the
+//! The variables of a run and where they come from, highest first (docs/cli.md): the
 //! command line (`--var`, `--secret`, `--secret-env`), the process environment
 //! (`SWITCHYARD_SECRET_<NAME>`, `SWITCHYARD_VAR_<NAME>`), the selected environment
 //! (`--env NAME`) and the global variables. (Values a flow's `set` blocks keep are above
@@ -27,8 +27,9 @@ pub const VAR_PREFIX: &str = "SWITCHYARD_VAR_";
 /// the globals. Only the secrets the flow references and neither the command line nor
 /// the process environment gives are read from the keychain.
 ///
-/// Exit 2 for a malformed argument or `SWITCHYARD_*` variable, or an environment that
-/// does not exist; exit 3 when the store or the keychain fails.
+/// [`Error::Invalid`] for a malformed argument or `SWITCHYARD_*` variable, or an
+/// environment that does not exist; [`Error::Environment`] when the store or the
+/// keychain fails.
 pub fn for_run(
     flow_variable_names: &BTreeSet<String>,
     args: VariableArgs<'_>,

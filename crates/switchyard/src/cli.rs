@@ -1,4 +1,4 @@
-//! The command-line arguments, as clap derives them (DESIGN §5).
+//! The command-line arguments, as clap derives them (documented for users in docs/cli.md).
 
 use std::path::PathBuf;
 

@@ -1,5 +1,5 @@
 //! `--report-html FILE`: one self-contained page a person opens after a CI run
-//! (DESIGN §8). Nothing is loaded from elsewhere: the style is inline and there is no
+//! (docs/cli.md). Nothing is loaded from elsewhere: the style is inline and there is no
 //! script (`<details>` expands headers and bodies).
 //!
 //! Per flow: its outcome and summary, a timeline of its Send Request runs, and per

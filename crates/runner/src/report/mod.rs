@@ -1,4 +1,4 @@
-//! Reports of a `switchyard run`, written when every flow has ended (DESIGN §8):
+//! Reports of a `switchyard run`, written when every flow has ended (docs/cli.md):
 //! JUnit XML ([`junit`]), JSON ([`json`]) and one self-contained HTML page ([`html`]).
 //!
 //! They are built from the events the engine sent, which its redactor has already
@@ -131,7 +131,8 @@ impl Targets {
         self.junit.is_some() || self.json.is_some() || self.html.is_some()
     }
 
-    /// Writes every report asked for. A file that cannot be written ends with exit 3.
+    /// Writes every report asked for. A file that cannot be written is an
+    /// [`Error::Environment`].
     pub fn write(&self, flows: &[FlowReport], cancelled: bool, duration_ms: u64) -> Result<(), Error> {
         if let Some(path) = &self.junit {
             let xml = junit::render(flows).map_err(|error| Error::environment(anyhow!("JUnit report: {error}")))?;
@@ -152,7 +153,7 @@ impl Targets {
 /// rename), and a symbolic link is followed to its target, which is replaced so; a
 /// device, FIFO or socket is written to directly, as is a link into `/proc`
 /// (`/dev/stdout`, `/dev/fd/N`: after what is there). A folder is refused. Any error
-/// ends with exit 3.
+/// is an [`Error::Environment`].
 pub fn write_report(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let shown = Escaped(&path.display().to_string()).to_string();
     let written = (|| -> io::Result<()> {
