@@ -1,5 +1,7 @@
 //! The reports of a run the runner ran: outcomes as their names, JUnit that parses.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+
 mod common;
 
 use std::sync::Arc;

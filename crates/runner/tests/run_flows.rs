@@ -2,6 +2,8 @@
 //! limit, cancellation, an observer whose output fails, the kept events and the
 //! summary's outcomes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+
 mod common;
 
 use std::io;

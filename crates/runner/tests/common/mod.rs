@@ -1,6 +1,7 @@
 //! Flow files for the runner's tests, and an observer that writes down what it is told.
 
 #![allow(dead_code, reason = "each test file uses some of these")]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
 
 use std::cell::RefCell;
 use std::io;
