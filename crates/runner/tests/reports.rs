@@ -7,8 +7,9 @@ mod common;
 use std::sync::Arc;
 
 use common::{logging, write};
+use switchyard_runner::report::write::write_report;
 use switchyard_runner::report::{json, junit};
-use switchyard_runner::{RunConfig, load_flows, run_flows};
+use switchyard_runner::{Error, RunConfig, load_flows, run_flows};
 use switchyard_vault::Variables;
 use tokio_util::sync::CancellationToken;
 
@@ -36,4 +37,25 @@ async fn a_failed_and_a_flow_not_run_are_reported_by_name() {
     assert_eq!(suites.len(), 2);
     assert!(suites[0].descendants().any(|node| node.has_tag_name("failure")), "the error log fails a case: {xml}");
     assert!(suites[1].descendants().any(|node| node.has_tag_name("skipped")), "{xml}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_report_through_a_link_replaces_the_file_it_names_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real.xml");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.xml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    write_report(&link, b"new").unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+}
+
+#[test]
+fn a_report_is_not_written_over_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = write_report(dir.path(), b"x").unwrap_err();
+    assert!(matches!(error, Error::Environment(_)), "{error:?}");
+    assert!(error.to_string().contains("it is a folder"), "{error}");
 }
