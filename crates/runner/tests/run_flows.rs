@@ -205,3 +205,52 @@ async fn with_jobs_several_flows_start_before_any_ends() {
     assert!(told.iter().take(third).any(|t| matches!(t, Told::Finished { .. })), "the third waits for a place");
     assert_eq!(outcomes(&summary), [FlowOutcome::Ok; 3]);
 }
+
+/// An observer that shows nothing and can be sent between threads.
+struct Quiet;
+
+impl switchyard_runner::FlowObserver for Quiet {
+    fn event(&mut self, _event: &switchyard_engine::Event) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl switchyard_runner::Observer for Quiet {
+    type Flow = Quiet;
+
+    fn flow_started(&mut self, _index: usize, _flow: &LoadedFlow, _undefined: Vec<String>) -> Quiet {
+        Quiet
+    }
+
+    fn flow_finished(
+        &mut self,
+        _index: usize,
+        _observer: Quiet,
+        _ran: &switchyard_runner::report::Ran,
+    ) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_with_a_sendable_observer_can_be_spawned_on_any_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let flows = load_flows(&[write(dir.path(), "a.flow.json", &logging("first", "x", "info"))]).unwrap();
+    let config = RunConfig { keep_events: Some(1024), ..config() };
+    let engine = config.engine().unwrap();
+    let variables = Arc::new(Variables::new());
+    // What a server front end does: each run a task of its own on a multi-threaded runtime.
+    let summary = tokio::spawn(async move {
+        let stop = CancellationToken::new();
+        run_flows(&engine, &flows, &variables, &config, &stop, &mut Quiet).await
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(summary.outcome(), Overall::Ok);
+    assert!(!summary.flows[0].ran.as_ref().unwrap().events.is_empty(), "events kept on another thread");
+}
