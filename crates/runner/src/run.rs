@@ -17,7 +17,9 @@
 //! Ctrl-C); so does an observer whose output is gone.
 //!
 //! Everything runs on the task that polls [`run_flows`]: nothing is handed between
-//! threads, and the observer need not be `Send`.
+//! threads, and the observer need not be `Send` (`switchyard run` polls it on a
+//! one-thread runtime). With a `Send` observer the future is `Send` too, so a server
+//! can spawn a run per request on a multi-threaded runtime.
 
 use std::io;
 use std::sync::Arc;
