@@ -9,7 +9,7 @@
 //! flow keeps a bounded number of events ([`keep`]). Text taken from flows or servers
 //! keeps its control characters escaped (`\u{1b}`).
 //!
-//! [`write`] writes the reports asked for ([`write::Targets`]) without destroying what
+//! [`mod@write`] writes the reports asked for ([`write::Targets`]) without destroying what
 //! their paths point at. This module holds what the three formats read: the flows'
 //! reports, their outcomes and the cases in their events; it uses none of them.
 
