@@ -1,4 +1,4 @@
-//! A probe for the engine-speed profile (BENCHMARKS.md, issue 12): runs a flow through
+//! A probe for the engine-speed profile (BENCHMARKS.md): runs a flow through
 //! the engine's public API the way `switchyard run --format json` does, but with the
 //! tokio runtime flavour chosen on the command line, and reports how long each phase
 //! took. It answers "what would a current-thread runtime save?" without touching the

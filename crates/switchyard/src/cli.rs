@@ -1,4 +1,4 @@
-//! The command-line arguments, as clap derives them (DESIGN §5).
+//! The command-line arguments, as clap derives them (documented for users in docs/cli.md).
 
 use std::path::PathBuf;
 
@@ -301,7 +301,7 @@ pub struct RunArgs {
 
     /// The longest body (or other text) the reports keep, in bytes: a longer one is cut
     /// there, ending with a marker saying how many bytes were left out.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::report::keep::DEFAULT_BODY_LIMIT,
+    #[arg(long, value_name = "BYTES", default_value_t = switchyard_runner::report::keep::DEFAULT_BODY_LIMIT,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub report_body_limit: u64,
 }
@@ -372,7 +372,7 @@ mod tests {
     fn the_report_body_limit_defaults_to_the_reports_default_and_must_be_positive() {
         let cli = Cli::try_parse_from(["switchyard", "run", "f.json"]).unwrap();
         let Some(Command::Run(args)) = cli.command else { panic!("expected run") };
-        assert_eq!(args.report_body_limit, crate::report::keep::DEFAULT_BODY_LIMIT);
+        assert_eq!(args.report_body_limit, switchyard_runner::report::keep::DEFAULT_BODY_LIMIT);
         assert!(Cli::try_parse_from(["switchyard", "run", "f.json", "--report-body-limit", "0"]).is_err());
     }
 

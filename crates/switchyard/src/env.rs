@@ -1,5 +1,5 @@
 //! `switchyard env list | new | rm | mv`: environments, the named sets of variables a
-//! run picks with `--env NAME` (DESIGN §8).
+//! run picks with `--env NAME` (docs/cli.md).
 //!
 //! The store does the work (`switchyard_vault::Store`, under its lock): plain values in
 //! `globals.json`, secrets in the OS keychain as `ENV/NAME`. `rm` and `mv` take the

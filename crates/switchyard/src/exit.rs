@@ -1,6 +1,10 @@
-//! Exit codes (DESIGN §5) and the fatal errors that end the program with one.
+//! Exit codes (docs/cli.md) and the fatal errors that end the program with one.
+//!
+//! This module writes nothing by itself: [`Fatal::report`] is handed the stream to
+//! write to, so `output` (which makes [`Fatal`]s of failed writes) can use it without
+//! it using `output` back.
 
-use std::io::Write as _;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 /// How the program ends.
@@ -66,6 +70,16 @@ impl Fatal {
         Self::new(Exit::Environment, error)
     }
 
+    /// How a failed write to stdout or stderr ends the program: quietly with exit 0
+    /// when the reader went away (a broken pipe), else exit 3 with a message saying why.
+    pub fn write_failed(error: io::Error) -> Self {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            Self::quiet(Exit::Success)
+        } else {
+            Self::environment(anyhow::anyhow!("cannot write the output: {error}"))
+        }
+    }
+
     /// The message, one `error: …` line per line of the error (a flow file's problems
     /// are one per line). Text from files is escaped where the errors are made (flow
     /// and vault errors); any other control character but the line break is escaped
@@ -75,13 +89,12 @@ impl Fatal {
         text.lines().map(|line| format!("error: {}\n", switchyard_flow::Escaped(line))).collect()
     }
 
-    /// Prints the error on stderr (nothing when quiet) and returns the exit code.
-    pub fn report(self) -> ExitCode {
+    /// Prints the error on `stderr` (nothing when quiet) and returns the exit code.
+    pub fn report(self, stderr: &mut dyn Write) -> ExitCode {
         if self.quiet {
             return self.exit.into();
         }
         let style = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into())).bold();
-        let mut stderr = crate::output::stderr();
         for line in self.message().lines() {
             let rest = line.strip_prefix("error:").unwrap_or(line);
             // Nowhere left to report a failure to write to stderr: the exit code still says it.
@@ -92,6 +105,20 @@ impl Fatal {
         // As above: a failed flush leaves only the exit code to say it.
         let _ = stderr.flush();
         self.exit.into()
+    }
+}
+
+impl From<switchyard_runner::Error> for Fatal {
+    /// Invalid input ends with exit 2, a failed environment with exit 3, a failed write
+    /// as every failed write does ([`Fatal::write_failed`]).
+    fn from(error: switchyard_runner::Error) -> Self {
+        use switchyard_runner::Error;
+        match error {
+            Error::Invalid(error) => Self::invalid_input(error),
+            Error::InvalidFlows { .. } => Self::invalid_input(anyhow::anyhow!("{error}")),
+            Error::Environment(error) => Self::environment(error),
+            Error::Output(error) => Self::write_failed(error),
+        }
     }
 }
 
@@ -109,6 +136,29 @@ mod tests {
     fn a_message_carries_no_control_character() {
         let fatal = Fatal::environment(anyhow::anyhow!("name `a\u{1b}]0;x\u{7}` \r\0"));
         assert_eq!(fatal.message(), "error: name `a\\u{1b}]0;x\\u{7}` \\r\\0\n");
+    }
+
+    #[test]
+    fn a_closed_reader_ends_quietly_and_any_other_write_failure_with_exit_3() {
+        let closed = Fatal::write_failed(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert!(closed.quiet);
+        assert_eq!(closed.exit, Exit::Success);
+        let full = Fatal::write_failed(io::Error::other("No space left on device"));
+        assert!(!full.quiet);
+        assert_eq!(full.exit, Exit::Environment);
+        assert_eq!(full.message(), "error: cannot write the output: No space left on device\n");
+    }
+
+    #[test]
+    fn a_report_is_written_to_the_stream_it_is_given() {
+        let mut stderr = Vec::new();
+        let code = Fatal::invalid_input(anyhow::anyhow!("one\ntwo")).report(&mut stderr);
+        assert_eq!(code, ExitCode::from(2));
+        let text = String::from_utf8(stderr).unwrap();
+        assert!(text.contains("error:") && text.contains(" one\n") && text.contains(" two\n"), "{text:?}");
+        let mut nothing = Vec::new();
+        Fatal::quiet(Exit::Success).report(&mut nothing);
+        assert!(nothing.is_empty());
     }
 
     #[test]

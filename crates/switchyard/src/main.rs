@@ -1,17 +1,20 @@
 //! `switchyard`: the one Switchyard binary.
 //!
 //! With no subcommand it opens the desktop app ([`app`]); `switchyard run FLOW` runs a flow headless and `switchyard check FLOW…`
-//! validates flow files. The exit codes are DESIGN §5's, in [`exit`].
+//! validates flow files. The exit codes are those of docs/cli.md, in [`exit`].
+//!
+//! The binary parses arguments and renders; what a run does (loading flow files,
+//! layering its variables, the run loop, the reports) is the `switchyard_runner`
+//! library's, which other front ends share.
 //!
 //! Modules: `cli` (the clap arguments), `exit` (exit codes and fatal errors), `app`
-//! (no subcommand), `run` (the `run` command: engine, several flows, Ctrl-C), `flows`
-//! (the flow files a run names: folders expanded, all checked first), `report` (JUnit,
-//! JSON and HTML reports), `variables` (a run's variables, layer by layer, into
-//! [`switchyard_vault::Variables`]), `check` (the `check` command), `vars` (the globals
+//! (no subcommand), `run` (the `run` command: arguments into a run, Ctrl-C, the console
+//! observer, the closing line), `check` (the `check` command), `vars` (the globals
 //! store, `--env` an environment's variables), `env` (environments), `import` / `export` (Postman and
 //! curl, through `switchyard_import`), `render` (turning run events into human or JSON
 //! output) and `output` (the one way to write to stdout and stderr: see its docs before
-//! adding a subcommand).
+//! adding a subcommand). `exit` uses nothing of `output`: `output` turns failed writes
+//! into `exit`'s fatal errors.
 
 // The print-family macros panic when stdout or stderr is closed or full: write through
 // `output` instead, whose errors end the program cleanly.
@@ -24,13 +27,10 @@ mod curl_bridge;
 mod env;
 mod exit;
 mod export;
-mod flows;
 mod import;
 mod output;
 mod render;
-mod report;
 mod run;
-mod variables;
 mod vars;
 
 use std::process::ExitCode;
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         Err(error) => {
             return match error.print() {
                 Ok(()) => ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2)),
-                Err(write) => output::failed(write).report(),
+                Err(write) => output::failed(write).report(&mut output::stderr()),
             };
         }
     };
@@ -82,7 +82,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(exit) => exit.into(),
-        Err(fatal) => fatal.report(),
+        Err(fatal) => fatal.report(&mut output::stderr()),
     }
 }
 

@@ -30,9 +30,7 @@
 use std::fmt;
 use std::io::{self, IsTerminal, Write as _};
 
-use anyhow::anyhow;
-
-use crate::exit::{Exit, Fatal};
+use crate::exit::Fatal;
 
 /// stdout for styled text: `anstream` strips colour (and any other escape sequence)
 /// unless [`colour`] says it shows colour.
@@ -101,17 +99,8 @@ fn write_line(stream: &mut impl io::Write, line: fmt::Arguments<'_>) -> io::Resu
     stream.flush()
 }
 
-/// Whether `error` means the reader of our output went away.
-pub fn is_closed(error: &io::Error) -> bool {
-    error.kind() == io::ErrorKind::BrokenPipe
-}
-
 /// How a failed write ends the program: quietly with exit 0 when the reader went away,
-/// else exit 3 with a message saying why.
+/// else exit 3 with a message saying why ([`Fatal::write_failed`]).
 pub fn failed(error: io::Error) -> Fatal {
-    if is_closed(&error) {
-        Fatal::quiet(Exit::Success)
-    } else {
-        Fatal::environment(anyhow!("cannot write the output: {error}"))
-    }
+    Fatal::write_failed(error)
 }

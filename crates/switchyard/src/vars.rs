@@ -14,7 +14,7 @@ use anyhow::anyhow;
 use secrecy::{ExposeSecret as _, SecretString};
 use switchyard_engine::MASK;
 use switchyard_flow::{Escaped, escape_controls};
-use switchyard_vault::{Date, Definition, Keychain, Kind, Scope, Store, VaultError};
+use switchyard_vault::{Date, Definition, Kind, Scope, Store, VaultError};
 
 use crate::cli::{VarsArgs, VarsCommand};
 use crate::exit::{Exit, Fatal};
@@ -83,15 +83,15 @@ pub fn vars(args: &VarsArgs) -> Result<Exit, Fatal> {
     }
 }
 
-/// The store in the config directory, with the system keychain (contacted on first use).
+/// The store in the config directory, with the system keychain (contacted on first use):
+/// the one `switchyard_runner` opens for a run.
 pub fn open_store() -> Result<Store, Fatal> {
-    let dir = Store::config_dir().map_err(vault_fatal)?;
-    Store::open(&dir, Keychain::system()).map_err(vault_fatal)
+    Ok(switchyard_runner::variables::open_store()?)
 }
 
 /// Exit 3 for the keychain or the file system, 2 for what the user asked.
 pub fn vault_fatal(error: VaultError) -> Fatal {
-    if error.is_environment() { Fatal::environment(error) } else { Fatal::invalid_input(error) }
+    Fatal::from(switchyard_runner::Error::from(error))
 }
 
 fn list(store: &Store, scope: Scope<'_>) -> Result<Exit, Fatal> {

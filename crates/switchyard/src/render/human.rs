@@ -25,6 +25,7 @@ use anstyle::{AnsiColor, Color, Style};
 use switchyard_engine::wording::{failure_message, plural, run_summary, size};
 use switchyard_engine::{Counts, Event, Outcome};
 use switchyard_flow::{Escaped, LogLevel, Port};
+use switchyard_runner::report::short_value;
 
 use super::Render;
 
@@ -258,18 +259,6 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
             }
             Event::RunFinished { outcome, counts, duration_ms } => self.run_finished(*outcome, counts, *duration_ms),
         }
-    }
-}
-
-/// A value on one line, cut after `max` characters (`…` marks the cut).
-pub(crate) fn short_value(value: &serde_json::Value, max: usize) -> String {
-    let text = match value {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
-        None => text,
     }
 }
 

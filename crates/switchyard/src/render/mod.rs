@@ -5,7 +5,7 @@
 //! arrive already masked by the engine, so renderers never see a secret value.
 //!
 //! A renderer may buffer what [`Render::event`] writes; [`Render::flush`] makes it
-//! visible. The run loop (`run.rs`) flushes at most every 20 ms while events keep
+//! visible. The run loop (`switchyard_runner::run`) flushes at most every 20 ms while events keep
 //! coming and at once after a pause, so a fast run costs one write per 20 ms instead of
 //! one per line, and a slow one still shows each event as it happens.
 

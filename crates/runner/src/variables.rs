@@ -1,4 +1,4 @@
-//! The variables of a run and where they come from, highest first (DESIGN §4): the
+//! The variables of a run and where they come from, highest first (docs/cli.md): the
 //! command line (`--var`, `--secret`, `--secret-env`), the process environment
 //! (`SWITCHYARD_SECRET_<NAME>`, `SWITCHYARD_VAR_<NAME>`), the selected environment
 //! (`--env NAME`) and the global variables. (Values a flow's `set` blocks keep are above
@@ -13,10 +13,9 @@ use std::ffi::OsString;
 
 use anyhow::{Result, bail};
 use switchyard_flow::template;
-use switchyard_vault::{Variable, Variables};
+use switchyard_vault::{Keychain, Store, Variable, Variables};
 
-use crate::exit::Fatal;
-use crate::vars;
+use crate::Error;
 
 /// The prefix of an environment variable that is a secret: `SWITCHYARD_SECRET_auth`.
 pub const SECRET_PREFIX: &str = "SWITCHYARD_SECRET_";
@@ -28,17 +27,22 @@ pub const VAR_PREFIX: &str = "SWITCHYARD_VAR_";
 /// the globals. Only the secrets the flow references and neither the command line nor
 /// the process environment gives are read from the keychain.
 ///
-/// Exit 2 for a malformed argument or `SWITCHYARD_*` variable, or an environment that
-/// does not exist; exit 3 when the store or the keychain fails.
+/// [`Error::Invalid`] for a malformed argument or `SWITCHYARD_*` variable, or an
+/// environment that does not exist; [`Error::Environment`] when the store or the
+/// keychain fails.
 pub fn for_run(
     flow_variable_names: &BTreeSet<String>,
     args: VariableArgs<'_>,
     environment: Option<&str>,
-) -> Result<Variables, Fatal> {
+) -> Result<Variables, Error> {
     let process = ProcessEnv::current();
-    layered(flow_variable_names, args, &process, |referenced| {
-        vars::open_store()?.variables_for(environment, referenced).map_err(vars::vault_fatal)
-    })
+    layered(flow_variable_names, args, &process, |referenced| Ok(open_store()?.variables_for(environment, referenced)?))
+}
+
+/// The globals store in its usual place, with the system keychain.
+pub fn open_store() -> Result<Store, Error> {
+    let dir = Store::config_dir()?;
+    Ok(Store::open(&dir, Keychain::system())?)
 }
 
 /// [`for_run`] with the process environment and the store handed in: `stored` gets the
@@ -48,10 +52,10 @@ pub fn layered(
     flow_variable_names: &BTreeSet<String>,
     args: VariableArgs<'_>,
     process: &ProcessEnv,
-    stored: impl FnOnce(&BTreeSet<String>) -> Result<Variables, Fatal>,
-) -> Result<Variables, Fatal> {
-    let command_line = from_args(args, |name| process.get(name)).map_err(Fatal::invalid_input)?;
-    let from_process = from_process_env(process).map_err(Fatal::invalid_input)?;
+    stored: impl FnOnce(&BTreeSet<String>) -> Result<Variables, Error>,
+) -> Result<Variables, Error> {
+    let command_line = from_args(args, |name| process.get(name)).map_err(Error::Invalid)?;
+    let from_process = from_process_env(process).map_err(Error::Invalid)?;
     let given = |name: &String| command_line.get(name).is_some() || from_process.get(name).is_some();
     let referenced: BTreeSet<String> = flow_variable_names.iter().filter(|name| !given(name)).cloned().collect();
     let mut variables = stored(&referenced)?;

@@ -1,5 +1,5 @@
 //! `--report-html FILE`: one self-contained page a person opens after a CI run
-//! (DESIGN §8). Nothing is loaded from elsewhere: the style is inline and there is no
+//! (docs/cli.md). Nothing is loaded from elsewhere: the style is inline and there is no
 //! script (`<details>` expands headers and bodies).
 //!
 //! Per flow: its outcome and summary, a timeline of its Send Request runs, and per
@@ -18,7 +18,7 @@ use switchyard_engine::Event;
 use switchyard_engine::wording::{duration, run_summary};
 use switchyard_flow::escape_controls;
 
-use super::{Case, CaseKind, FlowReport, cases, keep, short};
+use super::{Case, CaseKind, FlowOutcome, FlowReport, Overall, cases, keep, short};
 
 const STYLE: &str = r#"
 :root { color-scheme: light; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --muted: #57606a; --line: #d0d7de; }
@@ -66,7 +66,7 @@ pub fn render(flows: &[FlowReport], cancelled: bool, duration_ms: u64, body_limi
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>Switchyard run: {outcome}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n\
          <h1>Switchyard run <span class=\"badge{}\">{outcome}</span></h1>\n<div class=\"muted\">{}</div>\n</header>\n<main>\n",
-        if outcome == "ok" { "" } else { " bad" },
+        if outcome == Overall::Ok { "" } else { " bad" },
         text(&super::closing_line(flows, duration_ms)),
     );
     for flow in flows {
@@ -79,15 +79,15 @@ pub fn render(flows: &[FlowReport], cancelled: bool, duration_ms: u64, body_limi
 fn flow_section(page: &mut String, flow: &FlowReport, body_limit: usize) {
     let outcome = flow.outcome();
     let class = match outcome {
-        "ok" => "",
-        "not_run" => " skip",
-        _ => " bad",
+        FlowOutcome::Ok => "",
+        FlowOutcome::NotRun => " skip",
+        FlowOutcome::Failed | FlowOutcome::Cancelled | FlowOutcome::Limit => " bad",
     };
     let _ = write!(
         page,
         "<section class=\"flow{class}\">\n<h2>{} <span class=\"badge{class}\">{}</span></h2>\n<div class=\"file\">{}</div>\n",
         text(&flow.name),
-        outcome.replace('_', " "),
+        outcome.as_str().replace('_', " "),
         text(&flow.file)
     );
     let Some(ran) = &flow.ran else {

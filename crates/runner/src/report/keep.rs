@@ -26,10 +26,9 @@
 //! size after a [`SENTINEL`] character until [`Keeper::finish`] turns it into the
 //! marker.
 
-use std::cell::Cell;
 use std::io;
-use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 use switchyard_engine::{Event, Redactor};
@@ -60,9 +59,10 @@ const EVENT_OVERHEAD: u64 = 160;
 /// shown cut at the limit.
 const SENTINEL: char = '\u{10FFFE}';
 
-/// The bytes the reports may still keep, shared by every flow of a run (one thread).
+/// The bytes the reports may still keep, shared by every flow of a run (on one thread
+/// or several).
 #[derive(Debug, Clone)]
-pub struct Budget(Rc<Cell<u64>>);
+pub struct Budget(Arc<AtomicU64>);
 
 impl Budget {
     /// The budget of a whole run: [`RUN_BUDGET`].
@@ -71,17 +71,12 @@ impl Budget {
     }
 
     fn new(bytes: u64) -> Self {
-        Self(Rc::new(Cell::new(bytes)))
+        Self(Arc::new(AtomicU64::new(bytes)))
     }
 
     /// Takes `bytes` when there are that many left.
     fn take(&self, bytes: u64) -> bool {
-        let left = self.0.get();
-        if bytes > left {
-            return false;
-        }
-        self.0.set(left - bytes);
-        true
+        self.0.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(bytes)).is_ok()
     }
 }
 
@@ -98,6 +93,7 @@ pub struct Keeper {
 /// bodies cut to the limit.
 #[derive(Debug, Clone, Default)]
 pub struct Kept {
+    /// The events kept, in the order they came.
     pub events: Vec<Timed>,
     /// Events not kept (a bound was reached); the last, `run_finished`, always is.
     pub left_out: u64,

@@ -1,5 +1,5 @@
 //! `--report-junit FILE`: JUnit XML as Jenkins, GitLab and GitHub's test reporters read
-//! it, written with `quick-junit` (DESIGN §8).
+//! it, written with `quick-junit` (docs/cli.md).
 //!
 //! A `testsuite` per flow, named by the flow's `name`, with its file as a property; a
 //! `testcase` per Send Request block run (named by the block id) and per check (`BLOCK:

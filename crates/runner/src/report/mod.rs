@@ -1,4 +1,4 @@
-//! Reports of a `switchyard run`, written when every flow has ended (DESIGN §8):
+//! Reports of a `switchyard run`, written when every flow has ended (docs/cli.md):
 //! JUnit XML ([`junit`]), JSON ([`json`]) and one self-contained HTML page ([`html`]).
 //!
 //! They are built from the events the engine sent, which its redactor has already
@@ -9,31 +9,32 @@
 //! flow keeps a bounded number of events ([`keep`]). Text taken from flows or servers
 //! keeps its control characters escaped (`\u{1b}`).
 //!
-//! A report never destroys what its path points at ([`write_report`]): a regular file
-//! (or a new one) is replaced atomically (a temporary file beside it, then a rename),
-//! through any symbolic links to it; a device, FIFO or socket is written to directly.
+//! [`mod@write`] writes the reports asked for ([`write::Targets`]) without destroying what
+//! their paths point at. This module holds what the three formats read: the flows'
+//! reports, their outcomes and the cases in their events; it uses none of them.
 
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod keep;
+mod outcome;
+pub mod write;
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{self, Write as _};
-use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, anyhow};
 use serde_json::Value;
 use switchyard_engine::wording::{duration, plural};
 use switchyard_engine::{Event, Outcome, RunSummary};
-use switchyard_flow::{Escaped, LogLevel, Port};
+use switchyard_flow::{LogLevel, Port};
 
-use crate::exit::Fatal;
+pub use self::outcome::{FlowOutcome, Overall};
 
 /// An event and when it arrived, in milliseconds since its flow started.
 #[derive(Debug, Clone)]
 pub struct Timed {
+    /// When it arrived.
     pub at_ms: u64,
+    /// The event, masked.
     pub event: Event,
 }
 
@@ -51,6 +52,7 @@ pub struct FlowReport {
 /// A flow that ran: its outcome and the events it sent, as kept for the reports.
 #[derive(Debug, Clone)]
 pub struct Ran {
+    /// Its outcome, counts and duration.
     pub summary: RunSummary,
     /// Every event it sent, or the first ones and its `run_finished` when it sent more
     /// than a report keeps ([`keep`]).
@@ -60,21 +62,21 @@ pub struct Ran {
 }
 
 impl FlowReport {
-    /// `ok`, `failed`, `cancelled`, `limit`, or `not_run`.
-    pub fn outcome(&self) -> &'static str {
-        self.ran.as_ref().map_or("not_run", |ran| ran.summary.outcome.as_str())
+    /// How it ended, or that it never started.
+    pub fn outcome(&self) -> FlowOutcome {
+        self.ran.as_ref().map_or(FlowOutcome::NotRun, |ran| ran.summary.outcome.into())
     }
 }
 
 /// The whole run: `cancelled` when it was cancelled, `ok` when every flow ran and was
 /// `ok`, else `failed`.
-pub fn overall(flows: &[FlowReport], cancelled: bool) -> &'static str {
+pub fn overall(flows: &[FlowReport], cancelled: bool) -> Overall {
     if cancelled {
-        "cancelled"
+        Overall::Cancelled
     } else if flows.iter().all(|f| f.ran.as_ref().is_some_and(|r| r.summary.outcome == Outcome::Ok)) {
-        "ok"
+        Overall::Ok
     } else {
-        "failed"
+        Overall::Failed
     }
 }
 
@@ -84,11 +86,11 @@ pub fn closing_line(flows: &[FlowReport], duration_ms: u64) -> String {
     let mut tally: Vec<(&str, usize)> = vec![("ok", 0)];
     for flow in flows {
         let word = match flow.outcome() {
-            "ok" => "ok",
-            "failed" => "failed",
-            "cancelled" => "cancelled",
-            "limit" => "at the step limit",
-            _ => "not run",
+            FlowOutcome::Ok => "ok",
+            FlowOutcome::Failed => "failed",
+            FlowOutcome::Cancelled => "cancelled",
+            FlowOutcome::Limit => "at the step limit",
+            FlowOutcome::NotRun => "not run",
         };
         match tally.iter_mut().find(|(w, _)| *w == word) {
             Some((_, count)) => *count += 1,
@@ -107,132 +109,6 @@ pub fn closing_line(flows: &[FlowReport], duration_ms: u64) -> String {
     )
 }
 
-/// Where the reports go.
-#[derive(Debug, Default, Clone)]
-pub struct Targets {
-    pub junit: Option<PathBuf>,
-    pub json: Option<PathBuf>,
-    pub html: Option<PathBuf>,
-    /// The longest body a report shows, in bytes (`--report-body-limit`).
-    pub body_limit: u64,
-}
-
-impl Targets {
-    /// Whether any report is asked for (events are kept only then).
-    pub fn any(&self) -> bool {
-        self.junit.is_some() || self.json.is_some() || self.html.is_some()
-    }
-
-    /// Writes every report asked for. A file that cannot be written ends with exit 3.
-    pub fn write(&self, flows: &[FlowReport], cancelled: bool, duration_ms: u64) -> Result<(), Fatal> {
-        if let Some(path) = &self.junit {
-            let xml = junit::render(flows).map_err(|error| Fatal::environment(anyhow!("JUnit report: {error}")))?;
-            write_report(path, xml.as_bytes())?;
-        }
-        if let Some(path) = &self.json {
-            write_report(path, json::render(flows, cancelled).as_bytes())?;
-        }
-        if let Some(path) = &self.html {
-            write_report(path, html::render(flows, cancelled, duration_ms, self.body_limit).as_bytes())?;
-        }
-        Ok(())
-    }
-}
-
-/// Writes a report to `path` without destroying what is there: a regular file, or a
-/// path where nothing is, is replaced atomically (a temporary file beside it, then a
-/// rename), and a symbolic link is followed to its target, which is replaced so; a
-/// device, FIFO or socket is written to directly, as is a link into `/proc`
-/// (`/dev/stdout`, `/dev/fd/N`: after what is there). A folder is refused. Any error
-/// ends with exit 3.
-pub fn write_report(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
-    let shown = Escaped(&path.display().to_string()).to_string();
-    let written = (|| -> io::Result<()> {
-        // `metadata` follows links: what the path finally names.
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => Err(io::Error::other("it is a folder")),
-            Ok(meta) if meta.is_file() => match link_target(path)? {
-                Target::Proc => write_directly(path, &meta, bytes),
-                Target::Path(target) => replace(&target, bytes),
-            },
-            Ok(meta) => write_directly(path, &meta, bytes),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => match link_target(path)? {
-                // A link into /proc that names nothing: opening it says why.
-                Target::Proc => Err(error),
-                Target::Path(target) => replace(&target, bytes),
-            },
-            Err(error) => Err(error),
-        }
-    })();
-    written.with_context(|| format!("cannot write the report {shown}")).map_err(Fatal::environment)
-}
-
-/// Where a report path leads once its symbolic links are followed.
-enum Target {
-    /// A file: the path itself when it is no link, else the last link's target.
-    Path(PathBuf),
-    /// Through `/proc` (`/dev/stdout` → `/proc/self/fd/1` → …), where links name open
-    /// files rather than paths.
-    Proc,
-}
-
-/// Follows `path`'s symbolic links (at most 40, as the system does) to the path that is
-/// no link (which may not exist yet).
-fn link_target(path: &Path) -> io::Result<Target> {
-    let mut current = path.to_path_buf();
-    for _ in 0..40 {
-        if current.starts_with("/proc") {
-            return Ok(Target::Proc);
-        }
-        let is_link = std::fs::symlink_metadata(&current).is_ok_and(|meta| meta.file_type().is_symlink());
-        if !is_link {
-            return Ok(Target::Path(current));
-        }
-        let target = std::fs::read_link(&current)?;
-        current = match current.parent() {
-            Some(dir) if target.is_relative() => dir.join(target),
-            _ => target,
-        };
-    }
-    Err(io::Error::other("too many levels of symbolic links"))
-}
-
-/// Replaces `path` atomically with a file holding `bytes`; an existing file's
-/// permissions are kept.
-fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::Builder::new().prefix(".switchyard-report").tempfile_in(dir)?;
-    file.write_all(bytes)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        file.as_file().set_permissions(meta.permissions())?;
-    }
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|error| error.error)?;
-    Ok(())
-}
-
-/// Writes `bytes` to what `path` names as it is (a device, FIFO or socket, or a file
-/// opened through `/proc`, after what it holds).
-fn write_directly(path: &Path, meta: &std::fs::Metadata, bytes: &[u8]) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        if meta.file_type().is_socket() {
-            let mut stream = std::os::unix::net::UnixStream::connect(path)?;
-            stream.write_all(bytes)?;
-            return stream.flush();
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = meta;
-    let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
-    file.write_all(bytes)?;
-    file.flush()
-}
-
 /// One Send Request block run, a check, a block error or a value logged at level
 /// `error`, read from a flow's events:
 /// what the JUnit and HTML reports list.
@@ -240,10 +116,13 @@ fn write_directly(path: &Path, meta: &std::fs::Metadata, bytes: &[u8]) -> io::Re
 pub struct Case<'a> {
     /// `BLOCK` for a request or a block error, `BLOCK: CHECK NAME` for a check.
     pub name: String,
+    /// The block it is about.
     pub block: &'a str,
+    /// What it is.
     pub kind: CaseKind<'a>,
     /// When it started and how long it took, in milliseconds.
     pub at_ms: u64,
+    /// How long it took.
     pub duration_ms: u64,
     /// `None` when it passed; else the failure's type (the error kind) and message.
     pub failure: Option<(String, String)>,
@@ -251,6 +130,7 @@ pub struct Case<'a> {
 
 /// What a [`Case`] is.
 #[derive(Debug, Clone)]
+#[allow(missing_docs, reason = "a variant's doc names its fields")]
 pub enum CaseKind<'a> {
     /// A Send Request: what was sent (method, URL, headers) and the value it fired.
     Request { method: Option<&'a str>, url: Option<&'a str>, headers: &'a [(String, String)], value: &'a Value },
@@ -363,5 +243,17 @@ fn request_failure(value: &Value) -> (String, String) {
 
 /// A value on one line, cut after 200 characters.
 pub fn short(value: &Value) -> String {
-    crate::render::human::short_value(value, 200)
+    short_value(value, 200)
+}
+
+/// A value on one line, cut after `max` characters (`…` marks the cut).
+pub fn short_value(value: &Value, max: usize) -> String {
+    let text = match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
+        None => text,
+    }
 }

@@ -9,11 +9,11 @@
 use serde::Serialize;
 use switchyard_engine::Event;
 
-use super::FlowReport;
+use super::{FlowOutcome, FlowReport, Overall};
 
 #[derive(Serialize)]
 struct Report<'a> {
-    outcome: &'static str,
+    outcome: Overall,
     flows: Vec<Flow<'a>>,
 }
 
@@ -21,7 +21,7 @@ struct Report<'a> {
 struct Flow<'a> {
     file: &'a str,
     name: &'a str,
-    outcome: &'static str,
+    outcome: FlowOutcome,
     duration_ms: u64,
     events: Vec<&'a Event>,
     #[serde(skip_serializing_if = "is_zero")]

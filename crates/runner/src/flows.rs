@@ -4,24 +4,23 @@
 //! other, shown with the odd bytes replaced (`�`).
 
 use std::collections::{BTreeSet, HashSet};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::anyhow;
 use switchyard_flow::{Escaped, Flow};
 
-use crate::exit::Fatal;
-use crate::output;
+use crate::Error;
 
 /// What a flow file is called when a directory is searched.
 const SUFFIX: &str = ".flow.json";
 
 /// A flow file, read and valid.
 #[derive(Debug)]
-pub struct Loaded {
+pub struct LoadedFlow {
     /// The path as named or found.
     pub path: PathBuf,
+    /// The flow it holds.
     pub flow: Arc<Flow>,
     /// The variables its templates refer to ([`Flow::variable_names`], found once).
     pub variable_names: BTreeSet<String>,
@@ -30,16 +29,16 @@ pub struct Loaded {
 /// The flow files `paths` name, in order: a file as it is (whatever its name), a
 /// directory as every `*.flow.json` below it, sorted by path. A file named twice runs
 /// once. A directory without flows is invalid input.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Fatal> {
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
     for path in paths {
         // A path that is not a folder (missing ones too) is read as a flow file, and
         // reported with the other invalid files.
         if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
             let mut found = Vec::new();
-            collect(path, &mut found).map_err(Fatal::invalid_input)?;
+            collect(path, &mut found).map_err(Error::Invalid)?;
             if found.is_empty() {
-                return Err(Fatal::invalid_input(anyhow!(
+                return Err(Error::invalid(anyhow!(
                     "{}: no *{SUFFIX} files in this folder or below it",
                     Escaped(&path.display().to_string())
                 )));
@@ -80,16 +79,17 @@ fn collect(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads and checks every file; when any is invalid, reports every problem of every
-/// file on stderr and ends with exit 2 before anything runs.
-pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, Fatal> {
+/// Reads and checks every file. When one file is named and it is invalid, its error;
+/// when several are and any is invalid, [`Error::InvalidFlows`] with every problem of
+/// every file.
+pub fn load_all(files: &[PathBuf]) -> Result<Vec<LoadedFlow>, Error> {
     let mut loaded = Vec::with_capacity(files.len());
     let mut invalid = Vec::new();
     for path in files {
         match switchyard_flow::load(path) {
             Ok(flow) => {
                 let variable_names = flow.variable_names();
-                loaded.push(Loaded { path: path.clone(), flow: Arc::new(flow), variable_names });
+                loaded.push(LoadedFlow { path: path.clone(), flow: Arc::new(flow), variable_names });
             }
             Err(error) => invalid.push(error),
         }
@@ -100,12 +100,17 @@ pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, Fatal> {
     if files.len() == 1
         && let Some(error) = invalid.pop()
     {
-        return Err(Fatal::invalid_input(error));
+        return Err(Error::invalid(error));
     }
-    let mut stderr = output::stderr();
-    for error in &invalid {
-        writeln!(stderr, "{error}").map_err(output::failed)?;
-    }
-    stderr.flush().map_err(output::failed)?;
-    Err(Fatal::invalid_input(anyhow!("{} of {} flow files are invalid; nothing was run", invalid.len(), files.len())))
+    Err(Error::InvalidFlows { problems: invalid, files: files.len() })
+}
+
+/// The flows `paths` name ([`expand`]), read and checked ([`load_all`]).
+pub fn load_flows(paths: &[PathBuf]) -> Result<Vec<LoadedFlow>, Error> {
+    load_all(&expand(paths)?)
+}
+
+/// Every variable name the templates of `flows` refer to.
+pub fn variable_names(flows: &[LoadedFlow]) -> BTreeSet<String> {
+    flows.iter().flat_map(|flow| flow.variable_names.iter().cloned()).collect()
 }
