@@ -20,6 +20,7 @@
 // Print macros panic on a closed stdout or stderr: the app writes with `writeln!`.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod action;
 mod app;
 mod blocks;
 mod canvas;
@@ -31,6 +32,7 @@ mod file_dialog;
 pub mod files;
 mod history;
 mod inspector;
+mod look;
 mod loops;
 mod runner;
 mod screenshot;
