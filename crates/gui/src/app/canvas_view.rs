@@ -1,8 +1,8 @@
-//! The canvas side of the app: the palette, the canvas (egui-snarl, whose viewer
-//! queues actions), the inspector panel, and the block edits those actions make: add,
-//! edit, delete, copy, paste (blocks or a curl command), duplicate, Copy as curl. The
-//! wire edits (the wire menu, Insert Log, a block added where a wire was dropped) are
-//! in `wires.rs`.
+//! The canvas side of the app: the canvas panel (drawn by `CanvasState`, with the
+//! markers of carried values), the inspector panel, and the block edits the canvas's
+//! actions make: add, edit, rename, delete, copy, paste (blocks or a curl command),
+//! duplicate, Copy as curl. The wire edits (Insert Log, a block added where a wire was
+//! dropped) are in `wires.rs`; the wire menu is `CanvasState`'s.
 
 use crate::curl::Known;
 use egui::{Pos2, RichText, Ui, Vec2};

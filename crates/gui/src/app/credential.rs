@@ -34,6 +34,52 @@ pub(super) struct Credentials {
     pub(super) pasted: Vec<(String, String)>,
 }
 
+impl Credentials {
+    /// The offer's window, while there is one: its buttons queue [`Action::AnswerCredential`].
+    pub(super) fn ui(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let Some(offer) = &mut self.offer else { return };
+        let mut answer = None;
+        let several = offer.credentials.len() > 1;
+        let title = if several { "Store the pasted credentials?" } else { "Store the pasted credential?" };
+        egui::Window::new(title)
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
+            .show(ctx, |ui| {
+                ui.label(if several {
+                    "The pasted command held credentials. The block refers to them by name:"
+                } else {
+                    "The pasted command held a credential. The block refers to it by name:"
+                });
+                for offered in &mut offer.credentials {
+                    credential_row(ui, offered);
+                }
+                ui.add_space(4.0);
+                let place = match &offer.host {
+                    Some(host) => format!("Store in the OS keychain as a global secret, sent only to {host}?"),
+                    None => "Store in the OS keychain as a global secret?".to_owned(),
+                };
+                ui.label(place);
+                ui.horizontal(|ui| {
+                    if ui.button(if several { "Store as secrets" } else { "Store as secret" }).clicked() {
+                        answer = Some(true);
+                    }
+                    if ui.button("Not now").clicked() {
+                        answer = Some(false);
+                    }
+                });
+                ui.label(
+                    RichText::new("Not now: the value is forgotten; add it later in Global variables (⚙).")
+                        .small()
+                        .weak(),
+                );
+            });
+        if let Some(store) = answer {
+            actions.push(Action::AnswerCredential(store));
+        }
+    }
+}
+
 /// Credentials waiting for the user's answer, the host they were going to, and the
 /// pasted block that refers to them.
 pub(super) struct CredentialOffer {
@@ -116,50 +162,6 @@ pub(super) fn free_names(
 }
 
 impl SwitchyardApp {
-    /// The offer's window, while there is one: its buttons queue [`Action::AnswerCredential`].
-    pub(super) fn credential_offer_ui(&mut self, ctx: &egui::Context) {
-        let Some(offer) = &mut self.credentials.offer else { return };
-        let mut answer = None;
-        let several = offer.credentials.len() > 1;
-        let title = if several { "Store the pasted credentials?" } else { "Store the pasted credential?" };
-        egui::Window::new(title)
-            .collapsible(false)
-            .resizable(false)
-            .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
-            .show(ctx, |ui| {
-                ui.label(if several {
-                    "The pasted command held credentials. The block refers to them by name:"
-                } else {
-                    "The pasted command held a credential. The block refers to it by name:"
-                });
-                for offered in &mut offer.credentials {
-                    credential_row(ui, offered);
-                }
-                ui.add_space(4.0);
-                let place = match &offer.host {
-                    Some(host) => format!("Store in the OS keychain as a global secret, sent only to {host}?"),
-                    None => "Store in the OS keychain as a global secret?".to_owned(),
-                };
-                ui.label(place);
-                ui.horizontal(|ui| {
-                    if ui.button(if several { "Store as secrets" } else { "Store as secret" }).clicked() {
-                        answer = Some(true);
-                    }
-                    if ui.button("Not now").clicked() {
-                        answer = Some(false);
-                    }
-                });
-                ui.label(
-                    RichText::new("Not now: the value is forgotten; add it later in Global variables (⚙).")
-                        .small()
-                        .weak(),
-                );
-            });
-        if let Some(store) = answer {
-            self.actions.push(Action::AnswerCredential(store));
-        }
-    }
-
     /// Keeps the pasted credentials offer, when there is a store to keep them in;
     /// otherwise the paste's notice says how to store them.
     pub(super) fn offer_credentials(&mut self, offer: Option<CredentialOffer>) {

@@ -1,5 +1,6 @@
-//! What automation drives and reads: the accessors tests use, the screenshot a CI run
-//! or the README asks for, and the start-up benchmark's first-frame report.
+//! What automation drives and reads: the accessors tests use, and the hooks part
+//! (`Hooks`): a run as the app opens, the screenshot a CI run or the README asks for,
+//! the first run's response shown, and the start-up benchmark's first-frame report.
 
 use std::collections::HashMap;
 use std::io::Write as _;

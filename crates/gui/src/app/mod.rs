@@ -7,14 +7,31 @@
 //! [`SwitchyardApp::apply`] carries each one out, and the undo history records what
 //! changed: the one place the app's state changes.
 //!
-//! Files: `action.rs` (the [`Action`] and [`Command`] enums), `session.rs` (files, the
-//! unsaved-work prompt, recovery, undo recording), `run_view.rs` (runs and what they
-//! leave on the canvas), `canvas_view.rs` (palette, canvas, inspector panel and the
-//! block edits), `wires.rs` (the wire menu, Insert Log, a block added where a new wire
-//! was dropped), `menus.rs` (top bar, menus, shortcuts), `environment.rs` (the top
-//! bar's environment picker and the title's part), `credential.rs` (the offer to store
-//! a pasted credential as a secret), `hooks.rs` (what tests, screenshots and benchmarks
-//! drive and read).
+//! The app is made of parts, as egui's demo app is: [`SwitchyardApp`] holds the document,
+//! the runner, the console, the inspector, the variables panel and the run's results,
+//! and one part per concern, each in its own file with the state it keeps and what it
+//! draws:
+//!
+//! - `session.rs`: `Session`, the file dialogs, recent files, the unsaved-work prompt,
+//!   recovery and autosave, undo recording and the window title; and the app's file
+//!   actions (New, Open, Save, Save As, undo states).
+//! - `canvas_state.rs`: `CanvasState`, the canvas's transform, a pending fit or zoom,
+//!   the selection, where blocks and the hovered wire were drawn, the wire menu, a
+//!   palette drag, what Copy copied; it draws the palette and the canvas.
+//! - `notices.rs`: `Notices`, the top bar's fading notice.
+//! - `hooks.rs`: `Hooks`, what tests, screenshots and benchmarks ask for at start, and
+//!   the accessors they read.
+//! - `credential.rs`: `Credentials`, the offer to store a pasted credential as a secret.
+//! - `welcome.rs`: `Welcome`, the first-launch hint.
+//! - `panels.rs`: `Layout`, the panels' sizes and the stored theme.
+//!
+//! The edits actions make live beside the parts they touch: `canvas_view.rs` (the
+//! inspector panel and the block edits: add, edit, rename, delete, copy, paste, Copy as
+//! curl), `wires.rs` (Insert Log, a block added where a new wire was dropped),
+//! `capture.rs` (Make it a capture), `run_view.rs` (runs and what they leave on the
+//! canvas), `menus.rs` (top bar, menus, shortcuts), `environment.rs` (the environment
+//! picker). The action vocabulary is [`crate::action`], below the app: widgets outside
+//! it (the canvas viewer) queue actions without knowing the app.
 
 mod canvas_state;
 mod canvas_view;
@@ -427,7 +444,7 @@ impl SwitchyardApp {
         for (from, to) in self.settings.take_renamed() {
             self.credential_renamed(&from, &to);
         }
-        self.credential_offer_ui(&ctx);
+        self.credentials.ui(&ctx, &mut self.actions);
         self.shortcuts_window(&ctx);
         self.session.ui(&ctx, &self.document.name, &mut self.actions);
         self.in_app_dialog_ui(&ctx);
@@ -485,6 +502,13 @@ fn welcome_document() -> Document {
 
 fn display_name(name: &str) -> String {
     if name.trim().is_empty() { "Untitled flow".to_owned() } else { name.to_owned() }
+}
+
+/// What Save and Run say when text typed in the inspector does not parse:
+/// `not saved: the JSON body of `request` is not valid (…); fix it or undo the edit`.
+fn unparsed_message(refused: &str, draft: &crate::UnparsedDraft<'_>) -> String {
+    let crate::UnparsedDraft { block, what, error, .. } = draft;
+    format!("{refused}: the {what} of `{block}` is not valid ({error}); fix it or undo the edit")
 }
 
 /// Whether pasted text is a curl command (`curl …`, also `curl.exe`).

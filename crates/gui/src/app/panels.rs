@@ -1,6 +1,7 @@
-//! The sizes of the side and bottom panels, kept across restarts in eframe's storage
-//! (`switchyard.panels`: three numbers, never anything from a flow or a variable), and
-//! held still while the app runs: the inspector does not widen when a block is selected.
+//! The layout part (`Layout`): the sizes of the side and bottom panels, kept across
+//! restarts in eframe's storage (`switchyard.panels`: three numbers, never anything from
+//! a flow or a variable), and held still while the app runs: the inspector does not
+//! widen when a block is selected; and the theme eframe's storage kept.
 
 /// The layout part (`Layout`): the panels' sizes and the theme, both kept in eframe's
 /// storage.

@@ -107,7 +107,7 @@ impl SwitchyardApp {
         // Text typed that does not parse is not what the block holds: running the last
         // valid value instead would say `ok` about something the user did not write.
         if let Some(draft) = self.inspector.unparsed_draft() {
-            let message = super::session::unparsed_message("not run", &draft);
+            let message = super::unparsed_message("not run", &draft);
             let target = LineTarget { block: draft.block.to_owned(), field: Some(draft.field.to_owned()) };
             self.console.push_error_at(message.clone(), Some(target.clone()));
             self.run_not_started(message);

@@ -21,13 +21,6 @@ use crate::files::{
 };
 use crate::history::History;
 
-/// What Save and Run say when text typed in the inspector does not parse:
-/// `not saved: the JSON body of `request` is not valid (…); fix it or undo the edit`.
-pub(super) fn unparsed_message(refused: &str, draft: &crate::UnparsedDraft<'_>) -> String {
-    let crate::UnparsedDraft { block, what, error, .. } = draft;
-    format!("{refused}: the {what} of `{block}` is not valid ({error}); fix it or undo the edit")
-}
-
 /// What to do once unsaved work is saved or given up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Then {
@@ -401,7 +394,7 @@ impl SwitchyardApp {
         // Text typed in a field the block stores parsed (a JSON body) is kept as typed
         // until it parses: refuse to save what would drop it, and show where it is.
         if let Some(draft) = self.inspector.unparsed_draft() {
-            let message = unparsed_message("not saved", &draft);
+            let message = super::unparsed_message("not saved", &draft);
             let target = LineTarget { block: draft.block.to_owned(), field: Some(draft.field.to_owned()) };
             self.console.push_error_at(message.clone(), Some(target.clone()));
             self.notices.show(message, true);

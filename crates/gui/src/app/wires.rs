@@ -1,5 +1,5 @@
-//! Wire edits on the canvas: the menu of a right-clicked wire (Delete wire, Insert Log
-//! here), and a block added where a new wire was dropped on the empty canvas, already
+//! Wire edits on the canvas: Insert Log (from the menu of a right-clicked wire, which
+//! `CanvasState` draws), and a block added where a new wire was dropped on the empty canvas, already
 //! wired to the pins the wire came from. Each is one action, so one undo step.
 
 use egui::{Pos2, Vec2};
