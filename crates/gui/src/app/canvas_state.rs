@@ -13,8 +13,8 @@ use egui_snarl::ui::{SnarlStyle, SnarlWidget, get_selected_nodes};
 use egui_snarl::{InPinId, OutPinId};
 use switchyard_flow::Wire;
 
-use super::Action;
 use super::run_view::RunView;
+use super::{Action, PASTE_OFFSET};
 use crate::canvas::CanvasViewer;
 use crate::document::{Document, NewBlock};
 
@@ -49,7 +49,7 @@ pub(super) struct CanvasState {
     /// The graph → screen transform of the last frame.
     pub(super) to_global: TSTransform,
     /// Where the canvas was on screen last frame (a paste lands at the pointer over it).
-    pub(super) rect: Option<egui::Rect>,
+    rect: Option<egui::Rect>,
     /// What the snarl widget had selected last frame (to notice changes).
     snarl_selection: Vec<egui_snarl::NodeId>,
     /// The block shown in the inspector.
@@ -66,8 +66,8 @@ pub(super) struct CanvasState {
     /// The block being dragged from the palette.
     palette_drag: Option<NewBlock>,
     /// What Copy put on the clipboard (the flow format), and how often it was pasted.
-    pub(super) clipboard: Option<String>,
-    pub(super) pastes: u32,
+    clipboard: Option<String>,
+    pastes: u32,
     /// The block id field's text while it is edited: (the block's id, the text).
     pub(super) id_draft: Option<(String, String)>,
 }
@@ -284,6 +284,30 @@ impl CanvasState {
             if let Some(pos) = pointer.filter(|pos| ui.max_rect().contains(*pos)) {
                 actions.push(Action::AddBlock { kind, at: self.to_global.inverse() * pos });
             }
+        }
+    }
+
+    /// Notes what Copy put on the clipboard (the flow format): pastes of it start again
+    /// beside the copied blocks.
+    pub(super) fn copied(&mut self, text: String) {
+        self.clipboard = Some(text);
+        self.pastes = 0;
+    }
+
+    /// What Copy put on the clipboard, if anything.
+    pub(super) fn copied_text(&self) -> Option<&str> {
+        self.clipboard.as_deref()
+    }
+
+    /// How far pasted blocks move from where they were (`corner`: their top-left, graph
+    /// space): to the pointer when it is over the canvas, else beside where they were
+    /// copied from, a step further each time.
+    pub(super) fn paste_offset(&mut self, ctx: &egui::Context, corner: Option<Pos2>) -> Vec2 {
+        self.pastes += 1;
+        let pointer = ctx.pointer_latest_pos().filter(|p| self.rect.is_some_and(|rect| rect.contains(*p)));
+        match (pointer, corner) {
+            (Some(pointer), Some(corner)) => self.to_global.inverse() * pointer - corner,
+            _ => PASTE_OFFSET * self.pastes as f32,
         }
     }
 

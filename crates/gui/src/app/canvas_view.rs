@@ -164,8 +164,7 @@ impl SwitchyardApp {
         }
         let text = self.document.fragment(&nodes).to_json();
         ctx.copy_text(text.clone());
-        self.canvas.clipboard = Some(text);
-        self.canvas.pastes = 0;
+        self.canvas.copied(text);
         self.notices.show(format!("copied {}", wording::plural(nodes.len() as u64, "block")), false);
     }
 
@@ -182,13 +181,8 @@ impl SwitchyardApp {
                 return;
             }
         };
-        self.canvas.pastes += 1;
-        let pointer = ctx.pointer_latest_pos().filter(|p| self.canvas.rect.is_some_and(|rect| rect.contains(*p)));
         let corner = fragment.blocks.iter().map(|b| Pos2::new(b.at[0], b.at[1])).reduce(|a, b| a.min(b));
-        let offset = match (pointer, corner) {
-            (Some(pointer), Some(corner)) => self.canvas.to_global.inverse() * pointer - corner,
-            _ => PASTE_OFFSET * self.canvas.pastes as f32,
-        };
+        let offset = self.canvas.paste_offset(ctx, corner);
         self.insert_fragment(&fragment, offset);
     }
 

@@ -121,7 +121,7 @@ impl SwitchyardApp {
 
     pub(super) fn shortcuts(&mut self, ctx: &egui::Context) {
         let escape_left_to_others = ctx.input(|i| i.key_pressed(Key::Escape)) && self.escape(ctx);
-        if self.session.prompt.is_some() || self.session.offer.is_some() || self.session.in_app_dialog.is_some() {
+        if self.session.is_modal_open() {
             return;
         }
         let typing = ctx.egui_wants_keyboard_input();
@@ -172,7 +172,7 @@ impl SwitchyardApp {
         let left_to_others = egui::Popup::is_any_open(ctx)
             || ctx.egui_wants_keyboard_input()
             || self.canvas.wire_menu.is_some()
-            || self.session.in_app_dialog.is_some()
+            || self.session.is_in_app_dialog_open()
             || self.session.offer.is_some();
         if left_to_others {
             // Drawn later in this frame, they see the key and close; a run goes on.
@@ -247,7 +247,7 @@ impl SwitchyardApp {
             ui.separator();
             let has_selection = !self.canvas.selected_nodes(&self.document, ui.ctx()).is_empty();
             self.menu_item(ui, Command::Copy, has_selection);
-            let can_paste = self.canvas.clipboard.is_some();
+            let can_paste = self.canvas.copied_text().is_some();
             self.menu_item(ui, Command::Paste, can_paste);
             self.menu_item(ui, Command::Duplicate, has_selection);
             self.menu_item(ui, Command::DeleteSelected, has_selection);

@@ -266,7 +266,10 @@ impl SwitchyardApp {
                 self.welcome.dismissed = true;
             }
             Action::Save => self.save(Then::Nothing, ctx),
-            Action::SaveAs => self.ask_file(DialogPurpose::SaveAs(Then::Nothing), ctx),
+            Action::SaveAs => {
+                let purpose = DialogPurpose::SaveAs(Then::Nothing);
+                self.session.ask_file(purpose, ctx, &self.document, self.runner.handle());
+            }
             Action::AnswerUnsaved(answer) => self.answer_unsaved(answer, ctx),
             Action::AnswerRecovery(restore) => self.answer_recovery(restore),
             Action::AnswerCredential(store) => self.answer_credential(store),
@@ -327,7 +330,7 @@ impl SwitchyardApp {
             }
             Action::CopySelection => self.copy(ctx),
             Action::PasteCopied => {
-                if let Some(text) = self.canvas.clipboard.clone() {
+                if let Some(text) = self.canvas.copied_text().map(str::to_owned) {
                     self.paste(&text, ctx);
                 }
             }

@@ -8,8 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use switchyard_flow::Flow;
+use tokio::runtime::Handle;
 
 use super::canvas_state::Fit;
+use super::notices::Notices;
 use super::{Action, Answer, SwitchyardApp, display_name};
 use crate::LineTarget;
 use crate::console::Console;
@@ -57,10 +59,10 @@ pub(super) struct Session {
     /// Something may have changed the flow: compare with the saved text at the frame's end.
     pub(super) check_dirty: bool,
     pub(super) title: String,
-    pub(super) dialogs: Arc<dyn FileDialogs>,
-    pub(super) dialog: Option<(DialogPurpose, std::sync::mpsc::Receiver<DialogAnswer>, DialogRequest)>,
+    dialogs: Arc<dyn FileDialogs>,
+    dialog: Option<(DialogPurpose, std::sync::mpsc::Receiver<DialogAnswer>, DialogRequest)>,
     /// The app's own file dialog, open where the system has none.
-    pub(super) in_app_dialog: Option<(DialogPurpose, InAppDialog)>,
+    in_app_dialog: Option<(DialogPurpose, InAppDialog)>,
     pub(super) recent: RecentFiles,
     /// Unsaved work waits on this answer: save, don't save, or cancel.
     pub(super) prompt: Option<Then>,
@@ -226,6 +228,98 @@ impl Session {
             }
         }
     }
+
+    /// Whether a window that holds the keyboard is open: the unsaved-work prompt, the
+    /// recovery offer, the app's own file dialog.
+    pub(super) fn is_modal_open(&self) -> bool {
+        self.prompt.is_some() || self.offer.is_some() || self.in_app_dialog.is_some()
+    }
+
+    /// Whether the app's own file dialog is open.
+    pub(super) fn is_in_app_dialog_open(&self) -> bool {
+        self.in_app_dialog.is_some()
+    }
+
+    /// Opens a file dialog on a blocking thread; the answer arrives in a later frame.
+    pub(super) fn ask_file(
+        &mut self,
+        purpose: DialogPurpose,
+        ctx: &egui::Context,
+        document: &Document,
+        handle: &Handle,
+    ) {
+        if self.dialog.is_some() || self.in_app_dialog.is_some() {
+            return;
+        }
+        let folder = document
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .or_else(|| self.recent.paths().first().and_then(|p| p.parent()))
+            .map(PathBuf::from);
+        let request = match purpose {
+            DialogPurpose::Open => DialogRequest::Open { folder },
+            DialogPurpose::SaveAs(_) => {
+                let file_name = match &document.path {
+                    Some(path) => path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    None => suggested_file_name(&document.name),
+                };
+                DialogRequest::Save { folder, file_name }
+            }
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let dialogs = Arc::clone(&self.dialogs);
+        let wake = ctx.clone();
+        let asked = request.clone();
+        handle.spawn_blocking(move || {
+            // The app may have closed meanwhile; nobody to tell then.
+            let _ = tx.send(dialogs.ask(&asked));
+            wake.request_repaint();
+        });
+        self.dialog = Some((purpose, rx, request));
+    }
+
+    /// Takes the answer of an open file dialog: a system one, or the app's own where the
+    /// system has none. Returns what was chosen, and why the dialog was open.
+    pub(super) fn poll_dialog(
+        &mut self,
+        ctx: &egui::Context,
+        handle: &Handle,
+        notices: &mut Notices,
+    ) -> Option<(DialogPurpose, PathBuf)> {
+        let Some((purpose, rx, request)) = &self.dialog else { return None };
+        let answer = match rx.try_recv() {
+            Ok(answer) => answer,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => DialogAnswer::Cancelled,
+        };
+        let (purpose, request) = (purpose.clone(), request.clone());
+        self.dialog = None;
+        match answer {
+            DialogAnswer::Chosen(path) => return Some((purpose, path)),
+            DialogAnswer::Cancelled => {}
+            DialogAnswer::Unavailable => {
+                notices
+                    .show("no system file dialog (no XDG portal or zenity): using Switchyard's own".to_owned(), false);
+                let dialog = InAppDialog::new(&request, handle.clone(), ctx);
+                self.in_app_dialog = Some((purpose, dialog));
+            }
+        }
+        None
+    }
+
+    /// Draws the app's own file dialog, if open, and takes its answer: what was chosen,
+    /// and why the dialog was open.
+    pub(super) fn in_app_dialog_ui(&mut self, ctx: &egui::Context) -> Option<(DialogPurpose, PathBuf)> {
+        let Some((purpose, dialog)) = &mut self.in_app_dialog else { return None };
+        let answer = dialog.ui(ctx)?;
+        let purpose = purpose.clone();
+        self.in_app_dialog = None;
+        match answer {
+            InAppAnswer::Chosen(path) => Some((purpose, path)),
+            _ => None,
+        }
+    }
 }
 
 impl SwitchyardApp {
@@ -246,7 +340,7 @@ impl SwitchyardApp {
                 let document = Document::from_flow(Flow::new("Untitled flow"), None);
                 self.replace_document(document);
             }
-            Then::Open => self.ask_file(DialogPurpose::Open, ctx),
+            Then::Open => self.session.ask_file(DialogPurpose::Open, ctx, &self.document, self.runner.handle()),
             Then::OpenPath(path) => self.open_path(path),
             Then::OpenExample(example) => {
                 self.notices.show(format!("opened the example {}", example.file), false);
@@ -297,70 +391,17 @@ impl SwitchyardApp {
         self.session.check_dirty = true;
     }
 
-    /// Opens a file dialog on a blocking thread; the answer arrives in a later frame.
-    pub(super) fn ask_file(&mut self, purpose: DialogPurpose, ctx: &egui::Context) {
-        if self.session.dialog.is_some() || self.session.in_app_dialog.is_some() {
-            return;
-        }
-        let folder = self
-            .document
-            .path
-            .as_ref()
-            .and_then(|p| p.parent())
-            .or_else(|| self.session.recent.paths().first().and_then(|p| p.parent()))
-            .map(PathBuf::from);
-        let request = match purpose {
-            DialogPurpose::Open => DialogRequest::Open { folder },
-            DialogPurpose::SaveAs(_) => {
-                let file_name = match &self.document.path {
-                    Some(path) => path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                    None => suggested_file_name(&self.document.name),
-                };
-                DialogRequest::Save { folder, file_name }
-            }
-        };
-        let (tx, rx) = std::sync::mpsc::channel();
-        let dialogs = Arc::clone(&self.session.dialogs);
-        let wake = ctx.clone();
-        let asked = request.clone();
-        self.runner.handle().spawn_blocking(move || {
-            // The app may have closed meanwhile; nobody to tell then.
-            let _ = tx.send(dialogs.ask(&asked));
-            wake.request_repaint();
-        });
-        self.session.dialog = Some((purpose, rx, request));
-    }
-
-    /// Takes the answer of an open file dialog: a system one, or the app's own where the
-    /// system has none.
+    /// Takes the answer of a file dialog, the system's or the app's own, and acts on it.
     pub(super) fn poll_dialog(&mut self, ctx: &egui::Context) {
-        let Some((purpose, rx, request)) = &self.session.dialog else { return };
-        let answer = match rx.try_recv() {
-            Ok(answer) => answer,
-            Err(std::sync::mpsc::TryRecvError::Empty) => return,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => DialogAnswer::Cancelled,
-        };
-        let (purpose, request) = (purpose.clone(), request.clone());
-        self.session.dialog = None;
-        match answer {
-            DialogAnswer::Chosen(path) => self.dialog_answered(purpose, path, ctx),
-            DialogAnswer::Cancelled => {}
-            DialogAnswer::Unavailable => {
-                self.notices
-                    .show("no system file dialog (no XDG portal or zenity): using Switchyard's own".to_owned(), false);
-                let dialog = InAppDialog::new(&request, self.runner.handle().clone(), ctx);
-                self.session.in_app_dialog = Some((purpose, dialog));
-            }
+        let handle = self.runner.handle().clone();
+        if let Some((purpose, path)) = self.session.poll_dialog(ctx, &handle, &mut self.notices) {
+            self.dialog_answered(purpose, path, ctx);
         }
     }
 
-    /// Draws the app's own file dialog, if open, and takes its answer.
+    /// Draws the app's own file dialog, if open, and acts on its answer.
     pub(super) fn in_app_dialog_ui(&mut self, ctx: &egui::Context) {
-        let Some((purpose, dialog)) = &mut self.session.in_app_dialog else { return };
-        let Some(answer) = dialog.ui(ctx) else { return };
-        let purpose = purpose.clone();
-        self.session.in_app_dialog = None;
-        if let InAppAnswer::Chosen(path) = answer {
+        if let Some((purpose, path)) = self.session.in_app_dialog_ui(ctx) {
             self.dialog_answered(purpose, path, ctx);
         }
     }
@@ -384,7 +425,7 @@ impl SwitchyardApp {
                     self.perform(then, ctx);
                 }
             }
-            None => self.ask_file(DialogPurpose::SaveAs(then), ctx),
+            None => self.session.ask_file(DialogPurpose::SaveAs(then), ctx, &self.document, self.runner.handle()),
         }
     }
 
