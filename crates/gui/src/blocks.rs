@@ -4,7 +4,7 @@
 use egui::{Color32, RichText, Ui};
 use switchyard_flow::{BlockKind, Port};
 
-use crate::canvas::{FAILURE, NEUTRAL, SUCCESS, shorten};
+use crate::look::{FAILURE, NEUTRAL, SUCCESS, shorten};
 
 /// Logic blocks (If, For Each, Delay).
 const LOGIC: Color32 = Color32::from_rgb(0xc0, 0x8c, 0xf0);

@@ -16,20 +16,10 @@ use egui_snarl::ui::{AnyPin, AnyPins, PinInfo, SnarlPin, SnarlViewer};
 use egui_snarl::{InPin, InPinId, NodeId, OutPin, OutPinId, Snarl};
 use switchyard_flow::{BlockKind, Port};
 
-use crate::app::Action;
+use crate::action::Action;
 use crate::document::{BlockNode, NewBlock};
+use crate::look::{NEUTRAL, RUNNING, SELECTED, shorten};
 use crate::wiring::DraggedFrom;
-
-/// Success ports and wires.
-pub const SUCCESS: Color32 = Color32::from_rgb(0x3f, 0xb9, 0x50);
-/// Failure ports and wires.
-pub const FAILURE: Color32 = Color32::from_rgb(0xe5, 0x48, 0x4d);
-/// Other ports.
-pub const NEUTRAL: Color32 = Color32::from_rgb(0x8b, 0x9b, 0xb4);
-/// The block that is running.
-pub const RUNNING: Color32 = Color32::from_rgb(0xf5, 0xb0, 0x41);
-/// The selected block.
-pub const SELECTED: Color32 = Color32::from_rgb(0x5a, 0x9c, 0xf8);
 
 /// What a block whose expression failed shows under its fields.
 const EXPRESSION_ERROR: &str = "expression error";
@@ -185,16 +175,6 @@ fn lod_fill(kind: &BlockKind) -> Color32 {
         other => crate::blocks::accent(other),
     };
     Color32::from_gray(27).lerp_to_gamma(color, 0.6)
-}
-
-/// `text` cut to `max` characters with an ellipsis.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
-    short.push('…');
-    short
 }
 
 impl SnarlViewer<BlockNode> for CanvasViewer<'_> {

@@ -8,8 +8,9 @@
 //! Widgets queue [`Action`]s while a frame is drawn; [`SwitchyardApp::apply`] carries them
 //! out after it, the one place the app's state changes (and undo is recorded).
 //!
-//! Modules: `app` (layout, the actions and applying them, files and session, run view,
-//! canvas, menus, automation hooks), `canvas` (the egui-snarl viewer), `blocks` (how
+//! Modules: `app` (layout and applying actions, made of parts: session, canvas state,
+//! notices, automation hooks, …), `action` (what the user can ask for, as data), `look`
+//! (the shared colours and `shorten`), `canvas` (the egui-snarl viewer), `blocks` (how
 //! each block type looks), `document` (graph ⇄ flow), `inspector` (editing a block,
 //! expression previews), `console` (the log console), `settings` (global variables),
 //! `history` (undo), `files` (dialogs, recovery), `file_dialog` (the in-app dialog), `runner` (runs off the UI thread),
@@ -20,6 +21,7 @@
 // Print macros panic on a closed stdout or stderr: the app writes with `writeln!`.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod action;
 mod app;
 mod blocks;
 mod canvas;
@@ -31,6 +33,7 @@ mod file_dialog;
 pub mod files;
 mod history;
 mod inspector;
+mod look;
 mod loops;
 mod runner;
 mod screenshot;

@@ -125,7 +125,7 @@ mod tests {
                 ("running", running_text(&v)),
                 ("weak", v.weak_text_color()),
                 ("text", v.text_color()),
-                ("neutral port", readable(crate::canvas::NEUTRAL, &v)),
+                ("neutral port", readable(crate::look::NEUTRAL, &v)),
                 ("logic", readable(Color32::from_rgb(0xc0, 0x8c, 0xf0), &v)),
             ];
             for background in [v.window_fill, v.panel_fill] {

@@ -1,6 +1,6 @@
-//! What a new wire may connect to, as the flow format has it (DESIGN §2): a wire runs
-//! from an output to an input, at most once between the same two ports; a wire from a
-//! block to itself is legal (a loop, drawn as a loop-back). The canvas asks these while
+//! What a new wire may connect to, as the flow format has it (`switchyard_flow`'s
+//! wires): a wire runs from an output to an input, at most once between the same two
+//! ports; a wire from a block to itself is legal (a loop, drawn as a loop-back). The canvas asks these while
 //! a wire is dragged (the ports it may end at are ringed), when it is dropped on a port
 //! (a refusal says why), and when it is dropped on the empty canvas (the blocks that
 //! fit, added there already wired).

@@ -1,4 +1,4 @@
-//! Secret custody in the app (issue 9, class 1, the tutorial's setup): a global `auth`
+//! Secret custody in the app (the README's tutorial setup): a global `auth`
 //! of type secret holding `Bearer <token>` (in keyring's mock store), sent as
 //! `Authorization: {{auth}}` to a server that echoes only the token. The token shows
 //! nowhere: not in any console line, not in what Copy puts on the clipboard, not in

@@ -80,7 +80,7 @@ fn a_wire_drawn_with_the_pointer_is_undone_and_redone() {
 
     // The Success port sits right of its label, the `in` port left of its label (each
     // 3 points and the circle's radius from it, at the scale the flow opens at: the
-    // pin's room is reserved in output rows since issue 15.5).
+    // pin's room is reserved in output rows, not only in input rows).
     let success = canvas_label(&harness, "Success", "fetch");
     let input = canvas_label(&harness, "in", "show");
     let from = Pos2::new(success.right() + 7.0, success.center().y);
@@ -134,7 +134,7 @@ fn typing_in_the_inspector_is_one_undo_step() {
     click_at(&mut harness, canvas_spot);
     press(&mut harness, Modifiers::COMMAND, Key::Z);
     assert_eq!(url_of(&harness), "http://127.0.0.1:9/items", "the whole typed text is one step");
-    // The click on the empty canvas selected nothing (issue 15.13): select the block again.
+    // The click on the empty canvas selected nothing: select the block again.
     assert_eq!(harness.state().selected_block(), None);
     let ctx = harness.ctx.clone();
     harness.state_mut().apply(switchyard_gui::Action::Select("fetch".to_owned()), &ctx);

@@ -1,4 +1,4 @@
-//! Drawing wires as a user does it (egui_kittest, issue 15.6 and 15.14): while a wire is
+//! Drawing wires as a user does it (egui_kittest): while a wire is
 //! dragged the ports it may connect to are ringed in the accent colour; dropped on the
 //! empty canvas it offers the blocks that fit and adds the chosen one there, wired (one
 //! undo step); dropped on a port it cannot connect to it says why. After a run, the dot

@@ -1,54 +1,23 @@
-//! The canvas side of the app: the palette, the canvas (egui-snarl, whose viewer
-//! queues actions), the inspector panel, and the block edits those actions make: add,
-//! edit, delete, copy, paste (blocks or a curl command), duplicate, Copy as curl. The
-//! wire edits (the wire menu, Insert Log, a block added where a wire was dropped) are
-//! in `wires.rs`.
-
-use std::collections::HashMap;
+//! The canvas side of the app: the canvas panel (drawn by `CanvasState`, with the
+//! markers of carried values), the inspector panel, and the block edits the canvas's
+//! actions make: add, edit, rename, delete, copy, paste (blocks or a curl command),
+//! duplicate, Copy as curl. The wire edits (Insert Log, a block added where a wire was
+//! dropped) are in `wires.rs`; the wire menu is `CanvasState`'s.
 
 use crate::curl::Known;
-use egui::{Color32, Pos2, RichText, Ui, Vec2};
-use egui_snarl::ui::{SnarlStyle, SnarlWidget, get_selected_nodes};
+use egui::{Pos2, RichText, Ui, Vec2};
 use switchyard_engine::wording;
 use switchyard_flow::{Block, BlockKind, Flow, template};
 
-use super::{Action, CANVAS_ID, Fit, PASTE_OFFSET, SwitchyardApp};
-use crate::canvas::CanvasViewer;
+use super::{Action, PASTE_OFFSET, SwitchyardApp};
 use crate::document::NewBlock;
 
 impl SwitchyardApp {
-    pub(super) fn palette(&mut self, ui: &mut Ui) {
-        ui.heading("Blocks");
-        ui.label(RichText::new("Drag onto the canvas, or right-click the canvas.").small().weak());
-        ui.add_space(6.0);
-        for group in switchyard_flow::Group::ALL {
-            ui.label(RichText::new(group.label()).small().strong());
-            for kind in NewBlock::all().filter(|k| k.0.group == group) {
-                let id = egui::Id::new(("palette", kind.label()));
-                let entry = egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.set_min_width(ui.available_width());
-                    ui.label(kind.label());
-                });
-                // Any drag that starts on an entry carries its block, however quick: the
-                // drag belongs to the widget it started on, wherever the pointer is now.
-                let response = ui
-                    .interact(entry.response.rect, id, egui::Sense::click_and_drag())
-                    .on_hover_cursor(egui::CursorIcon::Grab)
-                    .on_hover_text(kind.0.description);
-                if response.drag_started() || (response.dragged() && self.palette_drag.is_none()) {
-                    self.palette_drag = Some(kind);
-                }
-                ui.add_space(2.0);
-            }
-            ui.add_space(6.0);
-        }
-    }
-
     /// The inspector for the selected block. It edits a copy; an edit becomes an
     /// [`Action::EditBlock`], applied after the frame.
     pub(super) fn inspector_panel(&mut self, ui: &mut Ui) {
         ui.heading("Inspector");
-        let Some(block) = self.selected.as_deref().and_then(|id| self.document.block(id)) else {
+        let Some(block) = self.canvas.selected.as_deref().and_then(|id| self.document.block(id)) else {
             self.flow_ui(ui);
             return;
         };
@@ -70,35 +39,6 @@ impl SwitchyardApp {
         }
     }
 
-    /// The zoom buttons and the zoom level, over the canvas's bottom-left corner: an
-    /// area in the middle order, above the panels but under any window that opened
-    /// after it (the response viewer, the variables panel), not in the foreground.
-    fn zoom_ui(&mut self, ui: &mut Ui) {
-        let corner = ui.max_rect().left_bottom() + Vec2::new(8.0, -8.0);
-        let scale = self.to_global.scaling;
-        egui::Area::new(egui::Id::new("switchyard-zoom"))
-            .pivot(egui::Align2::LEFT_BOTTOM)
-            .fixed_pos(corner)
-            .order(egui::Order::Middle)
-            .show(ui.ctx(), |ui| {
-                egui::Frame::popup(ui.style()).inner_margin(4).show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        if ui.small_button("−").on_hover_text("Zoom out").clicked() {
-                            self.actions.push(Action::Zoom(1.0 / ZOOM_STEP));
-                        }
-                        ui.label(RichText::new(zoom_text(scale)).small().monospace())
-                            .on_hover_text("Ctrl+scroll zooms; double-click the background to see the whole flow");
-                        if ui.small_button("+").on_hover_text("Zoom in").clicked() {
-                            self.actions.push(Action::Zoom(ZOOM_STEP));
-                        }
-                        if ui.small_button("Fit").on_hover_text("Show the whole flow").clicked() {
-                            self.actions.push(Action::ShowWholeFlow);
-                        }
-                    });
-                });
-            });
-    }
-
     /// With nothing selected, the inspector shows the flow: its name, editable.
     fn flow_ui(&mut self, ui: &mut Ui) {
         let mut name = self.document.name.clone();
@@ -116,16 +56,16 @@ impl SwitchyardApp {
         }
         ui.add_space(8.0);
         ui.label(RichText::new("Select a block to edit it.").weak());
-        self.welcome_hint_ui(ui);
+        self.welcome.ui(ui, &mut self.actions);
     }
 
     /// The selected block's id, editable: a valid, unused id is applied on Enter or
     /// when the field is left; otherwise what is wrong is shown and the text kept.
     fn block_id_ui(&mut self, ui: &mut Ui, block_id: &str) {
-        if self.id_draft.as_ref().is_none_or(|(of, _)| of != block_id) {
-            self.id_draft = Some((block_id.to_owned(), block_id.to_owned()));
+        if self.canvas.id_draft.as_ref().is_none_or(|(of, _)| of != block_id) {
+            self.canvas.id_draft = Some((block_id.to_owned(), block_id.to_owned()));
         }
-        let Some((_, text)) = &mut self.id_draft else { return };
+        let Some((_, text)) = &mut self.canvas.id_draft else { return };
         let response = ui
             .horizontal(|ui| {
                 let label = ui.label("Block id");
@@ -151,10 +91,10 @@ impl SwitchyardApp {
         if !self.document.rename_block(old, new) {
             return;
         }
-        if self.selected.as_deref() == Some(old) {
-            self.selected = Some(new.to_owned());
+        if self.canvas.selected.as_deref() == Some(old) {
+            self.canvas.selected = Some(new.to_owned());
         }
-        self.id_draft = None;
+        self.canvas.id_draft = None;
         self.inspector.forget(old);
         let run = &mut self.run;
         if let Some(status) = run.statuses.remove(old) {
@@ -172,8 +112,8 @@ impl SwitchyardApp {
                 (port, value)
             })
             .collect();
-        self.edit_key = None;
-        self.check_dirty = true;
+        self.session.edit_key = None;
+        self.session.check_dirty = true;
     }
 
     /// Replaces a block by its edited copy; keystrokes in one block join one undo step.
@@ -185,136 +125,47 @@ impl SwitchyardApp {
             if self.run.statuses.contains_key(id) {
                 self.run.stale.insert(id.to_owned());
             }
-            self.edit_key = Some(id.to_owned());
-            self.check_dirty = true;
+            self.session.edit_key = Some(id.to_owned());
+            self.session.check_dirty = true;
         }
     }
 
-    pub(super) fn canvas(&mut self, ui: &mut Ui) {
-        self.canvas_rect = Some(ui.max_rect());
-        let loops = crate::loops::blocks_on_loops(&self.document.wires);
-        let mut viewer = CanvasViewer {
-            statuses: &self.run.statuses,
-            stale: &self.run.stale,
-            earlier: self.run.earlier,
-            loops: &loops,
-            hovered_wire: None,
-            wire_middles: HashMap::new(),
-            selected: self.selected.as_deref(),
-            actions: &mut self.actions,
-            to_global: self.to_global,
-            node_rects: HashMap::new(),
-            fit: match self.fit_pending.take() {
-                Some(Fit::Open) => crate::canvas::fit_transform(&self.document.snarl, ui.max_rect()),
-                Some(Fit::Whole) => crate::canvas::whole_flow_transform(&self.document.snarl, ui.max_rect()),
-                Some(Fit::Zoom(factor)) => Some(zoomed(self.to_global, factor, ui.max_rect().center())),
-                None => None,
-            },
-        };
-        // Text on blocks is not selectable: a drag on a label moves the block.
-        ui.style_mut().interaction.selectable_labels = false;
-        let response = SnarlWidget::new()
-            .id(egui::Id::new(CANVAS_ID))
-            .style(canvas_style(ui.visuals().dark_mode))
-            .show(&mut self.document.snarl, &mut viewer, ui);
-        self.to_global = viewer.to_global;
-        let hovered = viewer.hovered_wire;
-        self.hovered_wire =
-            hovered.and_then(|(from, to)| crate::document::wire_between(&self.document.snarl, from, to));
-        // Blocks are laid out in graph coordinates; the canvas layer maps them to the screen.
-        let to_global = self.to_global;
-        let (node_rects, middles) = (viewer.node_rects, viewer.wire_middles);
-        self.node_rects = node_rects
-            .into_iter()
-            .filter_map(|(node, rect)| Some((self.document.snarl.get_node(node)?.block.id.clone(), to_global * rect)))
-            .collect();
+    /// The canvas: the flow, the markers of values its wires carried, what is drawn
+    /// over it.
+    pub(super) fn canvas_ui(&mut self, ui: &mut Ui) {
+        let (response, middles) = self.canvas.graph_ui(ui, &mut self.document, &self.run, &mut self.actions);
         self.wire_markers(ui, &middles);
-        self.wire_menu_ui(ui);
-
-        if response.clicked_by(egui::PointerButton::Primary) {
-            self.actions.push(Action::Deselect);
-        }
-        self.zoom_ui(ui);
-        self.palette_drop(ui);
-        let selection = get_selected_nodes(egui::Id::new(CANVAS_ID), ui.ctx());
-        if selection != self.canvas_selection {
-            if let Some(node) = selection.last().and_then(|n| self.document.snarl.get_node(*n)) {
-                self.actions.push(Action::Select(node.block.id.clone()));
-            }
-            self.canvas_selection = selection;
-        }
-        // Moving a block changes the flow without a callback: check when a drag ends.
-        if ui.input(|i| i.pointer.any_released()) {
-            self.actions.push(Action::DragEnded);
-        }
-    }
-
-    /// A block dragged from the palette: drawn under the pointer, added where it is
-    /// released over the canvas (released elsewhere, nothing happens).
-    fn palette_drop(&mut self, ui: &mut Ui) {
-        let Some(kind) = self.palette_drag else { return };
-        let pointer = ui.ctx().pointer_latest_pos();
-        if let Some(pos) = pointer {
-            let layer = egui::LayerId::new(egui::Order::Tooltip, egui::Id::new("switchyard-palette-drag"));
-            let painter = ui.ctx().layer_painter(layer);
-            let text = format!("+ {}", kind.label());
-            let galley =
-                painter.layout_no_wrap(text, egui::FontId::proportional(14.0), ui.visuals().strong_text_color());
-            let rect = egui::Rect::from_min_size(pos + Vec2::new(8.0, 8.0), galley.size()).expand(6.0);
-            painter.rect_filled(rect, 4.0, ui.visuals().window_fill);
-            painter.rect_stroke(rect, 4.0, ui.visuals().window_stroke, egui::StrokeKind::Inside);
-            painter.galley(rect.min + Vec2::splat(6.0), galley, Color32::PLACEHOLDER);
-            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
-        }
-        if ui.input(|i| i.pointer.any_released() || !i.pointer.any_down()) {
-            self.palette_drag = None;
-            if let Some(pos) = pointer.filter(|pos| ui.max_rect().contains(*pos)) {
-                self.actions.push(Action::AddBlock { kind, at: self.to_global.inverse() * pos });
-            }
-        }
+        self.canvas.overlays_ui(ui, &response, &self.document, &mut self.actions);
     }
 
     pub(super) fn add_block(&mut self, kind: NewBlock, at: Pos2) {
         let node = self.document.add_block(kind, at);
-        self.selected = self.document.snarl.get_node(node).map(|n| n.block.id.clone());
-        self.check_dirty = true;
+        self.canvas.selected = self.document.snarl.get_node(node).map(|n| n.block.id.clone());
+        self.session.check_dirty = true;
     }
 
     /// Removes a block and its wires, and forgets its editing state and selection.
     pub(super) fn delete_block(&mut self, node: egui_snarl::NodeId) {
         if let Some(block) = self.document.remove_node(node) {
             self.inspector.forget(&block.id);
-            if self.selected.as_deref() == Some(block.id.as_str()) {
-                self.selected = None;
+            if self.canvas.selected.as_deref() == Some(block.id.as_str()) {
+                self.canvas.selected = None;
             }
-            self.check_dirty = true;
+            self.session.check_dirty = true;
         }
-    }
-
-    /// The blocks selected on the canvas, else the one in the inspector.
-    pub(super) fn selected_nodes(&self, ctx: &egui::Context) -> Vec<egui_snarl::NodeId> {
-        let mut nodes = get_selected_nodes(egui::Id::new(CANVAS_ID), ctx);
-        nodes.retain(|node| self.document.snarl.get_node(*node).is_some());
-        if nodes.is_empty()
-            && let Some(node) = self.selected.as_deref().and_then(|id| self.document.node_of(id))
-        {
-            nodes.push(node);
-        }
-        nodes
     }
 
     /// Copies the selected blocks and the wires between them to the clipboard, as a
     /// fragment in the flow format (pasting into a text editor shows readable JSON).
     pub(super) fn copy(&mut self, ctx: &egui::Context) {
-        let nodes = self.selected_nodes(ctx);
+        let nodes = self.canvas.selected_nodes(&self.document, ctx);
         if nodes.is_empty() {
             return;
         }
         let text = self.document.fragment(&nodes).to_json();
         ctx.copy_text(text.clone());
-        self.clipboard = Some(text);
-        self.pastes = 0;
-        self.notice = Some((format!("copied {}", wording::plural(nodes.len() as u64, "block")), false));
+        self.canvas.copied(text);
+        self.notices.show(format!("copied {}", wording::plural(nodes.len() as u64, "block")), false);
     }
 
     /// Pastes blocks from clipboard text (the flow format); other text is ignored. With
@@ -325,18 +176,13 @@ impl SwitchyardApp {
             Ok(fragment) => fragment,
             Err(error) => {
                 if text.trim_start().starts_with('{') {
-                    self.notice = Some((format!("cannot paste: {error}"), true));
+                    self.notices.show(format!("cannot paste: {error}"), true);
                 }
                 return;
             }
         };
-        self.pastes += 1;
-        let pointer = ctx.pointer_latest_pos().filter(|p| self.canvas_rect.is_some_and(|rect| rect.contains(*p)));
         let corner = fragment.blocks.iter().map(|b| Pos2::new(b.at[0], b.at[1])).reduce(|a, b| a.min(b));
-        let offset = match (pointer, corner) {
-            (Some(pointer), Some(corner)) => self.to_global.inverse() * pointer - corner,
-            _ => PASTE_OFFSET * self.pastes as f32,
-        };
+        let offset = self.canvas.paste_offset(ctx, corner);
         self.insert_fragment(&fragment, offset);
     }
 
@@ -347,13 +193,13 @@ impl SwitchyardApp {
         let cwd = std::env::current_dir().unwrap_or_default();
         let flow_dir = self.document.path.as_deref().and_then(std::path::Path::parent);
         let Some(curl) = self.curl.clone() else {
-            self.notice = Some(("cannot paste a curl command here: this build has no curl import".to_owned(), true));
+            self.notices.show("cannot paste a curl command here: this build has no curl import".to_owned(), true);
             return;
         };
         let pasted = match curl.import(text, &cwd, flow_dir) {
             Ok(pasted) => pasted,
             Err(message) => {
-                self.notice = Some((format!("cannot paste the curl command: {message}"), true));
+                self.notices.show(format!("cannot paste the curl command: {message}"), true);
                 return;
             }
         };
@@ -367,7 +213,7 @@ impl SwitchyardApp {
             credentials.iter().map(|c| format!("store `{}` as a secret in Settings ({})", c.name(), c.origin())),
         );
         notes.extend(pasted.warnings.iter().cloned());
-        let pointer = ctx.pointer_latest_pos().map_or(Pos2::new(300.0, 120.0), |p| self.to_global.inverse() * p);
+        let pointer = ctx.pointer_latest_pos().map_or(Pos2::new(300.0, 120.0), |p| self.canvas.to_global.inverse() * p);
         block.at = [pointer.x, pointer.y];
         let pasted_id = block.id.clone();
         let fragment = Flow {
@@ -378,13 +224,13 @@ impl SwitchyardApp {
         };
         self.insert_fragment(&fragment, Vec2::ZERO);
         // The block may have been given a fresh id (`request-2`): it is the one selected.
-        let block_id = self.selected.clone().unwrap_or(pasted_id);
+        let block_id = self.canvas.selected.clone().unwrap_or(pasted_id);
         self.offer_credentials(super::credential::CredentialOffer::new(credentials, &url, &block_id));
         let message = match notes.as_slice() {
             [] => "pasted the curl command as a Send Request block".to_owned(),
             notes => format!("pasted the curl command: {}", notes.join("; ")),
         };
-        self.notice = Some((message, !pasted.warnings.is_empty()));
+        self.notices.show(message, !pasted.warnings.is_empty());
     }
 
     /// Puts a Send Request block on the clipboard as a curl command: plain globals
@@ -394,7 +240,7 @@ impl SwitchyardApp {
             return;
         };
         let Some(curl) = &self.curl else {
-            self.notice = Some(("cannot copy as curl: this build has no curl export".to_owned(), true));
+            self.notices.show("cannot copy as curl: this build has no curl export".to_owned(), true);
             return;
         };
         let settings = &self.settings;
@@ -410,7 +256,7 @@ impl SwitchyardApp {
             [] => "copied as curl".to_owned(),
             warnings => format!("copied as curl: {}", warnings.join("; ")),
         };
-        self.notice = Some((message, false));
+        self.notices.show(message, false);
     }
 
     pub(super) fn duplicate(&mut self, nodes: &[egui_snarl::NodeId]) {
@@ -424,43 +270,11 @@ impl SwitchyardApp {
     pub(super) fn insert_fragment(&mut self, fragment: &Flow, offset: Vec2) {
         let (nodes, skipped) = self.document.paste(fragment, offset);
         if let Some(last) = nodes.last().and_then(|n| self.document.snarl.get_node(*n)) {
-            self.selected = Some(last.block.id.clone());
+            self.canvas.selected = Some(last.block.id.clone());
         }
         if skipped > 0 {
-            self.notice = Some(("the flow has a Start block already: pasted without the copied one".to_owned(), false));
+            self.notices.show("the flow has a Start block already: pasted without the copied one".to_owned(), false);
         }
-        self.check_dirty = true;
+        self.session.check_dirty = true;
     }
-}
-
-fn canvas_style(dark_mode: bool) -> SnarlStyle {
-    let mut style = SnarlStyle::new();
-    let grid = if dark_mode { Color32::from_gray(45) } else { Color32::from_gray(218) };
-    style.bg_pattern_stroke = Some(egui::Stroke::new(1.0, grid));
-    style.lod_scale = Some(crate::canvas::LOD_SCALE);
-    style.min_scale = Some(crate::canvas::MIN_SCALE);
-    // Wires are easy to hover and right-click: a band of about 10 points.
-    style.wire_hit_distance = Some(5.0);
-    // While a new wire is dragged, the ports it may connect to are ringed in the accent.
-    style.wire_target_stroke = Some(egui::Stroke::new(2.0, crate::canvas::SELECTED));
-    style
-}
-
-/// How much one click on a zoom button zooms.
-const ZOOM_STEP: f32 = 1.25;
-/// The most the zoom buttons magnify (egui-snarl's own limit).
-const MAX_ZOOM: f32 = 2.0;
-
-/// `to_global` zoomed by `factor` around `center` (screen), within the canvas's limits.
-fn zoomed(to_global: egui::emath::TSTransform, factor: f32, center: Pos2) -> egui::emath::TSTransform {
-    let scale = (to_global.scaling * factor).clamp(crate::canvas::MIN_SCALE, MAX_ZOOM);
-    let ratio = scale / to_global.scaling;
-    // The graph point under `center` stays there.
-    let translation = center.to_vec2() - (center.to_vec2() - to_global.translation) * ratio;
-    egui::emath::TSTransform::new(translation, scale)
-}
-
-/// The zoom level as the corner shows it: `88%`.
-fn zoom_text(scale: f32) -> String {
-    format!("{:.0}%", scale * 100.0)
 }

@@ -76,8 +76,8 @@ impl SwitchyardApp {
         if self.run.statuses.contains_key(&request_id) {
             self.run.stale.insert(request_id.clone());
         }
-        self.selected = Some(request_id);
-        self.check_dirty = true;
+        self.canvas.selected = Some(request_id);
+        self.session.check_dirty = true;
     }
 }
 

@@ -23,6 +23,63 @@ use switchyard_flow::{Block, BlockKind};
 
 use super::{Action, SwitchyardApp};
 
+/// The credentials part (`Credentials`): a pasted curl command's credentials offered for
+/// the keychain, and those sent there, by the name the pasted block refers to, with the
+/// block (the block follows when the worker stores one under another name).
+#[derive(Default)]
+pub(super) struct Credentials {
+    /// Credentials a pasted curl command held, offered for storing as secrets.
+    pub(super) offer: Option<CredentialOffer>,
+    /// Pasted credentials sent to the keychain: (the name the block refers to, the block).
+    pub(super) pasted: Vec<(String, String)>,
+}
+
+impl Credentials {
+    /// The offer's window, while there is one: its buttons queue [`Action::AnswerCredential`].
+    pub(super) fn ui(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let Some(offer) = &mut self.offer else { return };
+        let mut answer = None;
+        let several = offer.credentials.len() > 1;
+        let title = if several { "Store the pasted credentials?" } else { "Store the pasted credential?" };
+        egui::Window::new(title)
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
+            .show(ctx, |ui| {
+                ui.label(if several {
+                    "The pasted command held credentials. The block refers to them by name:"
+                } else {
+                    "The pasted command held a credential. The block refers to it by name:"
+                });
+                for offered in &mut offer.credentials {
+                    credential_row(ui, offered);
+                }
+                ui.add_space(4.0);
+                let place = match &offer.host {
+                    Some(host) => format!("Store in the OS keychain as a global secret, sent only to {host}?"),
+                    None => "Store in the OS keychain as a global secret?".to_owned(),
+                };
+                ui.label(place);
+                ui.horizontal(|ui| {
+                    if ui.button(if several { "Store as secrets" } else { "Store as secret" }).clicked() {
+                        answer = Some(true);
+                    }
+                    if ui.button("Not now").clicked() {
+                        answer = Some(false);
+                    }
+                });
+                ui.label(
+                    RichText::new("Not now: the value is forgotten; add it later in Global variables (⚙).")
+                        .small()
+                        .weak(),
+                );
+            });
+        if let Some(store) = answer {
+            actions.push(Action::AnswerCredential(store));
+        }
+    }
+}
+
 /// Credentials waiting for the user's answer, the host they were going to, and the
 /// pasted block that refers to them.
 pub(super) struct CredentialOffer {
@@ -105,55 +162,11 @@ pub(super) fn free_names(
 }
 
 impl SwitchyardApp {
-    /// The offer's window, while there is one: its buttons queue [`Action::AnswerCredential`].
-    pub(super) fn credential_offer_ui(&mut self, ctx: &egui::Context) {
-        let Some(offer) = &mut self.credential_offer else { return };
-        let mut answer = None;
-        let several = offer.credentials.len() > 1;
-        let title = if several { "Store the pasted credentials?" } else { "Store the pasted credential?" };
-        egui::Window::new(title)
-            .collapsible(false)
-            .resizable(false)
-            .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
-            .show(ctx, |ui| {
-                ui.label(if several {
-                    "The pasted command held credentials. The block refers to them by name:"
-                } else {
-                    "The pasted command held a credential. The block refers to it by name:"
-                });
-                for offered in &mut offer.credentials {
-                    credential_row(ui, offered);
-                }
-                ui.add_space(4.0);
-                let place = match &offer.host {
-                    Some(host) => format!("Store in the OS keychain as a global secret, sent only to {host}?"),
-                    None => "Store in the OS keychain as a global secret?".to_owned(),
-                };
-                ui.label(place);
-                ui.horizontal(|ui| {
-                    if ui.button(if several { "Store as secrets" } else { "Store as secret" }).clicked() {
-                        answer = Some(true);
-                    }
-                    if ui.button("Not now").clicked() {
-                        answer = Some(false);
-                    }
-                });
-                ui.label(
-                    RichText::new("Not now: the value is forgotten; add it later in Global variables (⚙).")
-                        .small()
-                        .weak(),
-                );
-            });
-        if let Some(store) = answer {
-            self.actions.push(Action::AnswerCredential(store));
-        }
-    }
-
     /// Keeps the pasted credentials offer, when there is a store to keep them in;
     /// otherwise the paste's notice says how to store them.
     pub(super) fn offer_credentials(&mut self, offer: Option<CredentialOffer>) {
         if self.settings.has_store() {
-            self.credential_offer = offer;
+            self.credentials.offer = offer;
         }
     }
 
@@ -161,7 +174,7 @@ impl SwitchyardApp {
     /// replacement first makes the block refer to the replaced global); "Not now" drops
     /// them.
     pub(super) fn answer_credential(&mut self, store: bool) {
-        let Some(offer) = self.credential_offer.take() else { return };
+        let Some(offer) = self.credentials.offer.take() else { return };
         if !store {
             // The store may have been read only after the paste: a name a global has by
             // now still gives way to the next free one, so the block never points at
@@ -184,7 +197,7 @@ impl SwitchyardApp {
                 [] => "the pasted credential was not stored".to_owned(),
                 renamed => format!("the pasted credential was not stored; {}", renamed.join("; ")),
             };
-            self.notice = Some((message, false));
+            self.notices.show(message, false);
             return;
         }
         let allowed_hosts: Vec<String> = offer.host.into_iter().collect();
@@ -200,23 +213,23 @@ impl SwitchyardApp {
                     (credential.name, StoreAs::Free { base })
                 }
             };
-            self.pasted_credentials.push((name.clone(), offer.block.clone()));
+            self.credentials.pasted.push((name.clone(), offer.block.clone()));
             if self.settings.store_secret(&name, credential.value, allowed_hosts.clone(), how) {
                 names.push(format!("`{name}`"));
             } else {
                 let message = format!("cannot store `{name}`: the background worker is gone: restart Switchyard");
-                self.notice = Some((message, true));
+                self.notices.show(message, true);
                 return;
             }
         }
-        self.notice = Some((format!("storing {} in the keychain…", names.join(", ")), false));
+        self.notices.show(format!("storing {} in the keychain…", names.join(", ")), false);
     }
 
     /// The worker stored a pasted credential as `to` rather than `from` (a global holds
     /// this value already, or `from` was taken meanwhile): the pasted block follows.
     pub(super) fn credential_renamed(&mut self, from: &str, to: &str) {
-        let Some(at) = self.pasted_credentials.iter().rposition(|(name, _)| name == from) else { return };
-        let (_, block) = self.pasted_credentials.remove(at);
+        let Some(at) = self.credentials.pasted.iter().rposition(|(name, _)| name == from) else { return };
+        let (_, block) = self.credentials.pasted.remove(at);
         self.rename_in_block(&block, from, to);
     }
 

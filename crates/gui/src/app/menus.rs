@@ -6,11 +6,6 @@ use switchyard_engine::Outcome;
 
 use super::{Action, Command, SwitchyardApp, display_name};
 
-/// How long a notice stays before it fades (seconds of egui time).
-const NOTICE_SECONDS: f64 = 4.0;
-/// How long an error notice stays.
-const NOTICE_ERROR_SECONDS: f64 = 10.0;
-
 /// Most characters of `not run: …` the top bar shows (the whole message on hover).
 const NOT_RUN_CHARS: usize = 90;
 
@@ -120,39 +115,13 @@ impl SwitchyardApp {
                     label.on_hover_text("Blocks were edited since this run: their results are out of date.");
                 }
             }
-            self.notice_ui(ui);
+            self.notices.ui(ui);
         });
-    }
-
-    /// The last notice (`copied 1 block`, `saved …`), fading out after a few seconds
-    /// (errors stay longer).
-    fn notice_ui(&mut self, ui: &mut Ui) {
-        let Some(notice) = &self.notice else { return };
-        let now = ui.input(|i| i.time);
-        if self.notice_shown.as_ref().is_none_or(|(shown, _)| shown != notice) {
-            self.notice_shown = Some((notice.clone(), now));
-        }
-        let since = self.notice_shown.as_ref().map_or(now, |(_, since)| *since);
-        let (text, is_error) = notice;
-        let (stay, fade) = if *is_error { (NOTICE_ERROR_SECONDS, 1.0) } else { (NOTICE_SECONDS, 1.0) };
-        let age = now - since;
-        if age >= stay + fade {
-            self.notice = None;
-            return;
-        }
-        let opacity = if age <= stay { 1.0 } else { (1.0 - (age - stay) / fade) as f32 };
-        let color = if *is_error { crate::theme::failure_text(ui.visuals()) } else { ui.visuals().weak_text_color() };
-        ui.label(RichText::new(text).color(color.gamma_multiply(opacity)).small());
-        if age <= stay {
-            ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(stay - age));
-        } else {
-            ui.ctx().request_repaint();
-        }
     }
 
     pub(super) fn shortcuts(&mut self, ctx: &egui::Context) {
         let escape_left_to_others = ctx.input(|i| i.key_pressed(Key::Escape)) && self.escape(ctx);
-        if self.prompt.is_some() || self.offer.is_some() || self.in_app_dialog.is_some() {
+        if self.session.is_modal_open() {
             return;
         }
         let typing = ctx.egui_wants_keyboard_input();
@@ -202,17 +171,17 @@ impl SwitchyardApp {
     fn escape(&mut self, ctx: &egui::Context) -> bool {
         let left_to_others = egui::Popup::is_any_open(ctx)
             || ctx.egui_wants_keyboard_input()
-            || self.wire_menu.is_some()
-            || self.in_app_dialog.is_some()
-            || self.offer.is_some();
+            || self.canvas.wire_menu.is_some()
+            || self.session.is_in_app_dialog_open()
+            || self.session.offer.is_some();
         if left_to_others {
             // Drawn later in this frame, they see the key and close; a run goes on.
             return true;
         }
-        let closed = if self.prompt.is_some() {
+        let closed = if self.session.prompt.is_some() {
             self.actions.push(Action::AnswerUnsaved(super::Answer::Cancel));
             true
-        } else if self.credential_offer.is_some() {
+        } else if self.credentials.offer.is_some() {
             self.actions.push(Action::AnswerCredential(false));
             true
         } else if self.settings.escape(ctx) || self.console.close_viewer_window() {
@@ -243,10 +212,10 @@ impl SwitchyardApp {
             self.menu_item(ui, Command::New, true);
             self.menu_item(ui, Command::Open, true);
             ui.menu_button("Open Recent", |ui| {
-                if self.recent.paths().is_empty() {
+                if self.session.recent.paths().is_empty() {
                     ui.label(RichText::new("No recent flows").weak());
                 }
-                for path in self.recent.paths().to_vec() {
+                for path in self.session.recent.paths().to_vec() {
                     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     if ui.button(name).on_hover_text(path.display().to_string()).clicked() {
                         ui.close();
@@ -272,13 +241,13 @@ impl SwitchyardApp {
             self.menu_item(ui, Command::Quit, true);
         });
         ui.menu_button("Edit", |ui| {
-            let (undo, redo) = (self.history.can_undo(), self.history.can_redo());
+            let (undo, redo) = (self.session.history.can_undo(), self.session.history.can_redo());
             self.menu_item(ui, Command::Undo, undo);
             self.menu_item(ui, Command::Redo, redo);
             ui.separator();
-            let has_selection = !self.selected_nodes(ui.ctx()).is_empty();
+            let has_selection = !self.canvas.selected_nodes(&self.document, ui.ctx()).is_empty();
             self.menu_item(ui, Command::Copy, has_selection);
-            let can_paste = self.clipboard.is_some();
+            let can_paste = self.canvas.copied_text().is_some();
             self.menu_item(ui, Command::Paste, can_paste);
             self.menu_item(ui, Command::Duplicate, has_selection);
             self.menu_item(ui, Command::DeleteSelected, has_selection);
@@ -312,29 +281,6 @@ impl SwitchyardApp {
             );
             if response.changed() {
                 self.actions.push(Action::SetConsoleBudget(mib.saturating_mul(MIB)));
-            }
-        });
-    }
-
-    /// On first launch, a short card in the inspector while nothing is selected (it
-    /// covers no block): how to start, where variables live. "Got it" dismisses it
-    /// for good.
-    pub(super) fn welcome_hint_ui(&mut self, ui: &mut Ui) {
-        if !self.welcome_hint {
-            return;
-        }
-        ui.add_space(12.0);
-        egui::Frame::group(ui.style()).inner_margin(10).show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.label(RichText::new("Welcome to Switchyard").strong());
-            ui.label("This flow sets a name and a secret token, then calls a public echo server.");
-            ui.add_space(4.0);
-            for step in WELCOME_STEPS {
-                ui.label(format!("• {step}"));
-            }
-            ui.add_space(4.0);
-            if ui.button("Got it").clicked() {
-                self.actions.push(Action::DismissWelcome);
             }
         });
     }
@@ -389,12 +335,4 @@ const CANVAS_GESTURES: &[(&str, &str)] = &[
     ("Move a port's wires", "Ctrl+drag from the port (drop on nothing to remove them)"),
     ("Wire menu (delete, insert Log)", "right-click a wire"),
     ("Select nothing", "click the background"),
-];
-
-/// What the welcome hint says.
-const WELCOME_STEPS: [&str; 4] = [
-    "Drag a block from the palette onto the canvas.",
-    "Wire it: drag from a block's Success port to the next block's in.",
-    "Press ▶ Run (Ctrl+Enter): results show on the blocks and in the console; the secret is masked.",
-    "Variables and secrets live in ⚙ Global variables; a Set block sets one in the flow.",
 ];

@@ -7,47 +7,68 @@
 //! [`SwitchyardApp::apply`] carries each one out, and the undo history records what
 //! changed: the one place the app's state changes.
 //!
-//! Files: `action.rs` (the [`Action`] and [`Command`] enums), `session.rs` (files, the
-//! unsaved-work prompt, recovery, undo recording), `run_view.rs` (runs and what they
-//! leave on the canvas), `canvas_view.rs` (palette, canvas, inspector panel and the
-//! block edits), `wires.rs` (the wire menu, Insert Log, a block added where a new wire
-//! was dropped), `menus.rs` (top bar, menus, shortcuts), `environment.rs` (the top
-//! bar's environment picker and the title's part), `credential.rs` (the offer to store
-//! a pasted credential as a secret), `hooks.rs` (what tests, screenshots and benchmarks
-//! drive and read).
+//! The app is made of parts, as egui's demo app is: [`SwitchyardApp`] holds the document,
+//! the runner, the console, the inspector, the variables panel and the run's results,
+//! and one part per concern, each in its own file with the state it keeps and what it
+//! draws:
+//!
+//! - `session.rs`: `Session`, the file dialogs, recent files, the unsaved-work prompt,
+//!   recovery and autosave, undo recording and the window title; and the app's file
+//!   actions (New, Open, Save, Save As, undo states).
+//! - `canvas_state.rs`: `CanvasState`, the canvas's transform, a pending fit or zoom,
+//!   the selection, where blocks and the hovered wire were drawn, the wire menu, a
+//!   palette drag, what Copy copied; it draws the palette and the canvas.
+//! - `notices.rs`: `Notices`, the top bar's fading notice.
+//! - `hooks.rs`: `Hooks`, what tests, screenshots and benchmarks ask for at start, and
+//!   the accessors they read.
+//! - `credential.rs`: `Credentials`, the offer to store a pasted credential as a secret.
+//! - `welcome.rs`: `Welcome`, the first-launch hint.
+//! - `panels.rs`: `Layout`, the panels' sizes and the stored theme.
+//!
+//! The edits actions make live beside the parts they touch: `canvas_view.rs` (the
+//! inspector panel and the block edits: add, edit, rename, delete, copy, paste, Copy as
+//! curl), `wires.rs` (Insert Log, a block added where a new wire was dropped),
+//! `capture.rs` (Make it a capture), `run_view.rs` (runs and what they leave on the
+//! canvas), `menus.rs` (top bar, menus, shortcuts), `environment.rs` (the environment
+//! picker). The action vocabulary is [`crate::action`], below the app: widgets outside
+//! it (the canvas viewer) queue actions without knowing the app.
 
-mod action;
+mod canvas_state;
 mod canvas_view;
 mod capture;
 mod credential;
 mod environment;
 mod hooks;
 mod menus;
-pub(crate) mod panels;
+mod notices;
+mod panels;
 mod run_view;
 mod session;
+mod welcome;
 mod wires;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use egui::emath::TSTransform;
 use egui::{Ui, Vec2};
-use switchyard_flow::Wire;
 use tokio::runtime::Handle;
 
-pub use action::{Action, Answer, Command};
+pub use crate::action::{Action, Answer, Command};
 use run_view::RunView;
 use session::{DialogPurpose, Then};
 
-use credential::CredentialOffer;
-use wires::WireMenu;
+use canvas_state::CanvasState;
+use credential::Credentials;
+use hooks::Hooks;
+use notices::Notices;
+use panels::Layout;
+use session::Session;
+use welcome::Welcome;
 
 use crate::console::Console;
 use crate::document::Document;
-use crate::files::{FileDialogs, NativeDialogs, RecentFiles, Recovered, Recovery};
+use crate::files::{FileDialogs, NativeDialogs, RecentFiles, Recovery};
 use crate::history::History;
 use crate::inspector::{Inspector, Previews};
 use crate::runner::{Runner, VariablesSource};
@@ -55,8 +76,6 @@ use crate::settings::Settings;
 
 /// The OpenAI example flow (File → Examples; a first launch opens the welcome flow).
 pub const EXAMPLE_FLOW: &str = include_str!("../../../../flows/openai-models.flow.json");
-/// Set in eframe's storage once the welcome hint was dismissed.
-const WELCOME_KEY: &str = "switchyard.welcome_dismissed";
 const LAST_FLOW_KEY: &str = "switchyard.last_flow";
 const RECENT_KEY: &str = "switchyard.recent";
 /// The console's budget of response data, in bytes (View → Console).
@@ -64,7 +83,6 @@ const CONSOLE_BUDGET_KEY: &str = "switchyard.console_budget";
 const AUTOSAVE_AFTER: Duration = Duration::from_secs(2);
 /// Pasted and duplicated blocks land this far from the originals.
 const PASTE_OFFSET: Vec2 = Vec2::new(40.0, 40.0);
-const CANVAS_ID: &str = "switchyard-canvas";
 
 /// How the app starts.
 #[derive(Debug, Default)]
@@ -103,18 +121,8 @@ pub struct AppOptions {
     pub autosave_after: Option<Duration>,
 }
 
-/// How the canvas places the flow when asked.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Fit {
-    /// As a flow opens: whole if readable, else readable from its Start block.
-    Open,
-    /// Every block in view, however small.
-    Whole,
-    /// Zoomed in (factor above 1) or out around the canvas's centre.
-    Zoom(f32),
-}
-
-/// The Switchyard app.
+/// The Switchyard app: the document, the run and the panels' widgets, and the parts
+/// that each keep one concern's state (the session, the canvas, notices, automation).
 pub struct SwitchyardApp {
     document: Document,
     runner: Runner,
@@ -124,89 +132,26 @@ pub struct SwitchyardApp {
     previews: Previews,
     /// The actions queued this frame, applied after it.
     actions: Vec<Action>,
-    /// The block shown in the inspector.
-    selected: Option<String>,
-    /// What the snarl widget had selected last frame (to notice changes).
-    canvas_selection: Vec<egui_snarl::NodeId>,
     run: RunView,
     source: VariablesSource,
     /// The global variables panel; it also knows the globals' names.
     settings: Settings,
-    to_global: TSTransform,
-    /// Where the canvas was on screen last frame (a paste lands at the pointer over it).
-    canvas_rect: Option<egui::Rect>,
-    dirty: bool,
-    /// Something may have changed the flow: compare with the saved text at the frame's end.
-    check_dirty: bool,
-    title: String,
-    notice: Option<(String, bool)>,
-    /// The notice last shown and since when (egui time), so it fades after a while.
-    notice_shown: Option<((String, bool), f64)>,
-    run_on_start: bool,
-    screenshot: Option<PathBuf>,
-    screenshot_requested: bool,
-    /// Whether the screenshot waits for a run or the settings panel (else a few frames).
-    screenshot_waits: bool,
-    /// Frames drawn so far, for a screenshot that waits for nothing.
-    frames_drawn: u32,
-    /// Show the first run's last response in the viewer's window (`show_response`).
-    show_response: bool,
-    /// The frame it was shown at (the screenshot waits a few frames after it).
-    response_shown_at: Option<u32>,
-    report_first_frame: Option<std::time::Instant>,
-    /// How to place the flow in the canvas on the next frame (after opening one, or
-    /// when asked to show it whole).
-    fit_pending: Option<Fit>,
-    history: History,
-    /// The block whose inspector field changed this frame (joins keystrokes into one step).
-    edit_key: Option<String>,
-    /// What Copy put on the clipboard (the flow format), and how often it was pasted.
-    clipboard: Option<String>,
-    pastes: u32,
-    dialogs: Arc<dyn FileDialogs>,
+    /// Files, dialogs, the unsaved-work prompt, recovery, undo and the title.
+    session: Session,
+    /// How the canvas is viewed and what is selected on it.
+    canvas: CanvasState,
+    /// The top bar's notice.
+    notices: Notices,
+    /// What tests, screenshots and benchmarks asked for.
+    hooks: Hooks,
+    /// Pasted credentials offered for the keychain, and those sent there.
+    credentials: Credentials,
+    /// The first-launch hint.
+    welcome: Welcome,
+    /// The panels' sizes and the theme kept in eframe's storage.
+    layout: Layout,
     curl: Option<Arc<dyn crate::CurlTranslator>>,
-    dialog: Option<(DialogPurpose, std::sync::mpsc::Receiver<crate::files::DialogAnswer>, crate::files::DialogRequest)>,
-    /// The app's own file dialog, open where the system has none.
-    in_app_dialog: Option<(DialogPurpose, crate::file_dialog::InAppDialog)>,
-    recent: RecentFiles,
-    /// Unsaved work waits on this answer: save, don't save, or cancel.
-    prompt: Option<Then>,
-    /// The window may close now (the user answered the prompt).
-    allow_close: bool,
-    recovery: Option<Recovery>,
-    /// Unsaved work found from an earlier session, offered for restoring.
-    offer: Option<Recovered>,
-    /// Credentials a pasted curl command held, offered for storing as secrets.
-    credential_offer: Option<CredentialOffer>,
-    /// Pasted credentials sent to the keychain, by the name the block refers to, with
-    /// the block: the block follows when the worker stores one under another name.
-    pasted_credentials: Vec<(String, String)>,
-    autosave_after: Duration,
-    /// When the flow last changed (egui time, seconds), and whether that state is autosaved.
-    last_change: f64,
-    autosaved: bool,
     show_shortcuts: bool,
-    /// Where each block was drawn on screen last frame, by block id.
-    node_rects: HashMap<String, egui::Rect>,
-    /// The wire under the pointer last frame.
-    hovered_wire: Option<Wire>,
-    /// The open menu of a right-clicked wire.
-    wire_menu: Option<WireMenu>,
-    /// Whether the welcome hint is shown (the welcome flow opened, never dismissed).
-    welcome_hint: bool,
-    /// Whether the welcome hint was ever dismissed (kept in eframe's storage).
-    welcome_dismissed: bool,
-    /// The block id field's text while it is edited: (the block's id, the text).
-    id_draft: Option<(String, String)>,
-    /// egui's context, to read the chosen theme when eframe asks the app to save.
-    egui_ctx: egui::Context,
-    /// The theme kept in eframe's storage, set on the first frame (the window's own
-    /// set-up may set one before it).
-    stored_theme: Option<egui::ThemePreference>,
-    /// The block being dragged from the palette.
-    palette_drag: Option<crate::document::NewBlock>,
-    /// The panels' sizes (kept in eframe's storage).
-    panels: panels::PanelSizes,
 }
 
 impl std::fmt::Debug for SwitchyardApp {
@@ -248,7 +193,7 @@ impl SwitchyardApp {
                 welcome_document()
             }
         };
-        let welcome_dismissed = storage.and_then(|s| s.get_string(WELCOME_KEY)).is_some();
+        let welcome_dismissed = storage.and_then(|s| s.get_string(welcome::WELCOME_KEY)).is_some();
         let recovery = options.recovery_dir.clone().map(Recovery::new);
         let offer = recovery
             .as_ref()
@@ -267,6 +212,23 @@ impl SwitchyardApp {
         settings.select_environment(storage.and_then(|s| s.get_string(environment::ENVIRONMENT_KEY)));
         let wake = ctx.clone();
         let previews = Previews::new(handle.clone(), move || wake.request_repaint());
+        let welcome = Welcome { shown: opened_welcome && !welcome_dismissed, dismissed: welcome_dismissed };
+        let session = Session::new(
+            history,
+            options.dialogs.unwrap_or_else(|| Arc::new(NativeDialogs)),
+            recent,
+            recovery,
+            offer,
+            options.autosave_after.unwrap_or(AUTOSAVE_AFTER),
+        );
+        let hooks = Hooks::new(
+            options.run_on_start,
+            options.screenshot,
+            options.open_settings,
+            options.show_response,
+            options.report_first_frame,
+        );
+        let layout = Layout::new(ctx, storage);
         let mut app = Self {
             document,
             runner: Runner::new(handle),
@@ -274,63 +236,20 @@ impl SwitchyardApp {
             inspector: Inspector::default(),
             previews,
             actions: Vec::new(),
-            selected: None,
-            canvas_selection: Vec::new(),
             run: RunView::default(),
             source,
             settings,
-            to_global: TSTransform::IDENTITY,
-            canvas_rect: None,
-            dirty: false,
-            check_dirty: true,
-            title: String::new(),
-            notice: None,
-            notice_shown: None,
-            run_on_start: options.run_on_start,
-            screenshot: options.screenshot,
-            screenshot_requested: false,
-            screenshot_waits: options.run_on_start || options.open_settings,
-            frames_drawn: 0,
-            show_response: options.show_response,
-            response_shown_at: None,
-            report_first_frame: options.report_first_frame,
-            fit_pending: Some(Fit::Open),
-            history,
-            edit_key: None,
-            clipboard: None,
-            pastes: 0,
-            dialogs: options.dialogs.unwrap_or_else(|| Arc::new(NativeDialogs)),
+            session,
+            canvas: CanvasState::default(),
+            notices: Notices::default(),
+            hooks,
+            credentials: Credentials::default(),
+            welcome,
+            layout,
             curl: options.curl,
-            dialog: None,
-            in_app_dialog: None,
-            recent,
-            prompt: None,
-            allow_close: false,
-            recovery,
-            offer,
-            credential_offer: None,
-            pasted_credentials: Vec::new(),
-            autosave_after: options.autosave_after.unwrap_or(AUTOSAVE_AFTER),
-            last_change: 0.0,
-            autosaved: true,
             show_shortcuts: false,
-            node_rects: HashMap::new(),
-            hovered_wire: None,
-            wire_menu: None,
-            welcome_hint: opened_welcome && !welcome_dismissed,
-            welcome_dismissed,
-            id_draft: None,
-            egui_ctx: ctx.clone(),
-            stored_theme: storage
-                .and_then(|s| s.get_string(crate::theme::THEME_KEY))
-                .map(|text| crate::theme::preference_from_storage(&text)),
-            palette_drag: None,
-            panels: storage
-                .and_then(|s| s.get_string(panels::PANELS_KEY))
-                .map(|text| panels::PanelSizes::from_storage(&text))
-                .unwrap_or_default(),
         };
-        app.dirty = app.document.is_dirty();
+        app.session.dirty = app.document.is_dirty();
         app
     }
 
@@ -343,29 +262,32 @@ impl SwitchyardApp {
             Action::OpenPath(path) => self.request(Then::OpenPath(path), ctx),
             Action::OpenExample(example) => self.request(Then::OpenExample(example), ctx),
             Action::DismissWelcome => {
-                self.welcome_hint = false;
-                self.welcome_dismissed = true;
+                self.welcome.shown = false;
+                self.welcome.dismissed = true;
             }
             Action::Save => self.save(Then::Nothing, ctx),
-            Action::SaveAs => self.ask_file(DialogPurpose::SaveAs(Then::Nothing), ctx),
+            Action::SaveAs => {
+                let purpose = DialogPurpose::SaveAs(Then::Nothing);
+                self.session.ask_file(purpose, ctx, &self.document, self.runner.handle());
+            }
             Action::AnswerUnsaved(answer) => self.answer_unsaved(answer, ctx),
             Action::AnswerRecovery(restore) => self.answer_recovery(restore),
             Action::AnswerCredential(store) => self.answer_credential(store),
             Action::SelectEnvironment(environment) => self.settings.select_environment(environment),
             Action::CloseRequested => {
-                if self.is_unsaved() && !self.allow_close {
+                if self.is_unsaved() && !self.session.allow_close {
                     ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-                    self.prompt = Some(Then::Close);
+                    self.session.prompt = Some(Then::Close);
                 }
             }
             Action::Quit => self.request(Then::Close, ctx),
             Action::Undo => {
-                if let Some(flow) = self.history.undo() {
+                if let Some(flow) = self.session.history.undo() {
                     self.show_state(&flow);
                 }
             }
             Action::Redo => {
-                if let Some(flow) = self.history.redo() {
+                if let Some(flow) = self.session.history.redo() {
                     self.show_state(&flow);
                 }
             }
@@ -374,39 +296,41 @@ impl SwitchyardApp {
             Action::Connect { from, to } => {
                 let document = &mut self.document;
                 if Document::connect(&mut document.snarl, &mut document.wires, from, to) {
-                    self.check_dirty = true;
+                    self.session.check_dirty = true;
                 }
             }
             Action::Disconnect { from, to } => {
                 let document = &mut self.document;
                 Document::disconnect(&mut document.snarl, &mut document.wires, from, to);
-                self.check_dirty = true;
+                self.session.check_dirty = true;
             }
-            Action::OpenWireMenu { from, to, at } => self.wire_menu = Some(WireMenu { from, to, at }),
+            Action::OpenWireMenu { from, to, at } => {
+                self.canvas.wire_menu = Some(canvas_state::WireMenu { from, to, at })
+            }
             Action::InsertLog { from, to, at } => self.insert_log(from, to, at),
             Action::MakeCapture(id) => self.make_capture(&id),
             Action::AddWiredBlock { kind, at, from } => self.add_wired_block(kind, at, from),
-            Action::Refused(message) => self.notice = Some((message, true)),
-            Action::DragEnded => self.check_dirty = true,
+            Action::Refused(message) => self.notices.show(message, true),
+            Action::DragEnded => self.session.check_dirty = true,
             Action::Select(id) => {
                 if self.document.node_of(&id).is_some() {
-                    self.selected = Some(id);
+                    self.canvas.selected = Some(id);
                 }
             }
             Action::SelectField { block, field } => self.select_target(crate::LineTarget { block, field }),
-            Action::Deselect => self.selected = None,
+            Action::Deselect => self.canvas.selected = None,
             Action::SetConsoleBudget(bytes) => self.console.set_budget(bytes),
             Action::RenameBlock { old, new } => self.rename_block(&old, &new),
             Action::RenameFlow(name) => {
                 if name != self.document.name {
                     self.document.name = name;
-                    self.edit_key = Some("flow name".to_owned());
-                    self.check_dirty = true;
+                    self.session.edit_key = Some("flow name".to_owned());
+                    self.session.check_dirty = true;
                 }
             }
             Action::CopySelection => self.copy(ctx),
             Action::PasteCopied => {
-                if let Some(text) = self.clipboard.clone() {
+                if let Some(text) = self.canvas.copied_text().map(str::to_owned) {
                     self.paste(&text, ctx);
                 }
             }
@@ -418,7 +342,7 @@ impl SwitchyardApp {
                 }
             }
             Action::DuplicateSelection => {
-                let nodes = self.selected_nodes(ctx);
+                let nodes = self.canvas.selected_nodes(&self.document, ctx);
                 self.duplicate(&nodes);
             }
             Action::DuplicateBlock(id) => {
@@ -426,7 +350,7 @@ impl SwitchyardApp {
                 self.duplicate(&nodes);
             }
             Action::DeleteSelection => {
-                for node in self.selected_nodes(ctx) {
+                for node in self.canvas.selected_nodes(&self.document, ctx) {
                     self.delete_block(node);
                 }
             }
@@ -441,11 +365,11 @@ impl SwitchyardApp {
             Action::OpenSettings => self.settings.open(),
             Action::ShowShortcuts => self.show_shortcuts = !self.show_shortcuts,
             Action::ShowWholeFlow => {
-                self.fit_pending = Some(Fit::Whole);
+                self.canvas.fit_pending = Some(canvas_state::Fit::Whole);
                 ctx.request_repaint();
             }
             Action::Zoom(factor) => {
-                self.fit_pending = Some(Fit::Zoom(factor));
+                self.canvas.fit_pending = Some(canvas_state::Fit::Zoom(factor));
                 ctx.request_repaint();
             }
         }
@@ -461,16 +385,16 @@ impl SwitchyardApp {
         for action in actions {
             self.apply(action, ctx);
         }
-        self.track_changes(ctx);
+        self.session.track_changes(ctx, &self.document, &mut self.console);
     }
 
     /// One frame of the whole app inside `ui`.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
-        if let Some(theme) = self.stored_theme.take() {
+        if let Some(theme) = self.layout.stored_theme.take() {
             ctx.set_theme(theme);
         }
-        if std::mem::take(&mut self.run_on_start) {
+        if self.hooks.take_run_on_start() {
             self.actions.push(Action::Run);
         }
         self.poll_run();
@@ -484,21 +408,21 @@ impl SwitchyardApp {
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         // Each panel keeps its size: what the user dragged it to (kept across restarts),
         // never what its content asks for (selecting a block moves nothing).
-        let sizes = self.panels;
+        let sizes = self.layout.panels;
         let palette = egui::Panel::left("palette")
             .resizable(true)
             .default_size(sizes.palette)
             .size_range(panels::PALETTE_RANGE)
             .show(ui, |ui| {
-                panels::hold_width(ui);
-                self.palette(ui);
+                crate::look::hold_width(ui);
+                self.canvas.palette_ui(ui);
             });
         let inspector = egui::Panel::right("inspector")
             .resizable(true)
             .default_size(sizes.inspector)
             .size_range(panels::INSPECTOR_RANGE)
             .show(ui, |ui| {
-                panels::hold_width(ui);
+                crate::look::hold_width(ui);
                 self.inspector_panel(ui);
             });
         let console = egui::Panel::bottom("console")
@@ -510,46 +434,29 @@ impl SwitchyardApp {
                     self.actions.push(Action::SelectField { block: target.block, field: target.field });
                 }
             });
-        self.panels = panels::PanelSizes {
+        self.layout.panels = panels::PanelSizes {
             palette: palette.response.rect.width(),
             inspector: inspector.response.rect.width(),
             console: console.response.rect.height(),
         };
-        egui::CentralPanel::default().show(ui, |ui| self.canvas(ui));
+        egui::CentralPanel::default().show(ui, |ui| self.canvas_ui(ui));
         self.settings.show(&ctx);
         if let Some(notice) = self.settings.take_notices().pop() {
-            self.notice = Some(notice);
+            self.notices.current = Some(notice);
         }
         for (from, to) in self.settings.take_renamed() {
             self.credential_renamed(&from, &to);
         }
-        self.credential_offer_ui(&ctx);
+        self.credentials.ui(&ctx, &mut self.actions);
         self.shortcuts_window(&ctx);
-        self.dialogs_ui(&ctx);
+        self.session.ui(&ctx, &self.document.name, &mut self.actions);
         self.in_app_dialog_ui(&ctx);
 
         self.apply_queued(&ctx);
-        self.update_title(&ctx);
-        self.show_response_step();
-        self.screenshot_step(&ctx);
-        self.report_first_frame(&ctx);
-    }
-
-    fn update_title(&mut self, ctx: &egui::Context) {
-        let marker = if self.is_unsaved() { " •" } else { "" };
-        let environment = self.settings.selected_environment().map(|env| format!(" — {env}")).unwrap_or_default();
-        let file = self
-            .document
-            .path
-            .as_deref()
-            .and_then(std::path::Path::file_name)
-            .map(|name| format!(" ({})", name.to_string_lossy()))
-            .unwrap_or_default();
-        let title = format!("Switchyard — {}{file}{environment}{marker}", display_name(&self.document.name));
-        if title != self.title {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
-            self.title = title;
-        }
+        let unsaved = self.is_unsaved();
+        self.session.update_title(&ctx, unsaved, &self.document, self.settings.selected_environment());
+        let settled = self.settings.is_settled();
+        self.hooks.update(&ctx, self.run.runs_finished, settled, &mut self.console);
     }
 }
 
@@ -576,15 +483,15 @@ impl eframe::App for SwitchyardApp {
             storage.set_string(LAST_FLOW_KEY, crate::files::absolute(path.clone()).display().to_string());
         }
         storage.set_string(CONSOLE_BUDGET_KEY, self.console.budget().to_string());
-        storage.set_string(RECENT_KEY, self.recent.to_storage());
+        storage.set_string(RECENT_KEY, self.session.recent.to_storage());
         // The environment's name only: its values stay in the store and the keychain.
         match self.settings.selected_environment() {
             Some(environment) => storage.set_string(environment::ENVIRONMENT_KEY, environment.to_owned()),
             None => storage.remove_string(environment::ENVIRONMENT_KEY),
         }
-        storage.set_string(panels::PANELS_KEY, self.panels.to_storage());
-        if self.welcome_dismissed {
-            storage.set_string(WELCOME_KEY, "yes".to_owned());
+        storage.set_string(panels::PANELS_KEY, self.layout.panels.to_storage());
+        if self.welcome.dismissed {
+            storage.set_string(welcome::WELCOME_KEY, "yes".to_owned());
         }
         let theme = self.theme_preference();
         storage.set_string(crate::theme::THEME_KEY, crate::theme::preference_to_storage(theme).to_owned());
@@ -598,6 +505,13 @@ fn welcome_document() -> Document {
 
 fn display_name(name: &str) -> String {
     if name.trim().is_empty() { "Untitled flow".to_owned() } else { name.to_owned() }
+}
+
+/// What Save and Run say when text typed in the inspector does not parse:
+/// `not saved: the JSON body of `request` is not valid (…); fix it or undo the edit`.
+fn unparsed_message(refused: &str, draft: &crate::UnparsedDraft<'_>) -> String {
+    let crate::UnparsedDraft { block, what, error, .. } = draft;
+    format!("{refused}: the {what} of `{block}` is not valid ({error}); fix it or undo the edit")
 }
 
 /// Whether pasted text is a curl command (`curl …`, also `curl.exe`).

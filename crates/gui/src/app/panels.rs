@@ -1,6 +1,40 @@
-//! The sizes of the side and bottom panels, kept across restarts in eframe's storage
-//! (`switchyard.panels`: three numbers, never anything from a flow or a variable), and
-//! held still while the app runs: the inspector does not widen when a block is selected.
+//! The layout part (`Layout`): the sizes of the side and bottom panels, kept across
+//! restarts in eframe's storage (`switchyard.panels`: three numbers, never anything from
+//! a flow or a variable), and held still while the app runs: the inspector does not
+//! widen when a block is selected; and the theme eframe's storage kept.
+
+/// The layout part (`Layout`): the panels' sizes and the theme, both kept in eframe's
+/// storage.
+pub(super) struct Layout {
+    /// The panels' sizes (kept in eframe's storage).
+    pub(super) panels: PanelSizes,
+    /// The theme kept in eframe's storage, set on the first frame (the window's own
+    /// set-up may set one before it).
+    pub(super) stored_theme: Option<egui::ThemePreference>,
+    /// egui's context, to read the chosen theme when eframe asks the app to save.
+    pub(super) egui_ctx: egui::Context,
+}
+
+impl Layout {
+    /// The sizes and theme eframe's storage kept, else the defaults.
+    pub(super) fn new(ctx: &egui::Context, storage: Option<&dyn eframe::Storage>) -> Self {
+        Self {
+            panels: storage
+                .and_then(|s| s.get_string(PANELS_KEY))
+                .map(|text| PanelSizes::from_storage(&text))
+                .unwrap_or_default(),
+            stored_theme: storage
+                .and_then(|s| s.get_string(crate::theme::THEME_KEY))
+                .map(|text| crate::theme::preference_from_storage(&text)),
+            egui_ctx: ctx.clone(),
+        }
+    }
+
+    /// The theme chosen in View → Theme.
+    pub(super) fn theme_preference(&self) -> egui::ThemePreference {
+        self.egui_ctx.options(|o| o.theme_preference)
+    }
+}
 
 /// The key of the panel sizes in eframe's storage.
 pub(super) const PANELS_KEY: &str = "switchyard.panels";
@@ -43,14 +77,6 @@ impl PanelSizes {
     pub fn to_storage(self) -> String {
         format!("{:.0} {:.0} {:.0}", self.palette, self.inspector, self.console)
     }
-}
-
-/// Makes a side panel's content exactly as wide as the panel: egui's panels otherwise
-/// follow their content's width (shrinking to a short hint, widening for a wide form).
-pub(crate) fn hold_width(ui: &mut egui::Ui) {
-    let width = ui.available_width();
-    ui.set_min_width(width);
-    ui.set_max_width(width);
 }
 
 /// How wide the palette may be made.

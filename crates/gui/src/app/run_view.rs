@@ -13,7 +13,8 @@ use switchyard_flow::{Port, PortRef};
 
 use super::{SwitchyardApp, display_name};
 use crate::LineTarget;
-use crate::canvas::{BlockStatus, RUNNING};
+use crate::canvas::BlockStatus;
+use crate::look::RUNNING;
 use crate::runner::RunMessage;
 
 /// What the last run left: block results, the values wires carried and that reached
@@ -106,7 +107,7 @@ impl SwitchyardApp {
         // Text typed that does not parse is not what the block holds: running the last
         // valid value instead would say `ok` about something the user did not write.
         if let Some(draft) = self.inspector.unparsed_draft() {
-            let message = super::session::unparsed_message("not run", &draft);
+            let message = super::unparsed_message("not run", &draft);
             let target = LineTarget { block: draft.block.to_owned(), field: Some(draft.field.to_owned()) };
             self.console.push_error_at(message.clone(), Some(target.clone()));
             self.run_not_started(message);
@@ -162,7 +163,7 @@ impl SwitchyardApp {
         if let Some(field) = &target.field {
             self.inspector.focus_field(&target.block, field);
         }
-        self.selected = Some(target.block);
+        self.canvas.selected = Some(target.block);
     }
 
     /// Forgets what the last run left (a new run, another flow).
@@ -278,7 +279,7 @@ impl SwitchyardApp {
         for wire in &self.document.wires {
             let Some(text) = self.run.carried.get(&wire.from) else { continue };
             let Some(pins) = self.document.pins(wire) else { continue };
-            let Some(middle) = middles.get(&pins).map(|middle| self.to_global * *middle) else { continue };
+            let Some(middle) = middles.get(&pins).map(|middle| self.canvas.to_global * *middle) else { continue };
             if !clip.contains(middle) {
                 continue;
             }

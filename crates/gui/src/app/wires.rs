@@ -1,22 +1,13 @@
-//! Wire edits on the canvas: the menu of a right-clicked wire (Delete wire, Insert Log
-//! here), and a block added where a new wire was dropped on the empty canvas, already
+//! Wire edits on the canvas: Insert Log (from the menu of a right-clicked wire, which
+//! `CanvasState` draws), and a block added where a new wire was dropped on the empty canvas, already
 //! wired to the pins the wire came from. Each is one action, so one undo step.
 
-use egui::{Pos2, RichText, Ui, Vec2};
+use egui::{Pos2, Vec2};
 use egui_snarl::{InPinId, OutPinId};
 
-use super::{Action, SwitchyardApp};
+use super::SwitchyardApp;
 use crate::document::{Document, NewBlock};
 use crate::wiring::DraggedFrom;
-
-/// The menu of a right-clicked wire: Delete, Insert Log here.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct WireMenu {
-    pub(super) from: OutPinId,
-    pub(super) to: InPinId,
-    /// Where it was clicked, in graph coordinates.
-    pub(super) at: Pos2,
-}
 
 /// Where a block added at a dropped wire's end goes, from the drop point: its input's
 /// port there (a wire from an output), or its output's (a wire from an input), for a
@@ -25,41 +16,6 @@ const IN_PORT: Vec2 = Vec2::new(8.0, 42.0);
 const OUT_PORT: Vec2 = Vec2::new(150.0, 42.0);
 
 impl SwitchyardApp {
-    /// The menu of a right-clicked wire, at the click: Delete, Insert Log here.
-    pub(super) fn wire_menu_ui(&mut self, ui: &mut Ui) {
-        let Some(menu) = self.wire_menu else { return };
-        let wire = crate::document::wire_between(&self.document.snarl, menu.from, menu.to);
-        let Some(wire) = wire.filter(|wire| self.document.wires.contains(wire)) else {
-            self.wire_menu = None;
-            return;
-        };
-        let at = self.to_global * menu.at;
-        let area = egui::Area::new(egui::Id::new("switchyard-wire-menu"))
-            .order(egui::Order::Foreground)
-            .fixed_pos(at)
-            .show(ui.ctx(), |ui| {
-                egui::Frame::menu(ui.style()).show(ui, |ui| {
-                    ui.label(
-                        RichText::new(format!("{} {} → {}", wire.from.block, wire.from.port.as_str(), wire.to.block))
-                            .small()
-                            .weak(),
-                    );
-                    if ui.button("Delete wire").clicked() {
-                        self.actions.push(Action::Disconnect { from: menu.from, to: menu.to });
-                        self.wire_menu = None;
-                    }
-                    if ui.button("Insert Log here").clicked() {
-                        self.actions.push(Action::InsertLog { from: menu.from, to: menu.to, at: menu.at });
-                        self.wire_menu = None;
-                    }
-                });
-            });
-        let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
-        if area.response.clicked_elsewhere() || escape {
-            self.wire_menu = None;
-        }
-    }
-
     /// Puts a Log block at `at` in the middle of a wire: from → Log → to, one undo step.
     pub(super) fn insert_log(&mut self, from: egui_snarl::OutPinId, to: egui_snarl::InPinId, at: Pos2) {
         let document = &mut self.document;
@@ -73,8 +29,8 @@ impl SwitchyardApp {
         let log_out = egui_snarl::OutPinId { node: log, output: 0 };
         Document::connect(&mut document.snarl, &mut document.wires, from, log_in);
         Document::connect(&mut document.snarl, &mut document.wires, log_out, to);
-        self.selected = document.snarl.get_node(log).map(|n| n.block.id.clone());
-        self.check_dirty = true;
+        self.canvas.selected = document.snarl.get_node(log).map(|n| n.block.id.clone());
+        self.session.check_dirty = true;
     }
 
     /// Adds a block of `kind` at a dropped wire's end (`at`, graph space) and wires it:
@@ -100,7 +56,7 @@ impl SwitchyardApp {
             }
             _ => {}
         }
-        self.selected = document.snarl.get_node(node).map(|n| n.block.id.clone());
-        self.check_dirty = true;
+        self.canvas.selected = document.snarl.get_node(node).map(|n| n.block.id.clone());
+        self.session.check_dirty = true;
     }
 }

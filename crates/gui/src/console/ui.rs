@@ -47,7 +47,7 @@ impl Console {
             .default_size(DETAILS_WIDTH.min(ui.available_width() * 0.4).max(MIN_DETAILS_WIDTH))
             .size_range(MIN_DETAILS_WIDTH..=max_details_width)
             .show(ui, |ui| {
-                crate::app::panels::hold_width(ui);
+                crate::look::hold_width(ui);
                 let (viewer, shown) = self.viewer_and_shown();
                 viewer.pane_ui(ui, shown);
             });

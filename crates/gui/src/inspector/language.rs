@@ -9,7 +9,7 @@ use switchyard_flow::{BlockKind, Capture, Check, Expression};
 
 use super::preview::{Against, Shape};
 use super::{Scope, set_accessible_label};
-use crate::canvas::FAILURE;
+use crate::look::FAILURE;
 
 /// The form of a flow-language block.
 pub(super) fn form_ui(ui: &mut Ui, scope: &Scope<'_>, kind: &mut BlockKind) {

@@ -26,7 +26,7 @@ use switchyard_flow::escape_controls;
 use switchyard_flow::expr::{Program, is_identifier, is_truthy};
 use tokio::runtime::Handle;
 
-use crate::canvas::{FAILURE, shorten};
+use crate::look::{FAILURE, shorten};
 use crate::runner::RunMasks;
 
 /// What the panel says while no run has reached the block.

@@ -1,5 +1,5 @@
-//! The settings panel: the global variables of the store and its environments
-//! (DESIGN §4, §8).
+//! The settings panel: the global variables of the store and its environments (the
+//! store and the keychain are `switchyard_vault`'s; SECURITY.md says where secrets live).
 //!
 //! A window "Global variables" shows one scope at a time (the globals, or one
 //! environment, picked at its top, where environments are also made, renamed and

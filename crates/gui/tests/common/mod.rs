@@ -14,6 +14,8 @@ use switchyard_gui::{AppOptions, SwitchyardApp};
 #[path = "../../../switchyard/src/curl_bridge.rs"]
 mod curl_bridge;
 
+pub mod first_use;
+
 /// A runtime for runs and background work, and a flow saved in a temporary folder.
 pub struct Fixture {
     pub runtime: tokio::runtime::Runtime,

@@ -2,7 +2,7 @@
 //!
 //! [`Action`] is the one list of changes: widgets (canvas, palette, inspector, console,
 //! menus, dialogs) and shortcuts queue actions while the frame is drawn, and the app
-//! applies them after it, in one place ([`super::SwitchyardApp::apply`]), which is also
+//! applies them after it, in one place (`SwitchyardApp::apply`), which is also
 //! where the undo history is recorded. [`Command`] is the face of the actions that
 //! have a label and a shortcut: buttons, menus, the shortcut list and the keyboard all
 //! send the same `Command`, which becomes its `Action`.
@@ -306,7 +306,7 @@ impl Command {
 
     /// Whether the command acts on the canvas (so not while a text field has the keyboard:
     /// there Ctrl+C, Ctrl+Z and Delete belong to the text).
-    pub(super) fn is_canvas_edit(self) -> bool {
+    pub(crate) fn is_canvas_edit(self) -> bool {
         matches!(
             self,
             Command::Undo
