@@ -198,6 +198,11 @@ impl SwitchyardApp {
                 }
                 RunMessage::Ended => {
                     self.run.runs_finished += 1;
+                    // Earlier runs' large values become text (this run's stay parsed),
+                    // and what that freed goes back to the system.
+                    if self.console.compact_older_runs() > 0 {
+                        crate::runner::give_back_freed_memory();
+                    }
                     // Blocks still running when the run ended were stopped with it.
                     let cancelled = self.run.outcome == Some(switchyard_engine::Outcome::Cancelled);
                     self.run.statuses.retain(|_, status| cancelled || *status != BlockStatus::Running);

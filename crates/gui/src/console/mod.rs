@@ -15,6 +15,12 @@
 //! lines that pass the filter are cached, extended as lines arrive and rebuilt only when
 //! the filter or the level toggles change.
 //!
+//! Memory: a line's value is the `Arc<Value>` the engine fired (a Log line's is the
+//! response it logged), held once however many lines show it. When a run ends, the
+//! large values of earlier runs become compact JSON text ([`Console::compact_older_runs`]),
+//! parsed again when such a line is selected ([`Console::line_value`]); past the
+//! budget of response data (View → Console) the oldest lines lose their values.
+//!
 //! Events arrive masked by the engine (secrets replaced by `*****`): the console shows
 //! them as they are and never has anything to unmask. Text in them comes from the flow
 //! and from servers, so block ids and messages are shown with control characters escaped
@@ -30,12 +36,12 @@ mod viewer;
 mod wording;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use egui::{Color32, Visuals};
 use serde_json::Value;
-use switchyard_engine::Event;
+use switchyard_engine::{Event, ResponseView};
 use switchyard_flow::escape_controls;
 
 use wording::{describe, format_elapsed, one_line};
@@ -126,9 +132,14 @@ pub struct ConsoleLine {
     /// One line of text: control characters escaped (`\n`, `\u{1b}`).
     pub message: String,
     /// The value that goes with the line (the response, the logged value), if any. It
-    /// is shared with the run that fired it (never copied), and dropped when the
+    /// is shared with the run that fired it (never copied). Once a later run has ended
+    /// a large one is kept as `compacted` text instead, and it is dropped when the
     /// console's budget of response data is spent on newer lines.
     pub value: Option<Arc<Value>>,
+    /// A large value of an earlier run, kept as compact JSON text (about an eighth of
+    /// its parsed size; shared by the lines that shared the value) and parsed again when
+    /// the line is selected. `value` is then `None`.
+    pub compacted: Option<Arc<str>>,
     /// Whether the line had a value that was dropped to keep the console within its
     /// budget (the line itself stays).
     pub value_dropped: bool,
@@ -148,10 +159,11 @@ pub struct LineTarget {
 /// How much response data (the values of lines) the console keeps by default.
 pub const DEFAULT_BUDGET: usize = 256 * 1024 * 1024;
 
-/// Values at least this large (estimated) are shared with an equal recent line's.
-const SHARED_FROM: usize = 64 * 1024;
-/// How many recent large values a new line's is compared with.
-const RECENT_VALUES: usize = 4;
+/// Values of earlier runs at least this large (estimated, in memory) are kept as text.
+const COMPACT_FROM: usize = 64 * 1024;
+/// Values nested deeper than this stay parsed: the text could not be parsed again
+/// (serde_json refuses documents nested past 128 levels).
+const COMPACT_DEPTH: usize = 120;
 
 impl ConsoleLine {
     /// The line as [`Console::visible_text`] writes it: time, block, level, message, tab-separated.
@@ -215,9 +227,9 @@ pub struct Console {
     keep_from: usize,
     /// The last run whose dropped values a note line told about.
     noted_run: u64,
-    /// The large values added last, to share with a line whose value is equal (a Log
-    /// block gets its own copy of the response it logs): weak, so they keep nothing alive.
-    recent: Vec<Weak<Value>>,
+    /// The selected line's compacted value, parsed again for the viewer: the text's
+    /// address (which names it) and the value (`None` when it did not parse).
+    reparsed: Option<(usize, Option<Arc<Value>>)>,
 }
 
 /// A value the console holds: how many lines share it, and its estimated size.
@@ -252,7 +264,7 @@ impl Default for Console {
             budget: DEFAULT_BUDGET,
             keep_from: 0,
             noted_run: 0,
-            recent: Vec::new(),
+            reparsed: None,
         }
     }
 }
@@ -294,6 +306,7 @@ impl Console {
                 level: described.level,
                 message,
                 value: described.value,
+                compacted: None,
                 value_dropped: false,
                 run: self.runs,
             });
@@ -314,7 +327,7 @@ impl Console {
     /// and shows it in the viewer's window; returns whether there was one.
     pub fn show_last_response(&mut self) -> bool {
         let is_response = |line: &ConsoleLine| {
-            line.value.as_deref().and_then(viewer::Http::of).is_some_and(|http| http.status.is_some())
+            line.value.as_deref().and_then(ResponseView::of).is_some_and(|response| response.status.is_some())
         };
         let last = self
             .lines
@@ -352,6 +365,7 @@ impl Console {
             level: Level::Error,
             message: one_line(&message),
             value: None,
+            compacted: None,
             value_dropped: false,
             run: self.runs,
         });
@@ -385,7 +399,7 @@ impl Console {
         self.held_bytes = 0;
         self.words_len.clear();
         self.keep_from = 0;
-        self.recent.clear();
+        self.reparsed = None;
         self.generation = self.generation.wrapping_add(1);
     }
 
@@ -401,6 +415,72 @@ impl Console {
     pub fn set_budget(&mut self, bytes: usize) {
         self.budget = bytes;
         self.keep_within(bytes);
+    }
+
+    /// A run has ended: the large values of earlier runs' lines are kept as compact
+    /// JSON text from now on (each shared value written once, and the text shared by
+    /// its lines), parsed again only when such a line is selected. The selected line
+    /// keeps its value as it is (the viewer shows it), and so does a value nested too
+    /// deep to be parsed again. The filter then no longer searches those values' words
+    /// (their lines' text it does). Returns the estimated bytes of parsed values let go
+    /// (freed unless something else still holds them).
+    pub fn compact_older_runs(&mut self) -> usize {
+        let mut written: HashMap<usize, Option<Arc<str>>> = HashMap::new();
+        let mut freed = 0;
+        for index in self.keep_from..self.lines.len() {
+            let Some(line) = self.lines.get(index) else { break };
+            if line.run >= self.runs || self.selected == Some(index) {
+                continue;
+            }
+            let Some(value) = &line.value else { continue };
+            let key = held_key(value);
+            let text = written
+                .entry(key)
+                .or_insert_with(|| {
+                    let bytes = self.held.get(&key).map_or_else(|| estimated_size(value), |held| held.bytes);
+                    (bytes >= COMPACT_FROM && depth_at_most(value, COMPACT_DEPTH))
+                        .then(|| serde_json::to_string(&**value).ok().map(Arc::from))
+                        .flatten()
+                })
+                .clone();
+            let Some(text) = text else { continue };
+            if self.held.get(&key).is_some_and(|held| held.lines == 1) {
+                freed += self.held.get(&key).map_or(0, |held| held.bytes);
+            }
+            self.release(key);
+            self.hold_key(text_key(&text), || text.len());
+            let words = self.words_len.get_mut(index).map_or(0, std::mem::take);
+            self.held_bytes = self.held_bytes.saturating_sub(words);
+            if let Some(line) = self.lines.get_mut(index) {
+                line.value = None;
+                line.compacted = Some(text);
+            }
+        }
+        if !written.is_empty() {
+            self.rebuild_search_text();
+        }
+        freed
+    }
+
+    /// The value of the line at `index` as the viewer shows it: its own, or its
+    /// compacted text parsed again (about 30 ms for a 6.6 MB text). The parsed value is
+    /// kept for one line at a time, the one asked for last (the selected one), outside
+    /// the budget.
+    pub fn line_value(&mut self, index: usize) -> Option<Arc<Value>> {
+        let line = self.lines.get(index)?;
+        let Some(text) = &line.compacted else {
+            self.reparsed = None;
+            return line.value.clone();
+        };
+        let key = text_key(text);
+        match &self.reparsed {
+            Some((parsed, value)) if *parsed == key => value.clone(),
+            _ => {
+                let value = serde_json::from_str::<Value>(text).ok().map(Arc::new);
+                self.reparsed = Some((key, value.clone()));
+                value
+            }
+        }
     }
 
     /// The estimated bytes of response data the console holds now (each shared value
@@ -489,6 +569,7 @@ impl Console {
             level: Level::Info,
             message,
             value: None,
+            compacted: None,
             value_dropped: false,
             run: self.runs,
         });
@@ -496,10 +577,7 @@ impl Console {
 
     /// Appends a line and, when it passes the filter, its index to the cache; then keeps
     /// the response data within the budget.
-    fn add(&mut self, mut line: ConsoleLine) {
-        if let Some(value) = &mut line.value {
-            self.share_equal(value);
-        }
+    fn add(&mut self, line: ConsoleLine) {
         let start = self.search_text.len();
         let words = push_line_search_text(&line, &mut self.search_text);
         let text = self.search_text.get(start..).unwrap_or("");
@@ -524,43 +602,24 @@ impl Console {
         }
     }
 
-    /// Makes a large `value` the one a recent line holds when they are equal, so the
-    /// console holds it once. (Sizes are no test of equality here: a copy's strings and
-    /// arrays have no spare capacity, the parsed original's may.)
-    fn share_equal(&mut self, value: &mut Arc<Value>) {
-        if estimated_size(value) < SHARED_FROM {
-            return;
-        }
-        self.recent.retain(|recent| recent.strong_count() > 0);
-        let same = self.recent.iter().find_map(|recent| {
-            let recent = recent.upgrade()?;
-            (Arc::ptr_eq(&recent, value) || *recent == **value).then_some(recent)
-        });
-        match same {
-            Some(recent) => *value = recent,
-            None => {
-                if self.recent.len() >= RECENT_VALUES {
-                    self.recent.remove(0);
-                }
-                self.recent.push(Arc::downgrade(value));
-            }
-        }
-    }
-
     /// Counts `value` as held by one more line.
     fn hold(&mut self, value: &Arc<Value>) {
-        let key = Arc::as_ptr(value) as usize;
+        self.hold_key(held_key(value), || estimated_size(value));
+    }
+
+    /// Counts what `key` names as held by one more line (`size` tells its bytes the
+    /// first time).
+    fn hold_key(&mut self, key: usize, size: impl FnOnce() -> usize) {
         let held = self.held.entry(key).or_insert_with(|| Held { lines: 0, bytes: 0 });
         if held.lines == 0 {
-            held.bytes = estimated_size(value);
+            held.bytes = size();
             self.held_bytes += held.bytes;
         }
         held.lines += 1;
     }
 
-    /// Counts `value` as held by one line fewer.
-    fn release(&mut self, value: &Arc<Value>) {
-        let key = Arc::as_ptr(value) as usize;
+    /// Counts what `key` names (a value, a compacted text) as held by one line fewer.
+    fn release(&mut self, key: usize) {
         let Some(held) = self.held.get_mut(&key) else { return };
         held.lines = held.lines.saturating_sub(1);
         if held.lines == 0 {
@@ -579,13 +638,21 @@ impl Console {
         let mut index = self.keep_from;
         while self.held_bytes > target && index < self.lines.len() {
             let Some(line) = self.lines.get_mut(index) else { break };
-            if let Some(value) = line.value.take() {
+            let (value, text) = (line.value.take(), line.compacted.take());
+            if value.is_some() || text.is_some() {
                 line.value_dropped = true;
                 let run = line.run;
                 if dropped_runs.last() != Some(&run) {
                     dropped_runs.push(run);
                 }
-                self.release(&value);
+                if let Some(value) = &value {
+                    self.release(held_key(value));
+                }
+                if let Some(text) = &text {
+                    self.release(text_key(text));
+                    // Its address may name another text later.
+                    self.reparsed = None;
+                }
                 let words = self.words_len.get_mut(index).map_or(0, std::mem::take);
                 self.held_bytes = self.held_bytes.saturating_sub(words);
             }
@@ -666,6 +733,34 @@ fn push_line_search_text(line: &ConsoleLine, out: &mut String) -> usize {
     push_search_words(value, out);
     out.push('\n');
     out.len() - start
+}
+
+/// What names a value in `Console::held`: its address.
+fn held_key(value: &Arc<Value>) -> usize {
+    Arc::as_ptr(value) as usize
+}
+
+/// What names a compacted text in `Console::held`: its address (never a live value's).
+fn text_key(text: &Arc<str>) -> usize {
+    Arc::as_ptr(text).cast::<u8>() as usize
+}
+
+/// Whether `value` nests at most `limit` arrays and objects deep. Walks it with its own
+/// stack; stops at the first place past the limit.
+fn depth_at_most(value: &Value, limit: usize) -> bool {
+    let mut stack = vec![(value, 0)];
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(object) => Box::new(object.values()),
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => continue,
+        };
+        if depth >= limit {
+            return false;
+        }
+        stack.extend(children.map(|child| (child, depth + 1)));
+    }
+    true
 }
 
 /// About how many bytes of memory `value` takes (the `Value` itself, its strings, its
