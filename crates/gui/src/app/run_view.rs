@@ -199,8 +199,10 @@ impl SwitchyardApp {
                 RunMessage::Ended => {
                     self.run.runs_finished += 1;
                     // Earlier runs' large values become text (this run's stay parsed),
-                    // and what that freed goes back to the system.
-                    if self.console.compact_older_runs() > 0 {
+                    // and what the console let go of (that, values dropped past its
+                    // budget, a clear) goes back to the system.
+                    self.console.compact_older_runs();
+                    if self.console.take_let_go() > 0 {
                         crate::runner::give_back_freed_memory();
                     }
                     // Blocks still running when the run ended were stopped with it.

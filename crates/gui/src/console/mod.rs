@@ -230,6 +230,9 @@ pub struct Console {
     /// The selected line's compacted value, parsed again for the viewer: the text's
     /// address (which names it) and the value (`None` when it did not parse).
     reparsed: Option<(usize, Option<Arc<Value>>)>,
+    /// Estimated bytes of values and texts no line holds any more since
+    /// [`Console::take_let_go`] was last called (dropped, compacted, cleared).
+    let_go: usize,
 }
 
 /// A value the console holds: how many lines share it, and its estimated size.
@@ -265,6 +268,7 @@ impl Default for Console {
             keep_from: 0,
             noted_run: 0,
             reparsed: None,
+            let_go: 0,
         }
     }
 }
@@ -396,7 +400,7 @@ impl Console {
         self.widest_block.clear();
         self.selected = None;
         self.held.clear();
-        self.held_bytes = 0;
+        self.let_go += std::mem::take(&mut self.held_bytes);
         self.words_len.clear();
         self.keep_from = 0;
         self.reparsed = None;
@@ -460,6 +464,14 @@ impl Console {
             self.rebuild_search_text();
         }
         freed
+    }
+
+    /// The estimated bytes of values and texts the console let go of (no line holds
+    /// them any more: dropped past the budget, compacted, cleared) since the last call:
+    /// memory freed unless something else still holds it, for the app to give back to
+    /// the system.
+    pub fn take_let_go(&mut self) -> usize {
+        std::mem::take(&mut self.let_go)
     }
 
     /// The value of the line at `index` as the viewer shows it: its own, or its
@@ -624,6 +636,7 @@ impl Console {
         held.lines = held.lines.saturating_sub(1);
         if held.lines == 0 {
             self.held_bytes = self.held_bytes.saturating_sub(held.bytes);
+            self.let_go += held.bytes;
             self.held.remove(&key);
         }
     }

@@ -543,8 +543,10 @@ fn an_earlier_runs_large_value_is_kept_as_text_and_read_again_when_selected() {
     assert_eq!(console.compact_older_runs(), 0, "the run that just ended keeps its values");
     let second = shared_run(&mut console, "needle2");
     let before = console.held_bytes();
+    console.take_let_go();
     let freed = console.compact_older_runs();
     assert!(freed > 200 * 1024, "run 1's value let go: {freed}");
+    assert_eq!(console.take_let_go(), freed, "and counted for the app to give back");
     assert_eq!(std::sync::Arc::strong_count(&first), 1, "the console holds run 1's value no more");
 
     let lines = console.lines();
