@@ -68,7 +68,7 @@ impl Console {
             let line = lines.get(index)?;
             let value = match (&line.value, &line.compacted, reparsed.as_ref()) {
                 (Some(value), _, _) => Some(&**value),
-                (None, Some(text), Some((key, Some(value)))) if *key == super::text_key(text) => Some(&**value),
+                (None, Some(text), Some((key, Some(value)))) if *key == super::held::text_key(text) => Some(&**value),
                 _ => None,
             };
             Some(Shown { generation: *generation, index, line, value, bytes: line_bytes.get(&index).copied() })
