@@ -1,12 +1,14 @@
 //! What the console holds of the lines' values, and how it keeps within its budget:
 //! each value (or compacted text) counted once however many lines share it, earlier
-//! runs' large values turned into compact JSON text, the oldest dropped past the budget.
+//! runs' large values turned into deflated compact JSON text (`compacted.rs`), the
+//! oldest dropped past the budget.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::compacted::Compacted;
 use super::{Console, Held};
 
 /// Values of earlier runs at least this large (estimated, in memory) are kept as text.
@@ -24,7 +26,7 @@ impl Console {
     /// (their lines' text it does). Returns the estimated bytes of parsed values let go
     /// (freed unless something else still holds them).
     pub fn compact_older_runs(&mut self) -> usize {
-        let mut written: HashMap<usize, Option<Arc<str>>> = HashMap::new();
+        let mut written: HashMap<usize, Option<Arc<Compacted>>> = HashMap::new();
         let mut freed = 0;
         for index in self.keep_from..self.lines.len() {
             let Some(line) = self.lines.get(index) else { break };
@@ -38,7 +40,7 @@ impl Console {
                 .or_insert_with(|| {
                     let bytes = self.held.get(&key).map_or_else(|| estimated_size(value), |held| held.bytes);
                     (bytes >= COMPACT_FROM && depth_at_most(value, COMPACT_DEPTH))
-                        .then(|| serde_json::to_string(&**value).ok().map(Arc::from))
+                        .then(|| Compacted::of(value).map(Arc::new))
                         .flatten()
                 })
                 .clone();
@@ -47,7 +49,7 @@ impl Console {
                 freed += self.held.get(&key).map_or(0, |held| held.bytes);
             }
             self.release(key);
-            self.hold_key(text_key(&text), || text.len());
+            self.hold_key(text_key(&text), || text.held_bytes());
             let words = self.words_len.get_mut(index).map_or(0, std::mem::take);
             self.held_bytes = self.held_bytes.saturating_sub(words);
             if let Some(line) = self.lines.get_mut(index) {
@@ -70,7 +72,7 @@ impl Console {
     }
 
     /// The value of the line at `index` as the viewer shows it: its own, or its
-    /// compacted text parsed again (about 30 ms for a 6.6 MB text). The parsed value is
+    /// compacted text inflated and parsed again (about 30 ms for a 6.6 MB text). The parsed value is
     /// kept for one line at a time, the one asked for last (the selected one), outside
     /// the budget.
     pub fn line_value(&mut self, index: usize) -> Option<Arc<Value>> {
@@ -83,7 +85,7 @@ impl Console {
         match &self.reparsed {
             Some((parsed, value)) if *parsed == key => value.clone(),
             _ => {
-                let value = serde_json::from_str::<Value>(text).ok().map(Arc::new);
+                let value = text.value().map(Arc::new);
                 self.reparsed = Some((key, value.clone()));
                 value
             }
@@ -168,8 +170,8 @@ fn held_key(value: &Arc<Value>) -> usize {
 }
 
 /// What names a compacted text in `Console::held`: its address (never a live value's).
-pub(super) fn text_key(text: &Arc<str>) -> usize {
-    Arc::as_ptr(text).cast::<u8>() as usize
+pub(super) fn text_key(text: &Arc<Compacted>) -> usize {
+    Arc::as_ptr(text) as usize
 }
 
 /// Whether `value` nests at most `limit` arrays and objects deep. Walks it with its own

@@ -17,7 +17,7 @@
 //!
 //! Memory: a line's value is the `Arc<Value>` the engine fired (a Log line's is the
 //! response it logged), held once however many lines show it. When a run ends, the
-//! large values of earlier runs become compact JSON text ([`Console::compact_older_runs`]),
+//! large values of earlier runs become deflated JSON text ([`Console::compact_older_runs`]),
 //! parsed again when such a line is selected ([`Console::line_value`]); past the
 //! budget of response data (View → Console) the oldest lines lose their values.
 //!
@@ -32,6 +32,7 @@
 //! (through the engine's shared wording); `ui.rs` draws the toolbar and the list;
 //! `viewer.rs` the selected line.
 
+mod compacted;
 mod held;
 mod ui;
 mod viewer;
@@ -46,6 +47,7 @@ use serde_json::Value;
 use switchyard_engine::{Event, ResponseView};
 use switchyard_flow::escape_controls;
 
+pub use compacted::Compacted;
 use wording::{describe, format_elapsed, one_line};
 
 /// How important a console line is, and which colour its level tag gets.
@@ -138,10 +140,11 @@ pub struct ConsoleLine {
     /// a large one is kept as `compacted` text instead, and it is dropped when the
     /// console's budget of response data is spent on newer lines.
     pub value: Option<Arc<Value>>,
-    /// A large value of an earlier run, kept as compact JSON text (about an eighth of
-    /// its parsed size; shared by the lines that shared the value) and parsed again when
-    /// the line is selected. `value` is then `None`.
-    pub compacted: Option<Arc<str>>,
+    /// A large value of an earlier run, kept as deflated compact JSON text (a JSON
+    /// response takes about a hundredth of its parsed size; shared by the lines that
+    /// shared the value) and parsed again when the line is selected. `value` is then
+    /// `None`.
+    pub compacted: Option<Arc<Compacted>>,
     /// Whether the line had a value that was dropped to keep the console within its
     /// budget (the line itself stays).
     pub value_dropped: bool,
@@ -223,8 +226,8 @@ pub struct Console {
     keep_from: usize,
     /// The last run whose dropped values a note line told about.
     noted_run: u64,
-    /// The selected line's compacted value, parsed again for the viewer: the text's
-    /// address (which names it) and the value (`None` when it did not parse).
+    /// The selected line's compacted value, parsed again for the viewer: the compacted
+    /// text's address (which names it) and the value (`None` when it did not parse).
     reparsed: Option<(usize, Option<Arc<Value>>)>,
     /// Estimated bytes of values and texts no line holds any more since
     /// [`Console::take_let_go`] was last called (dropped, compacted, cleared).

@@ -554,7 +554,7 @@ fn an_earlier_runs_large_value_is_kept_as_text_and_read_again_when_selected() {
     assert!(fetch.value.is_none() && show.value.is_none(), "run 1's large value is text now");
     let (a, b) = (fetch.compacted.as_ref().unwrap(), show.compacted.as_ref().unwrap());
     assert!(std::sync::Arc::ptr_eq(a, b), "written once for the two lines that shared it");
-    assert_eq!(serde_json::from_str::<Value>(a).unwrap(), *first);
+    assert_eq!(a.value().unwrap(), *first);
     assert!(small.value.is_some() && small.compacted.is_none(), "a small value stays as it is");
     assert!(!fetch.value_dropped);
     let run2 = lines.iter().position(|line| line.run == 2 && line.block.as_deref() == Some("fetch")).unwrap();
@@ -604,7 +604,7 @@ fn compacted_values_count_against_the_budget_and_are_dropped_oldest_first() {
         shared_run(&mut console, &format!("run{run}"));
         console.compact_older_runs();
     }
-    let text = console.lines()[0].compacted.as_ref().unwrap().len();
+    let text = console.lines()[0].compacted.as_ref().unwrap().held_bytes();
     // Room for the last run's parsed value and about two texts.
     console.set_budget(console.held_bytes() - 3 * text);
     let lines = console.lines();

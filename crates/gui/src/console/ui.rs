@@ -238,7 +238,7 @@ fn row_ui(
     let mut message_right = rect.right() - COLUMN_GAP / 2.0;
     let preview = match (&line.value, &line.compacted) {
         (Some(value), _) => Some(value_preview(value)),
-        (None, Some(text)) => Some(compacted_preview(text)),
+        (None, Some(compacted)) => Some(compacted_preview(compacted.start())),
         (None, None) if line.value_dropped => Some(DROPPED_PREVIEW.to_owned()),
         (None, None) => None,
     };
