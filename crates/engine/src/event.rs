@@ -61,8 +61,8 @@ pub enum Event {
         /// Written only when it is not `info`.
         #[serde(default, skip_serializing_if = "LogLevel::is_info", with = "level_name")]
         level: LogLevel,
-        /// The value it received.
-        value: Value,
+        /// The value it received (shared with the value it fires on `out`).
+        value: Arc<Value>,
     },
     /// Something the user should know that does not fail the run (an expired secret).
     Warning {

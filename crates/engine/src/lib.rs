@@ -34,7 +34,7 @@ use tokio::sync::Semaphore;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
-pub use value::{ErrorKind, ErrorValue, FailedCheck, ResponseValue};
+pub use value::{ErrorKind, ErrorValue, ErrorView, FailedCheck, ResponseValue, ResponseView};
 
 /// The default of [`EngineConfig::max_connections`]: well under the common limit of
 /// 1,024 open files, and more than enough to keep a server busy.

@@ -259,7 +259,11 @@ impl Redactor {
                 if let Some(label) = label {
                     self.redact_string(label);
                 }
-                self.redact_value(value);
+                // Shared with the value the Log block fires: copied only when there is
+                // something to mask.
+                if self.value_has_secret(value) {
+                    self.redact_value(Arc::make_mut(value));
+                }
             }
             Event::Warning { block, message } => {
                 if let Some(block) = block {

@@ -4,6 +4,7 @@
 
 use std::error::Error as _;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderMap, LOCATION};
@@ -62,7 +63,8 @@ impl<'a> RequestRun<'a> {
         // Ingress: what came from outside (status, headers, body, the final URL, an
         // error that quotes a server's Location) is masked before any block,
         // expression or event sees it. Only the request that was sent held a secret.
-        self.emitter.redactor().redact_value(&mut exchanged.fired.value);
+        // The value is this run's alone yet: masked in place, not copied.
+        self.emitter.redactor().redact_value(Arc::make_mut(&mut exchanged.fired.value));
         exchanged
     }
 
@@ -99,15 +101,17 @@ impl<'a> RequestRun<'a> {
             Err(error) => Exchanged {
                 fired: Fired {
                     port: Port::Failure,
-                    value: ResponseValue {
-                        status: None,
-                        headers: Map::new(),
-                        body: Value::Null,
-                        duration_ms,
-                        url: url_text,
-                        error: Some(ErrorValue { kind: error.kind, message: error.message(), checks: Vec::new() }),
-                    }
-                    .into_value(),
+                    value: Arc::new(
+                        ResponseValue {
+                            status: None,
+                            headers: Map::new(),
+                            body: Value::Null,
+                            duration_ms,
+                            url: url_text,
+                            error: Some(ErrorValue { kind: error.kind, message: error.message(), checks: Vec::new() }),
+                        }
+                        .into_value(),
+                    ),
                     summary: error.summary,
                     responded: false,
                 },
@@ -130,7 +134,7 @@ impl<'a> RequestRun<'a> {
         .into_value();
         Fired {
             port: if success { Port::Success } else { Port::Failure },
-            value,
+            value: Arc::new(value),
             summary: format!("{status} · {duration_ms} ms"),
             responded: true,
         }

@@ -376,7 +376,7 @@ impl<'a> Scheduler<'a> {
             _ => {}
         }
         // One value for every wire and the event: shared, not copied.
-        let value = Arc::new(fired.value);
+        let value = fired.value;
         for &target in &targets {
             self.push(target, Arc::clone(&value), lineage);
         }

@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use crate::event::{Counts, Outcome};
+use crate::value::ErrorView;
 
 /// `1 block`, `2 blocks`.
 pub fn plural(count: u64, noun: &str) -> String {
@@ -45,9 +46,10 @@ pub fn value_kind(value: &Value) -> String {
     }
 }
 
-/// The message of a failure value, unless the block's summary already says it.
+/// The message of a failure value (a Send Request's), unless the block's summary
+/// already says it.
 pub fn failure_message(value: &Value, summary: &str) -> Option<String> {
-    let message = value.pointer("/error/message")?.as_str()?;
+    let message = ErrorView::of(value)?.message?;
     (!message.is_empty() && !summary.contains(message)).then(|| message.to_owned())
 }
 

@@ -53,7 +53,7 @@ async fn text_bodies_arrive_as_text_and_logs_pass_values_on() {
     let (summary, events) = run(&one_request(json!({"url": server.url("/text")})), &Variables::new()).await;
     assert_eq!(fired(&events, "req").1["body"], "plain words");
     let logged: Vec<&Value> =
-        events.iter().filter_map(|e| if let Event::Log { value, .. } = e { Some(value) } else { None }).collect();
+        events.iter().filter_map(|e| if let Event::Log { value, .. } = e { Some(&**value) } else { None }).collect();
     assert_eq!(logged.len(), 1);
     assert_eq!(logged[0]["body"], "plain words");
     assert_eq!(fired(&events, "ok"), ("out", logged[0]));

@@ -124,7 +124,7 @@ fn logged(events: &[Event], block: &str) -> Vec<Value> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::Log { block: b, value, .. } if b == block => Some(value.clone()),
+            Event::Log { block: b, value, .. } if b == block => Some(Value::clone(value)),
             _ => None,
         })
         .collect()

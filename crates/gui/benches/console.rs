@@ -167,7 +167,7 @@ fn log_event(step: u64) -> Event {
         block: "print".to_owned(),
         label: Some(format!("page {step}")),
         level: switchyard_flow::LogLevel::Info,
-        value: json!(step),
+        value: json!(step).into(),
     }
 }
 

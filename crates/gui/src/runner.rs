@@ -223,3 +223,28 @@ async fn load_variables(
         }
     }
 }
+
+/// Gives memory the app has freed back to the system, where the allocator keeps it:
+/// called after a run has ended and the console let go of earlier runs' large values.
+///
+/// glibc's malloc keeps freed memory in its arenas (one per thread that allocated: a
+/// response is parsed on the runtime's worker threads and freed on the UI thread)
+/// instead of returning it, so over many runs of large responses the resident set
+/// grows with what was once in use, not with what is. `malloc_trim(0)` returns every
+/// arena's free pages. It is a C call (hence the one `unsafe` block in the app); it
+/// takes no pointer and changes no memory the program can see, only what the
+/// allocator holds. Other allocators and systems give memory back on their own or
+/// have no such call: there this does nothing.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+pub(crate) fn give_back_freed_memory() {
+    // SAFETY: malloc_trim only walks and releases the allocator's own free lists; it
+    // takes no pointer and is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// See the glibc version: elsewhere, nothing to do.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub(crate) fn give_back_freed_memory() {}

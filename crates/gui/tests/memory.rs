@@ -1,12 +1,18 @@
 //! The app's memory over many runs of a large response (a ~6.6 MB JSON body, logged by
-//! a Log block): it stops growing. The console shares the values the engine fired
-//! rather than copying them (a Log line's copy of a response is the response), and
-//! keeps at most its budget of response data (older runs keep their lines, not their
-//! values). What is asserted is that it is bounded: after ten runs the resident set is
-//! within 4× of after one (before, each run kept two more copies of its ~52 MiB value
-//! for good: 180 MB became 2.08 GB after four runs). The goal of staying within 1.5× of
-//! the first run is not met (about 2.7× here, and the allocator's share of it varies
-//! from run to run): BENCHMARKS.md has the figures and what the rest is.
+//! a Log block): it stops growing after the second run. The engine
+//! fires one shared value (the Log event and the Log block's output are the response
+//! itself), the console holds it once, and when a run ends the large values of
+//! earlier runs become deflated compact JSON text (about a hundredth of their parsed
+//! size; read again when their line is selected), after which the app gives the freed memory back
+//! to the system (glibc's `malloc_trim`). What is asserted: every earlier run keeps
+//! its lines and its value as text, the last run its values parsed, the console keeps
+//! within its budget, and after ten runs the resident set is within [`MAX_GROWTH`] of
+//! after one (before these changes, each run kept two more copies of its ~52 MiB value
+//! for good: 180 MB became 2.08 GB after four runs; then 292 → 787 MiB over ten runs).
+//! From the second run on it stays flat; the goal of 1.5× is not met (about 1.66×):
+//! after one run the app holds one parsed response, after two and on two (the first
+//! run's, shown in the viewer's window, and the last run's, which the inspector's
+//! previews keep). BENCHMARKS.md has the figures.
 //!
 //! The app is driven headless (egui_kittest) against an axum server in this process;
 //! this file is its own test binary, so the resident set measured (`VmRSS` in
@@ -33,8 +39,10 @@ const RUNS: usize = 10;
 /// The console's budget of response data in this test (View → Console), in MiB: the
 /// default. `SWITCHYARD_CONSOLE_BUDGET_MIB` sets another.
 const BUDGET_MIB: usize = 256;
-/// How many times the resident set after one run it may be after ten: bounded.
-const MAX_GROWTH: u64 = 4;
+/// How many times the resident set after one run it may be after ten (about 1.66×
+/// measured: one more parsed response, nine small texts; the rest is margin for the
+/// allocator, whose share varies from run to run).
+const MAX_GROWTH: f64 = 2.0;
 
 /// A JSON document of about 6.6 MB: a list API's page of 40,000 records.
 fn big_json() -> String {
@@ -134,14 +142,29 @@ fn memory_stops_growing_over_ten_runs_of_a_big_response() {
     );
     assert!(console.held_bytes() <= console.budget(), "the console keeps within its budget");
     let dropped = console.lines().iter().filter(|line| line.value_dropped).count();
-    assert!(dropped > 0, "older runs' values were dropped");
-    assert!(console.lines().iter().any(|line| line.message.starts_with("values of run 1 dropped")), "a line says so");
+    if dropped > 0 {
+        assert!(
+            console.lines().iter().any(|line| line.message.starts_with("values of run 1 dropped")),
+            "a line says so"
+        );
+    }
+    let compacted: Vec<u64> =
+        console.lines().iter().filter(|line| line.compacted.is_some()).map(|line| line.run).collect();
+    assert!(
+        dropped > 0 || (1..RUNS as u64).all(|run| compacted.contains(&run)),
+        "every earlier run's value is kept as text (or dropped past the budget): {compacted:?}"
+    );
+    assert!(
+        console.lines().iter().filter(|line| line.run == RUNS as u64).all(|line| line.compacted.is_none()),
+        "the last run keeps its values parsed"
+    );
     assert!(
         console.lines().iter().filter(|line| line.message.starts_with("success: 200")).count() == RUNS,
         "every run keeps its lines"
     );
+    eprintln!("after ten runs: {:.2}× of after one", after_ten as f64 / after_one as f64);
     assert!(
-        after_ten <= MAX_GROWTH * after_one,
+        after_ten as f64 <= MAX_GROWTH * after_one as f64,
         "resident after one run {:.0} MiB, after ten {:.0} MiB: more than {MAX_GROWTH}×",
         mib(after_one),
         mib(after_ten)

@@ -1,5 +1,6 @@
 //! `delay`: waits, then fires its input; cancelling the run ends the wait.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -7,7 +8,7 @@ use switchyard_flow::{Delay, Port};
 
 use super::{Fired, Step};
 
-pub(crate) fn execute<'a>(delay: &Delay, input: Value) -> Step<'a> {
+pub(crate) fn execute<'a>(delay: &Delay, input: Arc<Value>) -> Step<'a> {
     let ms = delay.ms;
     Step::Wait(Box::pin(async move {
         tokio::time::sleep(Duration::from_millis(ms)).await;

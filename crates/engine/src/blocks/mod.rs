@@ -57,8 +57,9 @@ pub(crate) enum Step<'a> {
 pub(crate) struct Fired {
     /// The port.
     pub port: Port,
-    /// The value it carries.
-    pub value: Value,
+    /// The value it carries: shared with the event that reports it and every block
+    /// it goes to (a block that passes its input on fires the same value).
+    pub value: Arc<Value>,
     /// `200 · 84 ms`, `true`, `waited 250 ms`.
     pub summary: String,
     /// Whether a response came back (Send Request).
@@ -66,8 +67,8 @@ pub(crate) struct Fired {
 }
 
 impl Fired {
-    pub fn new(port: Port, value: Value, summary: impl Into<String>) -> Self {
-        Self { port, value, summary: summary.into(), responded: false }
+    pub fn new(port: Port, value: impl Into<Arc<Value>>, summary: impl Into<String>) -> Self {
+        Self { port, value: value.into(), summary: summary.into(), responded: false }
     }
 }
 
@@ -81,18 +82,19 @@ pub(crate) struct Failure {
 }
 
 /// Runs one block on `input`, which is shared with the event that reported it: a
-/// request only reads it; the blocks that keep or pass it on take it, copied only
-/// while the event still holds it.
+/// request only reads it, the blocks that pass it on as it is (Log, If, Delay) fire
+/// the same value, and the blocks that take it apart take it, copied only while the
+/// event still holds it.
 pub(crate) fn execute<'a>(shared: &'a Shared<'a>, block: &'a Block, input: Arc<Value>) -> Step<'a> {
     let owned = Arc::unwrap_or_clone;
     match &block.kind {
         BlockKind::Start => start::execute(),
-        BlockKind::Log(log) => log::execute(shared, block, log, owned(input)),
+        BlockKind::Log(log) => log::execute(shared, block, log, input),
         BlockKind::SendRequest(request) => send_request::execute(shared, block, request, input),
-        BlockKind::If(if_block) => if_::execute(shared, if_block, owned(input)),
+        BlockKind::If(if_block) => if_::execute(shared, if_block, input),
         BlockKind::Evaluate(evaluate) => evaluate::execute(shared, evaluate, owned(input)),
         BlockKind::Set(set) => set::execute(shared, set, owned(input)),
-        BlockKind::Delay(delay) => delay::execute(delay, owned(input)),
+        BlockKind::Delay(delay) => delay::execute(delay, input),
         BlockKind::ForEach(for_each) => for_each::execute(shared, for_each, owned(input)),
         BlockKind::Collect => collect::execute(owned(input)),
     }

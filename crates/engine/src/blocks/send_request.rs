@@ -23,7 +23,7 @@ use super::{Failure, Fired, Step};
 use crate::event::Event;
 use crate::request::{Exchanged, RequestRun};
 use crate::run::Shared;
-use crate::value::{ErrorKind, ErrorValue, FailedCheck};
+use crate::value::{ErrorKind, ErrorValue, FailedCheck, set_error};
 
 pub(crate) fn execute<'a>(
     shared: &'a Shared<'a>,
@@ -124,19 +124,15 @@ fn captured(
                 "block `{}`: capture `{}` ({}) failed: {}",
                 block.id, capture.name, failure.field, failure.message
             );
-            fired = Fired {
-                port: Port::Failure,
-                value: with_error(
-                    fired.value,
-                    ErrorValue { kind: ErrorKind::CaptureFailed, message, checks: Vec::new() },
-                ),
-                summary: format!("capture failed: {}", capture.name),
-                responded: fired.responded,
-            };
+            // The value is this block's alone yet: changed in place, not copied.
+            let error = ErrorValue { kind: ErrorKind::CaptureFailed, message, checks: Vec::new() };
+            set_error(Arc::make_mut(&mut fired.value), error);
+            fired.port = Port::Failure;
+            fired.summary = format!("capture failed: {}", capture.name);
         }
     }
     if secrets > 0 {
-        shared.emitter.redactor().redact_value(&mut fired.value);
+        shared.emitter.redactor().redact_value(Arc::make_mut(&mut fired.value));
     }
     fired
 }
@@ -150,17 +146,9 @@ fn is_secret_text(value: &Value) -> bool {
     }
 }
 
-/// A response value with `error` set (a response value is always an object).
-fn with_error(mut value: Value, error: ErrorValue) -> Value {
-    if let Value::Object(map) = &mut value {
-        map.insert("error".to_owned(), serde_json::to_value(error).unwrap_or(Value::Null));
-    }
-    value
-}
-
 /// Evaluates every check on a response that matched; any that does not hold turns
 /// Success into Failure with `error.kind` `check_failed`.
-fn checked(shared: &Shared<'_>, block: &Block, request: &SendRequest, fired: Fired) -> Result<Fired, Failure> {
+fn checked(shared: &Shared<'_>, block: &Block, request: &SendRequest, mut fired: Fired) -> Result<Fired, Failure> {
     let mut failed = Vec::new();
     for (position, check) in request.checks.iter().enumerate() {
         let field = format!("checks[{position}]");
@@ -193,5 +181,9 @@ fn checked(shared: &Shared<'_>, block: &Block, request: &SendRequest, fired: Fir
     );
     let summary = format!("check failed: {}", failed.first().map(|c| c.name.as_str()).unwrap_or_default());
     let error = ErrorValue { kind: ErrorKind::CheckFailed, message, checks: failed };
-    Ok(Fired { port: Port::Failure, value: with_error(fired.value, error), summary, responded: fired.responded })
+    // The value is this block's alone yet: `error` is set in place, nothing is copied.
+    set_error(Arc::make_mut(&mut fired.value), error);
+    fired.port = Port::Failure;
+    fired.summary = summary;
+    Ok(fired)
 }

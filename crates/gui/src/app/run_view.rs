@@ -199,6 +199,13 @@ impl SwitchyardApp {
                 }
                 RunMessage::Ended => {
                     self.run.runs_finished += 1;
+                    // Earlier runs' large values become text (this run's stay parsed),
+                    // and what the console let go of (that, values dropped past its
+                    // budget, a clear) goes back to the system.
+                    self.console.compact_older_runs();
+                    if self.console.take_let_go() > 0 {
+                        crate::runner::give_back_freed_memory();
+                    }
                     // Blocks still running when the run ended were stopped with it.
                     let cancelled = self.run.outcome == Some(switchyard_engine::Outcome::Cancelled);
                     self.run.statuses.retain(|_, status| cancelled || *status != BlockStatus::Running);

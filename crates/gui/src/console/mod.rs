@@ -15,29 +15,39 @@
 //! lines that pass the filter are cached, extended as lines arrive and rebuilt only when
 //! the filter or the level toggles change.
 //!
+//! Memory: a line's value is the `Arc<Value>` the engine fired (a Log line's is the
+//! response it logged), held once however many lines show it. When a run ends, the
+//! large values of earlier runs become deflated JSON text ([`Console::compact_older_runs`]),
+//! parsed again when such a line is selected ([`Console::line_value`]); past the
+//! budget of response data (View → Console) the oldest lines lose their values.
+//!
 //! Events arrive masked by the engine (secrets replaced by `*****`): the console shows
 //! them as they are and never has anything to unmask. Text in them comes from the flow
 //! and from servers, so block ids and messages are shown with control characters escaped
 //! (`\n`, `\u{1b}`, by [`switchyard_flow::escape_controls`], as the CLI does); each line
 //! is one row, and nothing can pass for another line.
 //!
-//! Layout: this file is the model (lines, filter, selection); `wording.rs` what each
-//! event says (through the engine's shared wording); `ui.rs` draws the toolbar and the
-//! list; `viewer.rs` the selected line.
+//! Layout: this file is the model (lines, filter, selection); `held.rs` what it holds
+//! of the lines' values (the budget, compaction); `wording.rs` what each event says
+//! (through the engine's shared wording); `ui.rs` draws the toolbar and the list;
+//! `viewer.rs` the selected line.
 
+mod compacted;
+mod held;
 mod ui;
 mod viewer;
 mod wording;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use egui::{Color32, Visuals};
 use serde_json::Value;
-use switchyard_engine::Event;
+use switchyard_engine::{Event, ResponseView};
 use switchyard_flow::escape_controls;
 
+pub use compacted::Compacted;
 use wording::{describe, format_elapsed, one_line};
 
 /// How important a console line is, and which colour its level tag gets.
@@ -126,9 +136,15 @@ pub struct ConsoleLine {
     /// One line of text: control characters escaped (`\n`, `\u{1b}`).
     pub message: String,
     /// The value that goes with the line (the response, the logged value), if any. It
-    /// is shared with the run that fired it (never copied), and dropped when the
+    /// is shared with the run that fired it (never copied). Once a later run has ended
+    /// a large one is kept as `compacted` text instead, and it is dropped when the
     /// console's budget of response data is spent on newer lines.
     pub value: Option<Arc<Value>>,
+    /// A large value of an earlier run, kept as deflated compact JSON text (a JSON
+    /// response takes about a hundredth of its parsed size; shared by the lines that
+    /// shared the value) and parsed again when the line is selected. `value` is then
+    /// `None`.
+    pub compacted: Option<Arc<Compacted>>,
     /// Whether the line had a value that was dropped to keep the console within its
     /// budget (the line itself stays).
     pub value_dropped: bool,
@@ -147,11 +163,6 @@ pub struct LineTarget {
 
 /// How much response data (the values of lines) the console keeps by default.
 pub const DEFAULT_BUDGET: usize = 256 * 1024 * 1024;
-
-/// Values at least this large (estimated) are shared with an equal recent line's.
-const SHARED_FROM: usize = 64 * 1024;
-/// How many recent large values a new line's is compared with.
-const RECENT_VALUES: usize = 4;
 
 impl ConsoleLine {
     /// The line as [`Console::visible_text`] writes it: time, block, level, message, tab-separated.
@@ -215,9 +226,12 @@ pub struct Console {
     keep_from: usize,
     /// The last run whose dropped values a note line told about.
     noted_run: u64,
-    /// The large values added last, to share with a line whose value is equal (a Log
-    /// block gets its own copy of the response it logs): weak, so they keep nothing alive.
-    recent: Vec<Weak<Value>>,
+    /// The selected line's compacted value, parsed again for the viewer: the compacted
+    /// text's address (which names it) and the value (`None` when it did not parse).
+    reparsed: Option<(usize, Option<Arc<Value>>)>,
+    /// Estimated bytes of values and texts no line holds any more since
+    /// [`Console::take_let_go`] was last called (dropped, compacted, cleared).
+    let_go: usize,
 }
 
 /// A value the console holds: how many lines share it, and its estimated size.
@@ -252,7 +266,8 @@ impl Default for Console {
             budget: DEFAULT_BUDGET,
             keep_from: 0,
             noted_run: 0,
-            recent: Vec::new(),
+            reparsed: None,
+            let_go: 0,
         }
     }
 }
@@ -294,6 +309,7 @@ impl Console {
                 level: described.level,
                 message,
                 value: described.value,
+                compacted: None,
                 value_dropped: false,
                 run: self.runs,
             });
@@ -314,7 +330,7 @@ impl Console {
     /// and shows it in the viewer's window; returns whether there was one.
     pub fn show_last_response(&mut self) -> bool {
         let is_response = |line: &ConsoleLine| {
-            line.value.as_deref().and_then(viewer::Http::of).is_some_and(|http| http.status.is_some())
+            line.value.as_deref().and_then(ResponseView::of).is_some_and(|response| response.status.is_some())
         };
         let last = self
             .lines
@@ -352,6 +368,7 @@ impl Console {
             level: Level::Error,
             message: one_line(&message),
             value: None,
+            compacted: None,
             value_dropped: false,
             run: self.runs,
         });
@@ -382,10 +399,10 @@ impl Console {
         self.widest_block.clear();
         self.selected = None;
         self.held.clear();
-        self.held_bytes = 0;
+        self.let_go += std::mem::take(&mut self.held_bytes);
         self.words_len.clear();
         self.keep_from = 0;
-        self.recent.clear();
+        self.reparsed = None;
         self.generation = self.generation.wrapping_add(1);
     }
 
@@ -489,6 +506,7 @@ impl Console {
             level: Level::Info,
             message,
             value: None,
+            compacted: None,
             value_dropped: false,
             run: self.runs,
         });
@@ -496,10 +514,7 @@ impl Console {
 
     /// Appends a line and, when it passes the filter, its index to the cache; then keeps
     /// the response data within the budget.
-    fn add(&mut self, mut line: ConsoleLine) {
-        if let Some(value) = &mut line.value {
-            self.share_equal(value);
-        }
+    fn add(&mut self, line: ConsoleLine) {
         let start = self.search_text.len();
         let words = push_line_search_text(&line, &mut self.search_text);
         let text = self.search_text.get(start..).unwrap_or("");
@@ -521,87 +536,6 @@ impl Console {
         self.lines.push(line);
         if self.held_bytes > self.budget {
             self.keep_within(self.budget / 4 * 3);
-        }
-    }
-
-    /// Makes a large `value` the one a recent line holds when they are equal, so the
-    /// console holds it once. (Sizes are no test of equality here: a copy's strings and
-    /// arrays have no spare capacity, the parsed original's may.)
-    fn share_equal(&mut self, value: &mut Arc<Value>) {
-        if estimated_size(value) < SHARED_FROM {
-            return;
-        }
-        self.recent.retain(|recent| recent.strong_count() > 0);
-        let same = self.recent.iter().find_map(|recent| {
-            let recent = recent.upgrade()?;
-            (Arc::ptr_eq(&recent, value) || *recent == **value).then_some(recent)
-        });
-        match same {
-            Some(recent) => *value = recent,
-            None => {
-                if self.recent.len() >= RECENT_VALUES {
-                    self.recent.remove(0);
-                }
-                self.recent.push(Arc::downgrade(value));
-            }
-        }
-    }
-
-    /// Counts `value` as held by one more line.
-    fn hold(&mut self, value: &Arc<Value>) {
-        let key = Arc::as_ptr(value) as usize;
-        let held = self.held.entry(key).or_insert_with(|| Held { lines: 0, bytes: 0 });
-        if held.lines == 0 {
-            held.bytes = estimated_size(value);
-            self.held_bytes += held.bytes;
-        }
-        held.lines += 1;
-    }
-
-    /// Counts `value` as held by one line fewer.
-    fn release(&mut self, value: &Arc<Value>) {
-        let key = Arc::as_ptr(value) as usize;
-        let Some(held) = self.held.get_mut(&key) else { return };
-        held.lines = held.lines.saturating_sub(1);
-        if held.lines == 0 {
-            self.held_bytes = self.held_bytes.saturating_sub(held.bytes);
-            self.held.remove(&key);
-        }
-    }
-
-    /// Drops the values of the oldest lines until the response data held is at most
-    /// `target` bytes (the lines stay, marked), then says which runs lost theirs.
-    fn keep_within(&mut self, target: usize) {
-        if self.held_bytes <= target {
-            return;
-        }
-        let mut dropped_runs = Vec::new();
-        let mut index = self.keep_from;
-        while self.held_bytes > target && index < self.lines.len() {
-            let Some(line) = self.lines.get_mut(index) else { break };
-            if let Some(value) = line.value.take() {
-                line.value_dropped = true;
-                let run = line.run;
-                if dropped_runs.last() != Some(&run) {
-                    dropped_runs.push(run);
-                }
-                self.release(&value);
-                let words = self.words_len.get_mut(index).map_or(0, std::mem::take);
-                self.held_bytes = self.held_bytes.saturating_sub(words);
-            }
-            index += 1;
-        }
-        self.keep_from = index;
-        self.rebuild_search_text();
-        for run in dropped_runs {
-            if run > self.noted_run || run == 0 {
-                self.noted_run = run;
-                let whose = if run == 0 { "earlier lines".to_owned() } else { format!("run {run}") };
-                let size = switchyard_engine::wording::size(self.budget as u64);
-                self.add_note(format!(
-                    "values of {whose} dropped: the console keeps at most {size} of response data (View → Console)"
-                ));
-            }
         }
     }
 
@@ -666,33 +600,6 @@ fn push_line_search_text(line: &ConsoleLine, out: &mut String) -> usize {
     push_search_words(value, out);
     out.push('\n');
     out.len() - start
-}
-
-/// About how many bytes of memory `value` takes (the `Value` itself, its strings, its
-/// arrays' and objects' storage). Walks the value with its own stack; linear in its size.
-pub(crate) fn estimated_size(value: &Value) -> usize {
-    /// An object entry beside its key and value: the ordered map's hash and index slot.
-    const ENTRY_OVERHEAD: usize = 16;
-    let value_size = std::mem::size_of::<Value>();
-    let mut total = value_size;
-    let mut stack = vec![value];
-    while let Some(value) = stack.pop() {
-        match value {
-            Value::String(text) => total += text.capacity(),
-            Value::Array(items) => {
-                total += items.capacity() * value_size;
-                stack.extend(items.iter());
-            }
-            Value::Object(object) => {
-                for (key, child) in object {
-                    total += std::mem::size_of::<String>() + key.capacity() + value_size + ENTRY_OVERHEAD;
-                    stack.push(child);
-                }
-            }
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
-        }
-    }
-    total
 }
 
 /// Appends what the filter finds in a value: its keys and its scalars (strings as they

@@ -27,7 +27,7 @@ pub(super) fn log(block: &str, label: Option<&str>, value: Value) -> Event {
         block: block.to_owned(),
         label: label.map(str::to_owned),
         level: switchyard_flow::LogLevel::Info,
-        value,
+        value: value.into(),
     }
 }
 
@@ -132,8 +132,12 @@ fn log_maps_to_log_line_with_label_or_logged_and_the_value() {
 #[test]
 fn a_log_at_level_error_is_a_failure_line_and_warn_a_warning_line() {
     let mut console = Console::new();
-    let at =
-        |level| Event::Log { block: "oops".to_owned(), label: Some("bad path".to_owned()), level, value: json!(1) };
+    let at = |level| Event::Log {
+        block: "oops".to_owned(),
+        label: Some("bad path".to_owned()),
+        level,
+        value: json!(1).into(),
+    };
     console.push(ms(1), &at(switchyard_flow::LogLevel::Error));
     console.push(ms(2), &at(switchyard_flow::LogLevel::Warn));
     let lines = console.lines();
@@ -493,14 +497,119 @@ fn values_past_the_budget_are_dropped_oldest_first_and_their_lines_stay() {
 }
 
 #[test]
-fn a_large_value_equal_to_a_recent_lines_is_held_once() {
+fn a_large_value_logged_as_it_was_fired_is_held_once() {
     let mut console = Console::new();
-    let value = sized("same", 200);
-    console.push(ms(1), &success("fetch", "200", value.clone()));
+    // The engine's Log event shares the value the request fired.
+    let value = std::sync::Arc::new(sized("same", 200));
+    let fired = Event::BlockFinished {
+        block: "fetch".to_owned(),
+        port: Port::Success,
+        value: std::sync::Arc::clone(&value),
+        wired: true,
+        summary: "200".to_owned(),
+    };
+    console.push(ms(1), &fired);
     let one = console.held_bytes();
-    console.push(ms(2), &log("show", None, value));
+    let logged = Event::Log { block: "show".to_owned(), label: None, level: Default::default(), value };
+    console.push(ms(2), &logged);
     let lines = console.lines();
     let (first, second) = (lines[0].value.as_ref().unwrap(), lines[1].value.as_ref().unwrap());
     assert!(std::sync::Arc::ptr_eq(first, second), "the Log line shares the response");
     assert!(console.held_bytes() < one * 3 / 2, "counted once: {} then {}", one, console.held_bytes());
+}
+
+/// Run `run` of a request whose large value a Log line shares, as the engine sends it.
+fn shared_run(console: &mut Console, word: &str) -> std::sync::Arc<Value> {
+    console.start_run();
+    let value = std::sync::Arc::new(sized(word, 200));
+    let fired = Event::BlockFinished {
+        block: "fetch".to_owned(),
+        port: Port::Success,
+        value: std::sync::Arc::clone(&value),
+        wired: true,
+        summary: "200".to_owned(),
+    };
+    console.push(ms(1), &fired);
+    let logged = Event::Log { block: "show".to_owned(), label: None, level: Default::default(), value: value.clone() };
+    console.push(ms(2), &logged);
+    console.push(ms(3), &log("small", None, json!({"n": 1})));
+    value
+}
+
+#[test]
+fn an_earlier_runs_large_value_is_kept_as_text_and_read_again_when_selected() {
+    let mut console = Console::new();
+    let first = shared_run(&mut console, "needle1");
+    assert_eq!(console.compact_older_runs(), 0, "the run that just ended keeps its values");
+    let second = shared_run(&mut console, "needle2");
+    let before = console.held_bytes();
+    console.take_let_go();
+    let freed = console.compact_older_runs();
+    assert!(freed > 200 * 1024, "run 1's value let go: {freed}");
+    assert_eq!(console.take_let_go(), freed, "and counted for the app to give back");
+    assert_eq!(std::sync::Arc::strong_count(&first), 1, "the console holds run 1's value no more");
+
+    let lines = console.lines();
+    let (fetch, show, small) = (&lines[0], &lines[1], &lines[2]);
+    assert!(fetch.value.is_none() && show.value.is_none(), "run 1's large value is text now");
+    let (a, b) = (fetch.compacted.as_ref().unwrap(), show.compacted.as_ref().unwrap());
+    assert!(std::sync::Arc::ptr_eq(a, b), "written once for the two lines that shared it");
+    assert_eq!(a.value().unwrap(), *first);
+    assert!(small.value.is_some() && small.compacted.is_none(), "a small value stays as it is");
+    assert!(!fetch.value_dropped);
+    let run2 = lines.iter().position(|line| line.run == 2 && line.block.as_deref() == Some("fetch")).unwrap();
+    assert!(std::sync::Arc::ptr_eq(lines[run2].value.as_ref().unwrap(), &second), "run 2 keeps its value");
+    assert!(console.held_bytes() < before * 3 / 4, "text is smaller: {} then {}", before, console.held_bytes());
+
+    // Selected, it is parsed again for the viewer; asked again, it is not parsed twice.
+    console.select(Some(0));
+    let again = console.line_value(0).unwrap();
+    assert_eq!(*again, *first);
+    assert!(std::sync::Arc::ptr_eq(&again, &console.line_value(0).unwrap()));
+
+    // Its lines are still found by their text; its words no longer.
+    console.set_filter("needle1");
+    assert_eq!(console.visible_len(), 0);
+    console.set_filter("needle2");
+    assert_eq!(console.visible_len(), 2);
+    console.set_filter("show");
+    assert_eq!(console.visible_len(), 2, "both runs' Log lines");
+}
+
+#[test]
+fn the_selected_line_and_a_value_too_deep_to_read_again_stay_parsed() {
+    let mut console = Console::new();
+    console.start_run();
+    let mut deep = sized("deep", 200);
+    for _ in 0..200 {
+        deep = json!([deep]);
+    }
+    console.push(ms(1), &success("deep", "200", deep));
+    shared_run(&mut console, "kept");
+    let selected = console.lines().iter().position(|line| line.block.as_deref() == Some("fetch")).unwrap();
+    console.select(Some(selected));
+    shared_run(&mut console, "later");
+    assert_eq!(console.compact_older_runs(), 0, "nothing let go");
+    let lines = console.lines();
+    assert!(lines[0].value.is_some() && lines[0].compacted.is_none(), "too deep to be parsed again");
+    assert!(lines[selected].value.is_some(), "the selected line keeps its value");
+    let show = lines.iter().position(|line| line.run == 2 && line.block.as_deref() == Some("show")).unwrap();
+    assert!(lines[show].compacted.is_some(), "the Log line sharing it is text");
+}
+
+#[test]
+fn compacted_values_count_against_the_budget_and_are_dropped_oldest_first() {
+    let mut console = Console::new();
+    for run in 1..=6 {
+        shared_run(&mut console, &format!("run{run}"));
+        console.compact_older_runs();
+    }
+    let text = console.lines()[0].compacted.as_ref().unwrap().held_bytes();
+    // Room for the last run's parsed value and about two texts.
+    console.set_budget(console.held_bytes() - 3 * text);
+    let lines = console.lines();
+    assert!(lines[0].compacted.is_none() && lines[0].value_dropped, "the oldest text dropped");
+    let last_text = lines.iter().rposition(|line| line.compacted.is_some()).unwrap();
+    assert_eq!(lines[last_text].run, 5, "the newest text kept");
+    assert!(console.held_bytes() <= console.budget());
 }

@@ -58,11 +58,20 @@ impl Console {
     }
 
     /// The viewer, and the selected line as it shows it.
+    /// A line whose value is compacted has it parsed again here, once.
     fn viewer_and_shown(&mut self) -> (&mut Viewer, Option<Shown<'_>>) {
-        let Console { lines, selected, generation, line_bytes, viewer, .. } = self;
+        if let Some(index) = self.selected {
+            self.line_value(index);
+        }
+        let Console { lines, selected, generation, line_bytes, viewer, reparsed, .. } = self;
         let shown = selected.and_then(|index| {
             let line = lines.get(index)?;
-            Some(Shown { generation: *generation, index, line, bytes: line_bytes.get(&index).copied() })
+            let value = match (&line.value, &line.compacted, reparsed.as_ref()) {
+                (Some(value), _, _) => Some(&**value),
+                (None, Some(text), Some((key, Some(value)))) if *key == super::held::text_key(text) => Some(&**value),
+                _ => None,
+            };
+            Some(Shown { generation: *generation, index, line, value, bytes: line_bytes.get(&index).copied() })
         });
         (viewer, shown)
     }
@@ -227,10 +236,11 @@ fn row_ui(
     column(line.level.as_str(), &fonts.body, line.level.color(visuals), fonts.level_width);
 
     let mut message_right = rect.right() - COLUMN_GAP / 2.0;
-    let preview = match &line.value {
-        Some(value) => Some(value_preview(value)),
-        None if line.value_dropped => Some(DROPPED_PREVIEW.to_owned()),
-        None => None,
+    let preview = match (&line.value, &line.compacted) {
+        (Some(value), _) => Some(value_preview(value)),
+        (None, Some(compacted)) => Some(compacted_preview(compacted.start())),
+        (None, None) if line.value_dropped => Some(DROPPED_PREVIEW.to_owned()),
+        (None, None) => None,
     };
     if let Some(preview) = preview {
         let galley = single_line_galley(painter, &preview, &fonts.mono, weak_color, VALUE_PREVIEW_WIDTH);
@@ -256,6 +266,19 @@ fn value_preview(value: &Value) -> String {
             format!("{}…", Value::String(start))
         }
         scalar => scalar.to_string(),
+    }
+}
+
+/// [`value_preview`] of a value kept as compact JSON text, read from the text.
+fn compacted_preview(text: &str) -> String {
+    match text.as_bytes().first() {
+        Some(b'{') => "{…}".to_owned(),
+        Some(b'[') => "[…]".to_owned(),
+        _ if text.chars().nth(VALUE_PREVIEW_CHARS).is_some() => {
+            let start: String = text.chars().take(VALUE_PREVIEW_CHARS).collect();
+            format!("{start}…")
+        }
+        _ => text.to_owned(),
     }
 }
 

@@ -18,7 +18,7 @@ use egui::{Button, Id, Label, RichText, ScrollArea, TextEdit, TextFormat, TextSt
 use egui_json_tree::render::{DefaultRender, RenderContext};
 use egui_json_tree::{DefaultExpand, JsonTree, JsonTreeStyle};
 use serde_json::{Map, Value};
-use switchyard_engine::wording;
+use switchyard_engine::{ErrorView, ResponseView, wording};
 
 use super::{ConsoleLine, Level};
 
@@ -73,6 +73,8 @@ pub(super) struct Shown<'a> {
     pub(super) generation: u64,
     pub(super) index: usize,
     pub(super) line: &'a ConsoleLine,
+    /// The line's value: its own, or its compacted text parsed again.
+    pub(super) value: Option<&'a Value>,
     pub(super) bytes: Option<u64>,
 }
 
@@ -85,8 +87,8 @@ struct TextView {
     cut: bool,
 }
 
-/// The parts of a response or request value (`{"status", "headers", "body",
-/// "duration_ms", "url"}`, or the console's `{"method", "url", "headers"}`).
+/// The parts of a response (read through the engine's [`ResponseView`]) or of the
+/// console's request value (`{"method", "url", "headers"}`, made in `wording.rs`).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Http<'a> {
     pub(super) status: Option<u64>,
@@ -95,25 +97,32 @@ pub(super) struct Http<'a> {
     pub(super) duration_ms: Option<u64>,
     pub(super) headers: &'a Map<String, Value>,
     pub(super) body: Option<&'a Value>,
-    pub(super) error: Option<&'a Value>,
+    pub(super) error: Option<ErrorView<'a>>,
 }
 
 impl<'a> Http<'a> {
     /// The HTTP parts of `value`, when it is a response or a request.
     pub(super) fn of(value: &'a Value) -> Option<Self> {
-        let object = value.as_object()?;
-        let headers = object.get("headers")?.as_object()?;
-        if !object.contains_key("status") && !object.contains_key("method") {
-            return None;
+        if let Some(response) = ResponseView::of(value) {
+            return Some(Http {
+                status: response.status.map(u64::from),
+                method: None,
+                url: response.url,
+                duration_ms: response.duration_ms,
+                headers: response.headers,
+                body: Some(response.body),
+                error: response.error,
+            });
         }
+        let object = value.as_object()?;
         Some(Http {
-            status: object.get("status").and_then(Value::as_u64),
-            method: object.get("method").and_then(Value::as_str),
+            status: None,
+            method: Some(object.get("method")?.as_str()?),
             url: object.get("url").and_then(Value::as_str),
-            duration_ms: object.get("duration_ms").and_then(Value::as_u64),
-            headers,
-            body: object.get("body"),
-            error: object.get("error").filter(|error| !error.is_null()),
+            duration_ms: None,
+            headers: object.get("headers")?.as_object()?,
+            body: None,
+            error: None,
         })
     }
 
@@ -187,7 +196,7 @@ impl Viewer {
     fn line_ui(&mut self, ui: &mut Ui, shown: Shown<'_>, in_pane: bool) {
         ui.horizontal(|ui| {
             line_header(ui, shown.line);
-            if in_pane && shown.line.value.is_some() {
+            if in_pane && shown.value.is_some() {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button("⬈ Window").on_hover_text("Show this in its own window, with more room").clicked() {
                         self.window_open = true;
@@ -203,7 +212,11 @@ impl Viewer {
                  newer runs keep theirs (View → Console sets the budget).",
             );
         }
-        let Some(value) = &shown.line.value else { return };
+        if shown.value.is_none() && shown.line.compacted.is_some() {
+            ui.separator();
+            ui.weak("Its value, kept as text since a later run, could not be read again.");
+        }
+        let Some(value) = shown.value else { return };
         ui.separator();
         match Http::of(value) {
             Some(http) => self.http_ui(ui, shown, value, &http),
@@ -225,7 +238,7 @@ impl Viewer {
             ui.add(Label::new(RichText::new(text).monospace()).wrap());
         }
         if let Some(error) = http.error {
-            let text = error.get("message").and_then(Value::as_str).map_or_else(|| error.to_string(), str::to_owned);
+            let text = error.message.map_or_else(|| error.value.to_string(), str::to_owned);
             ui.add(Label::new(RichText::new(text).color(Level::Failure.color(ui.visuals()))).wrap());
         }
         let body = http.body;

@@ -51,7 +51,8 @@ pub(super) fn describe(event: Event) -> Option<Described> {
                 LogLevel::Warn => (Level::Warning, message),
                 LogLevel::Error => (Level::Failure, format!("{message} (logged at level error: the run fails)")),
             };
-            Described::new(Some(block), level, message, Some(Arc::new(value)))
+            // Shared with the value the Log block fired on: held once.
+            Described::new(Some(block), level, message, Some(value))
         }
         Event::Warning { block, message } => Described::new(block, Level::Warning, message, None),
         Event::BlockFinished { block, port, value, wired, summary } => match port {

@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
-use switchyard_engine::Event;
 use switchyard_engine::wording::{duration, run_summary};
+use switchyard_engine::{Event, ResponseView};
 use switchyard_flow::escape_controls;
 
 use super::{Case, CaseKind, FlowOutcome, FlowReport, Overall, cases, keep, short};
@@ -170,13 +170,14 @@ fn request(
     body_limit: usize,
 ) {
     let failed = case.failure.is_some() || checks.iter().any(|c| c.failure.is_some());
-    let status = value.get("status").and_then(Value::as_u64);
+    let response = ResponseView::of(value);
+    let status = response.and_then(|response| response.status);
     let status_text = match (status, &case.failure) {
         (Some(status), _) => status.to_string(),
         (None, Some((kind, _))) => kind.clone(),
         (None, None) => String::new(),
     };
-    let url = url.or_else(|| value.get("url").and_then(Value::as_str)).unwrap_or_default();
+    let url = url.or_else(|| response.and_then(|response| response.url)).unwrap_or_default();
     let _ = writeln!(
         page,
         "<details class=\"request{}\"{}><summary><b>{}</b> · <span class=\"method\">{}</span> {} · \
@@ -212,14 +213,14 @@ fn request(
         page.push_str("<h3>Request headers</h3>\n");
         pairs(page, headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     }
-    if let Some(Value::Object(map)) = value.get("headers")
+    if let Some(map) = response.map(|response| response.headers)
         && !map.is_empty()
     {
         page.push_str("<h3>Response headers</h3>\n");
         let list: Vec<(&str, String)> = map.iter().map(|(n, v)| (n.as_str(), short(v))).collect();
         pairs(page, list.iter().map(|(n, v)| (*n, v.as_str())));
     }
-    match value.get("body") {
+    match response.map(|response| response.body) {
         None | Some(Value::Null) => {}
         Some(body) => {
             page.push_str("<h3>Response body</h3>\n");

@@ -184,12 +184,10 @@ fn strings_of_event(event: &mut Event, visit: &mut dyn FnMut(&mut String) -> boo
 /// shared with the run is copied only then (most values are small and stay shared).
 fn values_of_event(event: &mut Event, needs: &dyn Fn(&Value) -> bool, visit: &mut dyn FnMut(&mut Value) -> bool) {
     match event {
-        Event::Log { value, .. } | Event::VariableSet { value, .. } | Event::CheckResult { result: value, .. }
-            if needs(value) =>
-        {
+        Event::VariableSet { value, .. } | Event::CheckResult { result: value, .. } if needs(value) => {
             visit(value);
         }
-        Event::BlockFinished { value, .. } if needs(value) => {
+        Event::Log { value, .. } | Event::BlockFinished { value, .. } if needs(value) => {
             let mut copy = Value::clone(value);
             if visit(&mut copy) {
                 *value = Arc::new(copy);
@@ -449,7 +447,12 @@ mod tests {
         let total = serde_json::to_string(&items).unwrap().len() as u64;
         keeper.keep(
             1,
-            Event::Log { block: "log".into(), label: None, level: Default::default(), value: json!({"body": items}) },
+            Event::Log {
+                block: "log".into(),
+                label: None,
+                level: Default::default(),
+                value: Arc::new(json!({"body": items})),
+            },
         );
         let kept = keeper.finish(None);
         let body = value_of(&kept.events[0].event)["body"].as_str().unwrap().to_owned();
@@ -479,7 +482,10 @@ mod tests {
         let secret = "late-secret-0123456789";
         let mut keeper = Keeper::new(100, Budget::for_run());
         let body = format!("{}{secret}{}", "a".repeat(90), "b".repeat(500));
-        keeper.keep(1, Event::Log { block: "log".into(), label: None, level: Default::default(), value: json!(body) });
+        keeper.keep(
+            1,
+            Event::Log { block: "log".into(), label: None, level: Default::default(), value: Arc::new(json!(body)) },
+        );
         let mut redactor = Redactor::default();
         redactor.add_secret(secret);
         let kept = keeper.finish(Some(&redactor));

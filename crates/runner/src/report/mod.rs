@@ -24,7 +24,7 @@ use std::collections::{HashMap, VecDeque};
 
 use serde_json::Value;
 use switchyard_engine::wording::{duration, plural};
-use switchyard_engine::{Event, Outcome, RunSummary};
+use switchyard_engine::{ErrorView, Event, Outcome, ResponseView, RunSummary};
 use switchyard_flow::{LogLevel, Port};
 
 pub use self::outcome::{FlowOutcome, Overall};
@@ -180,8 +180,9 @@ pub fn cases(events: &[Timed]) -> Vec<Case<'_>> {
                     continue;
                 };
                 let (method, url, headers) = run.sent.map_or((None, None, &[][..]), |(m, u, h)| (Some(m), Some(u), h));
-                let duration_ms =
-                    value.get("duration_ms").and_then(Value::as_u64).unwrap_or(at_ms.saturating_sub(run.at_ms));
+                let duration_ms = ResponseView::of(value)
+                    .and_then(|response| response.duration_ms)
+                    .unwrap_or(at_ms.saturating_sub(run.at_ms));
                 cases.push(Case {
                     name: block.clone(),
                     block,
@@ -230,12 +231,12 @@ pub fn cases(events: &[Timed]) -> Vec<Case<'_>> {
 
 /// The type and message of a Send Request's failure value.
 fn request_failure(value: &Value) -> (String, String) {
-    if let Some(error) = value.get("error") {
-        let kind = error.get("kind").and_then(Value::as_str).unwrap_or("failure").to_owned();
-        let message = error.get("message").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if let Some(error) = ErrorView::of(value) {
+        let kind = error.kind.unwrap_or("failure").to_owned();
+        let message = error.message.unwrap_or_default().to_owned();
         return (kind, message);
     }
-    match value.get("status").and_then(Value::as_u64) {
+    match ResponseView::of(value).and_then(|response| response.status) {
         Some(status) => ("status".to_owned(), format!("status {status} is not one of the block's success statuses")),
         None => ("failure".to_owned(), "the request failed".to_owned()),
     }

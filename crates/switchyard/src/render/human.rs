@@ -328,7 +328,7 @@ mod tests {
                 block: "log".into(),
                 label: Some("Models".into()),
                 level: LogLevel::Info,
-                value: value.clone(),
+                value: value.clone().into(),
             },
             finished(Outcome::Ok, Counts { blocks_run: 3, responses: 1, succeeded: 1, logged: 1, ..Counts::default() }),
         ];
@@ -367,7 +367,7 @@ mod tests {
 
     #[test]
     fn a_value_logged_at_level_error_reads_as_a_failure_and_fails_the_run() {
-        let log = |block: &str, level| Event::Log { block: block.into(), label: None, level, value: json!(1) };
+        let log = |block: &str, level| Event::Log { block: block.into(), label: None, level, value: json!(1).into() };
         let events = [
             log("oops", LogLevel::Error),
             log("note", LogLevel::Warn),

@@ -80,7 +80,7 @@ mod tests {
                 block: "log".into(),
                 label: None,
                 level: switchyard_flow::LogLevel::Info,
-                value: json!({"a": [1, 2]}),
+                value: json!({"a": [1, 2]}).into(),
             })
             .unwrap();
         renderer
@@ -104,7 +104,7 @@ mod tests {
                 block: "a".into(),
                 label: None,
                 level: switchyard_flow::LogLevel::Info,
-                value: json!(big),
+                value: json!(big).into(),
             })
             .unwrap();
         assert_eq!(renderer.line.capacity(), 0, "not kept after the event");
@@ -113,7 +113,7 @@ mod tests {
                 block: "b".into(),
                 label: None,
                 level: switchyard_flow::LogLevel::Info,
-                value: json!(1),
+                value: json!(1).into(),
             })
             .unwrap();
         let text = String::from_utf8(out).unwrap();

@@ -1,0 +1,220 @@
+//! What the console holds of the lines' values, and how it keeps within its budget:
+//! each value (or compacted text) counted once however many lines share it, earlier
+//! runs' large values turned into deflated compact JSON text (`compacted.rs`), the
+//! oldest dropped past the budget.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::compacted::Compacted;
+use super::{Console, Held};
+
+/// Values of earlier runs at least this large (estimated, in memory) are kept as text.
+const COMPACT_FROM: usize = 64 * 1024;
+/// Values nested deeper than this stay parsed: the text could not be parsed again
+/// (serde_json refuses documents nested past 128 levels).
+const COMPACT_DEPTH: usize = 120;
+
+impl Console {
+    /// A run has ended: the large values of earlier runs' lines are kept as compact
+    /// JSON text from now on (each shared value written once, and the text shared by
+    /// its lines), parsed again only when such a line is selected. The selected line
+    /// keeps its value as it is (the viewer shows it), and so does a value nested too
+    /// deep to be parsed again. The filter then no longer searches those values' words
+    /// (their lines' text it does). Returns the estimated bytes of parsed values let go
+    /// (freed unless something else still holds them).
+    pub fn compact_older_runs(&mut self) -> usize {
+        let mut written: HashMap<usize, Option<Arc<Compacted>>> = HashMap::new();
+        let mut freed = 0;
+        for index in self.keep_from..self.lines.len() {
+            let Some(line) = self.lines.get(index) else { break };
+            if line.run >= self.runs || self.selected == Some(index) {
+                continue;
+            }
+            let Some(value) = &line.value else { continue };
+            let key = held_key(value);
+            let text = written
+                .entry(key)
+                .or_insert_with(|| {
+                    let bytes = self.held.get(&key).map_or_else(|| estimated_size(value), |held| held.bytes);
+                    (bytes >= COMPACT_FROM && depth_at_most(value, COMPACT_DEPTH))
+                        .then(|| Compacted::of(value).map(Arc::new))
+                        .flatten()
+                })
+                .clone();
+            let Some(text) = text else { continue };
+            if self.held.get(&key).is_some_and(|held| held.lines == 1) {
+                freed += self.held.get(&key).map_or(0, |held| held.bytes);
+            }
+            self.release(key);
+            self.hold_key(text_key(&text), || text.held_bytes());
+            let words = self.words_len.get_mut(index).map_or(0, std::mem::take);
+            self.held_bytes = self.held_bytes.saturating_sub(words);
+            if let Some(line) = self.lines.get_mut(index) {
+                line.value = None;
+                line.compacted = Some(text);
+            }
+        }
+        if !written.is_empty() {
+            self.rebuild_search_text();
+        }
+        freed
+    }
+
+    /// The estimated bytes of values and texts the console let go of (no line holds
+    /// them any more: dropped past the budget, compacted, cleared) since the last call:
+    /// memory freed unless something else still holds it, for the app to give back to
+    /// the system.
+    pub fn take_let_go(&mut self) -> usize {
+        std::mem::take(&mut self.let_go)
+    }
+
+    /// The value of the line at `index` as the viewer shows it: its own, or its
+    /// compacted text inflated and parsed again (about 30 ms for a 6.6 MB text). The parsed value is
+    /// kept for one line at a time, the one asked for last (the selected one), outside
+    /// the budget.
+    pub fn line_value(&mut self, index: usize) -> Option<Arc<Value>> {
+        let line = self.lines.get(index)?;
+        let Some(text) = &line.compacted else {
+            self.reparsed = None;
+            return line.value.clone();
+        };
+        let key = text_key(text);
+        match &self.reparsed {
+            Some((parsed, value)) if *parsed == key => value.clone(),
+            _ => {
+                let value = text.value().map(Arc::new);
+                self.reparsed = Some((key, value.clone()));
+                value
+            }
+        }
+    }
+
+    /// Counts `value` as held by one more line.
+    pub(super) fn hold(&mut self, value: &Arc<Value>) {
+        self.hold_key(held_key(value), || estimated_size(value));
+    }
+
+    /// Counts what `key` names as held by one more line (`size` tells its bytes the
+    /// first time).
+    fn hold_key(&mut self, key: usize, size: impl FnOnce() -> usize) {
+        let held = self.held.entry(key).or_insert_with(|| Held { lines: 0, bytes: 0 });
+        if held.lines == 0 {
+            held.bytes = size();
+            self.held_bytes += held.bytes;
+        }
+        held.lines += 1;
+    }
+
+    /// Counts what `key` names (a value, a compacted text) as held by one line fewer.
+    fn release(&mut self, key: usize) {
+        let Some(held) = self.held.get_mut(&key) else { return };
+        held.lines = held.lines.saturating_sub(1);
+        if held.lines == 0 {
+            self.held_bytes = self.held_bytes.saturating_sub(held.bytes);
+            self.let_go += held.bytes;
+            self.held.remove(&key);
+        }
+    }
+
+    /// Drops the values of the oldest lines until the response data held is at most
+    /// `target` bytes (the lines stay, marked), then says which runs lost theirs.
+    pub(super) fn keep_within(&mut self, target: usize) {
+        if self.held_bytes <= target {
+            return;
+        }
+        let mut dropped_runs = Vec::new();
+        let mut index = self.keep_from;
+        while self.held_bytes > target && index < self.lines.len() {
+            let Some(line) = self.lines.get_mut(index) else { break };
+            let (value, text) = (line.value.take(), line.compacted.take());
+            if value.is_some() || text.is_some() {
+                line.value_dropped = true;
+                let run = line.run;
+                if dropped_runs.last() != Some(&run) {
+                    dropped_runs.push(run);
+                }
+                if let Some(value) = &value {
+                    self.release(held_key(value));
+                }
+                if let Some(text) = &text {
+                    self.release(text_key(text));
+                    // Its address may name another text later.
+                    self.reparsed = None;
+                }
+                let words = self.words_len.get_mut(index).map_or(0, std::mem::take);
+                self.held_bytes = self.held_bytes.saturating_sub(words);
+            }
+            index += 1;
+        }
+        self.keep_from = index;
+        self.rebuild_search_text();
+        for run in dropped_runs {
+            if run > self.noted_run || run == 0 {
+                self.noted_run = run;
+                let whose = if run == 0 { "earlier lines".to_owned() } else { format!("run {run}") };
+                let size = switchyard_engine::wording::size(self.budget as u64);
+                self.add_note(format!(
+                    "values of {whose} dropped: the console keeps at most {size} of response data (View → Console)"
+                ));
+            }
+        }
+    }
+}
+
+/// What names a value in `Console::held`: its address.
+fn held_key(value: &Arc<Value>) -> usize {
+    Arc::as_ptr(value) as usize
+}
+
+/// What names a compacted text in `Console::held`: its address (never a live value's).
+pub(super) fn text_key(text: &Arc<Compacted>) -> usize {
+    Arc::as_ptr(text) as usize
+}
+
+/// Whether `value` nests at most `limit` arrays and objects deep. Walks it with its own
+/// stack; stops at the first place past the limit.
+fn depth_at_most(value: &Value, limit: usize) -> bool {
+    let mut stack = vec![(value, 0)];
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(object) => Box::new(object.values()),
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => continue,
+        };
+        if depth >= limit {
+            return false;
+        }
+        stack.extend(children.map(|child| (child, depth + 1)));
+    }
+    true
+}
+
+/// About how many bytes of memory `value` takes (the `Value` itself, its strings, its
+/// arrays' and objects' storage). Walks the value with its own stack; linear in its size.
+fn estimated_size(value: &Value) -> usize {
+    /// An object entry beside its key and value: the ordered map's hash and index slot.
+    const ENTRY_OVERHEAD: usize = 16;
+    let value_size = std::mem::size_of::<Value>();
+    let mut total = value_size;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::String(text) => total += text.capacity(),
+            Value::Array(items) => {
+                total += items.capacity() * value_size;
+                stack.extend(items.iter());
+            }
+            Value::Object(object) => {
+                for (key, child) in object {
+                    total += std::mem::size_of::<String>() + key.capacity() + value_size + ENTRY_OVERHEAD;
+                    stack.push(child);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+    total
+}
