@@ -14,12 +14,14 @@
 //! masking), `wording` (the words both front ends show).
 
 mod blocks;
+mod context;
 mod emitter;
 mod event;
 mod prepare;
 mod redact;
 mod request;
 mod run;
+mod step;
 mod value;
 pub mod wording;
 

@@ -13,7 +13,7 @@ use switchyard_flow::{Port, SendRequest};
 use switchyard_vault::Variables;
 use url::Url;
 
-use crate::blocks::Fired;
+use crate::step::Fired;
 use crate::emitter::Emitter;
 use crate::event::Event;
 use crate::prepare::{self, Inputs, Prepared, RequestError};

@@ -5,7 +5,7 @@ use switchyard_flow::expr::is_truthy;
 use switchyard_flow::{If, Port};
 
 use super::{Fired, Step};
-use crate::run::Shared;
+use crate::context::Shared;
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &If, input: Value) -> Step<'a> {
     match shared.evaluate("condition", block.condition.as_str(), &input) {

@@ -6,7 +6,7 @@ use switchyard_flow::{Block, LogBlock, Port};
 
 use super::{Fired, Step};
 use crate::event::Event;
-use crate::run::Shared;
+use crate::context::Shared;
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &Block, log: &LogBlock, input: Value) -> Step<'a> {
     shared.emitter.send(Event::Log {

@@ -22,7 +22,7 @@ use switchyard_flow::{Block, Port, SendRequest};
 use super::{Failure, Fired, Step};
 use crate::event::Event;
 use crate::request::{Exchanged, RequestRun};
-use crate::run::Shared;
+use crate::context::Shared;
 use crate::value::{ErrorKind, ErrorValue, FailedCheck};
 
 pub(crate) fn execute<'a>(
