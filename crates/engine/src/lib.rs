@@ -9,9 +9,13 @@
 //!
 //! Modules: `event` (events and outcomes), `value` (the typed values blocks fire),
 //! `run` (the scheduler: lineage, For Each, Collect, step limit), `blocks` (one
-//! executor per block type), `prepare` (a Send Request made ready: templates, auth,
+//! executor per block type), `step` (what an executor hands the scheduler),
+//! `context` (what executors share for a run: variables, expressions, events,
+//! connections), `prepare` (a Send Request made ready: templates, auth,
 //! body, custody; pure), `request` (sending it: redirects, size limit, error kinds), `emitter` (masked events), `redact` (secret
-//! masking), `wording` (the words both front ends show).
+//! masking), `wording` (the words both front ends show). Dependencies go one way:
+//! `run` uses `blocks`, which use `step` and `context`; neither of those uses `run`
+//! or `blocks`.
 
 mod blocks;
 mod context;

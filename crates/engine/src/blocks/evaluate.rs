@@ -3,7 +3,7 @@
 use serde_json::Value;
 use switchyard_flow::{Evaluate, Port};
 
-use super::{Fired, Step};
+use crate::step::{Fired, Step};
 use crate::context::Shared;
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &Evaluate, input: Value) -> Step<'a> {

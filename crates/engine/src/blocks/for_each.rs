@@ -4,7 +4,7 @@
 use serde_json::Value;
 use switchyard_flow::ForEach;
 
-use super::{Failure, Step};
+use crate::step::{Failure, Step};
 use crate::context::Shared;
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &ForEach, input: Value) -> Step<'a> {

@@ -4,7 +4,7 @@ use serde_json::Value;
 use switchyard_flow::expr::is_truthy;
 use switchyard_flow::{If, Port};
 
-use super::{Fired, Step};
+use crate::step::{Fired, Step};
 use crate::context::Shared;
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &If, input: Value) -> Step<'a> {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use switchyard_flow::{Block, LogBlock, Port};
 
-use super::{Fired, Step};
+use crate::step::{Fired, Step};
 use crate::event::Event;
 use crate::context::Shared;
 

@@ -19,7 +19,7 @@ use serde_json::Value;
 use switchyard_flow::{Block, BlockKind};
 
 use crate::context::Shared;
-pub(crate) use crate::step::{Failure, Fired, Step};
+use crate::step::Step;
 
 /// Runs one block on `input`, which is shared with the event that reported it: a
 /// request only reads it; the blocks that keep or pass it on take it, copied only

@@ -19,7 +19,7 @@ use switchyard_flow::expr::is_truthy;
 use switchyard_flow::template::value_to_text;
 use switchyard_flow::{Block, Port, SendRequest};
 
-use super::{Failure, Fired, Step};
+use crate::step::{Failure, Fired, Step};
 use crate::event::Event;
 use crate::request::{Exchanged, RequestRun};
 use crate::context::Shared;

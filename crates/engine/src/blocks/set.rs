@@ -3,7 +3,7 @@
 use serde_json::Value;
 use switchyard_flow::Set;
 
-use super::Step;
+use crate::step::Step;
 use crate::context::Shared;
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &Set, input: Value) -> Step<'a> {
