@@ -1,5 +1,5 @@
 //! The run context: what the executors (`blocks/`) share, by reference, for the whole
-//! run — the engine, the flow, the masked event sender, the variables as `set` blocks
+//! run — the HTTP client and settings, the flow, the masked event sender, the variables as `set` blocks
 //! and captures change them, the compiled expressions, the connection budget and the
 //! cancel token. The scheduler (`run.rs`) makes it and hands it to every executor.
 
@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use crate::Engine;
+use crate::config::EngineConfig;
 use crate::emitter::Emitter;
 use crate::event::Event;
 use crate::redact::Redactor;
@@ -22,7 +22,10 @@ use crate::step::Failure;
 
 /// What the executors share, by reference, for the whole run.
 pub(crate) struct Shared<'a> {
-    pub engine: &'a Engine,
+    /// The engine's HTTP client (one connection pool for every run).
+    pub client: &'a reqwest::Client,
+    /// The engine's settings.
+    pub config: &'a EngineConfig,
     pub flow: &'a Flow,
     pub emitter: Emitter,
     /// The variables templates see; a `set` block replaces the snapshot.
@@ -56,7 +59,8 @@ impl<'a> Shared<'a> {
     /// What the executors of a run of `flow` share, from `variables`, sending events to
     /// `events`, stopped by `cancel`.
     pub fn new(
-        engine: &'a Engine,
+        client: &'a reqwest::Client,
+        config: &'a EngineConfig,
         flow: &'a Flow,
         variables: &Variables,
         events: UnboundedSender<Event>,
@@ -69,12 +73,13 @@ impl<'a> Shared<'a> {
             .map(|v| (v.name.clone(), Value::String(v.value.expose().to_owned())))
             .collect();
         expressions.values = Arc::new(values);
-        let connections = match &engine.config.connection_budget {
+        let connections = match &config.connection_budget {
             Some(budget) => Arc::clone(budget),
-            None => Arc::new(Semaphore::new(engine.config.max_connections.clamp(1, Semaphore::MAX_PERMITS))),
+            None => Arc::new(Semaphore::new(config.max_connections.clamp(1, Semaphore::MAX_PERMITS))),
         };
         Shared {
-            engine,
+            client,
+            config,
             flow,
             emitter: Emitter::new(events, Redactor::for_variables(variables)),
             variables: Mutex::new(Arc::new(variables.clone())),

@@ -107,7 +107,7 @@ impl Engine {
         events: UnboundedSender<Event>,
         cancel: CancellationToken,
     ) -> RunSummary {
-        run::execute(self, flow, variables, events, cancel).await.0
+        run::execute(&self.client, &self.config, flow, variables, events, cancel).await.0
     }
 
     /// Spawns a run of `flow` on the current tokio runtime. Read its events from the
@@ -119,7 +119,7 @@ impl Engine {
         let engine = self.clone();
         let token = cancel.clone();
         tokio::spawn(async move {
-            let (_, redactor) = run::execute(&engine, &flow, &variables, tx, token).await;
+            let (_, redactor) = run::execute(&engine.client, &engine.config, &flow, &variables, tx, token).await;
             // Nobody asked for them: the handle was dropped.
             let _ = masks_tx.send(redactor);
         });

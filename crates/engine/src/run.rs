@@ -7,8 +7,8 @@
 //! element may start (`concurrency`), and when every element has ended the For Each run
 //! is complete and its Collect blocks fire. All of it is counting, linear in the work.
 //!
-//! At most [`EngineConfig::max_connections`](crate::EngineConfig) requests are in
-//! flight at once (or as many as [`EngineConfig::connection_budget`](crate::EngineConfig)
+//! At most [`EngineConfig::max_connections`](crate::config::EngineConfig) requests are in
+//! flight at once (or as many as [`EngineConfig::connection_budget`](crate::config::EngineConfig)
 //! has permits, a budget shared with other runs): each holds a permit of the run's
 //! semaphore from before it renders
 //! its templates until its response body is read, and the others wait for one. A
@@ -30,11 +30,11 @@ use switchyard_vault::{Date, Variables};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use crate::Engine;
 use crate::blocks;
+use crate::config::EngineConfig;
 use crate::context::Shared;
 use crate::event::{Counts, Event, Outcome, RunSummary};
-use crate::redact::Redactor;
+use crate::redact::{MASK, Redactor};
 use crate::step::{Failure, Fired, Step};
 
 /// How many block runs the scheduler makes before letting other tasks run.
@@ -96,13 +96,14 @@ struct Scheduler<'a> {
 /// Runs `flow` with `variables` until nothing is left, the step limit, or `cancel`.
 /// Returns its summary and its masks at the end (every secret the run knew).
 pub(crate) async fn execute(
-    engine: &Engine,
+    client: &reqwest::Client,
+    config: &EngineConfig,
     flow: &Flow,
     variables: &Variables,
     events: UnboundedSender<Event>,
     cancel: CancellationToken,
 ) -> (RunSummary, Redactor) {
-    let shared = Shared::new(engine, flow, variables, events, &cancel);
+    let shared = Shared::new(client, config, flow, variables, events, &cancel);
     let summary = Scheduler::new(&shared).run(cancel).await;
     (summary, shared.emitter.into_redactor())
 }
@@ -143,7 +144,7 @@ impl<'a> Scheduler<'a> {
         // Requests and delays are polled on this task rather than spawned: fan-out is
         // still concurrent, and no value crosses threads between one block and the next.
         let mut tasks: FuturesUnordered<Task<'a>> = FuturesUnordered::new();
-        let max_steps = shared.engine.config.max_steps;
+        let max_steps = shared.config.max_steps;
         let outcome = loop {
             if cancel.is_cancelled() {
                 break Some(Outcome::Cancelled);
@@ -232,14 +233,14 @@ impl<'a> Scheduler<'a> {
             Step::Collect(value) => self.collect(index, &lineage, value),
             Step::Set { name, value, secret, input } => {
                 shared.set_variable(&name, &value, secret);
-                let shown = if secret { Value::String(crate::MASK.to_owned()) } else { value };
+                let shown = if secret { Value::String(MASK.to_owned()) } else { value };
                 shared.emitter.send(Event::VariableSet {
                     block: block.id.clone(),
                     name: name.clone(),
                     value: shown,
                     secret,
                 });
-                let summary = if secret { format!("{name} = {}", crate::MASK) } else { format!("{name} set") };
+                let summary = if secret { format!("{name} = {MASK}") } else { format!("{name} set") };
                 self.fire(index, &lineage, Fired::new(Port::Out, input, summary));
             }
         }
