@@ -91,16 +91,6 @@ impl Store {
         &self.keychain
     }
 
-    /// Every global definition, by name.
-    pub fn definitions(&self) -> impl Iterator<Item = &Definition> {
-        self.contents.globals.values()
-    }
-
-    /// The global definition of `name`.
-    pub fn definition(&self, name: &str) -> Option<&Definition> {
-        self.contents.globals.get(name)
-    }
-
     /// Every definition of `scope`, by name; an environment that does not exist is
     /// [`VaultError::EnvironmentNotFound`].
     pub fn definitions_in(&self, scope: Scope<'_>) -> Result<impl Iterator<Item = &Definition>, VaultError> {
@@ -180,14 +170,9 @@ impl Store {
         }
     }
 
-    /// Sets a global variable: its type, value, allowed hosts and expiry. A secret's
-    /// value goes to the keychain, a plain one to the file; changing the type moves the
-    /// value.
-    pub fn set(&mut self, definition: Definition, value: &str) -> Result<(), VaultError> {
-        self.set_in(Scope::Globals, definition, value)
-    }
-
-    /// [`Store::set`] in `scope`: an environment's secret is stored under `ENV/NAME`.
+    /// Sets a variable of `scope`: its type, value, allowed hosts and expiry. A secret's
+    /// value goes to the keychain (an environment's under `ENV/NAME`), a plain one to the
+    /// file; changing the type moves the value.
     pub fn set_in(&mut self, scope: Scope<'_>, mut definition: Definition, value: &str) -> Result<(), VaultError> {
         let name = definition.name.clone();
         if !is_valid_name(&name) {
@@ -213,18 +198,8 @@ impl Store {
         Ok(())
     }
 
-    /// Changes a global variable's allowed hosts and expiry date, leaving its type and
-    /// value alone: a secret's value is neither read from nor written to the keychain.
-    pub fn set_details(
-        &mut self,
-        name: &str,
-        allowed_hosts: Vec<String>,
-        expires: Option<Date>,
-    ) -> Result<(), VaultError> {
-        self.set_details_in(Scope::Globals, name, allowed_hosts, expires)
-    }
-
-    /// [`Store::set_details`] in `scope`.
+    /// Changes the allowed hosts and expiry date of `name` in `scope`, leaving its type
+    /// and value alone: a secret's value is neither read from nor written to the keychain.
     pub fn set_details_in(
         &mut self,
         scope: Scope<'_>,
@@ -239,11 +214,6 @@ impl Store {
         definition.expires = expires;
         self.table_mut(scope)?.insert(name.to_owned(), definition);
         self.commit(before)
-    }
-
-    /// The value of global `name`, reading the keychain for a secret.
-    pub fn value(&self, name: &str) -> Result<Value, VaultError> {
-        self.value_in(Scope::Globals, name)
     }
 
     /// The value of `name` in `scope`, reading the keychain for a secret.
@@ -261,12 +231,7 @@ impl Store {
         }
     }
 
-    /// Deletes global `name`, and its keychain entry if it is a secret.
-    pub fn remove(&mut self, name: &str) -> Result<Definition, VaultError> {
-        self.remove_in(Scope::Globals, name)
-    }
-
-    /// [`Store::remove`] in `scope`.
+    /// Deletes `name` from `scope`, and its keychain entry if it is a secret.
     pub fn remove_in(&mut self, scope: Scope<'_>, name: &str) -> Result<Definition, VaultError> {
         let _lock = self.lock_and_reload()?;
         let before = self.contents.clone();
@@ -373,13 +338,13 @@ mod lock_tests {
     fn a_change_applies_to_the_file_as_it_is_now_not_as_it_was_opened() {
         let dir = tempfile::tempdir().unwrap();
         let (mut first, mut second) = (store(dir.path()), store(dir.path()));
-        first.set(plain("a"), "1").unwrap();
-        second.set(plain("b"), "2").unwrap();
-        second.set_details("a", vec![], None).unwrap();
-        first.rename("b", "c").unwrap();
-        let names: Vec<String> = store(dir.path()).definitions().map(|d| d.name.clone()).collect();
+        first.set_in(Scope::Globals, plain("a"), "1").unwrap();
+        second.set_in(Scope::Globals, plain("b"), "2").unwrap();
+        second.set_details_in(Scope::Globals, "a", vec![], None).unwrap();
+        first.rename_in(Scope::Globals, "b", "c").unwrap();
+        let names: Vec<String> = store(dir.path()).definitions_in(Scope::Globals).unwrap().map(|d| d.name.clone()).collect();
         assert_eq!(names, ["a", "c"], "no change was lost");
-        assert!(matches!(second.remove("b"), Err(VaultError::NotFound { .. })), "it was renamed meanwhile");
+        assert!(matches!(second.remove_in(Scope::Globals, "b"), Err(VaultError::NotFound { .. })), "it was renamed meanwhile");
     }
 
     #[test]
@@ -389,7 +354,7 @@ mod lock_tests {
             std::fs::write(dir.path().join(name), "{\"plain\": \"values\"}").unwrap();
         }
         std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
-        store(dir.path()).set(plain("a"), "1").unwrap();
+        store(dir.path()).set_in(Scope::Globals, plain("a"), "1").unwrap();
         let mut left: Vec<String> =
             std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         left.sort();
@@ -402,7 +367,7 @@ mod lock_tests {
         let text =
             "\u{feff}{\"switchyard_globals\": 1, \"variables\": {\"a\": {\"type\": \"default\", \"value\": \"1\"}}}";
         std::fs::write(dir.path().join(FILE_NAME), text).unwrap();
-        assert!(store(dir.path()).definition("a").is_some());
+        assert!(store(dir.path()).definition_in(Scope::Globals, "a").unwrap().is_some());
     }
 
     #[test]

@@ -8,13 +8,8 @@ use super::definition::{Definition, Kind, Scope, is_valid_environment_name, is_v
 use crate::error::VaultError;
 
 impl Store {
-    /// Renames global `old` to `new`, moving a secret's keychain entry.
-    pub fn rename(&mut self, old: &str, new: &str) -> Result<(), VaultError> {
-        self.rename_in(Scope::Globals, old, new)
-    }
-
-    /// [`Store::rename`] in `scope`: an environment's secret moves from `ENV/OLD` to
-    /// `ENV/NEW`.
+    /// Renames `old` to `new` in `scope`, moving a secret's keychain entry (an
+    /// environment's secret moves from `ENV/OLD` to `ENV/NEW`).
     pub fn rename_in(&mut self, scope: Scope<'_>, old: &str, new: &str) -> Result<(), VaultError> {
         let _lock = self.lock_and_reload()?;
         let before = self.contents.clone();
