@@ -122,6 +122,44 @@
     }
 
     #[test]
+    fn every_text_and_value_of_every_event_is_masked() {
+        use std::sync::Arc;
+
+        use switchyard_flow::{LogLevel, Port};
+
+        use crate::event::{Counts, Outcome};
+        let r = redactor();
+        let s = || format!("x{SECRET}x");
+        let events = vec![
+            Event::RunStarted { flow: s(), blocks: 1 },
+            Event::BlockStarted { block: s(), kind: s(), step: 1 },
+            Event::RequestSent { block: s(), method: s(), url: s(), headers: vec![(s(), s())] },
+            Event::ResponseReceived { block: s(), status: 200, duration_ms: 1, bytes: 2 },
+            Event::Log { block: s(), label: Some(s()), level: LogLevel::Warn, value: json!({ s(): [s()] }) },
+            Event::Warning { block: Some(s()), message: s() },
+            Event::BlockFinished {
+                block: s(),
+                port: Port::Out,
+                value: Arc::new(json!({ s(): s() })),
+                wired: true,
+                summary: s(),
+            },
+            Event::BlockFailed { block: s(), field: s(), message: s() },
+            Event::ItemStarted { block: s(), index: 1, total: 2 },
+            Event::VariableSet { block: s(), name: s(), value: json!(s()), secret: false },
+            Event::CheckResult { block: s(), name: s(), passed: true, result: json!([s()]) },
+            Event::RunFinished { outcome: Outcome::Ok, counts: Counts::default(), duration_ms: 3 },
+        ];
+        for event in events {
+            let before = serde_json::to_string(&event).unwrap();
+            let fields = before.matches("sk-T").count();
+            let after = serde_json::to_string(&r.redact_event(event)).unwrap();
+            assert!(!after.contains("sk-T"), "{after}");
+            assert_eq!(after.matches(MASK).count(), fields, "each field masked in place: {after}");
+        }
+    }
+
+    #[test]
     fn event_whose_number_would_leak_is_withheld() {
         let mut r = Redactor::default();
         r.add_secret("200");
