@@ -1,4 +1,4 @@
-//! The values blocks fire, as types: what a Send Request fires (DESIGN §3) and its
+//! The values blocks fire, as types: what a Send Request fires (on `success` or `failure`) and its
 //! error. Their JSON is exactly the format's; front ends read them with
 //! [`ResponseValue::from_value`] instead of digging into JSON by hand.
 

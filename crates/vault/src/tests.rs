@@ -221,7 +221,7 @@ fn check_says_why_the_keychain_is_missing() {
     assert!(error.to_string().contains("--secret-env"), "{error}");
 }
 
-// Environments (DESIGN §8).
+// Environments: named sets of variables on top of the globals.
 
 fn names<'a>(definitions: impl Iterator<Item = &'a Definition>) -> Vec<String> {
     definitions.map(|d| d.name.clone()).collect()
