@@ -278,7 +278,11 @@ fn the_panel_edits_an_environment_s_variables_and_leaves_the_globals_alone() {
         store.definition_in(staging, "base").unwrap().unwrap().value.as_deref(),
         Some("https://staging.example.com")
     );
-    assert_eq!(store.definition_in(Scope::Globals, "base").unwrap().unwrap().value.as_deref(), Some("https://globals.example.com"), "globals kept");
+    assert_eq!(
+        store.definition_in(Scope::Globals, "base").unwrap().unwrap().value.as_deref(),
+        Some("https://globals.example.com"),
+        "globals kept"
+    );
     assert_eq!(store.definition_in(staging, "token").unwrap().unwrap().allowed_hosts, ["staging.example.com"]);
     assert!(store.definition_in(Scope::Globals, "token").unwrap().is_none(), "the secret is not a global");
     assert_eq!(setup.keychain.get("staging/token").unwrap().unwrap().expose_secret(), STAGING_TOKEN);
@@ -296,7 +300,11 @@ fn the_panel_edits_an_environment_s_variables_and_leaves_the_globals_alone() {
     step_until(&mut harness, "the rename", |h| has_label(h, "base_url") && !has_label(h, "New name"));
     let store = setup.store();
     assert!(store.definition_in(staging, "base_url").unwrap().is_some());
-    assert!(store.definition_in(Scope::Globals, "base").unwrap().is_some() && store.definition_in(Scope::Globals, "base_url").unwrap().is_none(), "the global is untouched");
+    assert!(
+        store.definition_in(Scope::Globals, "base").unwrap().is_some()
+            && store.definition_in(Scope::Globals, "base_url").unwrap().is_none(),
+        "the global is untouched"
+    );
 
     // Back to the globals: their list again, untouched.
     pick(&mut harness, "Variables of", "Globals");

@@ -171,7 +171,13 @@ fn a_pasted_credential_is_offered_for_the_keychain_and_shows_nowhere() {
     harness.run_steps(3);
     assert!(harness.query_by_label("Not now").is_none(), "the offer is gone");
     assert!(keychain.get("x_api_key").unwrap().is_none(), "nothing stored");
-    assert!(switchyard_vault::Store::open(&config_dir, keychain).unwrap().definition_in(Scope::Globals, "x_api_key").unwrap().is_none());
+    assert!(
+        switchyard_vault::Store::open(&config_dir, keychain)
+            .unwrap()
+            .definition_in(Scope::Globals, "x_api_key")
+            .unwrap()
+            .is_none()
+    );
 }
 
 /// Steps the app until `done` holds (the settings worker answers off the frame thread).

@@ -226,7 +226,8 @@ fn rename_refuses_a_name_that_is_taken_and_edit_keeps_the_secret() {
         Definition { name: "auth".into(), kind: Kind::Secret, value: None, allowed_hosts: vec![], expires: None };
     store.set_in(Scope::Globals, definition, secret).unwrap();
     store
-        .set_in(Scope::Globals, 
+        .set_in(
+            Scope::Globals,
             Definition { name: "host".into(), kind: Kind::Default, value: None, allowed_hosts: vec![], expires: None },
             "example.com",
         )

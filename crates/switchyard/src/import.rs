@@ -156,7 +156,9 @@ enum Holds {
 }
 
 fn holds(store: &Store, name: &str, value: &VariableValue) -> Result<Holds, Fatal> {
-    let Some(existing) = store.definition_in(Scope::Globals, name).map_err(vars::vault_fatal)? else { return Ok(Holds::Free) };
+    let Some(existing) = store.definition_in(Scope::Globals, name).map_err(vars::vault_fatal)? else {
+        return Ok(Holds::Free);
+    };
     if value.expose().is_empty() {
         return Ok(Holds::NoValue);
     }

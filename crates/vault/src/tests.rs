@@ -84,7 +84,10 @@ fn rename_moves_the_keychain_entry_and_remove_deletes_it() {
     assert!(keychain.get("new").unwrap().is_none());
     assert!(store.definition_in(Scope::Globals, "new").unwrap().is_none());
     let reopened = Store::open(dir.path(), keychain).unwrap();
-    assert_eq!(reopened.definitions_in(Scope::Globals).unwrap().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["taken"]);
+    assert_eq!(
+        reopened.definitions_in(Scope::Globals).unwrap().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["taken"]
+    );
 }
 
 #[test]
@@ -154,7 +157,10 @@ fn invalid_names_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path(), keychain()).unwrap();
     for name in ["", "has space", "input", "input.body", "a{b}"] {
-        assert!(matches!(store.set_in(Scope::Globals, plain(name), "v"), Err(VaultError::InvalidName { .. })), "{name:?}");
+        assert!(
+            matches!(store.set_in(Scope::Globals, plain(name), "v"), Err(VaultError::InvalidName { .. })),
+            "{name:?}"
+        );
     }
     assert!(!dir.path().join(FILE_NAME).exists(), "nothing written");
 }
@@ -177,7 +183,10 @@ fn unknown_name_suggests_a_near_miss() {
     let mut store = Store::open(dir.path(), keychain()).unwrap();
     store.set_in(Scope::Globals, plain("auth"), "v").unwrap();
     assert_eq!(store.value_in(Scope::Globals, "atuh").unwrap_err().to_string(), "no global variable `atuh`");
-    assert_eq!(store.value_in(Scope::Globals, "aut").unwrap_err().to_string(), "no global variable `aut` (did you mean `auth`?)");
+    assert_eq!(
+        store.value_in(Scope::Globals, "aut").unwrap_err().to_string(),
+        "no global variable `aut` (did you mean `auth`?)"
+    );
 }
 
 #[test]
@@ -210,7 +219,10 @@ fn set_details_changes_hosts_and_expiry_without_touching_the_value() {
     assert_eq!(without.definition_in(Scope::Globals, "auth").unwrap().unwrap().allowed_hosts, Vec::<String>::new());
     assert_eq!(Store::open(dir.path(), keychain).unwrap().value_in(Scope::Globals, "auth").unwrap().expose(), SECRET);
 
-    assert!(matches!(store.set_details_in(Scope::Globals, "missing", Vec::new(), None), Err(VaultError::NotFound { .. })));
+    assert!(matches!(
+        store.set_details_in(Scope::Globals, "missing", Vec::new(), None),
+        Err(VaultError::NotFound { .. })
+    ));
 }
 
 #[test]

@@ -4,9 +4,9 @@
 use serde_json::Value;
 use switchyard_flow::{Block, LogBlock, Port};
 
-use crate::step::{Fired, Step};
-use crate::event::Event;
 use crate::context::Shared;
+use crate::event::Event;
+use crate::step::{Fired, Step};
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &Block, log: &LogBlock, input: Value) -> Step<'a> {
     shared.emitter.send(Event::Log {

@@ -19,11 +19,11 @@ use switchyard_flow::expr::is_truthy;
 use switchyard_flow::template::value_to_text;
 use switchyard_flow::{Block, Port, SendRequest};
 
-use crate::step::{Failure, Fired, Step};
+use crate::context::Shared;
 use crate::event::Event;
 use crate::redact::MASK;
 use crate::request::{Exchanged, RequestRun};
-use crate::context::Shared;
+use crate::step::{Failure, Fired, Step};
 use crate::value::{ErrorKind, ErrorValue, FailedCheck};
 
 pub(crate) fn execute<'a>(

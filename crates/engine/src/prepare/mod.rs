@@ -29,8 +29,8 @@ use url::Url;
 
 use body::{Limited, default_content_type};
 pub(crate) use body::{PreparedBody, PreparedPart};
-pub(crate) use custody::{carried_secrets, check_hosts};
 use custody::secret_shape_problem;
+pub(crate) use custody::{carried_secrets, check_hosts};
 pub(crate) use error::RequestError;
 
 use crate::redact::Redactor;

@@ -153,7 +153,6 @@ impl Redactor {
     }
 }
 
-
 /// `Bearer tok` → (`Bearer`, `tok`): one leading word, a space, and the rest.
 fn scheme_credential(secret: &str) -> Option<(&str, &str)> {
     let (scheme, credential) = secret.split_once(' ')?;

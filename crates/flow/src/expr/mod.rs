@@ -17,13 +17,13 @@ use std::fmt;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+pub use error::{EvalError, ExprError};
+use error::{NO_IMPORTS, bounded_text, load_error, offset_in};
 use jaq_core::load::{Arena, File, Loader, parse};
 use jaq_core::native::{Filter as NativeFilter, Fun, bome, v};
 use jaq_core::{Ctx, DataT, Lut, Vars, compile, data::HasLut};
 use jaq_json::Val;
 use jaq_std::ValT as _;
-use error::{NO_IMPORTS, bounded_text, load_error, offset_in};
-pub use error::{EvalError, ExprError};
 use serde_json::{Map, Number, Value};
 
 /// Builtins an expression may not call: they read the process environment, stdin,

@@ -40,7 +40,12 @@ impl Walker<'_> {
             .collect()
     }
 
-    pub(super) fn body(&mut self, value: Option<&Value>, headers: &mut Vec<(String, String)>, name: &str) -> Option<Body> {
+    pub(super) fn body(
+        &mut self,
+        value: Option<&Value>,
+        headers: &mut Vec<(String, String)>,
+        name: &str,
+    ) -> Option<Body> {
         let body = value?.as_object()?;
         if is_disabled(body) {
             return None;

@@ -367,7 +367,6 @@ impl<'f> Walker<'f> {
             self.auth_names.extend(template::references(text).map(str::to_owned));
         }
     }
-
 }
 
 #[cfg(test)]

@@ -112,4 +112,3 @@ impl Walker<'_> {
         format!("{head}{}", segments.join("/"))
     }
 }
-

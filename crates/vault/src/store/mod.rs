@@ -342,9 +342,13 @@ mod lock_tests {
         second.set_in(Scope::Globals, plain("b"), "2").unwrap();
         second.set_details_in(Scope::Globals, "a", vec![], None).unwrap();
         first.rename_in(Scope::Globals, "b", "c").unwrap();
-        let names: Vec<String> = store(dir.path()).definitions_in(Scope::Globals).unwrap().map(|d| d.name.clone()).collect();
+        let names: Vec<String> =
+            store(dir.path()).definitions_in(Scope::Globals).unwrap().map(|d| d.name.clone()).collect();
         assert_eq!(names, ["a", "c"], "no change was lost");
-        assert!(matches!(second.remove_in(Scope::Globals, "b"), Err(VaultError::NotFound { .. })), "it was renamed meanwhile");
+        assert!(
+            matches!(second.remove_in(Scope::Globals, "b"), Err(VaultError::NotFound { .. })),
+            "it was renamed meanwhile"
+        );
     }
 
     #[test]
