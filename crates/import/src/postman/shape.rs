@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::credentials::take_userinfo;
-use crate::curl::decode_query_text;
+use crate::percent::decode_query_text;
 
 /// A JSON scalar as text: strings as they are, numbers and booleans written out.
 pub(super) fn scalar_text(value: &Value) -> String {

@@ -9,7 +9,7 @@ use switchyard_flow::{SendRequest, template};
 use super::Walker;
 use super::shape::{is_disabled, scalar_text, split_raw_url, userinfo_of};
 use crate::credentials::is_credential_name;
-use crate::curl::decode_query_text;
+use crate::percent::decode_query_text;
 
 impl Walker<'_> {
     pub(super) fn url(&mut self, url: &Map<String, Value>, name: &str) -> (SendRequest, Option<(String, String)>) {
