@@ -1,4 +1,3 @@
-
 use super::*;
 use switchyard_flow::{Block, BlockKind, Flow};
 

@@ -1,4 +1,3 @@
-
 use super::*;
 use proptest::prelude::{Strategy, prop};
 use proptest::prop_oneof;
