@@ -12,7 +12,7 @@ use std::process::Stdio;
 
 use common::{NO_DBUS, TestServer, flow, run, run_with_stdin, switchyard, wait, write_flow};
 use serde_json::{Value, json};
-use switchyard_vault::{Definition, Keychain, Kind, Store};
+use switchyard_vault::{Definition, Keychain, Kind, Scope, Store};
 
 /// `switchyard` with a keychain that cannot be reached.
 fn no_keychain(home: &std::path::Path) -> std::process::Command {
@@ -206,7 +206,7 @@ fn the_app_and_the_cli_writing_at_once_lose_nothing() {
                 allowed_hosts: Vec::new(),
                 expires: None,
             };
-            store.set(definition, "from the app").unwrap();
+            store.set_in(Scope::Globals, definition, "from the app").unwrap();
         }
     });
     let children: Vec<_> = (0..20).map(|i| start_set(home.path(), &format!("cli{i:02}"), "from the cli")).collect();

@@ -155,6 +155,103 @@ impl Event {
     }
 }
 
+/// What [`Event::visit_mut`] hands over: every field of an event that may carry text
+/// from a flow, a server or a variable, to be changed in place (the redactor masks each).
+pub(crate) trait FieldsMut {
+    /// A text: an id, a name, a label, a message, a URL, a header's name or value.
+    fn text(&mut self, text: &mut String);
+    /// A JSON value the event carries (a logged value, a variable's, a check's result).
+    fn value(&mut self, value: &mut Value);
+    /// The fired value, shared with the blocks it went to: to be copied only to change it.
+    fn shared_value(&mut self, value: &mut Arc<Value>);
+}
+
+impl Event {
+    /// Hands every text and value of the event to `fields`. Each variant names all its
+    /// fields, so a new variant or field does not compile until it is placed here: no
+    /// event can skip masking.
+    pub(crate) fn visit_mut(&mut self, fields: &mut impl FieldsMut) {
+        match self {
+            Event::RunStarted { flow, blocks: _ } => fields.text(flow),
+            Event::BlockStarted { block, kind, step: _ } => {
+                fields.text(block);
+                fields.text(kind);
+            }
+            Event::RequestSent { block, method, url, headers } => {
+                for text in [block, method, url] {
+                    fields.text(text);
+                }
+                for (name, value) in headers {
+                    fields.text(name);
+                    fields.text(value);
+                }
+            }
+            Event::ResponseReceived { block, status: _, duration_ms: _, bytes: _ } => fields.text(block),
+            Event::Log { block, label, level: _, value } => {
+                fields.text(block);
+                if let Some(label) = label {
+                    fields.text(label);
+                }
+                // Shared with the value the Log block fires.
+                fields.shared_value(value);
+            }
+            Event::Warning { block, message } => {
+                if let Some(block) = block {
+                    fields.text(block);
+                }
+                fields.text(message);
+            }
+            Event::BlockFinished { block, port: _, value, wired: _, summary } => {
+                fields.text(block);
+                fields.shared_value(value);
+                fields.text(summary);
+            }
+            Event::BlockFailed { block, field, message } => {
+                for text in [block, field, message] {
+                    fields.text(text);
+                }
+            }
+            Event::ItemStarted { block, index: _, total: _ } => fields.text(block),
+            Event::VariableSet { block, name, value, secret: _ } => {
+                fields.text(block);
+                fields.text(name);
+                fields.value(value);
+            }
+            Event::CheckResult { block, name, passed: _, result } => {
+                fields.text(block);
+                fields.text(name);
+                fields.value(result);
+            }
+            // Counts and a duration: the engine's own numbers, nothing else.
+            Event::RunFinished { outcome: _, counts: _, duration_ms: _ } => {}
+        }
+    }
+
+    /// The numbers the event shows as they are, which a secret made only of digits could
+    /// be (the redactor withholds such an event). Every variant names all its fields.
+    pub(crate) fn numbers(&self) -> impl Iterator<Item = u64> {
+        let numbers: [Option<u64>; 3] = match self {
+            Event::RunStarted { flow: _, blocks } => [Some(*blocks as u64), None, None],
+            Event::BlockStarted { block: _, kind: _, step } => [Some(*step), None, None],
+            Event::ResponseReceived { block: _, status, duration_ms, bytes } => {
+                [Some(u64::from(*status)), Some(*duration_ms), Some(*bytes)]
+            }
+            Event::ItemStarted { block: _, index, total } => [Some(*index as u64), Some(*total as u64), None],
+            Event::RequestSent { block: _, method: _, url: _, headers: _ }
+            | Event::Log { block: _, label: _, level: _, value: _ }
+            | Event::Warning { block: _, message: _ }
+            | Event::BlockFinished { block: _, port: _, value: _, wired: _, summary: _ }
+            | Event::BlockFailed { block: _, field: _, message: _ }
+            | Event::VariableSet { block: _, name: _, value: _, secret: _ }
+            | Event::CheckResult { block: _, name: _, passed: _, result: _ } => [None; 3],
+            // Counts and a duration: the engine's own numbers; the last event is never
+            // withheld.
+            Event::RunFinished { outcome: _, counts: _, duration_ms: _ } => [None; 3],
+        };
+        numbers.into_iter().flatten()
+    }
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -9,73 +9,39 @@
 //!
 //! Modules: `event` (events and outcomes), `value` (the typed values blocks fire),
 //! `run` (the scheduler: lineage, For Each, Collect, step limit), `blocks` (one
-//! executor per block type), `prepare` (a Send Request made ready: templates, auth,
+//! executor per block type), `step` (what an executor hands the scheduler),
+//! `context` (what executors share for a run: variables, expressions, events,
+//! connections), `prepare` (a Send Request made ready: templates, auth,
 //! body, custody; pure), `request` (sending it: redirects, size limit, error kinds), `emitter` (masked events), `redact` (secret
-//! masking), `wording` (the words both front ends show).
+//! masking), `wording` (the words both front ends show). Dependencies go one way:
+//! `run` uses `blocks`, which use `step` and `context`; neither of those uses `run`
+//! or `blocks`.
 
 mod blocks;
+mod config;
+mod context;
 mod emitter;
 mod event;
 mod prepare;
 mod redact;
 mod request;
 mod run;
+mod step;
 mod value;
 pub mod wording;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use config::{DEFAULT_MAX_CONNECTIONS, EngineConfig};
 pub use event::{Counts, Event, Outcome, RunSummary};
 pub use redact::{MASK, Redactor};
 use switchyard_flow::Flow;
 use switchyard_vault::Variables;
-use tokio::sync::Semaphore;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 pub use value::{ErrorKind, ErrorValue, ErrorView, FailedCheck, ResponseValue, ResponseView};
-
-/// The default of [`EngineConfig::max_connections`]: well under the common limit of
-/// 1,024 open files, and more than enough to keep a server busy.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
-
-/// Limits and settings for runs.
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    /// Block runs after which a run stops with outcome `limit` (default 10,000).
-    pub max_steps: u64,
-    /// Largest response body accepted, in bytes (default 10 MiB).
-    pub max_body_bytes: u64,
-    /// Most redirects followed for one request (default 10).
-    pub max_redirects: usize,
-    /// Most Send Request blocks of one run in flight at once, each holding at most one
-    /// connection (default [`DEFAULT_MAX_CONNECTIONS`], 256; at least 1). More wait
-    /// their turn (first come, first served), so a fan-out of thousands queues
-    /// instead of failing with `Too many open files`.
-    pub max_connections: usize,
-    /// A connection budget shared with other runs: when set, requests take their
-    /// permits from it instead of from a semaphore of `max_connections` made for each
-    /// run, so runs going on at once (`switchyard run --jobs N`) stay within one limit
-    /// together.
-    pub connection_budget: Option<Arc<Semaphore>>,
-    /// The folder relative paths in a flow (multipart `{"file": …}` parts) start from:
-    /// the flow file's folder. `None`: the current folder.
-    pub base_dir: Option<PathBuf>,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        Self {
-            max_steps: 10_000,
-            max_body_bytes: 10 * 1024 * 1024,
-            max_redirects: 10,
-            max_connections: DEFAULT_MAX_CONNECTIONS,
-            connection_budget: None,
-            base_dir: None,
-        }
-    }
-}
 
 /// Why an engine could not be built. The cause and its own causes are part of the
 /// message and deliberately not a `source()`, so an error chain prints each once.
@@ -141,7 +107,7 @@ impl Engine {
         events: UnboundedSender<Event>,
         cancel: CancellationToken,
     ) -> RunSummary {
-        run::execute(self, flow, variables, events, cancel).await.0
+        run::execute(&self.client, &self.config, flow, variables, events, cancel).await.0
     }
 
     /// Spawns a run of `flow` on the current tokio runtime. Read its events from the
@@ -153,7 +119,7 @@ impl Engine {
         let engine = self.clone();
         let token = cancel.clone();
         tokio::spawn(async move {
-            let (_, redactor) = run::execute(&engine, &flow, &variables, tx, token).await;
+            let (_, redactor) = run::execute(&engine.client, &engine.config, &flow, &variables, tx, token).await;
             // Nobody asked for them: the handle was dropped.
             let _ = masks_tx.send(redactor);
         });

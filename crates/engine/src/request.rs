@@ -14,10 +14,10 @@ use switchyard_flow::{Port, SendRequest};
 use switchyard_vault::Variables;
 use url::Url;
 
-use crate::blocks::Fired;
 use crate::emitter::Emitter;
 use crate::event::Event;
 use crate::prepare::{self, Inputs, Prepared, RequestError};
+use crate::step::Fired;
 use crate::value::{ErrorKind, ErrorValue, ResponseValue};
 
 /// Everything one Send Request run needs.

@@ -7,8 +7,8 @@
 //! element may start (`concurrency`), and when every element has ended the For Each run
 //! is complete and its Collect blocks fire. All of it is counting, linear in the work.
 //!
-//! At most [`EngineConfig::max_connections`](crate::EngineConfig) requests are in
-//! flight at once (or as many as [`EngineConfig::connection_budget`](crate::EngineConfig)
+//! At most [`EngineConfig::max_connections`](crate::config::EngineConfig) requests are in
+//! flight at once (or as many as [`EngineConfig::connection_budget`](crate::config::EngineConfig)
 //! has permits, a budget shared with other runs): each holds a permit of the run's
 //! semaphore from before it renders
 //! its templates until its response body is read, and the others wait for one. A
@@ -19,119 +19,26 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, StreamExt as _};
-use serde_json::{Map, Value};
-use switchyard_flow::expr::{MAX_VALUE_DEPTH, Program, json_depth};
+use serde_json::Value;
+use switchyard_flow::expr::{MAX_VALUE_DEPTH, json_depth};
 use switchyard_flow::{BlockKind, Flow, LogLevel, Port};
-use switchyard_vault::{Date, Variable, Variables};
-use tokio::sync::Semaphore;
+use switchyard_vault::{Date, Variables};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use crate::Engine;
-use crate::blocks::{self, Failure, Fired, Step};
-use crate::emitter::Emitter;
+use crate::blocks;
+use crate::config::EngineConfig;
+use crate::context::Shared;
 use crate::event::{Counts, Event, Outcome, RunSummary};
-use crate::redact::Redactor;
-
-/// What the executors share, by reference, for the whole run.
-pub(crate) struct Shared<'a> {
-    pub engine: &'a Engine,
-    pub flow: &'a Flow,
-    pub emitter: Emitter,
-    /// The variables templates see; a `set` block replaces the snapshot.
-    variables: Mutex<Arc<Variables>>,
-    /// What expressions see, and the programs compiled for it.
-    expressions: Mutex<Expressions>,
-    /// One permit per request allowed in flight (`max_connections`, or the budget
-    /// shared with other runs).
-    pub connections: Arc<Semaphore>,
-    /// The run's cancel token: a request that waited for a permit checks it.
-    pub cancel: CancellationToken,
-}
-
-#[derive(Default)]
-struct Expressions {
-    /// Plain variables as `$name` / `$vars` (secrets never).
-    values: Arc<Map<String, Value>>,
-    /// Bumped when a new name appears, so programs are compiled again with it.
-    generation: u64,
-    /// Compiled programs by expression text, with their generation: blocks with the
-    /// same expression share one. At most [`MAX_PROGRAMS`] are kept (a compiled program
-    /// takes tens of kilobytes), so memory follows the flow's distinct expressions only
-    /// up to that bound.
-    programs: HashMap<Arc<str>, (u64, Arc<Program>)>,
-}
+use crate::redact::{MASK, Redactor};
+use crate::step::{Failure, Fired, Step};
 
 /// How many block runs the scheduler makes before letting other tasks run.
 const YIELD_EVERY: u64 = 64;
-
-/// How many compiled programs a run keeps; past it the cache starts again.
-const MAX_PROGRAMS: usize = 256;
-
-impl Shared<'_> {
-    /// The variables as they are now (a request keeps its snapshot while it runs).
-    pub fn variables(&self) -> Arc<Variables> {
-        Arc::clone(&self.variables.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// Evaluates the expression `text`, written in `field`, on `input`, requiring exactly
-    /// one value. The compiled program is found by its text.
-    pub fn evaluate(&self, field: &str, text: &str, input: &Value) -> Result<Value, Failure> {
-        let failure = |message: String| Failure { field: field.to_owned(), message };
-        let (program, values) = {
-            let mut state = self.expressions.lock().unwrap_or_else(PoisonError::into_inner);
-            let generation = state.generation;
-            let cached = state.programs.get(text).filter(|(g, _)| *g == generation).map(|(_, p)| Arc::clone(p));
-            let program = match cached {
-                Some(program) => program,
-                None => {
-                    let names: Vec<&str> = state.values.keys().map(String::as_str).collect();
-                    let program = Program::compile(text, names)
-                        .map_err(|error| failure(format!("{} (column {})", error.message, error.column(text))))?;
-                    let program = Arc::new(program);
-                    if state.programs.len() >= MAX_PROGRAMS && !state.programs.contains_key(text) {
-                        state.programs.clear();
-                    }
-                    state.programs.insert(Arc::from(text), (generation, Arc::clone(&program)));
-                    program
-                }
-            };
-            (program, Arc::clone(&state.values))
-        };
-        program.run_one(input, &values).map_err(|error| failure(error.message))
-    }
-
-    /// Keeps a run variable set by a `set` block or a capture: it wins over every
-    /// other source. A secret is added to the mask at once.
-    pub fn set_variable(&self, name: &str, value: &Value, secret: bool) {
-        let text = switchyard_flow::template::value_to_text(value);
-        if secret {
-            self.emitter.mask_secret(&text);
-        }
-        {
-            let mut variables = self.variables.lock().unwrap_or_else(PoisonError::into_inner);
-            let mut next = Variables::clone(&variables);
-            next.insert(if secret { Variable::secret(name, text) } else { Variable::plain(name, text) });
-            *variables = Arc::new(next);
-        }
-        let mut state = self.expressions.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut values = Map::clone(&state.values);
-        let known = values.contains_key(name);
-        if secret {
-            values.remove(name);
-        } else {
-            values.insert(name.to_owned(), value.clone());
-        }
-        state.values = Arc::new(values);
-        if !known && !secret {
-            state.generation += 1;
-        }
-    }
-}
 
 /// Which For Each runs and elements a value belongs to, outermost first.
 type Lineage = Arc<[Frame]>;
@@ -189,32 +96,14 @@ struct Scheduler<'a> {
 /// Runs `flow` with `variables` until nothing is left, the step limit, or `cancel`.
 /// Returns its summary and its masks at the end (every secret the run knew).
 pub(crate) async fn execute(
-    engine: &Engine,
+    client: &reqwest::Client,
+    config: &EngineConfig,
     flow: &Flow,
     variables: &Variables,
     events: UnboundedSender<Event>,
     cancel: CancellationToken,
 ) -> (RunSummary, Redactor) {
-    let mut expressions = Expressions::default();
-    let values: Map<String, Value> = variables
-        .iter()
-        .filter(|v| !v.value.is_secret())
-        .map(|v| (v.name.clone(), Value::String(v.value.expose().to_owned())))
-        .collect();
-    expressions.values = Arc::new(values);
-    let connections = match &engine.config.connection_budget {
-        Some(budget) => Arc::clone(budget),
-        None => Arc::new(Semaphore::new(engine.config.max_connections.clamp(1, Semaphore::MAX_PERMITS))),
-    };
-    let shared = Shared {
-        engine,
-        flow,
-        emitter: Emitter::new(events, Redactor::for_variables(variables)),
-        variables: Mutex::new(Arc::new(variables.clone())),
-        expressions: Mutex::new(expressions),
-        connections,
-        cancel: cancel.clone(),
-    };
+    let shared = Shared::new(client, config, flow, variables, events, &cancel);
     let summary = Scheduler::new(&shared).run(cancel).await;
     (summary, shared.emitter.into_redactor())
 }
@@ -255,7 +144,7 @@ impl<'a> Scheduler<'a> {
         // Requests and delays are polled on this task rather than spawned: fan-out is
         // still concurrent, and no value crosses threads between one block and the next.
         let mut tasks: FuturesUnordered<Task<'a>> = FuturesUnordered::new();
-        let max_steps = shared.engine.config.max_steps;
+        let max_steps = shared.config.max_steps;
         let outcome = loop {
             if cancel.is_cancelled() {
                 break Some(Outcome::Cancelled);
@@ -344,14 +233,14 @@ impl<'a> Scheduler<'a> {
             Step::Collect(value) => self.collect(index, &lineage, value),
             Step::Set { name, value, secret, input } => {
                 shared.set_variable(&name, &value, secret);
-                let shown = if secret { Value::String(crate::MASK.to_owned()) } else { value };
+                let shown = if secret { Value::String(MASK.to_owned()) } else { value };
                 shared.emitter.send(Event::VariableSet {
                     block: block.id.clone(),
                     name: name.clone(),
                     value: shown,
                     secret,
                 });
-                let summary = if secret { format!("{name} = {}", crate::MASK) } else { format!("{name} set") };
+                let summary = if secret { format!("{name} = {MASK}") } else { format!("{name} set") };
                 self.fire(index, &lineage, Fired::new(Port::Out, input, summary));
             }
         }

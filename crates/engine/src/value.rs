@@ -1,5 +1,5 @@
-//! The values blocks fire, as types: what a Send Request fires and its error (the
-//! format: README.md, "The flow file format").
+//! The values blocks fire, as types: what a Send Request fires and its error (their
+//! JSON: docs/flow-format.md).
 //!
 //! A response is built once as a [`ResponseValue`] and turned into the JSON that flows
 //! to the next block ([`ResponseValue::into_value`]); from then on it stays JSON, shared

@@ -1,4 +1,5 @@
-//! The run semantics of DESIGN §3 and the secret custody rules of §4, each against a
+//! How a flow runs (ports, fan-out, outcomes, limits, cancelling) and how secrets are kept
+//! (masking, host binding; see SECURITY.md), each against a
 //! real HTTP server on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 

@@ -1,4 +1,4 @@
-//! The flow language of DESIGN §3: if, evaluate, set, delay, for_each, collect and
+//! The flow language: if, evaluate, set, delay, for_each, collect and
 //! checks, each rule against a real HTTP server on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 

@@ -1,4 +1,4 @@
-//! Multipart bodies (DESIGN §2) and Postman's dynamic variables (§9), against a real
+//! Multipart bodies and Postman's dynamic variables (`{{$guid}}`, …), against a real
 //! HTTP server on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 

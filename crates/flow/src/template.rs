@@ -94,7 +94,7 @@ fn reference_at<'t>(text: &'t str, work: &mut usize) -> Option<(&'t str, usize)>
     Some((name, end + 2))
 }
 
-/// Postman's dynamic variables that templates know (DESIGN §9): `{{$guid}}`,
+/// Postman's dynamic variables that templates know (kept by imports): `{{$guid}}`,
 /// `{{$timestamp}}`, `{{$isoTimestamp}}`, `{{$randomInt}}`. Any other `{{$…}}` is text.
 pub const DYNAMIC_NAMES: &[&str] = &["$guid", "$timestamp", "$isoTimestamp", "$randomInt"];
 

@@ -18,7 +18,7 @@ use server::TestServer;
 use switchyard_engine::{MASK, Outcome};
 use switchyard_flow::Flow;
 use switchyard_gui::{AppOptions, SwitchyardApp};
-use switchyard_vault::{Definition, Keychain, Kind, Store};
+use switchyard_vault::{Definition, Keychain, Kind, Scope, Store};
 
 const TOKEN: &str = "test-123-SECRET-g1";
 
@@ -69,7 +69,7 @@ fn class1_bearer_token_echoed_alone_shows_nowhere_in_the_app() {
         allowed_hosts: vec!["127.0.0.1".into()],
         expires: None,
     };
-    globals.set(definition, &format!("Bearer {TOKEN}")).unwrap();
+    globals.set_in(Scope::Globals, definition, &format!("Bearer {TOKEN}")).unwrap();
 
     let options = AppOptions { config_dir: Some(config_dir), keychain: Some(keychain), ..AppOptions::default() };
     let mut harness = fixture.app(options, 2);

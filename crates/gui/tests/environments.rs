@@ -168,9 +168,9 @@ fn the_environment_picked_in_the_top_bar_decides_the_server_and_shows_in_the_tit
         servers.block_on(async { (TestServer::start().await, TestServer::start().await) });
     let setup = Setup::new(&request_flow());
     let mut store = setup.store();
-    store.set(plain("base"), "http://127.0.0.1:9/globals-base-is-not-used").unwrap();
-    store.set(plain("greeting"), "hello from the globals").unwrap();
-    store.set(secret("token"), GLOBAL_TOKEN).unwrap();
+    store.set_in(Scope::Globals, plain("base"), "http://127.0.0.1:9/globals-base-is-not-used").unwrap();
+    store.set_in(Scope::Globals, plain("greeting"), "hello from the globals").unwrap();
+    store.set_in(Scope::Globals, secret("token"), GLOBAL_TOKEN).unwrap();
     for (env, server) in [("dev", &dev_server), ("staging", &staging_server)] {
         store.create_environment(env).unwrap();
         store.set_in(Scope::Environment(env), plain("base"), &server.url("")).unwrap();
@@ -242,7 +242,7 @@ fn a_remembered_environment_that_no_longer_exists_is_dropped_with_a_notice() {
 fn the_panel_edits_an_environment_s_variables_and_leaves_the_globals_alone() {
     let setup = Setup::new(&request_flow());
     let mut store = setup.store();
-    store.set(plain("base"), "https://globals.example.com").unwrap();
+    store.set_in(Scope::Globals, plain("base"), "https://globals.example.com").unwrap();
     store.create_environment("staging").unwrap();
     let mut harness = setup.app(&MemoryStorage::default());
     open_panel(&mut harness);
@@ -278,9 +278,13 @@ fn the_panel_edits_an_environment_s_variables_and_leaves_the_globals_alone() {
         store.definition_in(staging, "base").unwrap().unwrap().value.as_deref(),
         Some("https://staging.example.com")
     );
-    assert_eq!(store.definition("base").unwrap().value.as_deref(), Some("https://globals.example.com"), "globals kept");
+    assert_eq!(
+        store.definition_in(Scope::Globals, "base").unwrap().unwrap().value.as_deref(),
+        Some("https://globals.example.com"),
+        "globals kept"
+    );
     assert_eq!(store.definition_in(staging, "token").unwrap().unwrap().allowed_hosts, ["staging.example.com"]);
-    assert!(store.definition("token").is_none(), "the secret is not a global");
+    assert!(store.definition_in(Scope::Globals, "token").unwrap().is_none(), "the secret is not a global");
     assert_eq!(setup.keychain.get("staging/token").unwrap().unwrap().expose_secret(), STAGING_TOKEN);
     assert!(setup.keychain.get("token").unwrap().is_none());
 
@@ -296,7 +300,11 @@ fn the_panel_edits_an_environment_s_variables_and_leaves_the_globals_alone() {
     step_until(&mut harness, "the rename", |h| has_label(h, "base_url") && !has_label(h, "New name"));
     let store = setup.store();
     assert!(store.definition_in(staging, "base_url").unwrap().is_some());
-    assert!(store.definition("base").is_some() && store.definition("base_url").is_none(), "the global is untouched");
+    assert!(
+        store.definition_in(Scope::Globals, "base").unwrap().is_some()
+            && store.definition_in(Scope::Globals, "base_url").unwrap().is_none(),
+        "the global is untouched"
+    );
 
     // Back to the globals: their list again, untouched.
     pick(&mut harness, "Variables of", "Globals");
@@ -311,7 +319,7 @@ fn the_panel_edits_an_environment_s_variables_and_leaves_the_globals_alone() {
 #[test]
 fn environments_are_made_renamed_and_deleted_in_the_panel_with_their_keychain_entries() {
     let setup = Setup::new(&request_flow());
-    setup.store().set(plain("base"), "https://globals.example.com").unwrap();
+    setup.store().set_in(Scope::Globals, plain("base"), "https://globals.example.com").unwrap();
     let mut harness = setup.app(&MemoryStorage::default());
     open_panel(&mut harness);
 

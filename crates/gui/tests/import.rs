@@ -7,7 +7,7 @@ use egui::{Modifiers, PointerButton, Vec2};
 use egui_kittest::kittest::Queryable as _;
 use switchyard_flow::{Block, BlockKind, Body, Flow, SendRequest};
 use switchyard_gui::AppOptions;
-use switchyard_vault::{Variable, Variables};
+use switchyard_vault::{Scope, Variable, Variables};
 
 mod common;
 use common::{Fixture, MemoryStorage, files_under, flow};
@@ -147,7 +147,7 @@ fn a_pasted_credential_is_offered_for_the_keychain_and_shows_nowhere() {
     assert_eq!(keychain.get("token").unwrap().unwrap().expose_secret(), PASTED, "in the (mock) keychain");
     assert!(harness.query_by_label("Store as secret").is_none(), "the offer is gone");
     let store = switchyard_vault::Store::open(&config_dir, keychain.clone()).unwrap();
-    let definition = store.definition("token").unwrap();
+    let definition = store.definition_in(Scope::Globals, "token").unwrap().unwrap();
     assert_eq!(definition.kind, switchyard_vault::Kind::Secret);
     assert_eq!(definition.allowed_hosts, ["api.example.com"], "sent only where it was going");
 
@@ -171,7 +171,13 @@ fn a_pasted_credential_is_offered_for_the_keychain_and_shows_nowhere() {
     harness.run_steps(3);
     assert!(harness.query_by_label("Not now").is_none(), "the offer is gone");
     assert!(keychain.get("x_api_key").unwrap().is_none(), "nothing stored");
-    assert!(switchyard_vault::Store::open(&config_dir, keychain).unwrap().definition("x_api_key").is_none());
+    assert!(
+        switchyard_vault::Store::open(&config_dir, keychain)
+            .unwrap()
+            .definition_in(Scope::Globals, "x_api_key")
+            .unwrap()
+            .is_none()
+    );
 }
 
 /// Steps the app until `done` holds (the settings worker answers off the frame thread).
@@ -209,7 +215,7 @@ fn a_pasted_credential_never_takes_over_a_name_holding_another_value() {
     let secret = |name: &str| keychain.get(name).unwrap().map(|value| value.expose_secret().to_owned());
     let hosts = |name: &str| {
         let store = switchyard_vault::Store::open(&config_dir, keychain.clone()).unwrap();
-        store.definition(name).map(|definition| definition.allowed_hosts.clone())
+        store.definition_in(Scope::Globals, name).unwrap().map(|definition| definition.allowed_hosts.clone())
     };
 
     harness
@@ -286,7 +292,7 @@ fn a_declined_credential_never_points_at_an_existing_global() {
             allowed_hosts: vec!["old.example.com".to_owned()],
             expires: None,
         };
-        store.set(definition, "sk-EXISTING-4444").unwrap();
+        store.set_in(Scope::Globals, definition, "sk-EXISTING-4444").unwrap();
     }
     // No frame yet: the paste is in the very first one, which may come before the
     // settings worker has read the store.

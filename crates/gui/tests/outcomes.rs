@@ -20,7 +20,7 @@ use server::TestServer;
 use switchyard_engine::Outcome;
 use switchyard_flow::{Block, BlockKind, Body, Flow, If, LogBlock, Port, PortRef, SendRequest, Wire};
 use switchyard_gui::{Action, AppOptions, SwitchyardApp};
-use switchyard_vault::{Definition, Keychain, Kind, Store};
+use switchyard_vault::{Definition, Keychain, Kind, Scope, Store};
 
 fn wire(from: &str, out: Port, to: &str) -> Wire {
     Wire { from: PortRef::new(from, out), to: PortRef::new(to, Port::In) }
@@ -171,7 +171,7 @@ fn without_a_keychain_a_run_says_not_run_and_its_line_selects_the_secret_referen
     let mut store = Store::open(&config, earlier).unwrap();
     let token =
         Definition { name: "token".into(), kind: Kind::Secret, value: None, allowed_hosts: vec![], expires: None };
-    store.set(token, "sk-unreachable").unwrap();
+    store.set_in(Scope::Globals, token, "sk-unreachable").unwrap();
 
     let options = AppOptions {
         config_dir: Some(config),

@@ -16,7 +16,7 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use secrecy::ExposeSecret as _;
 use switchyard_flow::Flow;
 use switchyard_gui::{AppOptions, SwitchyardApp};
-use switchyard_vault::{Date, Definition, FILE_NAME, Keychain, Kind, Store};
+use switchyard_vault::{Date, Definition, FILE_NAME, Keychain, Kind, Scope, Store};
 
 use common::{MemoryStorage, files_under, has_label, shows};
 
@@ -203,7 +203,7 @@ fn add_reveal_rename_delete(fixture: &Fixture, keychain: Keychain, old: &str, ne
     step_until(&mut harness, "the delete", |h| !has_label(h, new) && !has_label(h, "Delete"));
     assert!(keychain.get(new).unwrap().is_none(), "the keychain entry is gone");
     let store = Store::open(&fixture.config_dir(), keychain).unwrap();
-    assert_eq!(store.definitions().count(), 0);
+    assert_eq!(store.definitions_in(Scope::Globals).unwrap().count(), 0);
     assert!(shows(&harness, "No global variables yet"));
 
     assert_not_in_files(fixture.dir.path(), secret);
@@ -224,9 +224,10 @@ fn rename_refuses_a_name_that_is_taken_and_edit_keeps_the_secret() {
     let mut store = Store::open(&fixture.config_dir(), keychain.clone()).unwrap();
     let definition =
         Definition { name: "auth".into(), kind: Kind::Secret, value: None, allowed_hosts: vec![], expires: None };
-    store.set(definition, secret).unwrap();
+    store.set_in(Scope::Globals, definition, secret).unwrap();
     store
-        .set(
+        .set_in(
+            Scope::Globals,
             Definition { name: "host".into(), kind: Kind::Default, value: None, allowed_hosts: vec![], expires: None },
             "example.com",
         )
@@ -261,7 +262,7 @@ fn rename_refuses_a_name_that_is_taken_and_edit_keeps_the_secret() {
     assert!(has_label(&harness, "api.example.com"));
     assert_eq!(keychain.get("auth").unwrap().unwrap().expose_secret(), secret, "the value is unchanged");
     let store = Store::open(&fixture.config_dir(), keychain).unwrap();
-    assert_eq!(store.definition("auth").unwrap().allowed_hosts, ["api.example.com"]);
+    assert_eq!(store.definition_in(Scope::Globals, "auth").unwrap().unwrap().allowed_hosts, ["api.example.com"]);
     assert_not_in_files(fixture.dir.path(), secret);
 }
 
@@ -279,7 +280,7 @@ fn expiry_badges_mark_expired_and_soon_expiring_secrets() {
             allowed_hosts: vec![],
             expires: Some(Date::from_days_since_epoch(today + days)),
         };
-        store.set(definition, "v").unwrap();
+        store.set_in(Scope::Globals, definition, "v").unwrap();
     }
     let mut harness = fixture.harness(keychain);
     open_panel(&mut harness);
@@ -298,7 +299,7 @@ fn without_a_keychain_a_banner_explains_and_plain_variables_still_work() {
     let mut store = Store::open(&fixture.config_dir(), earlier).unwrap();
     let definition =
         Definition { name: "auth".into(), kind: Kind::Secret, value: None, allowed_hosts: vec![], expires: None };
-    store.set(definition, "sk-gone").unwrap();
+    store.set_in(Scope::Globals, definition, "sk-gone").unwrap();
 
     let mut harness = fixture.harness(Keychain::unavailable("no Secret Service on the session bus"));
     open_panel(&mut harness);

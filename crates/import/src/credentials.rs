@@ -258,7 +258,7 @@ impl Credentials {
             .split('&')
             .map(|pair| match pair.split_once('=') {
                 Some((name, value)) => {
-                    let decoded = crate::curl::decode_query_text(name);
+                    let decoded = crate::percent::decode_query_text(name);
                     let origin = format!("{place}query parameter `{decoded}`");
                     format!("{name}={}", self.field(&decoded, value, &origin))
                 }

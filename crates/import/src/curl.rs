@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use switchyard_flow::{Auth, Body, Part, SendRequest, template};
 
 use crate::credentials::{Credentials, is_credential_header};
+use crate::percent::percent_decode_bytes;
 use crate::{ImportError, Imported, Report, escape, layout, shell};
 
 const SOURCE: &str = "the curl command";
@@ -520,41 +521,6 @@ pub(crate) fn decode_form(text: &str) -> Vec<(String, String)> {
 
 fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&percent_decode_bytes(text)).into_owned()
-}
-
-/// A query name or value as Postman keeps it (as typed, so percent-encoded where the
-/// user encoded it) decoded once, so the engine, which encodes query pairs itself, sends
-/// it encoded once. Text that does not decode to UTF-8 stays as it is.
-pub(crate) fn decode_query_text(text: &str) -> String {
-    if !text.contains(['%', '+']) {
-        return text.to_owned();
-    }
-    String::from_utf8(percent_decode_bytes(text)).unwrap_or_else(|_| text.to_owned())
-}
-
-/// `%XX` and `+` (a space) undone.
-fn percent_decode_bytes(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = |at: usize| bytes.get(at).and_then(|&h| (h as char).to_digit(16));
-        match (b, hex(i + 1), hex(i + 2)) {
-            (b'%', Some(high), Some(low)) => {
-                out.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
-                i += 3;
-            }
-            (b'+', _, _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 /// Percent-encodes the literal text of `text` (curl's `--data-urlencode`), leaving its

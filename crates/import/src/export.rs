@@ -1,4 +1,4 @@
-//! A Send Request block as a curl command (DESIGN §9): plain variables resolved,
+//! A Send Request block as a curl command (`switchyard export curl`): plain variables resolved,
 //! secrets as `"${NAME}"` shell references, never their values; every word quoted so a
 //! POSIX shell reads it back as written (`'…'`, or `$'…'` when it holds control
 //! characters, so the printed command cannot steer a terminal either).

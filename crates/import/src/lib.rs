@@ -9,12 +9,14 @@
 //! Modules: `postman` (collections and environments), `shell` (a POSIX-shell and
 //! Windows-cmd word splitter for curl commands), `curl` (curl's flags into a request),
 //! `export` (a request as a curl command), `credentials` (what looks like a secret and
-//! how a literal one becomes a `{{name}}`), `layout` (block ids and canvas positions).
+//! how a literal one becomes a `{{name}}`), `layout` (block ids and canvas positions),
+//! `percent` (query text decoded as curl and Postman keep it).
 
 mod credentials;
 mod curl;
 mod export;
 mod layout;
+mod percent;
 mod postman;
 mod shell;
 

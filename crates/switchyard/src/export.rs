@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::anyhow;
 use switchyard_flow::BlockKind;
 use switchyard_import::{Resolved, escape};
-use switchyard_vault::Kind;
+use switchyard_vault::{Kind, Scope};
 
 use crate::cli::{ExportArgs, ExportCommand};
 use crate::exit::{Exit, Fatal};
@@ -50,7 +50,7 @@ fn curl(path: &Path, block_id: &str, out: &mut dyn Write, err: &mut dyn Write) -
         if let Ok(value) = std::env::var(format!("SWITCHYARD_VAR_{name}")) {
             return Resolved::Plain(value);
         }
-        match store.definition(name) {
+        match store.definition_in(Scope::Globals, name).ok().flatten() {
             Some(definition) if definition.kind == Kind::Secret => Resolved::Secret,
             Some(definition) => Resolved::Plain(definition.value.clone().unwrap_or_default()),
             None => Resolved::Unknown,

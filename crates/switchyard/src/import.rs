@@ -156,13 +156,15 @@ enum Holds {
 }
 
 fn holds(store: &Store, name: &str, value: &VariableValue) -> Result<Holds, Fatal> {
-    let Some(existing) = store.definition(name) else { return Ok(Holds::Free) };
+    let Some(existing) = store.definition_in(Scope::Globals, name).map_err(vars::vault_fatal)? else {
+        return Ok(Holds::Free);
+    };
     if value.expose().is_empty() {
         return Ok(Holds::NoValue);
     }
     let same = match (existing.kind, value) {
         (Kind::Default, VariableValue::Plain(text)) => existing.value.as_deref() == Some(text.as_str()),
-        (Kind::Secret, VariableValue::Secret(secret)) => match store.value(name) {
+        (Kind::Secret, VariableValue::Secret(secret)) => match store.value_in(Scope::Globals, name) {
             Ok(switchyard_vault::Value::Secret(stored)) => {
                 use secrecy::ExposeSecret as _;
                 stored.expose_secret() == secret.expose()
@@ -228,7 +230,7 @@ fn into_globals(
         }
         let definition =
             Definition { name: variable.name.clone(), kind, value: None, allowed_hosts: Vec::new(), expires: None };
-        store.set(definition, variable.value.expose()).map_err(vars::vault_fatal)?;
+        store.set_in(Scope::Globals, definition, variable.value.expose()).map_err(vars::vault_fatal)?;
         let place = match kind {
             Kind::Secret => "in the OS keychain".to_owned(),
             Kind::Default => format!("in {}", shown(store.path())),

@@ -33,8 +33,8 @@ fn secret_goes_to_the_keychain_and_never_to_the_file() {
     let mut definition = secret("auth");
     definition.allowed_hosts = vec!["api.openai.com".into()];
     definition.expires = Some("2027-01-31".parse().unwrap());
-    store.set(definition.clone(), SECRET).unwrap();
-    store.set(plain("host"), "example.com").unwrap();
+    store.set_in(Scope::Globals, definition.clone(), SECRET).unwrap();
+    store.set_in(Scope::Globals, plain("host"), "example.com").unwrap();
 
     let text = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
     assert!(!text.contains(SECRET));
@@ -47,9 +47,9 @@ fn secret_goes_to_the_keychain_and_never_to_the_file() {
 
     // Reopened from disk: same definitions, and the value comes from the keychain.
     let store = Store::open(dir.path(), keychain).unwrap();
-    assert_eq!(store.definition("auth"), Some(&definition));
-    assert_eq!(store.value("auth").unwrap().expose(), SECRET);
-    assert_eq!(store.value("host").unwrap().expose(), "example.com");
+    assert_eq!(store.definition_in(Scope::Globals, "auth").unwrap(), Some(&definition));
+    assert_eq!(store.value_in(Scope::Globals, "auth").unwrap().expose(), SECRET);
+    assert_eq!(store.value_in(Scope::Globals, "host").unwrap().expose(), "example.com");
 }
 
 #[test]
@@ -57,11 +57,11 @@ fn changing_the_type_moves_the_value_between_file_and_keychain() {
     let dir = tempfile::tempdir().unwrap();
     let keychain = keychain();
     let mut store = Store::open(dir.path(), keychain.clone()).unwrap();
-    store.set(plain("token"), "was-plain").unwrap();
-    store.set(secret("token"), SECRET).unwrap();
+    store.set_in(Scope::Globals, plain("token"), "was-plain").unwrap();
+    store.set_in(Scope::Globals, secret("token"), SECRET).unwrap();
     assert!(!files_contain(dir.path(), "was-plain"));
     assert!(keychain.get("token").unwrap().is_some());
-    store.set(plain("token"), "plain-again").unwrap();
+    store.set_in(Scope::Globals, plain("token"), "plain-again").unwrap();
     assert!(keychain.get("token").unwrap().is_none(), "the keychain entry is removed");
     assert!(files_contain(dir.path(), "plain-again"));
 }
@@ -71,29 +71,32 @@ fn rename_moves_the_keychain_entry_and_remove_deletes_it() {
     let dir = tempfile::tempdir().unwrap();
     let keychain = keychain();
     let mut store = Store::open(dir.path(), keychain.clone()).unwrap();
-    store.set(secret("old"), SECRET).unwrap();
-    store.rename("old", "new").unwrap();
+    store.set_in(Scope::Globals, secret("old"), SECRET).unwrap();
+    store.rename_in(Scope::Globals, "old", "new").unwrap();
     assert!(keychain.get("old").unwrap().is_none());
-    assert_eq!(store.value("new").unwrap().expose(), SECRET);
-    assert!(store.definition("old").is_none());
-    assert!(matches!(store.rename("missing", "x"), Err(VaultError::NotFound { .. })));
-    store.set(plain("taken"), "v").unwrap();
-    assert!(matches!(store.rename("new", "taken"), Err(VaultError::Exists { .. })));
+    assert_eq!(store.value_in(Scope::Globals, "new").unwrap().expose(), SECRET);
+    assert!(store.definition_in(Scope::Globals, "old").unwrap().is_none());
+    assert!(matches!(store.rename_in(Scope::Globals, "missing", "x"), Err(VaultError::NotFound { .. })));
+    store.set_in(Scope::Globals, plain("taken"), "v").unwrap();
+    assert!(matches!(store.rename_in(Scope::Globals, "new", "taken"), Err(VaultError::Exists { .. })));
 
-    store.remove("new").unwrap();
+    store.remove_in(Scope::Globals, "new").unwrap();
     assert!(keychain.get("new").unwrap().is_none());
-    assert!(store.definition("new").is_none());
+    assert!(store.definition_in(Scope::Globals, "new").unwrap().is_none());
     let reopened = Store::open(dir.path(), keychain).unwrap();
-    assert_eq!(reopened.definitions().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["taken"]);
+    assert_eq!(
+        reopened.definitions_in(Scope::Globals).unwrap().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["taken"]
+    );
 }
 
 #[test]
 fn run_variables_read_only_referenced_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path(), keychain()).unwrap();
-    store.set(secret("used"), SECRET).unwrap();
-    store.set(secret("unused"), "other").unwrap();
-    store.set(plain("host"), "h").unwrap();
+    store.set_in(Scope::Globals, secret("used"), SECRET).unwrap();
+    store.set_in(Scope::Globals, secret("unused"), "other").unwrap();
+    store.set_in(Scope::Globals, plain("host"), "h").unwrap();
     let referenced: BTreeSet<String> = ["used".to_owned()].into();
     let variables = store.variables(&referenced).unwrap();
     let names: Vec<&str> = variables.iter().map(|v| v.name.as_str()).collect();
@@ -114,9 +117,9 @@ fn missing_keychain_value_says_how_to_fix_it() {
     let dir = tempfile::tempdir().unwrap();
     let keychain = keychain();
     let mut store = Store::open(dir.path(), keychain.clone()).unwrap();
-    store.set(secret("auth"), SECRET).unwrap();
+    store.set_in(Scope::Globals, secret("auth"), SECRET).unwrap();
     keychain.delete("auth").unwrap();
-    let error = store.value("auth").unwrap_err().to_string();
+    let error = store.value_in(Scope::Globals, "auth").unwrap_err().to_string();
     assert!(error.contains("switchyard vars set auth --secret"), "{error}");
 }
 
@@ -154,7 +157,10 @@ fn invalid_names_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path(), keychain()).unwrap();
     for name in ["", "has space", "input", "input.body", "a{b}"] {
-        assert!(matches!(store.set(plain(name), "v"), Err(VaultError::InvalidName { .. })), "{name:?}");
+        assert!(
+            matches!(store.set_in(Scope::Globals, plain(name), "v"), Err(VaultError::InvalidName { .. })),
+            "{name:?}"
+        );
     }
     assert!(!dir.path().join(FILE_NAME).exists(), "nothing written");
 }
@@ -166,18 +172,21 @@ fn unwritable_config_dir_fails_without_losing_state() {
     let mut store = Store::open(&config, keychain()).unwrap();
     // Something that is not a directory now stands where the config directory goes.
     std::fs::write(&config, "not a directory").unwrap();
-    let error = store.set(plain("a"), "v").unwrap_err();
+    let error = store.set_in(Scope::Globals, plain("a"), "v").unwrap_err();
     assert!(matches!(error, VaultError::Io { .. }), "{error}");
-    assert!(store.definition("a").is_none(), "the failed change is rolled back");
+    assert!(store.definition_in(Scope::Globals, "a").unwrap().is_none(), "the failed change is rolled back");
 }
 
 #[test]
 fn unknown_name_suggests_a_near_miss() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path(), keychain()).unwrap();
-    store.set(plain("auth"), "v").unwrap();
-    assert_eq!(store.value("atuh").unwrap_err().to_string(), "no global variable `atuh`");
-    assert_eq!(store.value("aut").unwrap_err().to_string(), "no global variable `aut` (did you mean `auth`?)");
+    store.set_in(Scope::Globals, plain("auth"), "v").unwrap();
+    assert_eq!(store.value_in(Scope::Globals, "atuh").unwrap_err().to_string(), "no global variable `atuh`");
+    assert_eq!(
+        store.value_in(Scope::Globals, "aut").unwrap_err().to_string(),
+        "no global variable `aut` (did you mean `auth`?)"
+    );
 }
 
 #[test]
@@ -192,25 +201,28 @@ fn set_details_changes_hosts_and_expiry_without_touching_the_value() {
     let dir = tempfile::tempdir().unwrap();
     let keychain = keychain();
     let mut store = Store::open(dir.path(), keychain.clone()).unwrap();
-    store.set(secret("auth"), SECRET).unwrap();
+    store.set_in(Scope::Globals, secret("auth"), SECRET).unwrap();
     let expires = Some("2027-01-31".parse().unwrap());
-    store.set_details("auth", vec!["api.example.com".into()], expires).unwrap();
+    store.set_details_in(Scope::Globals, "auth", vec!["api.example.com".into()], expires).unwrap();
 
     let reopened = Store::open(dir.path(), keychain.clone()).unwrap();
-    let definition = reopened.definition("auth").unwrap();
+    let definition = reopened.definition_in(Scope::Globals, "auth").unwrap().unwrap();
     assert_eq!(definition.kind, Kind::Secret);
     assert_eq!(definition.allowed_hosts, ["api.example.com"]);
     assert_eq!(definition.expires, expires);
-    assert_eq!(reopened.value("auth").unwrap().expose(), SECRET);
+    assert_eq!(reopened.value_in(Scope::Globals, "auth").unwrap().expose(), SECRET);
     assert!(!files_contain(dir.path(), SECRET));
 
     // It never reads the keychain: it works when the keychain is gone.
     let mut without = Store::open(dir.path(), Keychain::unavailable("gone")).unwrap();
-    without.set_details("auth", Vec::new(), None).unwrap();
-    assert_eq!(without.definition("auth").unwrap().allowed_hosts, Vec::<String>::new());
-    assert_eq!(Store::open(dir.path(), keychain).unwrap().value("auth").unwrap().expose(), SECRET);
+    without.set_details_in(Scope::Globals, "auth", Vec::new(), None).unwrap();
+    assert_eq!(without.definition_in(Scope::Globals, "auth").unwrap().unwrap().allowed_hosts, Vec::<String>::new());
+    assert_eq!(Store::open(dir.path(), keychain).unwrap().value_in(Scope::Globals, "auth").unwrap().expose(), SECRET);
 
-    assert!(matches!(store.set_details("missing", Vec::new(), None), Err(VaultError::NotFound { .. })));
+    assert!(matches!(
+        store.set_details_in(Scope::Globals, "missing", Vec::new(), None),
+        Err(VaultError::NotFound { .. })
+    ));
 }
 
 #[test]
@@ -221,7 +233,7 @@ fn check_says_why_the_keychain_is_missing() {
     assert!(error.to_string().contains("--secret-env"), "{error}");
 }
 
-// Environments (DESIGN §8).
+// Environments: named sets of variables on top of the globals.
 
 fn names<'a>(definitions: impl Iterator<Item = &'a Definition>) -> Vec<String> {
     definitions.map(|d| d.name.clone()).collect()
@@ -241,7 +253,7 @@ fn an_environments_secret_is_in_the_keychain_under_env_slash_name_and_never_in_t
     store.create_environment("staging").unwrap();
     store.set_in(STAGING, secret("auth"), SECRET).unwrap();
     store.set_in(STAGING, plain("host"), "staging.example.com").unwrap();
-    store.set(plain("host"), "example.com").unwrap();
+    store.set_in(Scope::Globals, plain("host"), "example.com").unwrap();
 
     assert_eq!(exposed(&keychain, "staging/auth").as_deref(), Some(SECRET));
     assert_eq!(exposed(&keychain, "auth"), None, "not a global");
@@ -258,7 +270,7 @@ fn an_environments_secret_is_in_the_keychain_under_env_slash_name_and_never_in_t
     assert_eq!(names(store.definitions_in(STAGING).unwrap()), ["auth", "host"]);
     assert_eq!(store.value_in(STAGING, "auth").unwrap().expose(), SECRET);
     assert_eq!(store.value_in(STAGING, "host").unwrap().expose(), "staging.example.com");
-    assert_eq!(store.value("host").unwrap().expose(), "example.com", "the global is apart");
+    assert_eq!(store.value_in(Scope::Globals, "host").unwrap().expose(), "example.com", "the global is apart");
 }
 
 #[test]
@@ -269,7 +281,7 @@ fn a_file_without_environments_loads_and_stays_format_1_until_one_is_made() {
         .unwrap();
     let mut store = Store::open(dir.path(), keychain()).unwrap();
     assert_eq!(store.environments().count(), 0);
-    store.set(plain("b"), "2").unwrap();
+    store.set_in(Scope::Globals, plain("b"), "2").unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("\"switchyard_globals\": 1") && !text.contains("environments"), "{text}");
 
@@ -277,7 +289,7 @@ fn a_file_without_environments_loads_and_stays_format_1_until_one_is_made() {
     assert!(std::fs::read_to_string(&path).unwrap().contains("\"switchyard_globals\": 2"));
     store.remove_environment("dev").unwrap();
     assert!(std::fs::read_to_string(&path).unwrap().contains("\"switchyard_globals\": 1"));
-    assert_eq!(names(Store::open(dir.path(), keychain()).unwrap().definitions()), ["a", "b"]);
+    assert_eq!(names(Store::open(dir.path(), keychain()).unwrap().definitions_in(Scope::Globals).unwrap()), ["a", "b"]);
 }
 
 #[test]
@@ -330,7 +342,7 @@ fn renaming_and_removing_within_an_environment_moves_its_keychain_entries() {
     let keychain = keychain();
     let mut store = Store::open(dir.path(), keychain.clone()).unwrap();
     store.create_environment("staging").unwrap();
-    store.set(secret("auth"), "global-secret").unwrap();
+    store.set_in(Scope::Globals, secret("auth"), "global-secret").unwrap();
     store.set_in(STAGING, secret("auth"), SECRET).unwrap();
     store.rename_in(STAGING, "auth", "token").unwrap();
     assert_eq!(exposed(&keychain, "staging/auth"), None);
@@ -416,7 +428,7 @@ fn removing_an_environment_deletes_its_values_and_keychain_entries_only() {
     store.set_in(STAGING, secret("auth"), SECRET).unwrap();
     store.set_in(STAGING, plain("host"), "staging-host-value").unwrap();
     store.set_in(Scope::Environment("prod"), secret("auth"), "prod-secret").unwrap();
-    store.set(secret("auth"), "global-secret").unwrap();
+    store.set_in(Scope::Globals, secret("auth"), "global-secret").unwrap();
 
     // Without a keychain the secret cannot be deleted: nothing changes.
     let mut without = Store::open(dir.path(), Keychain::unavailable("gone")).unwrap();
@@ -437,9 +449,9 @@ fn a_runs_variables_are_the_globals_with_the_environment_on_top() {
     let dir = tempfile::tempdir().unwrap();
     let keychain = keychain();
     let mut store = Store::open(dir.path(), keychain.clone()).unwrap();
-    store.set(plain("host"), "global-host").unwrap();
-    store.set(plain("only-global"), "g").unwrap();
-    store.set(secret("auth"), "global-secret").unwrap();
+    store.set_in(Scope::Globals, plain("host"), "global-host").unwrap();
+    store.set_in(Scope::Globals, plain("only-global"), "g").unwrap();
+    store.set_in(Scope::Globals, secret("auth"), "global-secret").unwrap();
     store.create_environment("staging").unwrap();
     store.set_in(STAGING, plain("host"), "staging-host").unwrap();
     store.set_in(STAGING, secret("auth"), SECRET).unwrap();

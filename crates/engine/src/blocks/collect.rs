@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::Step;
+use crate::step::Step;
 
 pub(crate) fn execute<'a>(input: Value) -> Step<'a> {
     Step::Collect(input)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 use switchyard_flow::{Delay, Port};
 
-use super::{Fired, Step};
+use crate::step::{Fired, Step};
 
 pub(crate) fn execute<'a>(delay: &Delay, input: Arc<Value>) -> Step<'a> {
     let ms = delay.ms;

@@ -3,8 +3,8 @@
 use serde_json::Value;
 use switchyard_flow::{Evaluate, Port};
 
-use super::{Fired, Step};
-use crate::run::Shared;
+use crate::context::Shared;
+use crate::step::{Fired, Step};
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &Evaluate, input: Value) -> Step<'a> {
     match shared.evaluate("expression", block.expression.as_str(), &input) {

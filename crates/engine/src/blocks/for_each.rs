@@ -4,8 +4,8 @@
 use serde_json::Value;
 use switchyard_flow::ForEach;
 
-use super::{Failure, Step};
-use crate::run::Shared;
+use crate::context::Shared;
+use crate::step::{Failure, Step};
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &ForEach, input: Value) -> Step<'a> {
     match shared.evaluate("items", block.items.as_str(), &input) {

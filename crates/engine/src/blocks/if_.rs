@@ -6,8 +6,8 @@ use serde_json::Value;
 use switchyard_flow::expr::is_truthy;
 use switchyard_flow::{If, Port};
 
-use super::{Fired, Step};
-use crate::run::Shared;
+use crate::context::Shared;
+use crate::step::{Fired, Step};
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &If, input: Arc<Value>) -> Step<'a> {
     match shared.evaluate("condition", block.condition.as_str(), &input) {

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use serde_json::Value;
 use switchyard_flow::{Block, LogBlock, Port};
 
-use super::{Fired, Step};
+use crate::context::Shared;
 use crate::event::Event;
-use crate::run::Shared;
+use crate::step::{Fired, Step};
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &Block, log: &LogBlock, input: Arc<Value>) -> Step<'a> {
     shared.emitter.send(Event::Log {

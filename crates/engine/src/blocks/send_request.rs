@@ -19,10 +19,11 @@ use switchyard_flow::expr::is_truthy;
 use switchyard_flow::template::value_to_text;
 use switchyard_flow::{Block, Port, SendRequest};
 
-use super::{Failure, Fired, Step};
+use crate::context::Shared;
 use crate::event::Event;
+use crate::redact::MASK;
 use crate::request::{Exchanged, RequestRun};
-use crate::run::Shared;
+use crate::step::{Failure, Fired, Step};
 use crate::value::{ErrorKind, ErrorValue, FailedCheck, set_error};
 
 pub(crate) fn execute<'a>(
@@ -39,9 +40,9 @@ pub(crate) fn execute<'a>(
             // The run loop drops this future at its next turn; nothing is sent meanwhile.
             std::future::pending::<()>().await;
         }
-        let config = &shared.engine.config;
+        let config = shared.config;
         let Exchanged { mut fired, received } = RequestRun {
-            client: &shared.engine.client,
+            client: shared.client,
             block: &block.id,
             request,
             variables: &variables,
@@ -63,7 +64,7 @@ pub(crate) fn execute<'a>(
             shared.emitter.send(received);
         }
         for (name, value, secret) in kept {
-            let value = if secret { Value::String(crate::MASK.to_owned()) } else { value };
+            let value = if secret { Value::String(MASK.to_owned()) } else { value };
             shared.emitter.send(Event::VariableSet { block: block.id.clone(), name, value, secret });
         }
         if fired.port == Port::Success && !request.checks.is_empty() {

@@ -3,8 +3,8 @@
 use serde_json::Value;
 use switchyard_flow::Set;
 
-use super::Step;
-use crate::run::Shared;
+use crate::context::Shared;
+use crate::step::Step;
 
 pub(crate) fn execute<'a>(shared: &Shared<'_>, block: &Set, input: Value) -> Step<'a> {
     match shared.evaluate("value", block.value.as_str(), &input) {

@@ -3,7 +3,7 @@
 use serde_json::Value;
 use switchyard_flow::Port;
 
-use super::{Fired, Step};
+use crate::step::{Fired, Step};
 
 pub(crate) fn execute<'a>() -> Step<'a> {
     Step::Fire(Fired::new(Port::Out, Value::Null, String::new()))

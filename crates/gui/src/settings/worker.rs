@@ -106,22 +106,22 @@ fn store_pasted(
     };
     let base = match how {
         StoreAs::Replace => {
-            store.set(new(name, allowed_hosts.clone()), value.expose_secret())?;
+            store.set_in(Scope::Globals, new(name, allowed_hosts.clone()), value.expose_secret())?;
             return Ok(Stored { name: name.to_owned(), reused: false, allowed_hosts });
         }
         StoreAs::Free { base } => base,
     };
     let candidates = std::iter::once(base.clone()).chain((2..=MAX_SUFFIX).map(|n| format!("{base}-{n}")));
     for candidate in candidates {
-        let Some(existing) = store.definition(&candidate) else {
-            store.set(new(&candidate, allowed_hosts.clone()), value.expose_secret())?;
+        let Some(existing) = store.definition_in(Scope::Globals, &candidate)? else {
+            store.set_in(Scope::Globals, new(&candidate, allowed_hosts.clone()), value.expose_secret())?;
             return Ok(Stored { name: candidate, reused: false, allowed_hosts });
         };
         if existing.kind != switchyard_vault::Kind::Secret {
             continue;
         }
         let existing_hosts = existing.allowed_hosts.clone();
-        match store.value(&candidate) {
+        match store.value_in(Scope::Globals, &candidate) {
             Ok(switchyard_vault::Value::Secret(stored)) if stored.expose_secret() == value.expose_secret() => {
                 return Ok(Stored { name: candidate, reused: true, allowed_hosts: existing_hosts });
             }
@@ -164,7 +164,7 @@ impl Snapshot {
             let definitions = store.definitions_in(Scope::Environment(name))?.cloned().collect();
             environments.insert(name.to_owned(), definitions);
         }
-        Ok(Self { globals: store.definitions().cloned().collect(), environments })
+        Ok(Self { globals: store.definitions_in(Scope::Globals)?.cloned().collect(), environments })
     }
 
     /// The definitions of `scope` (`None`: the globals); `None` when the environment is gone.

