@@ -17,7 +17,8 @@
 //! Colour is written only where it belongs ([`colour`]): to a terminal, unless
 //! `NO_COLOR` is set or `TERM` is `dumb`; `CLICOLOR_FORCE` asks for it anywhere.
 //!
-//! A subcommand module writes like this:
+//! A subcommand module (`vars`, `import`, …) returns `Result<Exit, Fatal>` and writes
+//! like this, needing nothing else:
 //!
 //! ```ignore
 //! use crate::output;
