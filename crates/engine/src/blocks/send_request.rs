@@ -15,7 +15,6 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use switchyard_flow::expr::is_truthy;
 use switchyard_flow::template::value_to_text;
 use switchyard_flow::{Block, Port, SendRequest};
 
@@ -154,7 +153,9 @@ fn checked(shared: &Shared<'_>, block: &Block, request: &SendRequest, mut fired:
     for (position, check) in request.checks.iter().enumerate() {
         let field = format!("checks[{position}]");
         let result = shared.evaluate(&field, check.condition.as_str(), &fired.value)?;
-        let passed = is_truthy(&result);
+        // A check holds when it gives `true` itself: `1`, `"yes"` or `{}` (which an `if`
+        // would take as true) are a check written wrong, not one that passed.
+        let passed = result == Value::Bool(true);
         shared.emitter.send(Event::CheckResult {
             block: block.id.clone(),
             name: check.name.clone(),
