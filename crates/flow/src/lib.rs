@@ -12,7 +12,8 @@
 //! too). The [`expr`] module is the jq expression language (sandboxed, bounded).
 //!
 //! Modules: `model` (flow and block), `port` (ports and wires), `blocks` (one file per
-//! block type), `node` (the file's JSON as the reader walks it), `parse` (strict
+//! block type), `node` (the file's JSON as the reader walks it), `read` (the field
+//! reader the parser and every block type use), `parse` (strict
 //! reading), `validate` (the model's rules), `write` (canonical layout), `error`
 //! (problems with their place), `template`, `expr`, `escape` (control characters made
 //! visible in text that reaches a terminal).
@@ -25,6 +26,7 @@ mod model;
 mod node;
 mod parse;
 mod port;
+mod read;
 mod rename;
 pub mod template;
 mod validate;
@@ -40,8 +42,8 @@ pub use blocks::{
 pub use error::{FlowError, Place, Problem};
 pub use escape::{Escaped, escape_controls, needs_escape};
 pub use model::{Block, DEFAULT_MAX_REQUEST_BYTES, Defaults, FORMAT_VERSION, Flow};
-pub use parse::is_valid_block_id;
 pub use port::{Port, PortDirection, PortRef, UnknownPort, Wire};
+pub use read::is_valid_block_id;
 pub use rename::rename_variable;
 
 impl Flow {

@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::blocks::BlockKind;
 use crate::error::{Problem, SUGGESTION_BUDGET, Suggester};
 use crate::model::Flow;
-use crate::parse::is_valid_block_id;
 use crate::port::{Port, PortDirection, PortRef};
+use crate::read::is_valid_block_id;
 
 /// What the reader knows that the model does not.
 pub(crate) struct Context<'a> {

@@ -4,8 +4,8 @@ use serde_json::{Map, Value, json};
 
 use super::{BlockType, Expression, Group};
 use crate::node::Object;
-use crate::parse::Reader;
 use crate::port::Port;
+use crate::read::Reader;
 
 /// The fields of an `if` block.
 #[derive(Debug, Clone, PartialEq, Default)]

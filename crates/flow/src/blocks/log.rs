@@ -7,8 +7,8 @@ use serde_json::{Map, Value, json};
 use super::{BlockType, Group};
 use crate::error::Problem;
 use crate::node::Object;
-use crate::parse::{Reader, join};
 use crate::port::Port;
+use crate::read::{Reader, join};
 
 /// The fields of a `log` block.
 #[derive(Debug, Clone, PartialEq, Default)]

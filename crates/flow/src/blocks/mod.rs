@@ -29,8 +29,8 @@ pub use start::Start;
 
 use crate::error::Problem;
 use crate::node::Object;
-use crate::parse::Reader;
 use crate::port::{Port, PortDirection};
+use crate::read::Reader;
 
 /// Where a block type sits in the app's palette.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -213,7 +213,6 @@ impl BlockKind {
 
     /// Reads the fields of a block of type `block_type` (already known to exist).
     pub(crate) fn read(block_type: &BlockType, reader: &mut Reader, fields: &Object, path: &str) -> Option<BlockKind> {
-        reader.unknown_fields(fields, path, block_type);
         Some(match block_type.name {
             "start" => BlockKind::Start,
             "send_request" => BlockKind::SendRequest(SendRequest::read(reader, fields, path)?),

@@ -5,8 +5,8 @@ use serde_json::{Map, Value, json};
 use super::{BlockType, Expression, Group};
 use crate::error::Problem;
 use crate::node::Object;
-use crate::parse::Reader;
 use crate::port::Port;
+use crate::read::Reader;
 use crate::template;
 
 /// The fields of a `set` block.
