@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use switchyard_flow::{LogLevel, Port};
+use switchyard_flow::{BlockTypeName, LogLevel, Port};
 
 /// One thing that happened during a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,8 +24,8 @@ pub enum Event {
     BlockStarted {
         /// The block id.
         block: String,
-        /// The block's type (`start`, `send_request`, `log`, `if`, …).
-        kind: String,
+        /// The block's type, written as its file name (`start`, `send_request`, `log`, …).
+        kind: BlockTypeName,
         /// 1-based count of block runs so far in this run.
         step: u64,
     },

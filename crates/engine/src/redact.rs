@@ -240,10 +240,7 @@ impl Redactor {
         }
         match &mut event {
             Event::RunStarted { flow, .. } => self.redact_string(flow),
-            Event::BlockStarted { block, kind, .. } => {
-                self.redact_string(block);
-                self.redact_string(kind);
-            }
+            Event::BlockStarted { block, .. } => self.redact_string(block),
             Event::RequestSent { block, method, url, headers } => {
                 for text in [block, method, url] {
                     self.redact_string(text);

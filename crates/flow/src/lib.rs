@@ -1,7 +1,7 @@
 //! The Switchyard flow document: plain data, no I/O beyond reading and writing files.
 //!
-//! A [`Flow`] is a set of blocks (one [`BlockType`] definition per type: Start, Send
-//! Request, Log, If, Evaluate, Set, Delay, For Each, Collect) and the wires between
+//! A [`Flow`] is a set of blocks (one [`BlockType`] definition per type, each in its own
+//! file under `blocks`, listed once in the registry there) and the wires between
 //! their [`Port`]s. [`Flow::from_json`] reads and validates format v1, [`Flow::to_json`] writes the
 //! canonical layout, [`load`] and [`save`] do the same with files (saves are atomic).
 //! The [`template`] module is the `{{name}}` / `<<name>>` language used in request fields.
@@ -35,10 +35,7 @@ mod write;
 use std::io::Write;
 use std::path::Path;
 
-pub use blocks::{
-    ApiKeyLocation, Auth, BlockKind, BlockType, Body, Capture, Check, Collect, Delay, Evaluate, Expression, ForEach,
-    Group, If, LogBlock, LogLevel, Part, SendRequest, Set, Start, StatusPattern,
-};
+pub use blocks::*;
 pub use error::{FlowError, Place, Problem};
 pub use escape::{Escaped, escape_controls, needs_escape};
 pub use model::{Block, DEFAULT_MAX_REQUEST_BYTES, Defaults, FORMAT_VERSION, Flow};

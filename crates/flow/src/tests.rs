@@ -479,6 +479,10 @@ fn every_block_type_has_a_definition_and_a_default_block() {
         assert_eq!(kind.block_type(), block_type);
         assert!(!block_type.description.is_empty() && !block_type.label.is_empty());
         assert!(BlockType::named(block_type.name).is_some());
+        assert_eq!(block_type.id.block_type(), block_type, "its id names it");
+        let name = serde_json::to_value(block_type.id).unwrap();
+        assert_eq!(name, json!(block_type.name), "written as its file name");
+        assert_eq!(serde_json::from_value::<crate::BlockTypeName>(name).unwrap(), block_type.id);
         for port in block_type.inputs.iter().chain(block_type.outputs) {
             assert!(kind.port_direction(*port).is_some());
         }

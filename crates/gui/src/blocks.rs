@@ -23,9 +23,9 @@ pub fn tag(kind: &BlockKind) -> String {
 /// A block type's colour, for its zoomed-out shape.
 pub fn accent(kind: &BlockKind) -> Color32 {
     match kind {
-        BlockKind::Start => SUCCESS,
+        BlockKind::Start(_) => SUCCESS,
         BlockKind::If(_) | BlockKind::ForEach(_) | BlockKind::Delay(_) => LOGIC,
-        BlockKind::Evaluate(_) | BlockKind::Set(_) | BlockKind::Collect => DATA,
+        BlockKind::Evaluate(_) | BlockKind::Set(_) | BlockKind::Collect(_) => DATA,
         BlockKind::SendRequest(_) | BlockKind::Log(_) => NEUTRAL,
     }
 }
@@ -46,12 +46,12 @@ pub fn body_ui(ui: &mut Ui, kind: &BlockKind) {
                 if block.concurrency > 1 { format!(" · {} at once", block.concurrency) } else { String::new() };
             format!("{}{at_once}", block.items.as_str())
         }
-        BlockKind::Collect => "into a list".to_owned(),
-        BlockKind::Start | BlockKind::SendRequest(_) => return,
+        BlockKind::Collect(_) => "into a list".to_owned(),
+        BlockKind::Start(_) | BlockKind::SendRequest(_) => return,
     };
     let short = shorten(&text, 34);
     let response = match kind {
-        BlockKind::Log(_) | BlockKind::Collect | BlockKind::Delay(_) => ui.label(RichText::new(short).italics()),
+        BlockKind::Log(_) | BlockKind::Collect(_) | BlockKind::Delay(_) => ui.label(RichText::new(short).italics()),
         _ => ui.label(RichText::new(short).monospace()),
     };
     response.on_hover_text(text);

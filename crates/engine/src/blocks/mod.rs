@@ -26,7 +26,7 @@ use crate::run::Shared;
 pub(crate) enum Step<'a> {
     /// Fire `port` with `value` now.
     Fire(Fired),
-    /// Wait for a request or a delay; cancelling the run drops the future.
+    /// Wait for a future (a response, a timer); cancelling the run drops it.
     Wait(Pin<Box<dyn Future<Output = Result<Fired, Failure>> + Send + 'a>>),
     /// The block could not run (an expression failed); nothing is fired.
     Fail(Failure),
@@ -86,7 +86,7 @@ pub(crate) struct Failure {
 pub(crate) fn execute<'a>(shared: &'a Shared<'a>, block: &'a Block, input: Arc<Value>) -> Step<'a> {
     let owned = Arc::unwrap_or_clone;
     match &block.kind {
-        BlockKind::Start => start::execute(),
+        BlockKind::Start(_) => start::execute(),
         BlockKind::Log(log) => log::execute(shared, block, log, owned(input)),
         BlockKind::SendRequest(request) => send_request::execute(shared, block, request, input),
         BlockKind::If(if_block) => if_::execute(shared, if_block, owned(input)),
@@ -94,6 +94,6 @@ pub(crate) fn execute<'a>(shared: &'a Shared<'a>, block: &'a Block, input: Arc<V
         BlockKind::Set(set) => set::execute(shared, set, owned(input)),
         BlockKind::Delay(delay) => delay::execute(delay, owned(input)),
         BlockKind::ForEach(for_each) => for_each::execute(shared, for_each, owned(input)),
-        BlockKind::Collect => collect::execute(owned(input)),
+        BlockKind::Collect(_) => collect::execute(owned(input)),
     }
 }

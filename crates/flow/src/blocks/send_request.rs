@@ -6,9 +6,11 @@ use serde_json::{Map, Value, json};
 
 mod read;
 
-use super::{BlockType, Expression, Group};
+use super::{BlockFields, BlockType, BlockTypeName, Expression, Group};
 use crate::error::Problem;
+use crate::node::Object;
 use crate::port::Port;
+use crate::read::Reader;
 use crate::template;
 
 /// The fields of a `send_request` block.
@@ -94,6 +96,8 @@ impl SendRequest {
             "max_request_bytes",
             "captures",
         ],
+        passes_input_on: false,
+        id: BlockTypeName::SendRequest,
     };
 
     /// Default timeout, in milliseconds.
@@ -360,8 +364,16 @@ impl fmt::Display for StatusPattern {
     }
 }
 
-impl SendRequest {
-    pub(crate) fn write(&self, fields: &mut Map<String, Value>) {
+impl BlockFields for SendRequest {
+    fn palette_default() -> Self {
+        SendRequest::new("https://")
+    }
+
+    fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
+        Self::read_fields(reader, fields, path)
+    }
+
+    fn write(&self, fields: &mut Map<String, Value>) {
         let request = self;
         fields.insert("method".into(), json!(request.method));
         fields.insert("url".into(), json!(request.url));
@@ -444,12 +456,24 @@ impl SendRequest {
     }
 
     /// Each capture's name is a variable name that is not `input`.
-    pub(crate) fn validate(&self, path: &dyn Fn() -> String, problems: &mut Vec<Problem>) {
+    fn validate(&self, path: &dyn Fn() -> String, problems: &mut Vec<Problem>) {
         for (index, capture) in self.captures.iter().enumerate() {
             if let Some(problem) = template::variable_name_problem(&capture.name) {
                 problems.push(Problem::at(format!("{}.captures[{index}]", path()), problem));
             }
         }
+    }
+
+    /// Its checks, then its captures.
+    fn expressions(&self) -> Vec<(String, &str)> {
+        let checks =
+            self.checks.iter().enumerate().map(|(index, check)| (format!("checks[{index}]"), check.condition.as_str()));
+        let captures = self
+            .captures
+            .iter()
+            .enumerate()
+            .map(|(index, capture)| (format!("captures[{index}]"), capture.expression.as_str()));
+        checks.chain(captures).collect()
     }
 }
 

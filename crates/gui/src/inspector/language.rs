@@ -62,14 +62,14 @@ pub(super) fn form_ui(ui: &mut Ui, scope: &Scope<'_>, kind: &mut BlockKind) {
             });
             ui.label(RichText::new("1: each element's branch ends before the next starts").small().weak());
         }
-        BlockKind::Collect => {
+        BlockKind::Collect(_) => {
             ui.label(
                 RichText::new("Wire it after a For Each's Item port; it fires once that For Each has finished.")
                     .small()
                     .weak(),
             );
         }
-        BlockKind::Start | BlockKind::SendRequest(_) | BlockKind::Log(_) => {}
+        BlockKind::Start(_) | BlockKind::SendRequest(_) | BlockKind::Log(_) => {}
     }
 }
 

@@ -112,7 +112,7 @@ impl Inspector {
             header_ui(ui, block);
             ui.separator();
             match &mut block.kind {
-                BlockKind::Start => start_ui(ui),
+                BlockKind::Start(_) => start_ui(ui),
                 BlockKind::SendRequest(request) => request::request_ui(ui, &scope, request, drafts),
                 BlockKind::Log(log) => log_ui(ui, &scope, log),
                 other => language::form_ui(ui, &scope, other),

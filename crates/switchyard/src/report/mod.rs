@@ -26,7 +26,7 @@ use anyhow::{Context as _, anyhow};
 use serde_json::Value;
 use switchyard_engine::wording::{duration, plural};
 use switchyard_engine::{Event, Outcome, RunSummary};
-use switchyard_flow::{Escaped, LogLevel, Port};
+use switchyard_flow::{BlockTypeName, Escaped, LogLevel, Port};
 
 use crate::exit::Fatal;
 
@@ -278,7 +278,7 @@ pub fn cases(events: &[Timed]) -> Vec<Case<'_>> {
     let mut cases = Vec::new();
     for Timed { at_ms, event } in events {
         match event {
-            Event::BlockStarted { block, kind, .. } if kind == "send_request" => {
+            Event::BlockStarted { block, kind: BlockTypeName::SendRequest, .. } => {
                 open.entry(block).or_default().push_back(Open { at_ms: *at_ms, sent: None });
             }
             Event::RequestSent { block, method, url, headers } => {

@@ -7,7 +7,8 @@ use crate::node::{Node, Object};
 use crate::read::{Reader, join};
 
 impl SendRequest {
-    pub(crate) fn read(r: &mut Reader, fields: &Object, path: &str) -> Option<SendRequest> {
+    /// Reads the fields of a `send_request` block (`path` is the block's).
+    pub(super) fn read_fields(r: &mut Reader, fields: &Object, path: &str) -> Option<SendRequest> {
         let url = r.required_string(fields, path, "url");
         let mut request = SendRequest::new(url.unwrap_or_default());
         if let Some(method) = r.optional_string(fields, path, "method") {
