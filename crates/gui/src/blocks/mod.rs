@@ -1,60 +1,125 @@
-//! How each block type looks on the canvas: its tag, accent colour, the line its body
-//! shows, and the labels and colours of its ports. (Its form is in the inspector.)
+//! How each block type shows in the app: one file per type (`NAME.rs`) holding its look
+//! on the canvas (tag, accent colour, the line its body shows) and its inspector form,
+//! as a [`BlockView`]. This file is the registry: the one place in the app naming every
+//! type ([`view`], [`view_mut`]), and the looks shared by all (ports' labels and colours).
+//!
+//! Adding a block type here: a file with `impl BlockView for TheType`, and its arm in
+//! `view` and `view_mut` (both matches are exhaustive: the compiler points at them).
+
+mod collect;
+mod delay;
+mod evaluate;
+mod for_each;
+mod if_;
+mod log;
+mod send_request;
+mod set;
+mod start;
 
 use egui::{Color32, RichText, Ui};
-use switchyard_flow::{BlockKind, Port};
+use switchyard_flow::{BlockKind, BlockType, Port};
 
 use crate::canvas::{FAILURE, NEUTRAL, SUCCESS, shorten};
+use crate::inspector::{Drafts, Scope};
 
-/// Logic blocks (If, For Each, Delay).
+/// The accent of the logic group (branching, looping, waiting).
 const LOGIC: Color32 = Color32::from_rgb(0xc0, 0x8c, 0xf0);
-/// Data blocks (Evaluate, Set, Collect).
+/// The accent of the data group.
 const DATA: Color32 = Color32::from_rgb(0x6c, 0xc4, 0xd8);
+
+/// What one block type shows in the app.
+trait BlockView {
+    /// The small upper-case tag before a block's id, when it is not its type's label in
+    /// capitals (`REQUEST` for Send Request).
+    fn tag(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Its colour, for its zoomed-out shape.
+    fn accent(&self) -> Color32;
+
+    /// The line its body shows, if it shows one.
+    fn body(&self) -> Option<BodyLine> {
+        None
+    }
+
+    /// Its form in the inspector, under the header.
+    fn form_ui(&mut self, ui: &mut Ui, scope: &Scope<'_>, drafts: &mut Drafts);
+}
+
+/// A block's body line: words (in italics) or an expression (in monospace).
+struct BodyLine {
+    text: String,
+    code: bool,
+}
+
+impl BodyLine {
+    fn words(text: impl Into<String>) -> Option<Self> {
+        Some(Self { text: text.into(), code: false })
+    }
+
+    fn code(text: impl Into<String>) -> Option<Self> {
+        Some(Self { text: text.into(), code: true })
+    }
+}
+
+fn view(kind: &BlockKind) -> &dyn BlockView {
+    match kind {
+        BlockKind::Start(block) => block,
+        BlockKind::SendRequest(block) => block,
+        BlockKind::If(block) => block,
+        BlockKind::ForEach(block) => block,
+        BlockKind::Delay(block) => block,
+        BlockKind::Evaluate(block) => block,
+        BlockKind::Set(block) => block,
+        BlockKind::Collect(block) => block,
+        BlockKind::Log(block) => block,
+    }
+}
+
+fn view_mut(kind: &mut BlockKind) -> &mut dyn BlockView {
+    match kind {
+        BlockKind::Start(block) => block,
+        BlockKind::SendRequest(block) => block,
+        BlockKind::If(block) => block,
+        BlockKind::ForEach(block) => block,
+        BlockKind::Delay(block) => block,
+        BlockKind::Evaluate(block) => block,
+        BlockKind::Set(block) => block,
+        BlockKind::Collect(block) => block,
+        BlockKind::Log(block) => block,
+    }
+}
 
 /// The small upper-case tag before a block's id (`REQUEST`, `IF`, `FOR EACH`).
 pub fn tag(kind: &BlockKind) -> String {
-    match kind {
-        BlockKind::SendRequest(_) => "REQUEST".to_owned(),
-        BlockKind::Set(_) => "SET".to_owned(),
-        other => other.block_type().label.to_uppercase(),
-    }
+    view(kind).tag().map_or_else(|| kind.block_type().label.to_uppercase(), str::to_owned)
 }
 
 /// A block type's colour, for its zoomed-out shape.
 pub fn accent(kind: &BlockKind) -> Color32 {
-    match kind {
-        BlockKind::Start(_) => SUCCESS,
-        BlockKind::If(_) | BlockKind::ForEach(_) | BlockKind::Delay(_) => LOGIC,
-        BlockKind::Evaluate(_) | BlockKind::Set(_) | BlockKind::Collect(_) => DATA,
-        BlockKind::SendRequest(_) | BlockKind::Log(_) => NEUTRAL,
-    }
+    view(kind).accent()
 }
 
-/// The body line of every block but Send Request (which shows its method and URL).
+/// The body line of a block, if its type shows one (Send Request's method and URL are
+/// the canvas's to draw).
 pub fn body_ui(ui: &mut Ui, kind: &BlockKind) {
-    let text = match kind {
-        BlockKind::Log(log) => log.label.clone().unwrap_or_else(|| "Log".to_owned()),
-        BlockKind::If(block) => block.condition.as_str().to_owned(),
-        BlockKind::Evaluate(block) => block.expression.as_str().to_owned(),
-        BlockKind::Set(block) => {
-            let lock = if block.secret { " 🔒" } else { "" };
-            format!("{}{lock} = {}", block.name, block.value.as_str())
-        }
-        BlockKind::Delay(block) => format!("wait {}", switchyard_engine::wording::duration(block.ms)),
-        BlockKind::ForEach(block) => {
-            let at_once =
-                if block.concurrency > 1 { format!(" · {} at once", block.concurrency) } else { String::new() };
-            format!("{}{at_once}", block.items.as_str())
-        }
-        BlockKind::Collect(_) => "into a list".to_owned(),
-        BlockKind::Start(_) | BlockKind::SendRequest(_) => return,
-    };
+    let Some(BodyLine { text, code }) = view(kind).body() else { return };
     let short = shorten(&text, 34);
-    let response = match kind {
-        BlockKind::Log(_) | BlockKind::Collect(_) | BlockKind::Delay(_) => ui.label(RichText::new(short).italics()),
-        _ => ui.label(RichText::new(short).monospace()),
-    };
+    let response =
+        if code { ui.label(RichText::new(short).monospace()) } else { ui.label(RichText::new(short).italics()) };
     response.on_hover_text(text);
+}
+
+/// The block's form in the inspector.
+pub(crate) fn form_ui(ui: &mut Ui, scope: &Scope<'_>, kind: &mut BlockKind, drafts: &mut Drafts) {
+    view_mut(kind).form_ui(ui, scope, drafts);
+}
+
+/// The line that opens the form of a flow-language block: what its type does.
+fn description_ui(ui: &mut Ui, block_type: &BlockType) {
+    ui.label(block_type.description);
+    ui.add_space(4.0);
 }
 
 /// An output port's label on the canvas.
