@@ -2,6 +2,10 @@
 //! [`Step`]: fire a port now, wait for a future, or hand the scheduler something only it
 //! can do (start a For Each, collect, keep a variable). The scheduler (`run.rs`) applies
 //! steps; the executors never touch its state.
+//!
+//! [`execute`] is the one place in the engine naming every block type: a new type's
+//! executor is a file here and an arm there (the match is exhaustive). See the recipe
+//! in the flow crate's `blocks` module.
 
 mod collect;
 mod delay;

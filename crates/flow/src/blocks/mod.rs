@@ -1,32 +1,36 @@
 //! The block types: one definition each, in one file per type, and the registry that
-//! lists them ([`block_types!`] below), the only place in this crate naming every type.
+//! lists them (the `block_types!` invocation below), the only place in this crate
+//! naming every type.
 //!
 //! # Adding a block type
 //!
-//! 1. **flow**: a file `blocks/NAME.rs` here with the block's struct (its fields) and
-//!    - an inherent `pub const TYPE: BlockType` (file name, label, palette group, one-line
-//!      description, ports, fields in canonical order, whether it passes its input on,
-//!      and `id: BlockTypeName::Variant`);
-//!    - `impl BlockFields for Struct`: `palette_default` (a new block from the
-//!      palette), `read` (its fields, with the [`Reader`]), `write` (its fields in
+//! 1. **flow** (this directory): a file `NAME.rs` with the block's struct (its fields)
+//!    and
+//!    - an inherent `pub const TYPE: BlockType`: file name, label, palette [`Group`],
+//!      one-line description, ports, fields in canonical order, whether it passes its
+//!      input on, and `id: BlockTypeName::Variant`;
+//!    - `impl BlockFields for Struct`: `palette_default` (a new block from the palette),
+//!      `read` (its fields, with the crate's field reader), `write` (its fields in
 //!      canonical order, defaults left out), and where it has them `validate` (rules on
-//!      its values) and `expressions` (its jq fields, compiled when the flow is checked).
+//!      its values) and `expressions` (its jq fields, compiled when a flow is checked).
 //!
-//!    Then `mod NAME;` and one line `Variant(NAME::Struct),` in the `block_types!` list
-//!    below. The list generates [`BlockKind`] (a variant per type), [`BlockTypeName`],
-//!    [`BlockType::ALL`], and the dispatch of reading, writing, validating, expressions
-//!    and new blocks: there is no match by name with a fallback, so a piece left out is a
-//!    compile error (a missing trait item, a non-exhaustive match elsewhere, or the
-//!    `id` check below).
-//! 2. **engine**: `crates/engine/src/blocks/NAME.rs` with `execute(…) -> Step` and its
-//!    arm in the one dispatch in `crates/engine/src/blocks/mod.rs` (the match is exhaustive:
-//!    the compiler points at it).
-//! 3. **gui**: `crates/gui/src/blocks/NAME.rs` with the type's look (tag, accent, body
-//!    line) and its inspector form, and its arm in `crates/gui/src/blocks/mod.rs`.
-//! 4. Tests beside each file, and the type's fields in the format reference docs.
+//!    Then, in this file, `mod NAME;` and one line `Variant(NAME::Struct),` in the
+//!    `block_types!` list. The list generates [`BlockKind`] (a variant per type, the
+//!    struct re-exported), [`BlockTypeName`], [`BlockType::ALL`], and the dispatch of
+//!    reading, writing, validating, expressions and new blocks. Nothing matches a type by
+//!    its name with a fallback: a piece left out does not compile (a missing trait item,
+//!    a `TYPE` whose `id` names another variant, a match elsewhere that is no longer
+//!    exhaustive).
+//! 2. **engine**: `crates/engine/src/blocks/NAME.rs` with `execute(…) -> Step`, and its
+//!    arm in the dispatch in `crates/engine/src/blocks/mod.rs` (the compiler points at it).
+//! 3. **gui**: `crates/gui/src/blocks/NAME.rs` with `impl BlockView for Struct` (its tag,
+//!    accent, body line and inspector form), and its arm in the two matches of
+//!    `crates/gui/src/blocks/mod.rs` (the compiler points at them too).
+//! 4. Tests beside each new file, and the type's fields in the format reference.
 //!
-//! Nothing else names a block type: what other code needs to know about a type (its
-//! ports, whether it passes its input on, …) is a field of [`BlockType`].
+//! Nothing else names a block type: what other code needs to know about one (its ports,
+//! whether it passes its input on, its palette group) is a field of [`BlockType`], and
+//! the CLI's and the console's words come from the events and ports, not the type.
 
 mod collect;
 mod delay;
