@@ -239,3 +239,18 @@ pub struct RunSummary {
     /// Wall time in milliseconds.
     pub duration_ms: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_started_event_names_its_type_by_its_file_name() {
+        let event = Event::BlockStarted { block: "call".to_owned(), kind: BlockTypeName::SendRequest, step: 2 };
+        let json = serde_json::to_string(&event).unwrap();
+        assert_eq!(json, r#"{"event":"block_started","block":"call","kind":"send_request","step":2}"#);
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
+        let unknown = json.replace("send_request", "sned_request");
+        assert!(serde_json::from_str::<Event>(&unknown).unwrap_err().to_string().contains("unknown block type"));
+    }
+}
