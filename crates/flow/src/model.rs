@@ -92,15 +92,7 @@ impl Flow {
     pub fn defined_names(&self) -> BTreeSet<String> {
         let mut names = BTreeSet::new();
         for block in &self.blocks {
-            match &block.kind {
-                BlockKind::Set(set) => {
-                    names.insert(set.name.clone());
-                }
-                BlockKind::SendRequest(request) => {
-                    names.extend(request.captures.iter().map(|capture| capture.name.clone()));
-                }
-                _ => {}
-            }
+            names.extend(block.kind.variables_set().into_iter().map(|(name, _)| name.to_owned()));
         }
         names
     }

@@ -700,3 +700,21 @@ fn defaults_and_max_request_bytes_are_read_written_and_checked() {
     document["blocks"]["r"]["max_request_bytes"] = json!("big");
     assert!(problems(&document.to_string()).join("\n").contains("blocks.r.max_request_bytes"));
 }
+
+#[test]
+fn the_variables_a_flow_sets_are_its_set_blocks_and_request_captures() {
+    let text = doc(
+        start_and(json!({
+            "s": {"type": "set", "name": "a", "secret": true},
+            "r": {"type": "send_request", "url": "https://x.test", "captures": [["b", ".body", "secret"], ["c", ".status"]]},
+            "l": {"type": "log"}
+        })),
+        json!([["start.out", "s.in"], ["s.out", "r.in"], ["r.success", "l.in"]]),
+    );
+    let flow = Flow::from_json(&text, "t.json").unwrap();
+    let set = |id: &str| flow.block(id).map(|block| block.kind.variables_set()).unwrap_or_default();
+    assert_eq!(set("s"), [("a", true)]);
+    assert_eq!(set("r"), [("b", true), ("c", false)]);
+    assert!(set("l").is_empty() && set("start").is_empty());
+    assert_eq!(flow.defined_names().into_iter().collect::<Vec<_>>(), ["a", "b", "c"]);
+}

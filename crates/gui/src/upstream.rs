@@ -52,16 +52,7 @@ impl Upstream {
 
 /// The variables a block sets when it runs, each with whether it is a secret.
 fn names_set_by(kind: &BlockKind) -> Vec<(&str, bool)> {
-    match kind {
-        BlockKind::Set(set) if !set.name.is_empty() => vec![(set.name.as_str(), set.secret)],
-        BlockKind::SendRequest(request) => request
-            .captures
-            .iter()
-            .filter(|capture| !capture.name.is_empty())
-            .map(|capture| (capture.name.as_str(), capture.secret))
-            .collect(),
-        _ => Vec::new(),
-    }
+    kind.variables_set().into_iter().filter(|(name, _)| !name.is_empty()).collect()
 }
 
 /// Where the value at `block_id`'s input comes from: a For Each's element when every

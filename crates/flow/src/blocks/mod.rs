@@ -12,7 +12,8 @@
 //!    - `impl BlockFields for Struct`: `palette_default` (a new block from the palette),
 //!      `read` (its fields, with the crate's field reader), `write` (its fields in
 //!      canonical order, defaults left out), and where it has them `validate` (rules on
-//!      its values) and `expressions` (its jq fields, compiled when a flow is checked).
+//!      its values), `expressions` (its jq fields, compiled when a flow is checked) and
+//!      `variables_set` (the run variables it sets).
 //!
 //!    Then, in this file, `mod NAME;` and one line `Variant(NAME::Struct),` in the
 //!    `block_types!` list. The list generates [`BlockKind`] (a variant per type, the
@@ -150,6 +151,11 @@ pub(crate) trait BlockFields: Sized {
     fn expressions(&self) -> Vec<(String, &str)> {
         Vec::new()
     }
+
+    /// The run variables the block sets when it runs, each with whether it is a secret.
+    fn variables_set(&self) -> Vec<(&str, bool)> {
+        Vec::new()
+    }
 }
 
 /// The registry: generates [`BlockKind`], [`BlockTypeName`], [`BlockType::ALL`] and the
@@ -228,6 +234,14 @@ macro_rules! block_types {
             pub fn expressions(&self) -> Vec<(String, &str)> {
                 match self {
                     $(BlockKind::$variant(block) => BlockFields::expressions(block),)+
+                }
+            }
+
+            /// The run variables the block sets when it runs (a name may be empty while
+            /// it is being typed), each with whether it is a secret.
+            pub fn variables_set(&self) -> Vec<(&str, bool)> {
+                match self {
+                    $(BlockKind::$variant(block) => BlockFields::variables_set(block),)+
                 }
             }
 

@@ -464,6 +464,11 @@ impl BlockFields for SendRequest {
         }
     }
 
+    /// Its captures.
+    fn variables_set(&self) -> Vec<(&str, bool)> {
+        self.captures.iter().map(|capture| (capture.name.as_str(), capture.secret)).collect()
+    }
+
     /// Its checks, then its captures.
     fn expressions(&self) -> Vec<(String, &str)> {
         let checks =

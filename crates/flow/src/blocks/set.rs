@@ -70,6 +70,10 @@ impl BlockFields for Set {
         }
     }
 
+    fn variables_set(&self) -> Vec<(&str, bool)> {
+        vec![(self.name.as_str(), self.secret)]
+    }
+
     fn expressions(&self) -> Vec<(String, &str)> {
         vec![("value".to_owned(), self.value.as_str())]
     }
