@@ -116,6 +116,17 @@ fn json_format_writes_one_event_per_line_from_run_started_to_run_finished() {
     for expected in ["block_started", "request_sent", "response_received", "log", "block_finished"] {
         assert!(names.contains(&expected), "no {expected} in {names:?}");
     }
+    let started = finished.stdout.lines().find(|line| line.contains("block_started")).unwrap();
+    assert_eq!(
+        started, r#"{"event":"block_started","block":"start","kind":"start","step":1}"#,
+        "a block's type is its file name"
+    );
+    let kinds: Vec<&str> = events
+        .iter()
+        .filter(|event| event["event"] == "block_started")
+        .map(|event| event["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["start", "send_request", "log"]);
     let last = events.last().unwrap();
     assert_eq!(last["outcome"], "ok");
     assert_eq!(last["counts"]["responses"], 1);

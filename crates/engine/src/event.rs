@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use switchyard_flow::{LogLevel, Port};
+use switchyard_flow::{BlockTypeName, LogLevel, Port};
 
 /// One thing that happened during a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,8 +24,8 @@ pub enum Event {
     BlockStarted {
         /// The block id.
         block: String,
-        /// The block's type (`start`, `send_request`, `log`, `if`, …).
-        kind: String,
+        /// The block's type, written as its file name (`start`, `send_request`, `log`, …).
+        kind: BlockTypeName,
         /// 1-based count of block runs so far in this run.
         step: u64,
     },
@@ -173,10 +173,8 @@ impl Event {
     pub(crate) fn visit_mut(&mut self, fields: &mut impl FieldsMut) {
         match self {
             Event::RunStarted { flow, blocks: _ } => fields.text(flow),
-            Event::BlockStarted { block, kind, step: _ } => {
-                fields.text(block);
-                fields.text(kind);
-            }
+            // A block type's name comes from the format, never from a value.
+            Event::BlockStarted { block, kind: _, step: _ } => fields.text(block),
             Event::RequestSent { block, method, url, headers } => {
                 for text in [block, method, url] {
                     fields.text(text);
@@ -335,4 +333,19 @@ pub struct RunSummary {
     pub counts: Counts,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_started_event_names_its_type_by_its_file_name() {
+        let event = Event::BlockStarted { block: "call".to_owned(), kind: BlockTypeName::SendRequest, step: 2 };
+        let json = serde_json::to_string(&event).unwrap();
+        assert_eq!(json, r#"{"event":"block_started","block":"call","kind":"send_request","step":2}"#);
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
+        let unknown = json.replace("send_request", "sned_request");
+        assert!(serde_json::from_str::<Event>(&unknown).unwrap_err().to_string().contains("unknown block type"));
+    }
 }

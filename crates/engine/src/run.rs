@@ -1,7 +1,7 @@
 //! The scheduler: hands each value that reaches an input to its block's executor
 //! (`blocks/`), applies what the executor asks for, counts steps, and ends the run.
 //!
-//! Every queued value and every running request or delay carries its *lineage*: the
+//! Every queued value and every running wait (a request, a timer) carries its *lineage*: the
 //! For Each runs and elements whose branch it belongs to. Each element counts the work
 //! still pending in its branch; when that reaches zero the branch has ended, the next
 //! element may start (`concurrency`), and when every element has ended the For Each run
@@ -14,7 +14,7 @@
 //! its templates until its response body is read, and the others wait for one. A
 //! cancelled run stops before anything further is sent: the cancel token is checked
 //! before each block starts and before a request that got its permit goes ahead, and
-//! it wins over a finished request or delay when both are ready.
+//! it wins over a finished wait when both are ready.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
@@ -138,10 +138,10 @@ impl<'a> Scheduler<'a> {
         shared.emitter.send(Event::RunStarted { flow: flow.name.clone(), blocks: flow.blocks.len() });
         warn_expired(shared);
 
-        if let Some(start) = flow.blocks.iter().position(|b| matches!(b.kind, BlockKind::Start)) {
+        if let Some(start) = flow.blocks.iter().position(|b| matches!(b.kind, BlockKind::Start(_))) {
             self.queue.push_back(Work { index: start, value: Arc::new(Value::Null), lineage: Arc::from([]) });
         }
-        // Requests and delays are polled on this task rather than spawned: fan-out is
+        // Waits (requests, timers) are polled on this task rather than spawned: fan-out is
         // still concurrent, and no value crosses threads between one block and the next.
         let mut tasks: FuturesUnordered<Task<'a>> = FuturesUnordered::new();
         let max_steps = shared.config.max_steps;
@@ -208,7 +208,7 @@ impl<'a> Scheduler<'a> {
         RunSummary { outcome, counts, duration_ms }
     }
 
-    /// Runs one block on one value; a request or a delay comes back as a task.
+    /// Runs one block on one value; a wait (a request, a timer) comes back as a task.
     fn step(&mut self, work: Work) -> Option<Task<'a>> {
         let shared = self.shared;
         let Work { index, value, lineage } = work;
@@ -219,7 +219,7 @@ impl<'a> Scheduler<'a> {
         self.counts.blocks_run += 1;
         shared.emitter.send(Event::BlockStarted {
             block: block.id.clone(),
-            kind: block.kind.type_name().to_owned(),
+            kind: block.kind.block_type().id,
             step: self.counts.blocks_run,
         });
         match blocks::execute(shared, block, value) {
@@ -460,11 +460,11 @@ fn collect_scopes(flow: &Flow, targets: &HashMap<(usize, Port), Vec<usize>>) -> 
                 continue;
             };
             let next_depth = match block.kind {
-                BlockKind::Collect if depth == 0 => {
+                BlockKind::Collect(_) if depth == 0 => {
                     found.push(index);
                     continue;
                 }
-                BlockKind::Collect => depth - 1,
+                BlockKind::Collect(_) => depth - 1,
                 BlockKind::ForEach(_) => depth + 1,
                 _ => depth,
             };

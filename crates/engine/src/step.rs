@@ -14,7 +14,7 @@ use switchyard_flow::Port;
 pub(crate) enum Step<'a> {
     /// Fire `port` with `value` now.
     Fire(Fired),
-    /// Wait for a request or a delay; cancelling the run drops the future.
+    /// Wait for a future (a response, a timer); cancelling the run drops it.
     Wait(Pin<Box<dyn Future<Output = Result<Fired, Failure>> + Send + 'a>>),
     /// The block could not run (an expression failed); nothing is fired.
     Fail(Failure),

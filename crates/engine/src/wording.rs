@@ -1,5 +1,7 @@
 //! The words both front ends use for a run, so the console and the terminal say the
 //! same thing: durations, sizes, plurals, a failure's message, the run summary.
+//! The renderers say nothing per block type: what a block's run came to is the one-line
+//! summary its executor (`blocks/NAME.rs`) puts on the port it fired, in these words.
 //!
 //! Its symbols (`✔`, `✖`, `■`, `·`) are ones the app's fonts draw as well as a
 //! terminal does: egui's default fonts have no `✓`, `✗` or `✘`.

@@ -1,7 +1,7 @@
 //! The Switchyard flow document: plain data, no I/O beyond reading and writing files.
 //!
-//! A [`Flow`] is a set of blocks (one [`BlockType`] definition per type: Start, Send
-//! Request, Log, If, Evaluate, Set, Delay, For Each, Collect) and the wires between
+//! A [`Flow`] is a set of blocks (one [`BlockType`] definition per type, each in its own
+//! file under `blocks`, listed once in the registry there) and the wires between
 //! their [`Port`]s. [`Flow::from_json`] reads and validates format v1, [`Flow::to_json`] writes the
 //! canonical layout, [`load`] and [`save`] do the same with files (saves are atomic).
 //! The [`template`] module is the `{{name}}` / `<<name>>` language used in request fields.
@@ -12,7 +12,8 @@
 //! too). The [`expr`] module is the jq expression language (sandboxed, bounded).
 //!
 //! Modules: `model` (flow and block), `port` (ports and wires), `blocks` (one file per
-//! block type), `node` (the file's JSON as the reader walks it), `parse` (strict
+//! block type), `node` (the file's JSON as the reader walks it), `read` (the field
+//! reader the parser and every block type use), `parse` (strict
 //! reading), `validate` (the model's rules), `write` (canonical layout), `error`
 //! (problems with their place), `template`, `expr`, `escape` (control characters made
 //! visible in text that reaches a terminal).
@@ -25,6 +26,7 @@ mod model;
 mod node;
 mod parse;
 mod port;
+mod read;
 mod rename;
 pub mod template;
 mod validate;
@@ -33,15 +35,12 @@ mod write;
 use std::io::Write;
 use std::path::Path;
 
-pub use blocks::{
-    ApiKeyLocation, Auth, BlockKind, BlockType, Body, Capture, Check, Collect, Delay, Evaluate, Expression, ForEach,
-    Group, If, LogBlock, LogLevel, Part, SendRequest, Set, Start, StatusPattern,
-};
+pub use blocks::*;
 pub use error::{FlowError, Place, Problem};
 pub use escape::{Escaped, escape_controls, needs_escape};
 pub use model::{Block, DEFAULT_MAX_REQUEST_BYTES, Defaults, FORMAT_VERSION, Flow};
-pub use parse::is_valid_block_id;
 pub use port::{Port, PortDirection, PortRef, UnknownPort, Wire};
+pub use read::is_valid_block_id;
 pub use rename::rename_variable;
 
 impl Flow {

@@ -58,7 +58,11 @@ impl Flow {
         Self {
             name: name.into(),
             defaults: Defaults::default(),
-            blocks: vec![Block { id: "start".to_owned(), at: [40.0, 120.0], kind: BlockKind::Start }],
+            blocks: vec![Block {
+                id: "start".to_owned(),
+                at: [40.0, 120.0],
+                kind: BlockKind::Start(crate::blocks::Start),
+            }],
             wires: Vec::new(),
         }
     }
@@ -76,7 +80,7 @@ impl Flow {
 
     /// The Start block, if the flow has one.
     pub fn start(&self) -> Option<&Block> {
-        self.blocks.iter().find(|b| matches!(b.kind, BlockKind::Start))
+        self.blocks.iter().find(|b| matches!(b.kind, BlockKind::Start(_)))
     }
 
     /// The input ports wired to `from`, in file order.
@@ -88,15 +92,7 @@ impl Flow {
     pub fn defined_names(&self) -> BTreeSet<String> {
         let mut names = BTreeSet::new();
         for block in &self.blocks {
-            match &block.kind {
-                BlockKind::Set(set) => {
-                    names.insert(set.name.clone());
-                }
-                BlockKind::SendRequest(request) => {
-                    names.extend(request.captures.iter().map(|capture| capture.name.clone()));
-                }
-                _ => {}
-            }
+            names.extend(block.kind.variables_set().into_iter().map(|(name, _)| name.to_owned()));
         }
         names
     }

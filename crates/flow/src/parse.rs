@@ -7,11 +7,12 @@ use std::collections::HashSet;
 
 use serde::de::DeserializeSeed;
 
-use crate::blocks::{BlockKind, BlockType, Part};
+use crate::blocks::{BlockKind, BlockType};
 use crate::error::{Place, Problem, SUGGESTION_BUDGET, Suggester};
 use crate::model::{Block, Defaults, FORMAT_VERSION, Flow};
 use crate::node::{Node, NodeSeed, Object};
 use crate::port::{Port, PortRef, Wire};
+use crate::read::{Reader, is_valid_block_id, join};
 use crate::validate::{self, Context};
 
 const TOP_FIELDS: &[&str] = &["switchyard", "name", "defaults", "blocks", "wires"];
@@ -80,38 +81,7 @@ fn strict_json(text: &str) -> Result<Node<'_>, Problem> {
     })
 }
 
-/// Whether `id` is a valid block id.
-pub fn is_valid_block_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-/// Reads a document's JSON into the model, reporting every shape problem with its place.
-pub(crate) struct Reader {
-    pub(crate) problems: Vec<Problem>,
-    /// Blocks already reported as broken: wires to them add no further problems.
-    broken_blocks: HashSet<String>,
-    /// For each wire read, its index in the file's `wires`.
-    wire_places: Vec<usize>,
-    /// Did-you-mean suggestions, under one work budget for the whole document.
-    pub(crate) suggester: Suggester,
-}
-
 impl Reader {
-    pub(crate) fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem::at(path, message));
-    }
-
-    fn unknown_keys(&mut self, object: &Object, path: &str, known: &[&str], what: &str) {
-        for key in object.keys() {
-            if !known.contains(&key) {
-                let place = join(path, key);
-                let hint = self.suggester.suggest(key, known.iter().copied());
-                self.problems
-                    .push(Problem::at(place, format!("unknown field `{key}` in {what}")).with_suggestion(hint));
-            }
-        }
-    }
-
     /// Reports every field of a block that its type does not have.
     pub(crate) fn unknown_fields(&mut self, object: &Object, path: &str, block_type: &BlockType) {
         let known = |key: &str| COMMON_FIELDS.contains(&key) || block_type.fields.contains(&key);
@@ -120,12 +90,7 @@ impl Reader {
         }
         let known: Vec<&str> = COMMON_FIELDS.iter().chain(block_type.fields).copied().collect();
         let what = format!("a {} block", block_type.name);
-        self.unknown_keys(object, path, &known, &what);
-    }
-
-    /// Reports an object's unknown keys (a body, an auth helper).
-    pub(crate) fn unknown_keys_in(&mut self, object: &Object, path: &str, known: &[&str], what: &str) {
-        self.unknown_keys(object, path, known, what);
+        self.unknown_keys_in(object, path, &known, &what);
     }
 
     fn flow(&mut self, value: &Node) -> Option<Flow> {
@@ -159,7 +124,7 @@ impl Reader {
                 return None;
             }
         }
-        self.unknown_keys(top, "", TOP_FIELDS, "the flow");
+        self.unknown_keys_in(top, "", TOP_FIELDS, "the flow");
         let name = match top.get("name") {
             None => String::new(),
             Some(Node::String(name)) => name.to_string(),
@@ -203,25 +168,8 @@ impl Reader {
 
     /// Reads the top-level `defaults` object.
     fn defaults(&mut self, fields: &Object) -> Defaults {
-        self.unknown_keys(fields, "defaults", DEFAULTS_FIELDS, "`defaults`");
+        self.unknown_keys_in(fields, "defaults", DEFAULTS_FIELDS, "`defaults`");
         Defaults { max_request_bytes: self.byte_limit(fields, "defaults", "max_request_bytes") }
-    }
-
-    /// An optional size in bytes: a whole number above 0.
-    pub(crate) fn byte_limit(&mut self, fields: &Object, path: &str, key: &str) -> Option<u64> {
-        match fields.get(key)? {
-            Node::Number(n) => match n.as_u64() {
-                Some(bytes) if bytes > 0 => Some(bytes),
-                _ => {
-                    self.problem(join(path, key), "expected a whole number of bytes above 0");
-                    None
-                }
-            },
-            other => {
-                self.problem(join(path, key), format!("expected a whole number of bytes, found {}", other.type_word()));
-                None
-            }
-        }
     }
 
     fn blocks(&mut self, blocks: &Object) -> Vec<Block> {
@@ -267,6 +215,7 @@ impl Reader {
             );
             return None;
         };
+        self.unknown_fields(fields, path, block_type);
         let kind = BlockKind::read(block_type, self, fields, path)?;
         Some(Block { id: id.to_owned(), at, kind })
     }
@@ -293,124 +242,6 @@ impl Reader {
             Some(other) => {
                 self.problem(path(), format!("expected a position `[x, y]`, found {}", other.type_word()));
                 [0.0, 0.0]
-            }
-        }
-    }
-
-    pub(crate) fn optional_string(&mut self, fields: &Object, path: &str, key: &str) -> Option<String> {
-        match fields.get(key) {
-            None => None,
-            Some(Node::String(s)) => Some(s.to_string()),
-            Some(other) => {
-                self.problem(join(path, key), format!("expected a string, found {}", other.type_word()));
-                None
-            }
-        }
-    }
-
-    pub(crate) fn required_string(&mut self, fields: &Object, path: &str, key: &str) -> Option<String> {
-        if fields.get(key).is_none() {
-            self.problem(join(path, key), format!("missing `{key}`"));
-            return None;
-        }
-        self.optional_string(fields, path, key)
-    }
-
-    /// The `[[name, value], …]` in field `key` of `fields` (`path` is the object's).
-    pub(crate) fn pairs(&mut self, fields: &Object, path: &str, key: &str) -> Vec<(String, String)> {
-        let Some(value) = fields.get(key) else {
-            return Vec::new();
-        };
-        let path = &join(path, key);
-        let Node::Array(items) = value else {
-            self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", value.type_word()));
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for (index, item) in items.iter().enumerate() {
-            match item {
-                Node::Array(pair) => match pair.as_slice() {
-                    [Node::String(name), Node::String(value)] => out.push((name.to_string(), value.to_string())),
-                    _ => self.problem(format!("{path}[{index}]"), "expected `[name, value]`, two strings"),
-                },
-                other => self.problem(
-                    format!("{path}[{index}]"),
-                    format!("expected `[name, value]`, found {}", other.type_word()),
-                ),
-            }
-        }
-        out
-    }
-
-    /// A multipart body's `[[name, value], …]`, each value text or `{"file": "PATH"}`.
-    pub(crate) fn parts(&mut self, value: Option<&Node>, path: &str) -> Vec<(String, Part)> {
-        let Some(value) = value else {
-            return Vec::new();
-        };
-        let Node::Array(items) = value else {
-            self.problem(path, format!("expected a list of `[name, value]` pairs, found {}", value.type_word()));
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for (index, item) in items.iter().enumerate() {
-            let place = format!("{path}[{index}]");
-            match item.as_array() {
-                Some([Node::String(name), Node::String(text)]) => {
-                    out.push((name.to_string(), Part::Text(text.to_string())))
-                }
-                Some([Node::String(name), Node::Object(file)]) => {
-                    self.unknown_keys_in(file, &format!("{place}[1]"), &["file"], "a file part");
-                    match file.get("file") {
-                        Some(Node::String(file)) if !file.is_empty() => {
-                            out.push((name.to_string(), Part::File(file.to_string())));
-                        }
-                        _ => self.problem(format!("{place}[1].file"), "expected a file path (text)"),
-                    }
-                }
-                _ => self.problem(place, "expected `[name, value]`: a name and either text or {\"file\": \"PATH\"}"),
-            }
-        }
-        out
-    }
-
-    pub(crate) fn optional_bool(&mut self, fields: &Object, path: &str, key: &str) -> Option<bool> {
-        match fields.get(key) {
-            None => None,
-            Some(Node::Bool(b)) => Some(*b),
-            Some(other) => {
-                self.problem(join(path, key), format!("expected true or false, found {}", other.type_word()));
-                None
-            }
-        }
-    }
-
-    /// A required whole number of at least `min` (`unit` names it in messages).
-    pub(crate) fn required_whole_number(
-        &mut self,
-        fields: &Object,
-        path: &str,
-        key: &str,
-        min: u64,
-        unit: &str,
-    ) -> Option<u64> {
-        match fields.get(key) {
-            None => {
-                self.problem(join(path, key), format!("missing `{key}`"));
-                None
-            }
-            Some(Node::Number(n)) => match n.as_u64() {
-                Some(value) if value >= min => Some(value),
-                _ => {
-                    self.problem(join(path, key), format!("expected a whole number of {unit}, at least {min}"));
-                    None
-                }
-            },
-            Some(other) => {
-                self.problem(
-                    join(path, key),
-                    format!("expected a whole number of {unit}, found {}", other.type_word()),
-                );
-                None
             }
         }
     }
@@ -478,11 +309,6 @@ impl Reader {
 fn type_list() -> String {
     let names: Vec<&str> = BlockType::ALL.iter().map(|t| t.name).collect();
     names.join(", ")
-}
-
-/// `path.key`, or `key` at the top.
-pub(crate) fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub enum Port {
     /// The input of every block but Start.
     In,
-    /// The one output of Start, Log, Evaluate, Set, Delay and Collect.
+    /// The one output of a block that has a single output.
     Out,
     /// Send Request: the status matched and every check held.
     Success,

@@ -479,6 +479,10 @@ fn every_block_type_has_a_definition_and_a_default_block() {
         assert_eq!(kind.block_type(), block_type);
         assert!(!block_type.description.is_empty() && !block_type.label.is_empty());
         assert!(BlockType::named(block_type.name).is_some());
+        assert_eq!(block_type.id.block_type(), block_type, "its id names it");
+        let name = serde_json::to_value(block_type.id).unwrap();
+        assert_eq!(name, json!(block_type.name), "written as its file name");
+        assert_eq!(serde_json::from_value::<crate::BlockTypeName>(name).unwrap(), block_type.id);
         for port in block_type.inputs.iter().chain(block_type.outputs) {
             assert!(kind.port_direction(*port).is_some());
         }
@@ -695,4 +699,22 @@ fn defaults_and_max_request_bytes_are_read_written_and_checked() {
     document["defaults"] = json!({});
     document["blocks"]["r"]["max_request_bytes"] = json!("big");
     assert!(problems(&document.to_string()).join("\n").contains("blocks.r.max_request_bytes"));
+}
+
+#[test]
+fn the_variables_a_flow_sets_are_its_set_blocks_and_request_captures() {
+    let text = doc(
+        start_and(json!({
+            "s": {"type": "set", "name": "a", "secret": true},
+            "r": {"type": "send_request", "url": "https://x.test", "captures": [["b", ".body", "secret"], ["c", ".status"]]},
+            "l": {"type": "log"}
+        })),
+        json!([["start.out", "s.in"], ["s.out", "r.in"], ["r.success", "l.in"]]),
+    );
+    let flow = Flow::from_json(&text, "t.json").unwrap();
+    let set = |id: &str| flow.block(id).map(|block| block.kind.variables_set()).unwrap_or_default();
+    assert_eq!(set("s"), [("a", true)]);
+    assert_eq!(set("r"), [("b", true), ("c", false)]);
+    assert!(set("l").is_empty() && set("start").is_empty());
+    assert_eq!(flow.defined_names().into_iter().collect::<Vec<_>>(), ["a", "b", "c"]);
 }

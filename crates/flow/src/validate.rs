@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use crate::blocks::BlockKind;
 use crate::error::{Problem, SUGGESTION_BUDGET, Suggester};
 use crate::model::Flow;
-use crate::parse::is_valid_block_id;
 use crate::port::{Port, PortDirection, PortRef};
+use crate::read::is_valid_block_id;
 
 /// What the reader knows that the model does not.
 pub(crate) struct Context<'a> {
@@ -59,7 +59,7 @@ pub(crate) fn check(flow: &Flow, context: &Context<'_>, problems: &mut Vec<Probl
 
 fn check_start(flow: &Flow, context: &Context<'_>, problems: &mut Vec<Problem>) {
     let starts: Vec<&str> =
-        flow.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Start)).map(|b| b.id.as_str()).collect();
+        flow.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Start(_))).map(|b| b.id.as_str()).collect();
     match starts.as_slice() {
         [_] => {}
         [] if context.fragment => {}
@@ -155,7 +155,7 @@ impl<'f> Ends<'f, '_> {
 
 /// Every Collect must be reachable from some For Each's `item` port.
 fn check_collects(flow: &Flow, problems: &mut Vec<Problem>) {
-    if !flow.blocks.iter().any(|b| matches!(b.kind, BlockKind::Collect)) {
+    if !flow.blocks.iter().any(|b| matches!(b.kind, BlockKind::Collect(_))) {
         return;
     }
     let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -177,7 +177,7 @@ fn check_collects(flow: &Flow, problems: &mut Vec<Problem>) {
         }
     }
     for block in &flow.blocks {
-        if matches!(block.kind, BlockKind::Collect) && !reached.contains(block.id.as_str()) {
+        if matches!(block.kind, BlockKind::Collect(_)) && !reached.contains(block.id.as_str()) {
             problems.push(Problem::at(
                 format!("blocks.{}", block.id),
                 "a collect block gathers the elements of a for_each: wire it after a for_each's `item` port",

@@ -41,11 +41,6 @@ fn position(at: [f32; 2]) -> Value {
     json!([at[0].round() as i64, at[1].round() as i64])
 }
 
-/// `[[name, value], …]`.
-pub(crate) fn pairs(pairs: &[(String, String)]) -> Value {
-    Value::Array(pairs.iter().map(|(name, value)| json!([name, value])).collect())
-}
-
 fn block_value(block: &Block) -> Value {
     let mut fields = Map::new();
     fields.insert("type".into(), json!(block.kind.type_name()));

@@ -123,7 +123,7 @@ fn run_event(n: u64) -> Event {
     let request = n / EVENTS_PER_REQUEST;
     let block = format!("r{}", request % 1_000 + 1);
     match n % EVENTS_PER_REQUEST {
-        0 => Event::BlockStarted { block, kind: "send_request".to_owned(), step: request + 1 },
+        0 => Event::BlockStarted { block, kind: switchyard_flow::BlockTypeName::SendRequest, step: request + 1 },
         1 => Event::RequestSent {
             block,
             method: "GET".to_owned(),

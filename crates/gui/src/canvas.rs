@@ -142,7 +142,7 @@ pub fn fit_transform(snarl: &Snarl<BlockNode>, view: egui::Rect) -> Option<TSTra
     let shown = view.size() / OPEN_SCALE;
     let start = snarl
         .nodes_pos_ids()
-        .find(|(_, _, node)| matches!(node.block.kind, BlockKind::Start))
+        .find(|(_, _, node)| matches!(node.block.kind, BlockKind::Start(_)))
         .map_or(bounds.min, |(_, pos, _)| pos);
     let place = |start: f32, block: f32, min: f32, max: f32, len: f32| {
         let origin = if start + block <= min + len { min } else { start };
@@ -231,7 +231,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
     }
 
     fn has_body(&mut self, node: &BlockNode) -> bool {
-        !matches!(node.block.kind, BlockKind::Start)
+        !matches!(node.block.kind, BlockKind::Start(_))
     }
 
     fn show_body(
@@ -362,7 +362,7 @@ impl SnarlViewer<BlockNode> for CanvasViewer<'_> {
             let name = crate::wiring::port_name(snarl, source);
             ui.label(RichText::new(format!("Add a block wired to {name}")).small().weak());
         }
-        let has_start = snarl.nodes().any(|node| matches!(node.block.kind, BlockKind::Start));
+        let has_start = snarl.nodes().any(|node| matches!(node.block.kind, BlockKind::Start(_)));
         for kind in NewBlock::all().filter(|kind| crate::wiring::fits(*kind, &from, has_start)) {
             if ui.button(kind.label()).on_hover_text(kind.0.description).clicked() {
                 self.actions.push(Action::AddWiredBlock { kind, at: pos, from: from.clone() });

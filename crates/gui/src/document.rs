@@ -290,12 +290,12 @@ impl Document {
     /// between them. A Start block is left out when the flow has one already (a flow
     /// has exactly one). Returns the new nodes and how many Start blocks were left out.
     pub fn paste(&mut self, fragment: &Flow, offset: egui::Vec2) -> (Vec<NodeId>, usize) {
-        let has_start = self.snarl.nodes().any(|n| matches!(n.block.kind, BlockKind::Start));
+        let has_start = self.snarl.nodes().any(|n| matches!(n.block.kind, BlockKind::Start(_)));
         let mut renamed = std::collections::HashMap::new();
         let mut nodes = Vec::new();
         let mut skipped = 0;
         for block in &fragment.blocks {
-            if has_start && matches!(block.kind, BlockKind::Start) {
+            if has_start && matches!(block.kind, BlockKind::Start(_)) {
                 skipped += 1;
                 continue;
             }

@@ -52,21 +52,12 @@ impl Upstream {
 
 /// The variables a block sets when it runs, each with whether it is a secret.
 fn names_set_by(kind: &BlockKind) -> Vec<(&str, bool)> {
-    match kind {
-        BlockKind::Set(set) if !set.name.is_empty() => vec![(set.name.as_str(), set.secret)],
-        BlockKind::SendRequest(request) => request
-            .captures
-            .iter()
-            .filter(|capture| !capture.name.is_empty())
-            .map(|capture| (capture.name.as_str(), capture.secret))
-            .collect(),
-        _ => Vec::new(),
-    }
+    kind.variables_set().into_iter().filter(|(name, _)| !name.is_empty()).collect()
 }
 
 /// Where the value at `block_id`'s input comes from: a For Each's element when every
 /// way into the block leads back, through blocks that pass their input on unchanged
-/// (Log, Set, Delay, If), to a For Each's `item` port.
+/// (`BlockType::passes_input_on`), to a For Each's `item` port.
 fn input_origin(kinds: &HashMap<&str, &BlockKind>, into: &HashMap<&str, Vec<&Wire>>, block_id: &str) -> InputOrigin {
     let mut seen: HashSet<&str> = HashSet::new();
     let mut todo = vec![block_id];
@@ -74,9 +65,7 @@ fn input_origin(kinds: &HashMap<&str, &BlockKind>, into: &HashMap<&str, Vec<&Wir
     while let Some(id) = todo.pop() {
         for wire in into.get(id).into_iter().flatten().filter(|wire| wire.to.port == Port::In) {
             let from = wire.from.block.as_str();
-            let passes_on = kinds.get(from).is_some_and(|kind| {
-                matches!(kind, BlockKind::Log(_) | BlockKind::Set(_) | BlockKind::Delay(_) | BlockKind::If(_))
-            });
+            let passes_on = kinds.get(from).is_some_and(|kind| kind.block_type().passes_input_on);
             if wire.from.port == Port::Item {
                 any = true;
             } else if passes_on {

@@ -2,6 +2,10 @@
 //! [`Step`]: fire a port now, wait for a future, or hand the scheduler something only it
 //! can do (start a For Each, collect, keep a variable). The scheduler (`run.rs`) applies
 //! steps; the executors never touch its state.
+//!
+//! [`execute`] is the one place in the engine naming every block type: a new type's
+//! executor is a file here and an arm there (the match is exhaustive). See the recipe
+//! in the flow crate's `blocks` module.
 
 mod collect;
 mod delay;
@@ -28,7 +32,7 @@ use crate::step::Step;
 pub(crate) fn execute<'a>(shared: &'a Shared<'a>, block: &'a Block, input: Arc<Value>) -> Step<'a> {
     let owned = Arc::unwrap_or_clone;
     match &block.kind {
-        BlockKind::Start => start::execute(),
+        BlockKind::Start(_) => start::execute(),
         BlockKind::Log(log) => log::execute(shared, block, log, input),
         BlockKind::SendRequest(request) => send_request::execute(shared, block, request, input),
         BlockKind::If(if_block) => if_::execute(shared, if_block, input),
@@ -36,6 +40,6 @@ pub(crate) fn execute<'a>(shared: &'a Shared<'a>, block: &'a Block, input: Arc<V
         BlockKind::Set(set) => set::execute(shared, set, owned(input)),
         BlockKind::Delay(delay) => delay::execute(delay, input),
         BlockKind::ForEach(for_each) => for_each::execute(shared, for_each, owned(input)),
-        BlockKind::Collect => collect::execute(owned(input)),
+        BlockKind::Collect(_) => collect::execute(owned(input)),
     }
 }

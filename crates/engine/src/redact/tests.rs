@@ -127,7 +127,7 @@ fn every_text_and_value_of_every_event_is_masked() {
     let s = || format!("x{SECRET}x");
     let events = vec![
         Event::RunStarted { flow: s(), blocks: 1 },
-        Event::BlockStarted { block: s(), kind: s(), step: 1 },
+        Event::BlockStarted { block: s(), kind: switchyard_flow::BlockTypeName::Log, step: 1 },
         Event::RequestSent { block: s(), method: s(), url: s(), headers: vec![(s(), s())] },
         Event::ResponseReceived { block: s(), status: 200, duration_ms: 1, bytes: 2 },
         Event::Log { block: s(), label: Some(s()), level: LogLevel::Warn, value: Arc::new(json!({ s(): [s()] })) },

@@ -1,7 +1,11 @@
 //! `collect`: gathers what each element of a For Each run sent it.
 
-use super::{BlockType, Group};
+use serde_json::{Map, Value};
+
+use super::{BlockFields, BlockType, BlockTypeName, Group};
+use crate::node::Object;
 use crate::port::Port;
+use crate::read::Reader;
 
 /// The Collect block (no fields).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,5 +21,19 @@ impl Collect {
         inputs: &[Port::In],
         outputs: &[Port::Out],
         fields: &[],
+        passes_input_on: false,
+        id: BlockTypeName::Collect,
     };
+}
+
+impl BlockFields for Collect {
+    fn palette_default() -> Self {
+        Collect
+    }
+
+    fn read(_: &mut Reader, _: &Object, _: &str) -> Option<Self> {
+        Some(Collect)
+    }
+
+    fn write(&self, _: &mut Map<String, Value>) {}
 }

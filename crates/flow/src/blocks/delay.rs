@@ -2,10 +2,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{BlockType, Group};
+use super::{BlockFields, BlockType, BlockTypeName, Group};
 use crate::node::Object;
-use crate::parse::Reader;
 use crate::port::Port;
+use crate::read::Reader;
 
 /// The fields of a `delay` block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,14 +30,22 @@ impl Delay {
         inputs: &[Port::In],
         outputs: &[Port::Out],
         fields: &["ms"],
+        passes_input_on: true,
+        id: BlockTypeName::Delay,
     };
+}
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
+impl BlockFields for Delay {
+    fn palette_default() -> Self {
+        Self::default()
+    }
+
+    fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         let ms = reader.required_whole_number(fields, path, "ms", 0, "milliseconds")?;
         Some(Self { ms })
     }
 
-    pub(crate) fn write(&self, out: &mut Map<String, Value>) {
+    fn write(&self, out: &mut Map<String, Value>) {
         out.insert("ms".into(), json!(self.ms));
     }
 }

@@ -2,10 +2,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{BlockType, Expression, Group};
+use super::{BlockFields, BlockType, BlockTypeName, Expression, Group};
 use crate::node::Object;
-use crate::parse::Reader;
 use crate::port::Port;
+use crate::read::Reader;
 
 /// The fields of an `evaluate` block.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,13 +30,25 @@ impl Evaluate {
         inputs: &[Port::In],
         outputs: &[Port::Out],
         fields: &["expression"],
+        passes_input_on: false,
+        id: BlockTypeName::Evaluate,
     };
+}
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
+impl BlockFields for Evaluate {
+    fn palette_default() -> Self {
+        Self::default()
+    }
+
+    fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         Some(Self { expression: Expression::new(reader.required_string(fields, path, "expression")?) })
     }
 
-    pub(crate) fn write(&self, out: &mut Map<String, Value>) {
+    fn write(&self, out: &mut Map<String, Value>) {
         out.insert("expression".into(), json!(self.expression.as_str()));
+    }
+
+    fn expressions(&self) -> Vec<(String, &str)> {
+        vec![("expression".to_owned(), self.expression.as_str())]
     }
 }

@@ -2,10 +2,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{BlockType, Expression, Group};
+use super::{BlockFields, BlockType, BlockTypeName, Expression, Group};
 use crate::node::Object;
-use crate::parse::Reader;
 use crate::port::Port;
+use crate::read::Reader;
 
 /// The fields of a `for_each` block.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,9 +32,17 @@ impl ForEach {
         inputs: &[Port::In],
         outputs: &[Port::Item],
         fields: &["items", "concurrency"],
+        passes_input_on: false,
+        id: BlockTypeName::ForEach,
     };
+}
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
+impl BlockFields for ForEach {
+    fn palette_default() -> Self {
+        Self::default()
+    }
+
+    fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         let items =
             reader.optional_string(fields, path, "items").map_or_else(|| Expression::from("."), Expression::new);
         let concurrency = match fields.get("concurrency") {
@@ -47,12 +55,16 @@ impl ForEach {
         Some(Self { items, concurrency })
     }
 
-    pub(crate) fn write(&self, out: &mut Map<String, Value>) {
+    fn write(&self, out: &mut Map<String, Value>) {
         if self.items.as_str() != "." {
             out.insert("items".into(), json!(self.items.as_str()));
         }
         if self.concurrency != 1 {
             out.insert("concurrency".into(), json!(self.concurrency));
         }
+    }
+
+    fn expressions(&self) -> Vec<(String, &str)> {
+        vec![("items".to_owned(), self.items.as_str())]
     }
 }

@@ -2,10 +2,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{BlockType, Expression, Group};
+use super::{BlockFields, BlockType, BlockTypeName, Expression, Group};
 use crate::node::Object;
-use crate::parse::Reader;
 use crate::port::Port;
+use crate::read::Reader;
 
 /// The fields of an `if` block.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -24,13 +24,25 @@ impl If {
         inputs: &[Port::In],
         outputs: &[Port::True, Port::False],
         fields: &["condition"],
+        passes_input_on: true,
+        id: BlockTypeName::If,
     };
+}
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
+impl BlockFields for If {
+    fn palette_default() -> Self {
+        Self::default()
+    }
+
+    fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         Some(Self { condition: Expression::new(reader.required_string(fields, path, "condition")?) })
     }
 
-    pub(crate) fn write(&self, out: &mut Map<String, Value>) {
+    fn write(&self, out: &mut Map<String, Value>) {
         out.insert("condition".into(), json!(self.condition.as_str()));
+    }
+
+    fn expressions(&self) -> Vec<(String, &str)> {
+        vec![("condition".to_owned(), self.condition.as_str())]
     }
 }

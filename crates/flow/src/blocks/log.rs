@@ -4,11 +4,11 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
-use super::{BlockType, Group};
+use super::{BlockFields, BlockType, BlockTypeName, Group};
 use crate::error::Problem;
 use crate::node::Object;
-use crate::parse::{Reader, join};
 use crate::port::Port;
+use crate::read::{Reader, join};
 
 /// The fields of a `log` block.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -71,9 +71,17 @@ impl LogBlock {
         inputs: &[Port::In],
         outputs: &[Port::Out],
         fields: &["label", "level"],
+        passes_input_on: true,
+        id: BlockTypeName::Log,
     };
+}
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Self {
+impl BlockFields for LogBlock {
+    fn palette_default() -> Self {
+        Self::default()
+    }
+
+    fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         let label = reader.optional_string(fields, path, "label");
         let level = match reader.optional_string(fields, path, "level") {
             None => LogLevel::Info,
@@ -89,10 +97,10 @@ impl LogBlock {
                 LogLevel::Info
             }),
         };
-        Self { label, level }
+        Some(Self { label, level })
     }
 
-    pub(crate) fn write(&self, out: &mut Map<String, Value>) {
+    fn write(&self, out: &mut Map<String, Value>) {
         if let Some(label) = &self.label {
             out.insert("label".into(), json!(label));
         }

@@ -2,11 +2,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{BlockType, Expression, Group};
+use super::{BlockFields, BlockType, BlockTypeName, Expression, Group};
 use crate::error::Problem;
 use crate::node::Object;
-use crate::parse::Reader;
 use crate::port::Port;
+use crate::read::Reader;
 use crate::template;
 
 /// The fields of a `set` block.
@@ -36,9 +36,17 @@ impl Set {
         inputs: &[Port::In],
         outputs: &[Port::Out],
         fields: &["name", "value", "secret"],
+        passes_input_on: true,
+        id: BlockTypeName::Set,
     };
+}
 
-    pub(crate) fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
+impl BlockFields for Set {
+    fn palette_default() -> Self {
+        Self::default()
+    }
+
+    fn read(reader: &mut Reader, fields: &Object, path: &str) -> Option<Self> {
         let name = reader.required_string(fields, path, "name");
         let value =
             reader.optional_string(fields, path, "value").map_or_else(|| Expression::from("."), Expression::new);
@@ -46,7 +54,7 @@ impl Set {
         Some(Self { name: name?, value, secret })
     }
 
-    pub(crate) fn write(&self, out: &mut Map<String, Value>) {
+    fn write(&self, out: &mut Map<String, Value>) {
         out.insert("name".into(), json!(self.name));
         if self.value.as_str() != "." {
             out.insert("value".into(), json!(self.value.as_str()));
@@ -56,9 +64,17 @@ impl Set {
         }
     }
 
-    pub(crate) fn validate(&self, path: &dyn Fn() -> String, problems: &mut Vec<Problem>) {
+    fn validate(&self, path: &dyn Fn() -> String, problems: &mut Vec<Problem>) {
         if let Some(problem) = template::variable_name_problem(&self.name) {
             problems.push(Problem::at(format!("{}.name", path()), problem));
         }
+    }
+
+    fn variables_set(&self) -> Vec<(&str, bool)> {
+        vec![(self.name.as_str(), self.secret)]
+    }
+
+    fn expressions(&self) -> Vec<(String, &str)> {
+        vec![("value".to_owned(), self.value.as_str())]
     }
 }

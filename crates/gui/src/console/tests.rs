@@ -86,7 +86,10 @@ fn time_is_minutes_seconds_and_millis_since_run_start() {
 #[test]
 fn block_started_and_response_received_add_no_line() {
     let mut console = Console::new();
-    console.push(ms(1), &Event::BlockStarted { block: "a".to_owned(), kind: "send_request".to_owned(), step: 1 });
+    console.push(
+        ms(1),
+        &Event::BlockStarted { block: "a".to_owned(), kind: switchyard_flow::BlockTypeName::SendRequest, step: 1 },
+    );
     console.push(ms(2), &Event::ResponseReceived { block: "a".to_owned(), status: 200, duration_ms: 1, bytes: 10 });
     assert!(console.is_empty());
     assert_eq!(console.len(), 0);

@@ -1,77 +1,15 @@
-//! The forms of the flow-language blocks (If, Evaluate, Set, Delay, For Each, Collect)
-//! and a Send Request's checks and captures. jq fields are checked as you type: an error shows its
+//! The jq fields of the block forms ([`expression_ui`], used by the forms in
+//! `crate::blocks`) and a Send Request's checks and captures. jq fields are checked as you type: an error shows its
 //! column and message under the field, and once it compiles, a preview of what it gives
 //! for the last value that reached the block (`preview.rs`).
 
-use eframe::egui::{self, DragValue, RichText, TextEdit, Ui};
+use eframe::egui::{self, RichText, TextEdit, Ui};
 use switchyard_flow::expr::Program;
-use switchyard_flow::{BlockKind, Capture, Check, Expression};
+use switchyard_flow::{Capture, Check, Expression};
 
 use super::preview::{Against, Shape};
 use super::{Scope, set_accessible_label};
 use crate::look::FAILURE;
-
-/// The form of a flow-language block.
-pub(super) fn form_ui(ui: &mut Ui, scope: &Scope<'_>, kind: &mut BlockKind) {
-    ui.label(kind.block_type().description);
-    ui.add_space(4.0);
-    match kind {
-        BlockKind::If(block) => {
-            expression_ui(
-                ui,
-                scope,
-                "condition",
-                "Condition",
-                &mut block.condition,
-                ".status == 200",
-                Shape::Condition,
-            );
-            ui.label(RichText::new("true unless the value is false or null (jq truthiness)").small().weak());
-        }
-        BlockKind::Evaluate(block) => {
-            expression_ui(ui, scope, "expression", "Expression", &mut block.expression, "{id: .body.id}", Shape::Value);
-            ui.label(RichText::new("it must give one value; wrap a stream in […]").small().weak());
-        }
-        BlockKind::Set(block) => {
-            let label = ui.label("Name");
-            ui.add(TextEdit::singleline(&mut block.name).id(scope.id("set-name")).desired_width(f32::INFINITY))
-                .labelled_by(label.id);
-            if !switchyard_flow::template::is_valid_name(&block.name) {
-                ui.label(RichText::new("a name is letters, digits, `_`, `.` and `-`").small().color(FAILURE));
-            }
-            let shape = if block.secret { Shape::Secret } else { Shape::Value };
-            expression_ui(ui, scope, "value", "Value", &mut block.value, ".body.access_token", shape);
-            ui.checkbox(&mut block.secret, "Secret: masked everywhere from now on, never seen by expressions");
-            ui.label(
-                RichText::new(format!("later blocks use it as {{{{{}}}}} and ${}", block.name, block.name))
-                    .small()
-                    .weak(),
-            );
-        }
-        BlockKind::Delay(block) => {
-            ui.horizontal(|ui| {
-                ui.label("Wait");
-                ui.add(DragValue::new(&mut block.ms).range(0..=86_400_000).suffix(" ms").speed(10.0));
-            });
-        }
-        BlockKind::ForEach(block) => {
-            expression_ui(ui, scope, "items", "Items", &mut block.items, ".body.data", Shape::Value);
-            ui.horizontal(|ui| {
-                ui.label("At once");
-                ui.add(DragValue::new(&mut block.concurrency).range(1..=256));
-            });
-            ui.label(RichText::new("1: each element's branch ends before the next starts").small().weak());
-        }
-        BlockKind::Collect => {
-            ui.label(
-                RichText::new("Wire it after a For Each's Item port; it fires once that For Each has finished.")
-                    .small()
-                    .weak(),
-            );
-        }
-        BlockKind::Start | BlockKind::SendRequest(_) | BlockKind::Log(_) => {}
-    }
-}
 
 /// A Send Request's checks: `[name, condition]` rows.
 pub(super) fn checks_ui(ui: &mut Ui, scope: &Scope<'_>, checks: &mut Vec<Check>) {
@@ -161,7 +99,8 @@ struct Field<'k> {
     shape: Shape,
 }
 
-fn expression_ui(
+/// A labelled jq field `key` of the block's input (`hint` shows while it is empty).
+pub(crate) fn expression_ui(
     ui: &mut Ui,
     scope: &Scope<'_>,
     key: &str,

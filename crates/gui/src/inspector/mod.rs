@@ -7,10 +7,11 @@
 //! Their text lives here, per block id, as a `Draft`; while a draft does not parse, the
 //! block keeps its last valid value and the panel says why in red.
 //!
-//! Layout: this file holds [`Inspector`], its per-block `Drafts` and the header, Start
-//! and Log forms; `request.rs` the Send Request form (request line, name/value tables,
-//! body, options) and `auth.rs` its auth helper; `language.rs` the flow-language forms
-//! and checks, with `preview.rs` evaluating their jq against the last run. The text
+//! Layout: this file holds [`Inspector`], its per-block `Drafts` and the header; each
+//! block type's form is in its file under `crate::blocks`, made of the parts here:
+//! `request.rs` the Send Request form (request line, name/value tables, body, options)
+//! and `auth.rs` its auth helper; `language.rs` the jq fields and a request's checks and
+//! captures, with `preview.rs` evaluating their jq against the last run. The text
 //! field that colours `{{name}}` references and completes names after `{{` is a widget
 //! of its own, [`templated::TemplatedField`] (`templated.rs`), with its pure parts in
 //! `completion.rs` (what to offer, how to fill it in) and `references.rs` (highlighting,
@@ -28,11 +29,15 @@ mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 
-use eframe::egui::{self, Id, Response, ScrollArea, TextEdit, Ui};
+use eframe::egui::{self, Id, Response, ScrollArea, Ui};
 use serde_json::Value;
-use switchyard_flow::{Auth, Block, BlockKind, Body, LogBlock, LogLevel, StatusPattern};
+use switchyard_flow::{Auth, Block, BlockKind, Body, StatusPattern};
 
 pub use preview::Previews;
+// The parts each block type's form (`crate::blocks`) is made of.
+pub(crate) use language::expression_ui;
+pub(crate) use preview::Shape;
+pub(crate) use request::request_ui;
 use templated::{Look, TemplatedField};
 
 /// Edits the selected block, keeping per block the text of fields stored in parsed form.
@@ -111,12 +116,7 @@ impl Inspector {
         ScrollArea::vertical().id_salt(("inspector", block.id.as_str())).auto_shrink([false, false]).show(ui, |ui| {
             header_ui(ui, block);
             ui.separator();
-            match &mut block.kind {
-                BlockKind::Start => start_ui(ui),
-                BlockKind::SendRequest(request) => request::request_ui(ui, &scope, request, drafts),
-                BlockKind::Log(log) => log_ui(ui, &scope, log),
-                other => language::form_ui(ui, &scope, other),
-            }
+            crate::blocks::form_ui(ui, &scope, &mut block.kind, drafts);
         });
         *block != before
     }
@@ -210,7 +210,7 @@ fn widget_id(base: Id, kind: &BlockKind, field: &str) -> Option<Id> {
 
 /// The editing state of one block.
 #[derive(Debug, Default)]
-struct Drafts {
+pub(crate) struct Drafts {
     /// The JSON body as typed.
     json: Option<Draft<Value>>,
     /// Whether the block's body is JSON now (else `json` is set aside with its body).
@@ -258,7 +258,7 @@ impl<T: Clone + PartialEq> Draft<T> {
 }
 
 /// What every part of the panel needs: the block's id space and the variable lookup.
-struct Scope<'a> {
+pub(crate) struct Scope<'a> {
     /// Base of the ids of this block's widgets, so their state follows the block.
     id: Id,
     /// The block's id.
@@ -274,7 +274,8 @@ struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    fn id(&self, part: impl egui::AsIdSalt) -> Id {
+    /// The id of this block's widget `part`.
+    pub(crate) fn id(&self, part: impl egui::AsIdSalt) -> Id {
         self.id.with(part)
     }
 }
@@ -286,35 +287,6 @@ fn header_ui(ui: &mut Ui, block: &Block) {
 
 fn type_title(kind: &BlockKind) -> &'static str {
     kind.block_type().label
-}
-
-fn start_ui(ui: &mut Ui) {
-    ui.label("Fires its out port once, with the value null, when the run starts. Wire it to the first block to run.");
-}
-
-fn log_ui(ui: &mut Ui, scope: &Scope<'_>, log: &mut LogBlock) {
-    ui.label("Writes each value it receives to the console, then passes it on through out.");
-    let label = ui.label("Label");
-    let mut text = log.label.clone().unwrap_or_default();
-    let response = ui.add(
-        TextEdit::singleline(&mut text)
-            .id(scope.id("label"))
-            .hint_text("shown with each logged value")
-            .desired_width(f32::INFINITY),
-    );
-    response.labelled_by(label.id);
-    if text != log.label.as_deref().unwrap_or_default() {
-        log.label = (!text.is_empty()).then_some(text);
-    }
-    ui.horizontal(|ui| {
-        ui.label("Level");
-        for level in LogLevel::ALL {
-            let response = ui.selectable_value(&mut log.level, level, level.as_str());
-            if level == LogLevel::Error {
-                response.on_hover_text("a value reaching this block makes the run failed");
-            }
-        }
-    });
 }
 
 /// Sets the label screen readers (and egui_kittest's `get_by_label`) use for a widget

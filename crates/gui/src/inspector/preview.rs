@@ -47,7 +47,7 @@ pub(super) enum Against {
 
 /// How a field's result reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Shape {
+pub(crate) enum Shape {
     /// Any value (Evaluate's expression, For Each's items).
     Value,
     /// A condition: its value and which way it goes (If, checks).

@@ -15,7 +15,8 @@ pub(super) const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", 
 /// Width of a table row's remove button, kept free when sizing its text fields.
 pub(super) const REMOVE_BUTTON_WIDTH: f32 = 24.0;
 
-pub(super) fn request_ui(ui: &mut Ui, scope: &Scope<'_>, request: &mut SendRequest, drafts: &mut Drafts) {
+/// A Send Request's form: request line, name/value tables, body, auth and options.
+pub(crate) fn request_ui(ui: &mut Ui, scope: &Scope<'_>, request: &mut SendRequest, drafts: &mut Drafts) {
     method_ui(ui, scope, &mut request.method);
     let label = ui.label("URL");
     templated_edit(

@@ -305,7 +305,7 @@ fn capture_rows_are_added_filled_made_secret_and_removed() {
 #[test]
 fn start_block_shows_its_type_and_note() {
     // Its id is an editable field the app draws above the form (tests/inspector_edits.rs renames it).
-    let block = Block { id: "start".to_owned(), at: [0.0, 0.0], kind: BlockKind::Start };
+    let block = Block { id: "start".to_owned(), at: [0.0, 0.0], kind: BlockKind::Start(switchyard_flow::Start) };
     let harness = harness(block, vec![]);
     assert!(harness.query_by_label("Start").is_some());
     assert!(harness.query_by_label_contains("when the run starts").is_some());

@@ -369,7 +369,7 @@ fn size_at_most(value: &Value, bound: usize) -> usize {
 fn estimate(event: &Event) -> u64 {
     let text: usize = match event {
         Event::RunStarted { flow, .. } => flow.len(),
-        Event::BlockStarted { block, kind, .. } => block.len() + kind.len(),
+        Event::BlockStarted { block, kind, .. } => block.len() + kind.as_str().len(),
         Event::RequestSent { block, method, url, headers } => {
             block.len() + method.len() + url.len() + headers.iter().map(|(n, v)| n.len() + v.len() + 48).sum::<usize>()
         }
@@ -403,7 +403,7 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 mod tests {
     use serde_json::json;
     use switchyard_engine::{Counts, Outcome};
-    use switchyard_flow::Port;
+    use switchyard_flow::{BlockTypeName, Port};
 
     use super::*;
 
@@ -498,7 +498,7 @@ mod tests {
     fn events_past_the_bound_are_counted_and_the_last_is_kept() {
         let mut keeper = Keeper::new(1024, Budget::for_run());
         for step in 0..(MAX_EVENTS as u64 + 10) {
-            keeper.keep(step, Event::BlockStarted { block: "loop".into(), kind: "log".into(), step });
+            keeper.keep(step, Event::BlockStarted { block: "loop".into(), kind: BlockTypeName::Log, step });
         }
         keeper.keep(0, Event::RunFinished { outcome: Outcome::Limit, counts: Counts::default(), duration_ms: 1 });
         let kept = keeper.finish(None);

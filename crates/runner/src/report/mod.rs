@@ -25,7 +25,7 @@ use std::collections::{HashMap, VecDeque};
 use serde_json::Value;
 use switchyard_engine::wording::{duration, plural};
 use switchyard_engine::{ErrorView, Event, Outcome, ResponseView, RunSummary};
-use switchyard_flow::{LogLevel, Port};
+use switchyard_flow::{BlockTypeName, LogLevel, Port};
 
 pub use self::outcome::{FlowOutcome, Overall};
 
@@ -158,7 +158,7 @@ pub fn cases(events: &[Timed]) -> Vec<Case<'_>> {
     let mut cases = Vec::new();
     for Timed { at_ms, event } in events {
         match event {
-            Event::BlockStarted { block, kind, .. } if kind == "send_request" => {
+            Event::BlockStarted { block, kind: BlockTypeName::SendRequest, .. } => {
                 open.entry(block).or_default().push_back(Open { at_ms: *at_ms, sent: None });
             }
             Event::RequestSent { block, method, url, headers } => {

@@ -165,7 +165,7 @@ impl<O: Write, E: Write> HumanRenderer<O, E> {
                     "  {red}✗{red:#} {bold}{block}{bold:#}  {red}failure{red:#}: {summary}{size}{message}{dim}{unhandled}{dim:#}"
                 )
             }
-            // Start, Log, Delay, …: their other lines say it all.
+            // `out` and `item`: the block's other lines say it all.
             Port::In | Port::Out | Port::Item => Ok(()),
         }
     }
@@ -302,7 +302,7 @@ mod tests {
         let value = json!({"status": 200, "body": {"data": []}});
         let events = [
             Event::RunStarted { flow: "List models".into(), blocks: 3 },
-            Event::BlockStarted { block: "start".into(), kind: "start".into(), step: 1 },
+            Event::BlockStarted { block: "start".into(), kind: switchyard_flow::BlockTypeName::Start, step: 1 },
             Event::BlockFinished {
                 block: "start".into(),
                 port: Port::Out,
