@@ -22,19 +22,34 @@ impl Console {
     /// JSON text from now on (each shared value written once, and the text shared by
     /// its lines), parsed again only when such a line is selected. The selected line
     /// keeps its value as it is (the viewer shows it), and so does a value nested too
-    /// deep to be parsed again. The filter then no longer searches those values' words
+    /// deep to be parsed again. The filter then no longer searches the words of the
+    /// values made text, nor of the selected line's when it would have been made text
     /// (their lines' text it does). Returns the estimated bytes of parsed values let go
     /// (freed unless something else still holds them).
     pub fn compact_older_runs(&mut self) -> usize {
         let mut written: HashMap<usize, Option<Arc<Compacted>>> = HashMap::new();
         let mut freed = 0;
+        let mut words_left_out = false;
         for index in self.keep_from..self.lines.len() {
             let Some(line) = self.lines.get(index) else { break };
-            if line.run >= self.runs || self.selected == Some(index) {
+            if line.run >= self.runs {
                 continue;
             }
             let Some(value) = &line.value else { continue };
             let key = held_key(value);
+            if self.selected == Some(index) {
+                // Kept parsed for the viewer; its words are left out of the search as
+                // the other large values of its run are.
+                if self.words_len.get(index).is_some_and(|&words| words > 0)
+                    && self.held.get(&key).is_some_and(|held| held.bytes >= COMPACT_FROM)
+                    && depth_at_most(value, COMPACT_DEPTH)
+                {
+                    let words = self.words_len.get_mut(index).map_or(0, std::mem::take);
+                    self.held_bytes = self.held_bytes.saturating_sub(words);
+                    words_left_out = true;
+                }
+                continue;
+            }
             let text = written
                 .entry(key)
                 .or_insert_with(|| {
@@ -57,7 +72,7 @@ impl Console {
                 line.compacted = Some(text);
             }
         }
-        if !written.is_empty() {
+        if !written.is_empty() || words_left_out {
             self.rebuild_search_text();
         }
         freed

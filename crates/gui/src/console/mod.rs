@@ -218,7 +218,8 @@ pub struct Console {
     held: HashMap<usize, Held>,
     /// The estimated bytes of `held`, plus the search words of the lines holding them.
     held_bytes: usize,
-    /// Each line's search words' length, counted in `held_bytes` while it has a value.
+    /// Each line's search words' length, counted in `held_bytes` while it has a value
+    /// (0 for a value whose words are left out: the selected line of an earlier run).
     words_len: Vec<usize>,
     /// The most bytes of response data `held_bytes` may reach (View → Console).
     budget: usize,
@@ -516,7 +517,7 @@ impl Console {
     /// the response data within the budget.
     fn add(&mut self, line: ConsoleLine) {
         let start = self.search_text.len();
-        let words = push_line_search_text(&line, &mut self.search_text);
+        let words = push_line_search_text(&line, true, &mut self.search_text);
         let text = self.search_text.get(start..).unwrap_or("");
         if self.is_level_shown(line.level) && text.contains(self.needle.as_str()) {
             self.filtered.push(self.lines.len());
@@ -544,9 +545,10 @@ impl Console {
     fn rebuild_search_text(&mut self) {
         let mut text = String::with_capacity(self.search_text.len() / 2);
         let mut starts = Vec::with_capacity(self.lines.len());
-        for line in &self.lines {
+        for (index, line) in self.lines.iter().enumerate() {
             starts.push(text.len());
-            push_line_search_text(line, &mut text);
+            let words = self.words_len.get(index).is_some_and(|&len| len > 0);
+            push_line_search_text(line, words, &mut text);
         }
         self.search_text = text;
         self.search_starts = starts;
@@ -587,15 +589,15 @@ impl Console {
     }
 }
 
-/// Appends a line's part of the search text (block, level, message, then the words of
-/// its value, each lowercased and followed by a newline); returns the length of the
-/// value's words.
-fn push_line_search_text(line: &ConsoleLine, out: &mut String) -> usize {
+/// Appends a line's part of the search text (block, level, message, then, with `words`,
+/// the words of its value, each lowercased and followed by a newline); returns the
+/// length of the value's words.
+fn push_line_search_text(line: &ConsoleLine, words: bool, out: &mut String) -> usize {
     for field in [line.block.as_deref().unwrap_or(""), line.level.as_str(), &line.message] {
         out.push_str(&field.to_lowercase());
         out.push('\n');
     }
-    let Some(value) = &line.value else { return 0 };
+    let Some(value) = line.value.as_ref().filter(|_| words) else { return 0 };
     let start = out.len();
     push_search_words(value, out);
     out.push('\n');

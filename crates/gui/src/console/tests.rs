@@ -592,12 +592,22 @@ fn the_selected_line_and_a_value_too_deep_to_read_again_stay_parsed() {
     let selected = console.lines().iter().position(|line| line.block.as_deref() == Some("fetch")).unwrap();
     console.select(Some(selected));
     shared_run(&mut console, "later");
+    let held = console.held_bytes();
     assert_eq!(console.compact_older_runs(), 0, "nothing let go");
     let lines = console.lines();
     assert!(lines[0].value.is_some() && lines[0].compacted.is_none(), "too deep to be parsed again");
     assert!(lines[selected].value.is_some(), "the selected line keeps its value");
     let show = lines.iter().position(|line| line.run == 2 && line.block.as_deref() == Some("show")).unwrap();
     assert!(lines[show].compacted.is_some(), "the Log line sharing it is text");
+    // Its words are searched no more, as the rest of its run's large values; the
+    // console holds them no more.
+    assert!(console.held_bytes() < held, "{held} then {}", console.held_bytes());
+    console.set_filter("kept");
+    assert_eq!(console.visible_len(), 0);
+    console.set_filter("later");
+    assert_eq!(console.visible_len(), 2, "the last run's words are");
+    console.set_filter("");
+    assert_eq!(console.line_value(selected).as_deref(), console.lines()[selected].value.as_deref());
 }
 
 #[test]
