@@ -427,11 +427,11 @@ async fn checks_turn_success_into_failure_naming_each_check_that_failed() {
     assert_eq!(value.status, Some(200));
     let error = value.error.unwrap();
     assert_eq!(error.kind, ErrorKind::CheckFailed);
-    // A check holds only when it gives `true`: `ten` gives 10, which an `if` would take
+    // A check holds only when it gives `true`: `ten` gives 4, which an `if` would take
     // as true, and does not hold.
     assert!(error.message.contains("2 of 3 checks did not hold: `ten`, `empty`"), "{}", error.message);
     assert_eq!(error.checks.len(), 2);
-    assert_eq!((error.checks[0].name.as_str(), &error.checks[0].result), ("ten", &json!(10)));
+    assert_eq!((error.checks[0].name.as_str(), &error.checks[0].result), ("ten", &json!(4)));
     assert_eq!((error.checks[1].name.as_str(), &error.checks[1].result), ("empty", &json!(false)));
     assert_eq!(bad[0]["error"]["kind"], "check_failed");
 }

@@ -233,7 +233,7 @@ impl SwitchyardApp {
             document,
             runner: Runner::new(handle),
             console,
-            inspector: Inspector::default(),
+            inspector: Inspector::new(crate::blocks::form_ui),
             previews,
             actions: Vec::new(),
             run: RunView::default(),

@@ -4,8 +4,8 @@ use egui::{Color32, TextEdit, Ui};
 use switchyard_flow::{LogBlock, LogLevel};
 
 use super::{BlockView, BodyLine};
-use crate::look::NEUTRAL;
 use crate::inspector::{Drafts, Scope};
+use crate::look::NEUTRAL;
 
 impl BlockView for LogBlock {
     fn accent(&self) -> Color32 {

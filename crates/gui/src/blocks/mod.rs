@@ -19,8 +19,8 @@ mod start;
 use egui::{Color32, RichText, Ui};
 use switchyard_flow::{BlockKind, BlockType, Port};
 
-use crate::look::{FAILURE, NEUTRAL, SUCCESS, shorten};
 use crate::inspector::{Drafts, Scope};
+use crate::look::{FAILURE, NEUTRAL, SUCCESS, shorten};
 
 /// The accent of the logic group (branching, looping, waiting).
 const LOGIC: Color32 = Color32::from_rgb(0xc0, 0x8c, 0xf0);

@@ -5,8 +5,8 @@ use egui::{Color32, Ui};
 use switchyard_flow::SendRequest;
 
 use super::BlockView;
-use crate::look::NEUTRAL;
 use crate::inspector::{Drafts, Scope, request_ui};
+use crate::look::NEUTRAL;
 
 impl BlockView for SendRequest {
     fn tag(&self) -> Option<&'static str> {

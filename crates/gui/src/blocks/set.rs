@@ -4,8 +4,8 @@ use egui::{Color32, RichText, TextEdit, Ui};
 use switchyard_flow::Set;
 
 use super::{BlockView, BodyLine, DATA, description_ui};
-use crate::look::FAILURE;
 use crate::inspector::{Drafts, Scope, Shape, expression_ui};
+use crate::look::FAILURE;
 
 impl BlockView for Set {
     fn tag(&self) -> Option<&'static str> {

@@ -4,8 +4,8 @@ use egui::{Color32, Ui};
 use switchyard_flow::Start;
 
 use super::BlockView;
-use crate::look::SUCCESS;
 use crate::inspector::{Drafts, Scope};
+use crate::look::SUCCESS;
 
 impl BlockView for Start {
     fn accent(&self) -> Color32 {

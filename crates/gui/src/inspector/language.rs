@@ -1,5 +1,5 @@
 //! The jq fields of the block forms ([`expression_ui`], used by the forms in
-//! `crate::blocks`) and a Send Request's checks and captures. jq fields are checked as you type: an error shows its
+//! `src/blocks/`) and a Send Request's checks and captures. jq fields are checked as you type: an error shows its
 //! column and message under the field, and once it compiles, a preview of what it gives
 //! for the last value that reached the block (`preview.rs`).
 

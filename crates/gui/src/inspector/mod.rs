@@ -8,7 +8,7 @@
 //! block keeps its last valid value and the panel says why in red.
 //!
 //! Layout: this file holds [`Inspector`], its per-block `Drafts` and the header; each
-//! block type's form is in its file under `crate::blocks`, made of the parts here:
+//! block type's form is in its file under `src/blocks/` (handed in as [`FormUi`]), made of the parts here:
 //! `request.rs` the Send Request form (request line, name/value tables, body, options)
 //! and `auth.rs` its auth helper; `language.rs` the jq fields and a request's checks and
 //! captures, with `preview.rs` evaluating their jq against the last run. The text
@@ -34,7 +34,7 @@ use serde_json::Value;
 use switchyard_flow::{Auth, Block, BlockKind, Body, StatusPattern};
 
 pub use preview::Previews;
-// The parts each block type's form (`crate::blocks`) is made of.
+// The parts each block type's form (`src/blocks/`) is made of.
 pub(crate) use language::expression_ui;
 pub(crate) use preview::Shape;
 pub(crate) use request::request_ui;
@@ -44,8 +44,11 @@ use templated::{Look, TemplatedField};
 ///
 /// The drafts are keyed by block id: call [`Inspector::forget`] when a block is deleted
 /// and [`Inspector::reset`] when the whole flow is replaced.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Inspector {
+    /// Draws a block type's form: the block-type registry's `form_ui`, handed in by the
+    /// app, so the inspector (the parts forms are made of) does not depend on the types.
+    form: FormUi,
     drafts: HashMap<String, Drafts>,
     /// The `input…` names `{{` offers for the block drawn next (set by the app from
     /// where the block's input comes from).
@@ -64,7 +67,15 @@ pub enum InputOrigin {
     Other,
 }
 
+/// Draws the form of one block's type with the inspector's parts.
+pub(crate) type FormUi = fn(&mut Ui, &Scope<'_>, &mut BlockKind, &mut Drafts);
+
 impl Inspector {
+    /// An inspector drawing each block type's form with `form`.
+    pub(crate) fn new(form: FormUi) -> Self {
+        Self { form, drafts: HashMap::new(), inputs: None, focus: None }
+    }
+
     /// Draws the editor for `block`; returns true when the user changed it (the app then
     /// marks the flow unsaved and records undo).
     ///
@@ -116,7 +127,7 @@ impl Inspector {
         ScrollArea::vertical().id_salt(("inspector", block.id.as_str())).auto_shrink([false, false]).show(ui, |ui| {
             header_ui(ui, block);
             ui.separator();
-            crate::blocks::form_ui(ui, &scope, &mut block.kind, drafts);
+            (self.form)(ui, &scope, &mut block.kind, drafts);
         });
         *block != before
     }

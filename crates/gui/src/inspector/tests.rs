@@ -50,7 +50,7 @@ fn harness_sized(
                 panel.changes += 1;
             }
         },
-        Panel { inspector: Inspector::default(), block, changes: 0, defined, globals },
+        Panel { inspector: Inspector::new(crate::blocks::form_ui), block, changes: 0, defined, globals },
     )
 }
 
@@ -328,7 +328,7 @@ fn block_changed_elsewhere_rewrites_the_json_text() {
 
 #[test]
 fn forget_drops_the_drafts_of_a_block() {
-    let mut inspector = Inspector::default();
+    let mut inspector = Inspector::new(crate::blocks::form_ui);
     inspector.drafts.insert("a".to_owned(), Drafts::default());
     inspector.drafts.insert("b".to_owned(), Drafts::default());
     inspector.forget("a");
