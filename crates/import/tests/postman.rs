@@ -1,14 +1,14 @@
 //! Postman collections and environments into flows: the collections in
-//! `tests/data/postman/`, written for the tests in the shapes real exports have.
+//! `tests/data/postman/` (beside this file), written for the tests in the shapes real exports have.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use serde_json::json;
 use switchyard_flow::{ApiKeyLocation, Auth, BlockKind, Body, Flow, Part, SendRequest};
 use switchyard_import::{postman_collection, postman_environment};
 
-const SHOP: &str = include_str!("../../../tests/data/postman/shop.postman_collection.json");
-const LEGACY: &str = include_str!("../../../tests/data/postman/legacy.postman_collection.json");
-const ENV: &str = include_str!("../../../tests/data/postman/dev.postman_environment.json");
+const SHOP: &str = include_str!("data/postman/shop.postman_collection.json");
+const LEGACY: &str = include_str!("data/postman/legacy.postman_collection.json");
+const ENV: &str = include_str!("data/postman/dev.postman_environment.json");
 
 fn request<'f>(flow: &'f Flow, id: &str) -> &'f SendRequest {
     match &flow.block(id).unwrap_or_else(|| panic!("no block {id}")).kind {

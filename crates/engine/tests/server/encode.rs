@@ -1,7 +1,7 @@
 //! The encodings a hostile or merely helpful server may echo a secret back in, written
 //! out by hand (std only) so that the test servers do not share code with the masking
 //! they test. Used by the engine's test server and, through `#[path]`, by the
-//! end-to-end tests' server in `tests/common`.
+//! end-to-end tests' server in `crates/switchyard/tests/common`.
 #![allow(dead_code)]
 
 /// Every encoding name [`encode`] knows.

@@ -269,7 +269,8 @@ fn naming_an_environment_that_does_not_exist_is_exit_2_naming_it() {
     let home = tempfile::tempdir().unwrap();
     env_new(home.path(), "staging");
     let path = token_flow(home.path(), &server.url("/echo"));
-    let postman = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/postman/dev.postman_environment.json");
+    let postman =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../import/tests/data/postman/dev.postman_environment.json");
     let mut commands: Vec<Command> = Vec::new();
     let mut add = |args: &[&str]| {
         let mut command = no_keychain(home.path());
@@ -392,7 +393,8 @@ fn a_postman_environment_imports_into_the_environment_named() {
     assert!(again.stderr.contains("kept `baseUrl`: a variable of that name exists already in environment `staging`"));
 
     // A secret-typed variable needs the keychain: without one nothing is written.
-    let postman = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/postman/dev.postman_environment.json");
+    let postman =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../import/tests/data/postman/dev.postman_environment.json");
     let before = std::fs::read_to_string(home.path().join("globals.json")).unwrap();
     let refused =
         run(no_keychain(home.path()).args(["import", "postman-env"]).arg(&postman).args(["--env", "staging"]));

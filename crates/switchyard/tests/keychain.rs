@@ -160,8 +160,8 @@ fn a_postman_environment_imports_its_secrets_under_env_slash_name() {
     let home = tempfile::tempdir().unwrap();
     let environment = unique("dev");
     assert_eq!(run(switchyard(home.path()).args(["env", "new", &environment])).code, 0);
-    let file =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/postman/dev.postman_environment.json");
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../import/tests/data/postman/dev.postman_environment.json");
     let imported =
         run(switchyard(home.path()).args(["import", "postman-env"]).arg(&file).args(["--env", &environment]));
     assert_eq!(imported.code, 0, "{imported:?}");

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// The encodings a server may echo a secret back in (shared with the engine's tests).
-#[path = "../../crates/engine/tests/server/encode.rs"]
+#[path = "../../../engine/tests/server/encode.rs"]
 pub mod encode;
 
 /// How long a child may run before the watchdog kills it. A safety net against a

@@ -1,5 +1,5 @@
 //! End-to-end tests of `switchyard import` and `switchyard export curl`: collections
-//! written for the tests (`tests/data/postman/`) imported with the built binary, the
+//! written for the tests (`crates/import/tests/data/postman/`) imported with the built binary, the
 //! flows then run against a local server that must receive every request in order;
 //! curl commands in and out; no secret value in any written file.
 
@@ -11,7 +11,7 @@ use common::{NO_DBUS, Received, TestServer, all_files_text, assert_no_form, run,
 use serde_json::Value;
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/postman").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../import/tests/data/postman").join(name)
 }
 
 /// `switchyard` with no keychain reachable.
