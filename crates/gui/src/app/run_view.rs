@@ -1,7 +1,9 @@
 //! Runs and what they leave (`RunView`): starting a run (after `Flow::validate`), applying the
 //! runner's messages each frame (console lines, block statuses, the values wires
 //! carried and the values that reached each block, for the inspector's previews), and
-//! the markers on wires that carried a value.
+//! the markers on wires that carried a value. When a run ends, the large values it and
+//! earlier runs left become deflated JSON text in the console and the previews alike
+//! (`Console::compact_runs`, `Previews::compact`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -199,10 +201,13 @@ impl SwitchyardApp {
                 }
                 RunMessage::Ended => {
                     self.run.runs_finished += 1;
-                    // Earlier runs' large values become text (this run's stay parsed),
-                    // and what the console let go of (that, values dropped past its
-                    // budget, a clear) goes back to the system.
-                    self.console.compact_older_runs();
+                    // Every run's large values become text (the selected line's
+                    // excepted), the previews share the texts, and what the console
+                    // let go of (that, values dropped past its budget, a clear) goes
+                    // back to the system once nothing holds it.
+                    let compaction = self.console.compact_runs();
+                    self.previews.compact(&compaction.texts);
+                    drop(compaction);
                     if self.console.take_let_go() > 0 {
                         crate::runner::give_back_freed_memory();
                     }

@@ -1,7 +1,7 @@
 //! What the console holds of the lines' values, and how it keeps within its budget:
-//! each value (or compacted text) counted once however many lines share it, earlier
-//! runs' large values turned into deflated compact JSON text (`compacted.rs`), the
-//! oldest dropped past the budget.
+//! each value (or compacted text) counted once however many lines share it, the large
+//! values of every run turned into deflated compact JSON text when a run ends
+//! (`compacted.rs`; the selected line's excepted), the oldest dropped past the budget.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,30 +11,33 @@ use serde_json::Value;
 use super::compacted::Compacted;
 use super::{Console, Held};
 
-/// Values of earlier runs at least this large (estimated, in memory) are kept as text.
+/// Values at least this large (estimated, in memory) are kept as text.
 const COMPACT_FROM: usize = 64 * 1024;
 /// Values nested deeper than this stay parsed: the text could not be parsed again
 /// (serde_json refuses documents nested past 128 levels).
 const COMPACT_DEPTH: usize = 120;
 
 impl Console {
-    /// A run has ended: the large values of earlier runs' lines are kept as compact
-    /// JSON text from now on (each shared value written once, and the text shared by
-    /// its lines), parsed again only when such a line is selected. The selected line
-    /// keeps its value as it is (the viewer shows it), and so does a value nested too
-    /// deep to be parsed again. The filter then no longer searches the words of the
-    /// values made text, nor of the selected line's when it would have been made text
-    /// (their lines' text it does). Returns the estimated bytes of parsed values let go
-    /// (freed unless something else still holds them).
-    pub fn compact_older_runs(&mut self) -> usize {
+    /// A run has ended: the large values of every run's lines (the one that just ended
+    /// included) are kept as compact JSON text from now on (each shared value written
+    /// once, and the text shared by its lines), parsed again only when such a line is
+    /// selected ([`Console::line_value`]). The selected line keeps its value as it is
+    /// (the viewer shows it), and so does a value nested too deep to be parsed again.
+    /// The filter then no longer searches the words of the values made text, nor of the
+    /// selected line's when it would have been made text (their lines' text it does).
+    /// Returns the estimated bytes of parsed values let go (freed unless something else
+    /// still holds them) and the texts written, with the values they were written from,
+    /// for others holding those values to share the texts (the inspector's previews).
+    ///
+    /// This runs on the UI thread: writing and deflating a 6.6 MB response takes about
+    /// 50 ms (debug build, optimised dependencies), once per run.
+    pub fn compact_runs(&mut self) -> Compaction {
         let mut written: HashMap<usize, Option<Arc<Compacted>>> = HashMap::new();
+        let mut texts = Vec::new();
         let mut freed = 0;
         let mut words_left_out = false;
         for index in self.keep_from..self.lines.len() {
             let Some(line) = self.lines.get(index) else { break };
-            if line.run >= self.runs {
-                continue;
-            }
             let Some(value) = &line.value else { continue };
             let key = held_key(value);
             if self.selected == Some(index) {
@@ -54,9 +57,13 @@ impl Console {
                 .entry(key)
                 .or_insert_with(|| {
                     let bytes = self.held.get(&key).map_or_else(|| estimated_size(value), |held| held.bytes);
-                    (bytes >= COMPACT_FROM && depth_at_most(value, COMPACT_DEPTH))
+                    let text = (bytes >= COMPACT_FROM && depth_at_most(value, COMPACT_DEPTH))
                         .then(|| Compacted::of(value).map(Arc::new))
-                        .flatten()
+                        .flatten();
+                    if let Some(text) = &text {
+                        texts.push((Arc::clone(value), Arc::clone(text)));
+                    }
+                    text
                 })
                 .clone();
             let Some(text) = text else { continue };
@@ -75,7 +82,7 @@ impl Console {
         if !written.is_empty() || words_left_out {
             self.rebuild_search_text();
         }
-        freed
+        Compaction { freed, texts }
     }
 
     /// The estimated bytes of values and texts the console let go of (no line holds
@@ -177,6 +184,25 @@ impl Console {
             }
         }
     }
+}
+
+/// What [`Console::compact_runs`] did.
+#[derive(Debug, Default)]
+pub struct Compaction {
+    /// The estimated bytes of parsed values the console let go.
+    pub freed: usize,
+    /// Each value made text, with its text. Holding them keeps the values alive: drop
+    /// them before giving memory back.
+    pub texts: Vec<(Arc<Value>, Arc<Compacted>)>,
+}
+
+/// `value` as deflated compact JSON text if it is large (at least 64 KiB in memory,
+/// estimated) and can be parsed again (nested at most 120 levels), as the console keeps
+/// such values: for those who hold a value the console did not make text.
+pub fn compact_if_large(value: &Value) -> Option<Compacted> {
+    (estimated_size(value) >= COMPACT_FROM && depth_at_most(value, COMPACT_DEPTH))
+        .then(|| Compacted::of(value))
+        .flatten()
 }
 
 /// What names a value in `Console::held`: its address.

@@ -17,8 +17,11 @@
 //!
 //! Memory: a line's value is the `Arc<Value>` the engine fired (a Log line's is the
 //! response it logged), held once however many lines show it. When a run ends, the
-//! large values of earlier runs become deflated JSON text ([`Console::compact_older_runs`]),
-//! parsed again when such a line is selected ([`Console::line_value`]); past the
+//! large values of every run, the one that just ended included, become deflated JSON
+//! text ([`Console::compact_runs`], on the UI thread: about 50 ms for a 6.6 MB
+//! response), except the selected line's, which the viewer shows; such a line's value
+//! is parsed again when it is selected ([`Console::line_value`], on the UI thread:
+//! about 30–60 ms for a 6.6 MB response; one parsed value kept at a time). Past the
 //! budget of response data (View → Console) the oldest lines lose their values.
 //!
 //! Events arrive masked by the engine (secrets replaced by `*****`): the console shows
@@ -48,6 +51,7 @@ use switchyard_engine::{Event, ResponseView};
 use switchyard_flow::escape_controls;
 
 pub use compacted::Compacted;
+pub use held::compact_if_large;
 use wording::{describe, format_elapsed, one_line};
 
 /// How important a console line is, and which colour its level tag gets.
@@ -188,6 +192,9 @@ pub struct Console {
     /// Each line's level, kept apart from the lines so a filter change reads 1 byte per
     /// line rather than a whole [`ConsoleLine`].
     levels: Vec<Level>,
+    /// Whether each line's value, when it came, was a response with a status (it may
+    /// be text now).
+    responses: Vec<bool>,
     /// The filter box's text, as typed.
     filter: String,
     /// The filter text, trimmed and lowercased, as matched.
@@ -249,6 +256,7 @@ impl Default for Console {
             search_text: String::new(),
             search_starts: Vec::new(),
             levels: Vec::new(),
+            responses: Vec::new(),
             filter: String::new(),
             needle: String::new(),
             shown: [true; Level::ALL.len()],
@@ -330,14 +338,13 @@ impl Console {
     /// Selects the last line whose value is a successful response (else any response)
     /// and shows it in the viewer's window; returns whether there was one.
     pub fn show_last_response(&mut self) -> bool {
-        let is_response = |line: &ConsoleLine| {
-            line.value.as_deref().and_then(ResponseView::of).is_some_and(|response| response.status.is_some())
-        };
-        let last = self
-            .lines
-            .iter()
-            .rposition(|line| line.level == Level::Success && is_response(line))
-            .or_else(|| self.lines.iter().rposition(is_response));
+        // Read from what was noted when the line came: its value may be text by now.
+        let is_response = |index: &usize| self.responses.get(*index).copied().unwrap_or(false);
+        let is_success = |index: &usize| self.levels.get(*index) == Some(&Level::Success);
+        let last = (0..self.lines.len())
+            .rev()
+            .find(|index| is_success(index) && is_response(index))
+            .or_else(|| (0..self.lines.len()).rev().find(is_response));
         self.selected = last;
         self.viewer.window_open |= last.is_some();
         last.is_some()
@@ -394,6 +401,7 @@ impl Console {
         self.search_text.clear();
         self.search_starts.clear();
         self.levels.clear();
+        self.responses.clear();
         self.filtered.clear();
         self.pending_bytes.clear();
         self.line_bytes.clear();
@@ -534,6 +542,8 @@ impl Console {
         self.words_len.push(if line.value.is_some() { words } else { 0 });
         self.search_starts.push(start);
         self.levels.push(line.level);
+        self.responses
+            .push(line.value.as_deref().and_then(ResponseView::of).is_some_and(|response| response.status.is_some()));
         self.lines.push(line);
         if self.held_bytes > self.budget {
             self.keep_within(self.budget / 4 * 3);
