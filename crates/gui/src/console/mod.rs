@@ -17,12 +17,9 @@
 //!
 //! Memory: a line's value is the `Arc<Value>` the engine fired (a Log line's is the
 //! response it logged), held once however many lines show it. When a run ends, the
-//! large values of every run, the one that just ended included, become deflated JSON
-//! text ([`Console::compact_runs`], on the UI thread: about 50 ms for a 6.6 MB
-//! response), except the selected line's, which the viewer shows; such a line's value
-//! is parsed again when it is selected ([`Console::line_value`], on the UI thread:
-//! about 30–60 ms for a 6.6 MB response; one parsed value kept at a time). Past the
-//! budget of response data (View → Console) the oldest lines lose their values.
+//! large values of every run (the selected line's excepted) become deflated JSON text,
+//! parsed again when such a line is selected (`held.rs`); past the budget of response
+//! data (View → Console) the oldest lines lose their values.
 //!
 //! Events arrive masked by the engine (secrets replaced by `*****`): the console shows
 //! them as they are and never has anything to unmask. Text in them comes from the flow
@@ -140,11 +137,11 @@ pub struct ConsoleLine {
     /// One line of text: control characters escaped (`\n`, `\u{1b}`).
     pub message: String,
     /// The value that goes with the line (the response, the logged value), if any. It
-    /// is shared with the run that fired it (never copied). Once a later run has ended
-    /// a large one is kept as `compacted` text instead, and it is dropped when the
+    /// is shared with the run that fired it (never copied). Once its run has ended a
+    /// large one is kept as `compacted` text instead, and it is dropped when the
     /// console's budget of response data is spent on newer lines.
     pub value: Option<Arc<Value>>,
-    /// A large value of an earlier run, kept as deflated compact JSON text (a JSON
+    /// A large value of an ended run, kept as deflated compact JSON text (a JSON
     /// response takes about a hundredth of its parsed size; shared by the lines that
     /// shared the value) and parsed again when the line is selected. `value` is then
     /// `None`.
@@ -192,8 +189,7 @@ pub struct Console {
     /// Each line's level, kept apart from the lines so a filter change reads 1 byte per
     /// line rather than a whole [`ConsoleLine`].
     levels: Vec<Level>,
-    /// Whether each line's value, when it came, was a response with a status (it may
-    /// be text now).
+    /// Whether each line's value was a response with a status when it came.
     responses: Vec<bool>,
     /// The filter box's text, as typed.
     filter: String,
@@ -226,7 +222,7 @@ pub struct Console {
     /// The estimated bytes of `held`, plus the search words of the lines holding them.
     held_bytes: usize,
     /// Each line's search words' length, counted in `held_bytes` while it has a value
-    /// (0 for a value whose words are left out: the selected line of an earlier run).
+    /// (0 for a value whose words are left out: the selected line of an ended run).
     words_len: Vec<usize>,
     /// The most bytes of response data `held_bytes` may reach (View → Console).
     budget: usize,
