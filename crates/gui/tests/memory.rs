@@ -4,8 +4,9 @@
 //! console holds it once, and when a run ends the large values of every run, the one
 //! that just ended included, become deflated compact JSON text (about a hundredth of
 //! their parsed size; read again when their line is selected), except the selected
-//! line's; the inspector's previews share those texts and parse one again only for
-//! the block shown. Then the app gives the freed memory back to the system (glibc's
+//! line's (written on a worker thread; the test waits for it); the inspector's
+//! previews share those texts and parse one again only for the block shown. Then the
+//! app gives the freed memory back to the system (glibc's
 //! `malloc_trim`). What is asserted: every run keeps its lines and its large values as
 //! text (the last run's too; read again, the logged one is the response), the first
 //! run's line stays selected, the console keeps within its budget, and after ten runs
@@ -80,6 +81,7 @@ fn run_once(harness: &mut Harness<'_, SwitchyardApp>, runs_before: usize) {
     harness.run_steps(2);
     step_until(harness, "the run to end", |app| {
         !app.is_running()
+            && !app.is_compacting()
             && app.outcome() == Some(Outcome::Ok)
             && app.console().lines().iter().filter(|line| line.message.starts_with("✔ ok")).count() > runs_before
     });

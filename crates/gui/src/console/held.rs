@@ -3,11 +3,13 @@
 //! values of every run turned into deflated compact JSON text when a run ends
 //! (`compacted.rs`; the selected line's excepted), the oldest dropped past the budget.
 //!
-//! Both happen on the UI thread: making a 6.6 MB response text ([`Console::compact_runs`])
-//! takes about 50 ms once a run, parsing it again when its line is selected
-//! ([`Console::line_value`]) about 30–60 ms, and one parsed value is kept at a time.
+//! Making a 6.6 MB response text takes about 200 ms (debug build, optimised
+//! dependencies): the app does it on a worker thread ([`CompactionJob::write`]) and
+//! puts the texts in place on the UI thread ([`Console::apply_compaction`]). Parsing it
+//! again when its line is selected ([`Console::line_value`]) is on the UI thread, about
+//! 30–60 ms; one parsed value is kept at a time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -33,13 +35,40 @@ impl Console {
     /// still holds them) and the texts written, with the values they were written from,
     /// for others holding those values to share the texts (the inspector's previews).
     ///
-    /// This runs on the UI thread: writing and deflating a 6.6 MB response takes about
-    /// 50 ms (debug build, optimised dependencies), once per run.
+    /// All on the calling thread; the app writes the texts on a worker thread instead
+    /// ([`Console::compaction_job`], [`CompactionJob::write`],
+    /// [`Console::apply_compaction`]).
     pub fn compact_runs(&mut self) -> Compaction {
-        let mut written: HashMap<usize, Option<Arc<Compacted>>> = HashMap::new();
-        let mut texts = Vec::new();
+        let written = self.compaction_job().write();
+        self.apply_compaction(written)
+    }
+
+    /// The values [`Console::compact_runs`] would make text now: the large ones of every
+    /// line but the selected one, each once.
+    pub fn compaction_job(&self) -> CompactionJob {
+        let mut seen = HashSet::new();
+        let mut values = Vec::new();
+        for (index, line) in self.lines.iter().enumerate().skip(self.keep_from) {
+            let Some(value) = &line.value else { continue };
+            let key = held_key(value);
+            if self.selected != Some(index)
+                && self.held.get(&key).is_some_and(|held| held.bytes >= COMPACT_FROM)
+                && seen.insert(key)
+            {
+                values.push(Arc::clone(value));
+            }
+        }
+        CompactionJob { values }
+    }
+
+    /// Keeps the texts a [`CompactionJob`] wrote in place of their values, in the lines
+    /// that still hold those values and are not selected now; then as
+    /// [`Console::compact_runs`].
+    pub fn apply_compaction(&mut self, written: Written) -> Compaction {
+        let texts: HashMap<usize, Arc<Compacted>> =
+            written.iter().map(|(value, text)| (held_key(value), Arc::clone(text))).collect();
         let mut freed = 0;
-        let mut words_left_out = false;
+        let mut changed = false;
         for index in self.keep_from..self.lines.len() {
             let Some(line) = self.lines.get(index) else { break };
             let Some(value) = &line.value else { continue };
@@ -53,24 +82,11 @@ impl Console {
                 {
                     let words = self.words_len.get_mut(index).map_or(0, std::mem::take);
                     self.held_bytes = self.held_bytes.saturating_sub(words);
-                    words_left_out = true;
+                    changed = true;
                 }
                 continue;
             }
-            let text = written
-                .entry(key)
-                .or_insert_with(|| {
-                    let bytes = self.held.get(&key).map_or_else(|| estimated_size(value), |held| held.bytes);
-                    let text = (bytes >= COMPACT_FROM && depth_at_most(value, COMPACT_DEPTH))
-                        .then(|| Compacted::of(value).map(Arc::new))
-                        .flatten();
-                    if let Some(text) = &text {
-                        texts.push((Arc::clone(value), Arc::clone(text)));
-                    }
-                    text
-                })
-                .clone();
-            let Some(text) = text else { continue };
+            let Some(text) = texts.get(&key).cloned() else { continue };
             if self.held.get(&key).is_some_and(|held| held.lines == 1) {
                 freed += self.held.get(&key).map_or(0, |held| held.bytes);
             }
@@ -82,11 +98,12 @@ impl Console {
                 line.value = None;
                 line.compacted = Some(text);
             }
+            changed = true;
         }
-        if !written.is_empty() || words_left_out {
+        if changed {
             self.rebuild_search_text();
         }
-        Compaction { freed, texts }
+        Compaction { freed, texts: written }
     }
 
     /// The estimated bytes of values and texts the console let go of (no line holds
@@ -187,6 +204,35 @@ impl Console {
                 ));
             }
         }
+    }
+}
+
+/// The values a compaction is to make text ([`Console::compaction_job`]), to be
+/// written on any thread ([`CompactionJob::write`]).
+#[derive(Debug)]
+pub struct CompactionJob {
+    values: Vec<Arc<Value>>,
+}
+
+/// Texts a [`CompactionJob`] wrote, each with the value it was written from.
+pub type Written = Vec<(Arc<Value>, Arc<Compacted>)>;
+
+impl CompactionJob {
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Writes each value as deflated compact JSON text, but those nested too deep to be
+    /// parsed again (about 200 ms for a 6.6 MB response in a debug build).
+    pub fn write(self) -> Written {
+        self.values
+            .into_iter()
+            .filter_map(|value| {
+                let text = depth_at_most(&value, COMPACT_DEPTH).then(|| Compacted::of(&value)).flatten()?;
+                Some((value, Arc::new(text)))
+            })
+            .collect()
     }
 }
 
