@@ -188,7 +188,8 @@ impl SwitchyardApp {
     /// ([`SwitchyardApp::poll_compaction`]). A compaction still going on is given up:
     /// this one writes what it would have.
     fn start_compaction(&mut self, ctx: &egui::Context) {
-        let job = self.console.compaction_job();
+        let mut job = self.console.compaction_job();
+        job.also(self.previews.parsed_values());
         if job.is_empty() {
             self.run.compacting = None;
             // What the console let go of (values dropped past its budget, a clear).

@@ -58,7 +58,7 @@ impl Console {
                 values.push(Arc::clone(value));
             }
         }
-        CompactionJob { values }
+        CompactionJob { values, others: Vec::new() }
     }
 
     /// Keeps the texts a [`CompactionJob`] wrote in place of their values, in the lines
@@ -211,28 +211,41 @@ impl Console {
 /// written on any thread ([`CompactionJob::write`]).
 #[derive(Debug)]
 pub struct CompactionJob {
+    /// The console's large values.
     values: Vec<Arc<Value>>,
+    /// Values others hold ([`CompactionJob::also`]), written if they are large.
+    others: Vec<Arc<Value>>,
 }
 
 /// Texts a [`CompactionJob`] wrote, each with the value it was written from.
 pub type Written = Vec<(Arc<Value>, Arc<Compacted>)>;
 
 impl CompactionJob {
+    /// Writes `values` too (those held elsewhere, by the inspector's previews) if they
+    /// are large, each once: a value the console holds as well gets the same text.
+    pub fn also(&mut self, values: impl IntoIterator<Item = Arc<Value>>) {
+        let mut seen: HashSet<usize> = self.values.iter().chain(&self.others).map(held_key).collect();
+        self.others.extend(values.into_iter().filter(|value| seen.insert(held_key(value))));
+    }
+
     /// Whether there is nothing to write.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.values.is_empty() && self.others.is_empty()
     }
 
     /// Writes each value as deflated compact JSON text, but those nested too deep to be
-    /// parsed again (about 200 ms for a 6.6 MB response in a debug build).
+    /// parsed again and the small ones of others (about 200 ms for a 6.6 MB response in
+    /// a debug build).
     pub fn write(self) -> Written {
-        self.values
-            .into_iter()
-            .filter_map(|value| {
-                let text = depth_at_most(&value, COMPACT_DEPTH).then(|| Compacted::of(&value)).flatten()?;
-                Some((value, Arc::new(text)))
-            })
-            .collect()
+        let own = self.values.into_iter().filter_map(|value| {
+            let text = depth_at_most(&value, COMPACT_DEPTH).then(|| Compacted::of(&value)).flatten()?;
+            Some((value, Arc::new(text)))
+        });
+        let others = self.others.into_iter().filter_map(|value| {
+            let text = compact_if_large(&value)?;
+            Some((value, Arc::new(text)))
+        });
+        own.chain(others).collect()
     }
 }
 
@@ -248,8 +261,8 @@ pub struct Compaction {
 
 /// `value` as deflated compact JSON text if it is large (at least 64 KiB in memory,
 /// estimated) and can be parsed again (nested at most 120 levels), as the console keeps
-/// such values: for those who hold a value the console did not make text.
-pub fn compact_if_large(value: &Value) -> Option<Compacted> {
+/// such values.
+fn compact_if_large(value: &Value) -> Option<Compacted> {
     (estimated_size(value) >= COMPACT_FROM && depth_at_most(value, COMPACT_DEPTH))
         .then(|| Compacted::of(value))
         .flatten()

@@ -48,7 +48,7 @@ use switchyard_engine::{Event, ResponseView};
 use switchyard_flow::escape_controls;
 
 pub use compacted::Compacted;
-pub use held::{Compaction, Written, compact_if_large};
+pub use held::{Compaction, Written};
 use wording::{describe, format_elapsed, one_line};
 
 /// How important a console line is, and which colour its level tag gets.

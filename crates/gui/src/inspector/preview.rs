@@ -17,7 +17,8 @@
 //! Memory: while a run goes on, the values are the `Arc`s the engine fired, shared
 //! with the console. When it ends ([`Previews::compact`]) the large ones are kept as
 //! the console's deflated JSON text of the same value (or a text of their own, for a
-//! value the console keeps parsed), never parsed: a value is parsed again only when a
+//! value the console keeps parsed; both written on the app's worker thread), never
+//! parsed: a value is parsed again only when a
 //! field of the block the inspector shows needs an evaluation, on the UI thread (about
 //! 30–60 ms for a 6.6 MB response), and at most one parsed value is kept, dropped when
 //! another block is shown.
@@ -34,7 +35,7 @@ use switchyard_flow::escape_controls;
 use switchyard_flow::expr::{Program, is_identifier, is_truthy};
 use tokio::runtime::Handle;
 
-use crate::console::{Compacted, compact_if_large};
+use crate::console::{Compacted, Written};
 use crate::look::{FAILURE, shorten};
 use crate::runner::RunMasks;
 
@@ -180,24 +181,29 @@ impl Previews {
         self.outputs.insert(block.to_owned(), (Kept::Parsed(value), self.generation));
     }
 
-    /// The run has ended: its large values are kept as text from now on, the console's
-    /// (`texts`: the values it made text, with their texts) when it has one for the
-    /// same value, else one of their own. A value keeps its generation: previews made
-    /// from it stay. Small values stay parsed.
-    pub fn compact(&mut self, texts: &[(Arc<Value>, Arc<Compacted>)]) {
-        let shared: HashMap<*const Value, &Arc<Compacted>> =
-            texts.iter().map(|(value, text)| (Arc::as_ptr(value), text)).collect();
-        // A value several blocks hold is written once.
-        let mut own: HashMap<*const Value, Option<Arc<Compacted>>> = HashMap::new();
+    /// The values kept parsed, each once: what the app asks the console's compaction to
+    /// write as text too (`CompactionJob::also`).
+    pub fn parsed_values(&self) -> Vec<Arc<Value>> {
+        let mut seen = std::collections::HashSet::new();
+        let kept = self.inputs.values().chain(self.outputs.values());
+        kept.filter_map(|(kept, _)| match kept {
+            Kept::Parsed(value) if seen.insert(Arc::as_ptr(value)) => Some(Arc::clone(value)),
+            Kept::Parsed(_) | Kept::Text(_) => None,
+        })
+        .collect()
+    }
+
+    /// The run has ended and its large values were written as text (`written`: each
+    /// with the value it was written from, the console's and the previews' own): they
+    /// are kept as text from now on. A value keeps its generation: previews made from
+    /// it stay. Small values stay parsed.
+    pub fn compact(&mut self, written: &Written) {
+        let texts: HashMap<*const Value, &Arc<Compacted>> =
+            written.iter().map(|(value, text)| (Arc::as_ptr(value), text)).collect();
         for (kept, _) in self.inputs.values_mut().chain(self.outputs.values_mut()) {
             let Kept::Parsed(value) = kept else { continue };
-            let address = Arc::as_ptr(value);
-            let text = match shared.get(&address) {
-                Some(text) => Some(Arc::clone(text)),
-                None => own.entry(address).or_insert_with(|| compact_if_large(value).map(Arc::new)).clone(),
-            };
-            if let Some(text) = text {
-                *kept = Kept::Text(text);
+            if let Some(text) = texts.get(&Arc::as_ptr(value)) {
+                *kept = Kept::Text(Arc::clone(text));
             }
         }
         *self.parsed.get_mut() = None;
@@ -445,9 +451,19 @@ mod tests {
         previews.reached("other", Arc::clone(&own));
         previews.fired("count", Arc::clone(&small));
         let generation = previews.outputs["fetch"].1;
-        // The console made text of `shared`, not of `own` (its selected line's, say).
+        // The console made text of `shared`; `own` it keeps parsed (its selected line's,
+        // say): the compaction writes it for the previews.
         let console_text = Arc::new(Compacted::of(&shared).unwrap());
-        previews.compact(&[(Arc::clone(&shared), Arc::clone(&console_text))]);
+        let mut job = crate::console::Console::new().compaction_job();
+        let parsed = previews.parsed_values();
+        assert_eq!(parsed.len(), 3, "each value once");
+        job.also(parsed);
+        let mut written = job.write();
+        assert_eq!(written.len(), 2, "the small value is not written");
+        written.retain(|(value, _)| !Arc::ptr_eq(value, &shared));
+        written.push((Arc::clone(&shared), Arc::clone(&console_text)));
+        previews.compact(&written);
+        drop(written);
 
         assert!(Arc::ptr_eq(text_of(&previews.outputs, "fetch"), &console_text), "the console's text, shared");
         assert!(Arc::ptr_eq(text_of(&previews.inputs, "show"), &console_text));
