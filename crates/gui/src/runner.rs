@@ -225,7 +225,7 @@ async fn load_variables(
 }
 
 /// Gives memory the app has freed back to the system, where the allocator keeps it:
-/// called after a run has ended and the console let go of earlier runs' large values.
+/// called after a run has ended and the console let go of the runs' large values.
 ///
 /// glibc's malloc keeps freed memory in its arenas (one per thread that allocated: a
 /// response is parsed on the runtime's worker threads and freed on the UI thread)

@@ -179,3 +179,37 @@ fn a_preview_never_shows_a_secret_an_expression_rebuilds() {
     assert!(!text.contains(SECRET), "the secret is in a label: {text}");
     drop(probe);
 }
+
+#[test]
+fn past_the_run_a_large_value_kept_as_text_is_previewed_as_it_was() {
+    // A list of 3,000 records (about 400 KB in memory): large enough to be made text.
+    let items: Vec<Value> = (0..3_000).map(|i| json!({"id": i, "name": format!("user {i}")})).collect();
+    let body = json!({"data": items}).to_string();
+    let fixture = Fixture::with_flow("preview.flow.json", &Flow::new("probe"));
+    let app = axum::Router::new().route(
+        "/models",
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move { ([("content-type", "application/json")], body) }
+        }),
+    );
+    let listener = fixture.runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    fixture.runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    switchyard_flow::save(&fixture.flow_path, &models_flow(&format!("http://{addr}/models"))).unwrap();
+    let mut harness = harness(&fixture);
+
+    run(&mut harness);
+    step_until(&mut harness, "the values to be made text", |app| !app.is_compacting());
+    let console = harness.state().console();
+    let response = console
+        .lines()
+        .iter()
+        .find(|line| line.block.as_deref() == Some("list") && line.message.starts_with("success"))
+        .unwrap();
+    assert!(response.value.is_none() && response.compacted.is_some(), "the response is kept as text");
+    select(&mut harness, "shape");
+    type_expression(&mut harness, ".body.data | [length, .[2999].name]");
+    step_until_label(&mut harness, "Preview: [");
+    assert!(harness.query_by_label(r#"Preview: [3000,"user 2999"]"#).is_some(), "{}", labels(&harness));
+}

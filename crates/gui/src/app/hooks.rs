@@ -32,6 +32,11 @@ impl SwitchyardApp {
         &self.console
     }
 
+    /// Whether the large values of ended runs are being written as text (for tests).
+    pub fn is_compacting(&self) -> bool {
+        self.run.compacting.is_some()
+    }
+
     /// What the last run did to each block (for tests).
     pub fn statuses(&self) -> &HashMap<String, BlockStatus> {
         &self.run.statuses

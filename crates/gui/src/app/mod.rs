@@ -397,7 +397,7 @@ impl SwitchyardApp {
         if self.hooks.take_run_on_start() {
             self.actions.push(Action::Run);
         }
-        self.poll_run();
+        self.poll_run(&ctx);
         self.previews.poll();
         self.poll_dialog(&ctx);
         if ctx.input(|i| i.viewport().close_requested()) {

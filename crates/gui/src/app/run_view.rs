@@ -1,7 +1,9 @@
 //! Runs and what they leave (`RunView`): starting a run (after `Flow::validate`), applying the
 //! runner's messages each frame (console lines, block statuses, the values wires
 //! carried and the values that reached each block, for the inspector's previews), and
-//! the markers on wires that carried a value.
+//! the markers on wires that carried a value. When a run ends, the large values it and
+//! earlier runs left become deflated JSON text in the console and the previews alike
+//! (`Console::compact_runs`, `Previews::compact`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,6 +41,9 @@ pub(super) struct RunView {
     /// A run was started and has reported nothing yet: what the last run left stays
     /// until it does (a run that cannot start marks it from an earlier run instead).
     pub(super) clear_pending: bool,
+    /// The texts of large values being written on a worker thread, when a run has
+    /// ended (`SwitchyardApp::start_compaction`).
+    pub(super) compacting: Option<std::sync::mpsc::Receiver<crate::console::Written>>,
 }
 
 /// Longest text a wire marker shows of the value it carried, in bytes before cutting.
@@ -178,8 +183,70 @@ impl SwitchyardApp {
         self.previews.clear();
     }
 
-    /// Applies what the runner reported since the last frame.
-    pub(super) fn poll_run(&mut self) {
+    /// A run has ended: every run's large values are written as text (the selected
+    /// line's excepted) on a worker thread, put in place when done
+    /// ([`SwitchyardApp::poll_compaction`]). A compaction still going on is given up:
+    /// this one writes what it would have.
+    fn start_compaction(&mut self, ctx: &egui::Context) {
+        let mut job = self.console.compaction_job();
+        job.also(self.previews.parsed_values());
+        if job.is_empty() {
+            self.run.compacting = None;
+            // What the console let go of (values dropped past its budget, a clear).
+            if self.console.take_let_go() > 0 {
+                crate::runner::give_back_freed_memory();
+            }
+            return;
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let wake = ctx.clone();
+        let spawned = std::thread::Builder::new().name("switchyard-compaction".to_owned()).spawn(move || {
+            // The app may have closed meanwhile; nobody to tell then.
+            let _ = sender.send(job.write());
+            wake.request_repaint();
+        });
+        self.run.compacting = spawned.is_ok().then_some(receiver);
+        if spawned.is_err() {
+            // No thread to be had: done here, at the cost of a frame.
+            let compaction = self.console.compact_runs();
+            self.apply_compaction(compaction);
+        }
+    }
+
+    /// Puts in place the texts a compaction wrote, once it is done.
+    fn poll_compaction(&mut self) {
+        let Some(receiver) = &self.run.compacting else { return };
+        let written = match receiver.try_recv() {
+            Ok(written) => written,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.run.compacting = None;
+                return;
+            }
+        };
+        self.run.compacting = None;
+        let compaction = self.console.apply_compaction(written);
+        self.apply_compaction(compaction);
+    }
+
+    /// The console has made text of large values: the previews share the texts (unless
+    /// a new run has started: they hold its values then), and what the console let go
+    /// of (that, values dropped past its budget, a clear) goes back to the system once
+    /// nothing holds it.
+    fn apply_compaction(&mut self, compaction: crate::console::Compaction) {
+        if !self.run.clear_pending && !self.runner.is_running() {
+            self.previews.compact(&compaction.texts);
+        }
+        drop(compaction);
+        if self.console.take_let_go() > 0 {
+            crate::runner::give_back_freed_memory();
+        }
+    }
+
+    /// Applies what the runner reported since the last frame, and puts in place what a
+    /// compaction wrote.
+    pub(super) fn poll_run(&mut self, ctx: &egui::Context) {
+        self.poll_compaction();
         for (elapsed, message) in self.runner.poll() {
             if std::mem::take(&mut self.run.clear_pending) && !matches!(message, RunMessage::Error(_)) {
                 // The run has started: what the last one left goes.
@@ -199,13 +266,7 @@ impl SwitchyardApp {
                 }
                 RunMessage::Ended => {
                     self.run.runs_finished += 1;
-                    // Earlier runs' large values become text (this run's stay parsed),
-                    // and what the console let go of (that, values dropped past its
-                    // budget, a clear) goes back to the system.
-                    self.console.compact_older_runs();
-                    if self.console.take_let_go() > 0 {
-                        crate::runner::give_back_freed_memory();
-                    }
+                    self.start_compaction(ctx);
                     // Blocks still running when the run ended were stopped with it.
                     let cancelled = self.run.outcome == Some(switchyard_engine::Outcome::Cancelled);
                     self.run.statuses.retain(|_, status| cancelled || *status != BlockStatus::Running);

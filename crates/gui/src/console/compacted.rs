@@ -1,4 +1,4 @@
-//! An earlier run's large value kept small: its compact JSON text, deflated (a JSON
+//! A large value of an ended run kept small: its compact JSON text, deflated (a JSON
 //! response shrinks to about a tenth of its text, a hundredth of its parsed size), and
 //! read back whole when its line is selected.
 

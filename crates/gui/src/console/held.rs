@@ -1,9 +1,15 @@
 //! What the console holds of the lines' values, and how it keeps within its budget:
-//! each value (or compacted text) counted once however many lines share it, earlier
-//! runs' large values turned into deflated compact JSON text (`compacted.rs`), the
-//! oldest dropped past the budget.
+//! each value (or compacted text) counted once however many lines share it, the large
+//! values of every run turned into deflated compact JSON text when a run ends
+//! (`compacted.rs`; the selected line's excepted), the oldest dropped past the budget.
+//!
+//! Making a 6.6 MB response text takes about 200 ms (debug build, optimised
+//! dependencies): the app does it on a worker thread ([`CompactionJob::write`]) and
+//! puts the texts in place on the UI thread ([`Console::apply_compaction`]). Parsing it
+//! again when its line is selected ([`Console::line_value`]) is on the UI thread, about
+//! 30–60 ms; one parsed value is kept at a time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -11,30 +17,60 @@ use serde_json::Value;
 use super::compacted::Compacted;
 use super::{Console, Held};
 
-/// Values of earlier runs at least this large (estimated, in memory) are kept as text.
+/// Values at least this large (estimated, in memory) are kept as text.
 const COMPACT_FROM: usize = 64 * 1024;
 /// Values nested deeper than this stay parsed: the text could not be parsed again
 /// (serde_json refuses documents nested past 128 levels).
 const COMPACT_DEPTH: usize = 120;
 
 impl Console {
-    /// A run has ended: the large values of earlier runs' lines are kept as compact
-    /// JSON text from now on (each shared value written once, and the text shared by
-    /// its lines), parsed again only when such a line is selected. The selected line
-    /// keeps its value as it is (the viewer shows it), and so does a value nested too
-    /// deep to be parsed again. The filter then no longer searches the words of the
-    /// values made text, nor of the selected line's when it would have been made text
-    /// (their lines' text it does). Returns the estimated bytes of parsed values let go
-    /// (freed unless something else still holds them).
-    pub fn compact_older_runs(&mut self) -> usize {
-        let mut written: HashMap<usize, Option<Arc<Compacted>>> = HashMap::new();
+    /// A run has ended: the large values of every run's lines (the one that just ended
+    /// included) are kept as compact JSON text from now on (each shared value written
+    /// once, and the text shared by its lines), parsed again only when such a line is
+    /// selected ([`Console::line_value`]). The selected line keeps its value as it is
+    /// (the viewer shows it), and so does a value nested too deep to be parsed again.
+    /// The filter then no longer searches the words of the values made text, nor of the
+    /// selected line's when it would have been made text (their lines' text it does).
+    /// Returns the estimated bytes of parsed values let go (freed unless something else
+    /// still holds them) and the texts written, with the values they were written from,
+    /// for others holding those values to share the texts (the inspector's previews).
+    ///
+    /// All on the calling thread; the app writes the texts on a worker thread instead
+    /// ([`Console::compaction_job`], [`CompactionJob::write`],
+    /// [`Console::apply_compaction`]).
+    pub fn compact_runs(&mut self) -> Compaction {
+        let written = self.compaction_job().write();
+        self.apply_compaction(written)
+    }
+
+    /// The values [`Console::compact_runs`] would make text now: the large ones of every
+    /// line but the selected one, each once.
+    pub fn compaction_job(&self) -> CompactionJob {
+        let mut seen = HashSet::new();
+        let mut values = Vec::new();
+        for (index, line) in self.lines.iter().enumerate().skip(self.keep_from) {
+            let Some(value) = &line.value else { continue };
+            let key = held_key(value);
+            if self.selected != Some(index)
+                && self.held.get(&key).is_some_and(|held| held.bytes >= COMPACT_FROM)
+                && seen.insert(key)
+            {
+                values.push(Arc::clone(value));
+            }
+        }
+        CompactionJob { values, others: Vec::new() }
+    }
+
+    /// Keeps the texts a [`CompactionJob`] wrote in place of their values, in the lines
+    /// that still hold those values and are not selected now; then as
+    /// [`Console::compact_runs`].
+    pub fn apply_compaction(&mut self, written: Written) -> Compaction {
+        let texts: HashMap<usize, Arc<Compacted>> =
+            written.iter().map(|(value, text)| (held_key(value), Arc::clone(text))).collect();
         let mut freed = 0;
-        let mut words_left_out = false;
+        let mut changed = false;
         for index in self.keep_from..self.lines.len() {
             let Some(line) = self.lines.get(index) else { break };
-            if line.run >= self.runs {
-                continue;
-            }
             let Some(value) = &line.value else { continue };
             let key = held_key(value);
             if self.selected == Some(index) {
@@ -46,20 +82,11 @@ impl Console {
                 {
                     let words = self.words_len.get_mut(index).map_or(0, std::mem::take);
                     self.held_bytes = self.held_bytes.saturating_sub(words);
-                    words_left_out = true;
+                    changed = true;
                 }
                 continue;
             }
-            let text = written
-                .entry(key)
-                .or_insert_with(|| {
-                    let bytes = self.held.get(&key).map_or_else(|| estimated_size(value), |held| held.bytes);
-                    (bytes >= COMPACT_FROM && depth_at_most(value, COMPACT_DEPTH))
-                        .then(|| Compacted::of(value).map(Arc::new))
-                        .flatten()
-                })
-                .clone();
-            let Some(text) = text else { continue };
+            let Some(text) = texts.get(&key).cloned() else { continue };
             if self.held.get(&key).is_some_and(|held| held.lines == 1) {
                 freed += self.held.get(&key).map_or(0, |held| held.bytes);
             }
@@ -71,11 +98,12 @@ impl Console {
                 line.value = None;
                 line.compacted = Some(text);
             }
+            changed = true;
         }
-        if !written.is_empty() || words_left_out {
+        if changed {
             self.rebuild_search_text();
         }
-        freed
+        Compaction { freed, texts: written }
     }
 
     /// The estimated bytes of values and texts the console let go of (no line holds
@@ -177,6 +205,67 @@ impl Console {
             }
         }
     }
+}
+
+/// The values a compaction is to make text ([`Console::compaction_job`]), to be
+/// written on any thread ([`CompactionJob::write`]).
+#[derive(Debug)]
+pub struct CompactionJob {
+    /// The console's large values.
+    values: Vec<Arc<Value>>,
+    /// Values others hold ([`CompactionJob::also`]), written if they are large.
+    others: Vec<Arc<Value>>,
+}
+
+/// Texts a [`CompactionJob`] wrote, each with the value it was written from.
+pub type Written = Vec<(Arc<Value>, Arc<Compacted>)>;
+
+impl CompactionJob {
+    /// Writes `values` too (those held elsewhere, by the inspector's previews) if they
+    /// are large, each once: a value the console holds as well gets the same text.
+    pub fn also(&mut self, values: impl IntoIterator<Item = Arc<Value>>) {
+        let mut seen: HashSet<usize> = self.values.iter().chain(&self.others).map(held_key).collect();
+        self.others.extend(values.into_iter().filter(|value| seen.insert(held_key(value))));
+    }
+
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty() && self.others.is_empty()
+    }
+
+    /// Writes each value as deflated compact JSON text, but those nested too deep to be
+    /// parsed again and the small ones of others (about 200 ms for a 6.6 MB response in
+    /// a debug build).
+    pub fn write(self) -> Written {
+        let own = self.values.into_iter().filter_map(|value| {
+            let text = depth_at_most(&value, COMPACT_DEPTH).then(|| Compacted::of(&value)).flatten()?;
+            Some((value, Arc::new(text)))
+        });
+        let others = self.others.into_iter().filter_map(|value| {
+            let text = compact_if_large(&value)?;
+            Some((value, Arc::new(text)))
+        });
+        own.chain(others).collect()
+    }
+}
+
+/// What [`Console::compact_runs`] did.
+#[derive(Debug, Default)]
+pub struct Compaction {
+    /// The estimated bytes of parsed values the console let go.
+    pub freed: usize,
+    /// Each value made text, with its text. Holding them keeps the values alive: drop
+    /// them before giving memory back.
+    pub texts: Vec<(Arc<Value>, Arc<Compacted>)>,
+}
+
+/// `value` as deflated compact JSON text if it is large (at least 64 KiB in memory,
+/// estimated) and can be parsed again (nested at most 120 levels), as the console keeps
+/// such values.
+fn compact_if_large(value: &Value) -> Option<Compacted> {
+    (estimated_size(value) >= COMPACT_FROM && depth_at_most(value, COMPACT_DEPTH))
+        .then(|| Compacted::of(value))
+        .flatten()
 }
 
 /// What names a value in `Console::held`: its address.

@@ -17,9 +17,9 @@
 //!
 //! Memory: a line's value is the `Arc<Value>` the engine fired (a Log line's is the
 //! response it logged), held once however many lines show it. When a run ends, the
-//! large values of earlier runs become deflated JSON text ([`Console::compact_older_runs`]),
-//! parsed again when such a line is selected ([`Console::line_value`]); past the
-//! budget of response data (View → Console) the oldest lines lose their values.
+//! large values of every run (the selected line's excepted) become deflated JSON text,
+//! parsed again when such a line is selected (`held.rs`); past the budget of response
+//! data (View → Console) the oldest lines lose their values.
 //!
 //! Events arrive masked by the engine (secrets replaced by `*****`): the console shows
 //! them as they are and never has anything to unmask. Text in them comes from the flow
@@ -48,6 +48,7 @@ use switchyard_engine::{Event, ResponseView};
 use switchyard_flow::escape_controls;
 
 pub use compacted::Compacted;
+pub use held::{Compaction, Written};
 use wording::{describe, format_elapsed, one_line};
 
 /// How important a console line is, and which colour its level tag gets.
@@ -136,11 +137,11 @@ pub struct ConsoleLine {
     /// One line of text: control characters escaped (`\n`, `\u{1b}`).
     pub message: String,
     /// The value that goes with the line (the response, the logged value), if any. It
-    /// is shared with the run that fired it (never copied). Once a later run has ended
-    /// a large one is kept as `compacted` text instead, and it is dropped when the
+    /// is shared with the run that fired it (never copied). Once its run has ended a
+    /// large one is kept as `compacted` text instead, and it is dropped when the
     /// console's budget of response data is spent on newer lines.
     pub value: Option<Arc<Value>>,
-    /// A large value of an earlier run, kept as deflated compact JSON text (a JSON
+    /// A large value of an ended run, kept as deflated compact JSON text (a JSON
     /// response takes about a hundredth of its parsed size; shared by the lines that
     /// shared the value) and parsed again when the line is selected. `value` is then
     /// `None`.
@@ -188,6 +189,8 @@ pub struct Console {
     /// Each line's level, kept apart from the lines so a filter change reads 1 byte per
     /// line rather than a whole [`ConsoleLine`].
     levels: Vec<Level>,
+    /// Whether each line's value was a response with a status when it came.
+    responses: Vec<bool>,
     /// The filter box's text, as typed.
     filter: String,
     /// The filter text, trimmed and lowercased, as matched.
@@ -219,7 +222,7 @@ pub struct Console {
     /// The estimated bytes of `held`, plus the search words of the lines holding them.
     held_bytes: usize,
     /// Each line's search words' length, counted in `held_bytes` while it has a value
-    /// (0 for a value whose words are left out: the selected line of an earlier run).
+    /// (0 for a value whose words are left out: the selected line of an ended run).
     words_len: Vec<usize>,
     /// The most bytes of response data `held_bytes` may reach (View → Console).
     budget: usize,
@@ -249,6 +252,7 @@ impl Default for Console {
             search_text: String::new(),
             search_starts: Vec::new(),
             levels: Vec::new(),
+            responses: Vec::new(),
             filter: String::new(),
             needle: String::new(),
             shown: [true; Level::ALL.len()],
@@ -330,14 +334,13 @@ impl Console {
     /// Selects the last line whose value is a successful response (else any response)
     /// and shows it in the viewer's window; returns whether there was one.
     pub fn show_last_response(&mut self) -> bool {
-        let is_response = |line: &ConsoleLine| {
-            line.value.as_deref().and_then(ResponseView::of).is_some_and(|response| response.status.is_some())
-        };
-        let last = self
-            .lines
-            .iter()
-            .rposition(|line| line.level == Level::Success && is_response(line))
-            .or_else(|| self.lines.iter().rposition(is_response));
+        // Read from what was noted when the line came: its value may be text by now.
+        let is_response = |index: &usize| self.responses.get(*index).copied().unwrap_or(false);
+        let is_success = |index: &usize| self.levels.get(*index) == Some(&Level::Success);
+        let last = (0..self.lines.len())
+            .rev()
+            .find(|index| is_success(index) && is_response(index))
+            .or_else(|| (0..self.lines.len()).rev().find(is_response));
         self.selected = last;
         self.viewer.window_open |= last.is_some();
         last.is_some()
@@ -394,6 +397,7 @@ impl Console {
         self.search_text.clear();
         self.search_starts.clear();
         self.levels.clear();
+        self.responses.clear();
         self.filtered.clear();
         self.pending_bytes.clear();
         self.line_bytes.clear();
@@ -534,6 +538,8 @@ impl Console {
         self.words_len.push(if line.value.is_some() { words } else { 0 });
         self.search_starts.push(start);
         self.levels.push(line.level);
+        self.responses
+            .push(line.value.as_deref().and_then(ResponseView::of).is_some_and(|response| response.status.is_some()));
         self.lines.push(line);
         if self.held_bytes > self.budget {
             self.keep_within(self.budget / 4 * 3);

@@ -540,18 +540,24 @@ fn shared_run(console: &mut Console, word: &str) -> std::sync::Arc<Value> {
 }
 
 #[test]
-fn an_earlier_runs_large_value_is_kept_as_text_and_read_again_when_selected() {
+fn every_runs_large_value_is_kept_as_text_and_read_again_when_selected() {
     let mut console = Console::new();
     let first = shared_run(&mut console, "needle1");
-    assert_eq!(console.compact_older_runs(), 0, "the run that just ended keeps its values");
-    let second = shared_run(&mut console, "needle2");
     let before = console.held_bytes();
     console.take_let_go();
-    let freed = console.compact_older_runs();
-    assert!(freed > 200 * 1024, "run 1's value let go: {freed}");
+    let compaction = console.compact_runs();
+    let freed = compaction.freed;
+    assert!(freed > 200 * 1024, "the value of the run that just ended let go: {freed}");
     assert_eq!(console.take_let_go(), freed, "and counted for the app to give back");
+    assert_eq!(compaction.texts.len(), 1, "one text for the value two lines shared");
+    assert!(std::sync::Arc::ptr_eq(&compaction.texts[0].0, &first), "given with the value it was written from");
+    drop(compaction);
     assert_eq!(std::sync::Arc::strong_count(&first), 1, "the console holds run 1's value no more");
+    assert!(console.held_bytes() < before * 3 / 4, "text is smaller: {} then {}", before, console.held_bytes());
 
+    let second = shared_run(&mut console, "needle2");
+    assert!(console.compact_runs().freed > 200 * 1024, "run 2's value let go too");
+    assert_eq!(std::sync::Arc::strong_count(&second), 1, "the console holds run 2's value no more");
     let lines = console.lines();
     let (fetch, show, small) = (&lines[0], &lines[1], &lines[2]);
     assert!(fetch.value.is_none() && show.value.is_none(), "run 1's large value is text now");
@@ -561,20 +567,22 @@ fn an_earlier_runs_large_value_is_kept_as_text_and_read_again_when_selected() {
     assert!(small.value.is_some() && small.compacted.is_none(), "a small value stays as it is");
     assert!(!fetch.value_dropped);
     let run2 = lines.iter().position(|line| line.run == 2 && line.block.as_deref() == Some("fetch")).unwrap();
-    assert!(std::sync::Arc::ptr_eq(lines[run2].value.as_ref().unwrap(), &second), "run 2 keeps its value");
-    assert!(console.held_bytes() < before * 3 / 4, "text is smaller: {} then {}", before, console.held_bytes());
+    assert!(lines[run2].value.is_none(), "the last run's large value is text too");
+    assert_eq!(lines[run2].compacted.as_ref().unwrap().value().unwrap(), *second);
 
     // Selected, it is parsed again for the viewer; asked again, it is not parsed twice.
     console.select(Some(0));
     let again = console.line_value(0).unwrap();
     assert_eq!(*again, *first);
     assert!(std::sync::Arc::ptr_eq(&again, &console.line_value(0).unwrap()));
+    console.select(Some(run2));
+    assert_eq!(*console.line_value(run2).unwrap(), *second, "the last run's line gives back its value");
 
-    // Its lines are still found by their text; its words no longer.
+    // Their lines are still found by their text; their words no longer.
     console.set_filter("needle1");
     assert_eq!(console.visible_len(), 0);
     console.set_filter("needle2");
-    assert_eq!(console.visible_len(), 2);
+    assert_eq!(console.visible_len(), 0);
     console.set_filter("show");
     assert_eq!(console.visible_len(), 2, "both runs' Log lines");
 }
@@ -593,21 +601,35 @@ fn the_selected_line_and_a_value_too_deep_to_read_again_stay_parsed() {
     console.select(Some(selected));
     shared_run(&mut console, "later");
     let held = console.held_bytes();
-    assert_eq!(console.compact_older_runs(), 0, "nothing let go");
+    let compaction = console.compact_runs();
+    assert_eq!(compaction.texts.len(), 2, "run 2's value (for the Log line sharing it) and run 3's made text");
+    assert!(compaction.freed > 200 * 1024, "which is let go: {}", compaction.freed);
     let lines = console.lines();
     assert!(lines[0].value.is_some() && lines[0].compacted.is_none(), "too deep to be parsed again");
     assert!(lines[selected].value.is_some(), "the selected line keeps its value");
     let show = lines.iter().position(|line| line.run == 2 && line.block.as_deref() == Some("show")).unwrap();
     assert!(lines[show].compacted.is_some(), "the Log line sharing it is text");
+    let last = lines.iter().rposition(|line| line.block.as_deref() == Some("fetch")).unwrap();
+    assert!(lines[last].value.is_none() && lines[last].compacted.is_some(), "the last run's value is text");
     // Its words are searched no more, as the rest of its run's large values; the
     // console holds them no more.
     assert!(console.held_bytes() < held, "{held} then {}", console.held_bytes());
     console.set_filter("kept");
     assert_eq!(console.visible_len(), 0);
     console.set_filter("later");
-    assert_eq!(console.visible_len(), 2, "the last run's words are");
+    assert_eq!(console.visible_len(), 0, "nor the last run's, made text");
     console.set_filter("");
     assert_eq!(console.line_value(selected).as_deref(), console.lines()[selected].value.as_deref());
+
+    // The selected line of the run that just ended keeps its value too.
+    let value = shared_run(&mut console, "newest");
+    let newest = console.lines().iter().rposition(|line| line.block.as_deref() == Some("show")).unwrap();
+    console.select(Some(newest));
+    console.compact_runs();
+    let lines = console.lines();
+    assert!(std::sync::Arc::ptr_eq(lines[newest].value.as_ref().unwrap(), &value), "the selected line's own value");
+    assert!(lines[newest - 1].value.is_none() && lines[newest - 1].compacted.is_some(), "the line sharing it is text");
+    assert!(lines[selected].value.is_none() && lines[selected].compacted.is_some(), "the line selected before is text");
 }
 
 #[test]
@@ -615,14 +637,15 @@ fn compacted_values_count_against_the_budget_and_are_dropped_oldest_first() {
     let mut console = Console::new();
     for run in 1..=6 {
         shared_run(&mut console, &format!("run{run}"));
-        console.compact_older_runs();
+        console.compact_runs();
     }
     let text = console.lines()[0].compacted.as_ref().unwrap().held_bytes();
-    // Room for the last run's parsed value and about two texts.
+    // Every run's value is text: room for about three of them.
     console.set_budget(console.held_bytes() - 3 * text);
     let lines = console.lines();
     assert!(lines[0].compacted.is_none() && lines[0].value_dropped, "the oldest text dropped");
     let last_text = lines.iter().rposition(|line| line.compacted.is_some()).unwrap();
-    assert_eq!(lines[last_text].run, 5, "the newest text kept");
+    assert_eq!(lines[last_text].run, 6, "the newest text kept");
+    assert!(lines.iter().filter(|line| line.compacted.is_some()).all(|line| line.run >= 4), "the oldest dropped");
     assert!(console.held_bytes() <= console.budget());
 }

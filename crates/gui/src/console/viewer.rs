@@ -214,7 +214,7 @@ impl Viewer {
         }
         if shown.value.is_none() && shown.line.compacted.is_some() {
             ui.separator();
-            ui.weak("Its value, kept as text since a later run, could not be read again.");
+            ui.weak("Its value, kept as text since its run ended, could not be read again.");
         }
         let Some(value) = shown.value else { return };
         ui.separator();

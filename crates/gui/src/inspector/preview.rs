@@ -13,6 +13,15 @@
 //! runtime, at most one job per field at a time, and its result comes back over a
 //! channel and wakes the UI. A result is kept per field for the text and the value it
 //! was made from; it is made again only when either changes.
+//!
+//! Memory: while a run goes on, the values are the `Arc`s the engine fired, shared
+//! with the console. When it ends ([`Previews::compact`]) the large ones are kept as
+//! the console's deflated JSON text of the same value (or a text of their own, for a
+//! value the console keeps parsed; both written on the app's worker thread), never
+//! parsed: a value is parsed again only when a
+//! field of the block the inspector shows needs an evaluation, on the UI thread (about
+//! 30–60 ms for a 6.6 MB response), and at most one parsed value is kept, dropped when
+//! another block is shown.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -26,6 +35,7 @@ use switchyard_flow::escape_controls;
 use switchyard_flow::expr::{Program, is_identifier, is_truthy};
 use tokio::runtime::Handle;
 
+use crate::console::{Compacted, Written};
 use crate::look::{FAILURE, shorten};
 use crate::runner::RunMasks;
 
@@ -89,15 +99,29 @@ struct Entry {
 /// A finished job: its field, the text and generation it evaluated, its outcome.
 type Reply = (Key, String, u64, Outcome);
 
+/// A value the last run left on a block: as it was fired, or (a large one, once the
+/// run has ended) as deflated compact JSON text.
+#[derive(Debug, Clone)]
+enum Kept {
+    Parsed(Arc<Value>),
+    Text(Arc<Compacted>),
+}
+
+/// A value parsed again from its text: the block shown, the text's address (which
+/// names it while the text is held) and the value (`None`: it did not parse).
+type Reparsed = (String, usize, Option<Arc<Value>>);
+
 /// The values the last run left on each block, and the previews made from them.
 pub struct Previews {
     /// Where evaluations run.
     handle: Handle,
     wake: Arc<dyn Fn() + Send + Sync>,
     /// The last value that reached each block's input, with its generation.
-    inputs: HashMap<String, (Arc<Value>, u64)>,
+    inputs: HashMap<String, (Kept, u64)>,
     /// The last value each block fired, with its generation.
-    outputs: HashMap<String, (Arc<Value>, u64)>,
+    outputs: HashMap<String, (Kept, u64)>,
+    /// The one value parsed again from its text.
+    parsed: RefCell<Option<Reparsed>>,
     /// Counts recorded values: a value's generation tells a preview it changed.
     generation: u64,
     masks: Option<Arc<Redactor>>,
@@ -121,6 +145,7 @@ impl Previews {
             wake: Arc::new(wake),
             inputs: HashMap::new(),
             outputs: HashMap::new(),
+            parsed: RefCell::new(None),
             generation: 0,
             masks: None,
             entries: RefCell::new(HashMap::new()),
@@ -133,6 +158,7 @@ impl Previews {
     pub fn clear(&mut self) {
         self.inputs.clear();
         self.outputs.clear();
+        *self.parsed.get_mut() = None;
         self.masks = None;
         // A job still running finds no entry for its reply and is dropped.
         self.entries.get_mut().clear();
@@ -146,13 +172,71 @@ impl Previews {
     /// `value` (masked by the engine) reached the input of block `block`.
     pub fn reached(&mut self, block: &str, value: Arc<Value>) {
         self.generation += 1;
-        self.inputs.insert(block.to_owned(), (value, self.generation));
+        self.inputs.insert(block.to_owned(), (Kept::Parsed(value), self.generation));
     }
 
     /// Block `block` fired `value` (masked by the engine).
     pub fn fired(&mut self, block: &str, value: Arc<Value>) {
         self.generation += 1;
-        self.outputs.insert(block.to_owned(), (value, self.generation));
+        self.outputs.insert(block.to_owned(), (Kept::Parsed(value), self.generation));
+    }
+
+    /// The values kept parsed, each once: what the app asks the console's compaction to
+    /// write as text too (`CompactionJob::also`).
+    pub fn parsed_values(&self) -> Vec<Arc<Value>> {
+        let mut seen = std::collections::HashSet::new();
+        let kept = self.inputs.values().chain(self.outputs.values());
+        kept.filter_map(|(kept, _)| match kept {
+            Kept::Parsed(value) if seen.insert(Arc::as_ptr(value)) => Some(Arc::clone(value)),
+            Kept::Parsed(_) | Kept::Text(_) => None,
+        })
+        .collect()
+    }
+
+    /// The run has ended and its large values were written as text (`written`: each
+    /// with the value it was written from, the console's and the previews' own): they
+    /// are kept as text from now on. A value keeps its generation: previews made from
+    /// it stay. Small values stay parsed.
+    pub fn compact(&mut self, written: &Written) {
+        let texts: HashMap<*const Value, &Arc<Compacted>> =
+            written.iter().map(|(value, text)| (Arc::as_ptr(value), text)).collect();
+        for (kept, _) in self.inputs.values_mut().chain(self.outputs.values_mut()) {
+            let Kept::Parsed(value) = kept else { continue };
+            if let Some(text) = texts.get(&Arc::as_ptr(value)) {
+                *kept = Kept::Text(Arc::clone(text));
+            }
+        }
+        *self.parsed.get_mut() = None;
+    }
+
+    /// The value `kept` holds, for block `block` the inspector shows: parsed again from
+    /// its text if it is one (kept until another value or block is asked for).
+    fn value_of(&self, block: &str, kept: &Kept) -> Option<Arc<Value>> {
+        let text = match kept {
+            Kept::Parsed(value) => return Some(Arc::clone(value)),
+            Kept::Text(text) => text,
+        };
+        let address = Arc::as_ptr(text) as usize;
+        let mut parsed = self.parsed.borrow_mut();
+        if let Some((shown, at, value)) = parsed.as_ref()
+            && shown == block
+            && *at == address
+        {
+            return value.clone();
+        }
+        // The old one goes before the new one is parsed.
+        *parsed = None;
+        let value = text.value().map(Arc::new);
+        *parsed = Some((block.to_owned(), address, value.clone()));
+        value
+    }
+
+    /// The inspector shows block `block`: a value parsed again for another block goes.
+    fn showing(&self, block: &str) {
+        let mut parsed = self.parsed.borrow_mut();
+        if parsed.as_ref().is_some_and(|(shown, _, _)| shown != block) {
+            *parsed = None;
+        }
     }
 
     /// Takes the results of finished evaluations. Never blocks.
@@ -171,11 +255,12 @@ impl Previews {
 
     /// Shows the preview of `text`, field `field` of block `block`, under its field.
     pub(super) fn ui(&self, ui: &mut Ui, block: &str, field: &str, text: &str, against: Against, shape: Shape) {
+        self.showing(block);
         let values = match against {
             Against::Input => &self.inputs,
             Against::Response => &self.outputs,
         };
-        let Some((value, generation)) = values.get(block) else {
+        let Some((kept, generation)) = values.get(block) else {
             let note = if against == Against::Input { NOT_REACHED } else { NO_RESPONSE };
             ui.label(RichText::new(note).small().weak());
             return;
@@ -196,8 +281,17 @@ impl Previews {
             if !current && !entry.running {
                 entry.text = text.to_owned();
                 entry.generation = *generation;
-                entry.running = true;
-                self.spawn(key, text, Arc::clone(value), *generation, shape);
+                match self.value_of(block, kept) {
+                    Some(value) => {
+                        entry.running = true;
+                        self.spawn(key, text, value, *generation, shape);
+                    }
+                    None => {
+                        let line =
+                            "Preview: error: the value, kept as text since the run ended, could not be read again";
+                        entry.outcome = Some(Outcome { line: line.to_owned(), is_error: true, unknown: Vec::new() });
+                    }
+                }
             }
             // A result of an older text stays on screen until the new one is ready.
             entry.outcome.clone()
@@ -332,5 +426,71 @@ mod tests {
         assert!(!error.line.contains("sk-live-123456"), "{error:?}");
         let secret = evaluate(".a", &input, None, Shape::Secret);
         assert!(!secret.line.contains("sk-live-") && secret.line.contains(MASK), "{secret:?}");
+    }
+
+    /// A response of about 400 KB in memory.
+    fn large() -> Value {
+        json!({"items": (0..3_000).map(|i| json!({"id": i, "name": format!("user {i}")})).collect::<Vec<_>>()})
+    }
+
+    fn text_of<'a>(values: &'a HashMap<String, (Kept, u64)>, block: &str) -> &'a Arc<Compacted> {
+        match &values[block].0 {
+            Kept::Text(text) => text,
+            Kept::Parsed(_) => panic!("{block}'s value is still parsed"),
+        }
+    }
+
+    #[test]
+    fn past_the_run_large_values_are_text_parsed_again_for_the_block_shown_only() {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut previews = Previews::new(runtime.handle().clone(), || {});
+        let (shared, own, small) = (Arc::new(large()), Arc::new(large()), Arc::new(json!({"n": 1})));
+        previews.fired("fetch", Arc::clone(&shared));
+        previews.reached("show", Arc::clone(&shared));
+        previews.fired("other", Arc::clone(&own));
+        previews.reached("other", Arc::clone(&own));
+        previews.fired("count", Arc::clone(&small));
+        let generation = previews.outputs["fetch"].1;
+        // The console made text of `shared`; `own` it keeps parsed (its selected line's,
+        // say): the compaction writes it for the previews.
+        let console_text = Arc::new(Compacted::of(&shared).unwrap());
+        let mut job = crate::console::Console::new().compaction_job();
+        let parsed = previews.parsed_values();
+        assert_eq!(parsed.len(), 3, "each value once");
+        job.also(parsed);
+        let mut written = job.write();
+        assert_eq!(written.len(), 2, "the small value is not written");
+        written.retain(|(value, _)| !Arc::ptr_eq(value, &shared));
+        written.push((Arc::clone(&shared), Arc::clone(&console_text)));
+        previews.compact(&written);
+        drop(written);
+
+        assert!(Arc::ptr_eq(text_of(&previews.outputs, "fetch"), &console_text), "the console's text, shared");
+        assert!(Arc::ptr_eq(text_of(&previews.inputs, "show"), &console_text));
+        let (fired, reached) = (text_of(&previews.outputs, "other"), text_of(&previews.inputs, "other"));
+        assert!(Arc::ptr_eq(fired, reached), "a text of its own, written once");
+        assert!(matches!(&previews.outputs["count"].0, Kept::Parsed(value) if Arc::ptr_eq(value, &small)));
+        assert_eq!(previews.outputs["fetch"].1, generation, "its previews stay");
+        assert_eq!((Arc::strong_count(&shared), Arc::strong_count(&own)), (1, 1), "no parsed value held");
+
+        // Parsed again for the block shown, equal, and once.
+        let kept = previews.outputs["fetch"].0.clone();
+        let value = previews.value_of("fetch", &kept).unwrap();
+        assert_eq!(*value, *shared);
+        assert!(Arc::ptr_eq(&value, &previews.value_of("fetch", &kept).unwrap()), "kept while it is shown");
+        let evaluated = evaluate(".items | length", &value, None, Shape::Value);
+        assert_eq!(evaluated.line, "Preview: 3000");
+        drop(value);
+        previews.showing("other");
+        assert!(previews.parsed.borrow().is_none(), "dropped when another block is shown");
+        let other = previews.outputs["other"].0.clone();
+        assert_eq!(*previews.value_of("other", &other).unwrap(), *own);
+        assert_eq!(
+            previews.parsed.borrow().as_ref().map(|(block, _, _)| block.as_str()),
+            Some("other"),
+            "one at a time"
+        );
+        previews.clear();
+        assert!(previews.parsed.borrow().is_none());
     }
 }
