@@ -25,8 +25,8 @@
 //! 2. **engine**: `crates/engine/src/blocks/NAME.rs` with `execute(…) -> Step`, and its
 //!    arm in the dispatch in `crates/engine/src/blocks/mod.rs` (the compiler points at it).
 //! 3. **gui**: `crates/gui/src/blocks/NAME.rs` with `impl BlockView for Struct` (its tag,
-//!    accent, body line and inspector form), and its arm in the two matches of
-//!    `crates/gui/src/blocks/mod.rs` (the compiler points at them too).
+//!    accent, body line and inspector form), and its variant in the `views!` list of
+//!    `crates/gui/src/blocks/mod.rs` (the compiler points at it too).
 //! 4. Tests beside each new file, and the type's fields in the format reference.
 //!
 //! Nothing else names a block type: what other code needs to know about one (its ports,

@@ -1,10 +1,11 @@
 //! How each block type shows in the app: one file per type (`NAME.rs`) holding its look
 //! on the canvas (tag, accent colour, the line its body shows) and its inspector form,
 //! as a [`BlockView`]. This file is the registry: the one place in the app naming every
-//! type ([`view`], [`view_mut`]), and the looks shared by all (ports' labels and colours).
+//! type (the `views!` list, which makes `view` and `view_mut`), and the looks shared by
+//! all (ports' labels and colours).
 //!
-//! Adding a block type here: a file with `impl BlockView for TheType`, and its arm in
-//! `view` and `view_mut` (both matches are exhaustive: the compiler points at them).
+//! Adding a block type here: a file with `impl BlockView for TheType`, and its variant in
+//! the `views!` list (the matches it makes are exhaustive: the compiler points at it).
 
 mod collect;
 mod delay;
@@ -63,33 +64,25 @@ impl BodyLine {
     }
 }
 
-fn view(kind: &BlockKind) -> &dyn BlockView {
-    match kind {
-        BlockKind::Start(block) => block,
-        BlockKind::SendRequest(block) => block,
-        BlockKind::If(block) => block,
-        BlockKind::ForEach(block) => block,
-        BlockKind::Delay(block) => block,
-        BlockKind::Evaluate(block) => block,
-        BlockKind::Set(block) => block,
-        BlockKind::Collect(block) => block,
-        BlockKind::Log(block) => block,
-    }
+/// The registry: every block type's view, by shared and by mutable reference, from one
+/// list (a type left out is a non-exhaustive match).
+macro_rules! views {
+    ($($variant:ident),* $(,)?) => {
+        fn view(kind: &BlockKind) -> &dyn BlockView {
+            match kind {
+                $(BlockKind::$variant(block) => block,)*
+            }
+        }
+
+        fn view_mut(kind: &mut BlockKind) -> &mut dyn BlockView {
+            match kind {
+                $(BlockKind::$variant(block) => block,)*
+            }
+        }
+    };
 }
 
-fn view_mut(kind: &mut BlockKind) -> &mut dyn BlockView {
-    match kind {
-        BlockKind::Start(block) => block,
-        BlockKind::SendRequest(block) => block,
-        BlockKind::If(block) => block,
-        BlockKind::ForEach(block) => block,
-        BlockKind::Delay(block) => block,
-        BlockKind::Evaluate(block) => block,
-        BlockKind::Set(block) => block,
-        BlockKind::Collect(block) => block,
-        BlockKind::Log(block) => block,
-    }
-}
+views!(Start, SendRequest, If, ForEach, Delay, Evaluate, Set, Collect, Log);
 
 /// The small upper-case tag before a block's id (`REQUEST`, `IF`, `FOR EACH`).
 pub fn tag(kind: &BlockKind) -> String {
