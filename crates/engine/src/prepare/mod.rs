@@ -351,9 +351,13 @@ impl<'a> Preparing<'_, 'a, '_> {
             Some(Body::Text { text, content_type }) => {
                 let text = self.render("body.text", text)?;
                 match content_type {
+                    // A `Content-Type` the block sets in `headers` wins, as an explicit
+                    // header does in Postman and curl: one is sent, never two.
                     Some(content_type) => {
                         let content_type = self.render("body.content_type", content_type)?;
-                        self.insert_header(headers, "body.content_type", "Content-Type", &content_type)?;
+                        if !headers.contains_key(CONTENT_TYPE) {
+                            self.insert_header(headers, "body.content_type", "Content-Type", &content_type)?;
+                        }
                     }
                     None => default_content_type(headers, "text/plain; charset=utf-8"),
                 }

@@ -97,6 +97,24 @@ fn templates_reach_url_query_headers_and_json_body() {
 }
 
 #[test]
+fn a_content_type_in_headers_wins_over_a_text_bodys_and_one_is_sent() {
+    let redactor = Redactor::default();
+    let variables = variables(&[]);
+    let both = request(
+        r#""method":"POST","url":"http://h.test/","headers":[["content-type","application/vnd.x+xml"]],
+            "body":{"text":"<a/>","content_type":"application/xml"}"#,
+    );
+    let header_set = prepared(&both, &variables, &redactor, &Value::Null).expect("prepared");
+    let sent: Vec<_> = header_set.headers.get_all("content-type").iter().collect();
+    assert_eq!(sent, ["application/vnd.x+xml"]);
+    let body_only =
+        request(r#""method":"POST","url":"http://h.test/","body":{"text":"<a/>","content_type":"application/xml"}"#);
+    let body_set = prepared(&body_only, &variables, &redactor, &Value::Null).expect("prepared");
+    let sent: Vec<_> = body_set.headers.get_all("content-type").iter().collect();
+    assert_eq!(sent, ["application/xml"]);
+}
+
+#[test]
 fn an_undefined_name_names_block_field_and_kind() {
     let request = request(r#""method":"GET","url":"http://h.test/","headers":[["A","x"],["B","{{nope}}"]]"#);
     let (variables, redactor) = (Variables::new(), Redactor::default());
