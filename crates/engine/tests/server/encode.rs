@@ -193,6 +193,11 @@ fn percent(text: &str, encode: impl Fn(u8) -> bool, upper: bool) -> String {
     out
 }
 
+/// Standard base64 with padding (a Basic credential's form).
+pub fn base64_standard(bytes: &[u8]) -> String {
+    base64(bytes, b'+', b'/', true)
+}
+
 fn base64(bytes: &[u8], plus: u8, slash: u8, pad: bool) -> String {
     let alphabet: Vec<u8> = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
         .iter()
