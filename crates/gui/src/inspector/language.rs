@@ -28,7 +28,7 @@ pub(super) fn checks_ui(ui: &mut Ui, scope: &Scope<'_>, checks: &mut Vec<Check>)
                 remove = Some(index);
             }
         });
-        let field = Field { key: &format!("checks[{index}]"), against: Against::Response, shape: Shape::Condition };
+        let field = Field { key: &format!("checks[{index}]"), against: Against::Response, shape: Shape::Check };
         expression_field(ui, scope, field, &mut check.condition, ".body.data | length > 0");
     }
     if let Some(index) = remove {

@@ -60,8 +60,10 @@ pub(super) enum Against {
 pub(crate) enum Shape {
     /// Any value (Evaluate's expression, For Each's items).
     Value,
-    /// A condition: its value and which way it goes (If, checks).
+    /// An If's condition: its value and which way it goes (jq truthiness).
     Condition,
+    /// A Send Request's check: its value and whether it holds (only `true` does).
+    Check,
     /// The value of a secret `set`: never shown.
     Secret,
 }
@@ -345,6 +347,10 @@ fn evaluate(text: &str, input: &Value, masks: Option<&Redactor>, shape: Shape) -
                     let way = if is_truthy(&value) { "true" } else { "false" };
                     format!("{} → {way}", shorten(&escape_controls(&value.to_string()), PREVIEW_CHARS))
                 }
+                Shape::Check => {
+                    let way = if value == Value::Bool(true) { "holds" } else { "does not hold" };
+                    format!("{} → {way}", shorten(&escape_controls(&value.to_string()), PREVIEW_CHARS))
+                }
             };
             Outcome { line: format!("Preview: {shown}"), is_error: false, unknown }
         }
@@ -395,6 +401,8 @@ mod tests {
         let input = json!({"status": 200, "body": {"data": [1, 2, 3]}});
         let value = evaluate(".body.data | length", &input, None, Shape::Value);
         assert_eq!(value, Outcome { line: "Preview: 3".to_owned(), is_error: false, unknown: vec![] });
+        let check = evaluate(".status", &input, None, Shape::Check);
+        assert!(check.line.ends_with("→ does not hold"), "{}", check.line);
         let condition = evaluate(".status == 200", &input, None, Shape::Condition);
         assert_eq!(condition.line, "Preview: true → true");
         let error = evaluate(".status | keys", &input, None, Shape::Value);
